@@ -1,0 +1,77 @@
+// Lint rules that guard the architecture: dependencies point one way
+// (raft <- node <- lab <- main/cli; renderer talks only to contracts), and the Raft core
+// stays pure (no I/O, clocks, timers or Math.random), so a seed replays a run exactly.
+import tseslint from 'typescript-eslint';
+
+const ioModules = [
+  'node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'child_process', 'crypto', 'worker_threads',
+  'zeromq', 'electron', 'ws', 'msgpackr', 'yaml', 'vue', 'pinia', 'echarts',
+];
+
+const impure = {
+  'no-restricted-globals': ['error',
+    { name: 'setTimeout', message: 'The Raft core is driven by tick inputs, not timers.' },
+    { name: 'setInterval', message: 'The Raft core is driven by tick inputs, not timers.' },
+    { name: 'setImmediate', message: 'The Raft core is driven by tick inputs, not timers.' },
+    { name: 'performance', message: 'The Raft core must not read clocks.' },
+    { name: 'process', message: 'The Raft core must not touch the process.' },
+    { name: 'window', message: 'The Raft core has no DOM.' },
+    { name: 'document', message: 'The Raft core has no DOM.' },
+    { name: 'fetch', message: 'The Raft core does no I/O.' },
+  ],
+  'no-restricted-properties': ['error',
+    { object: 'Math', property: 'random', message: 'Use the seeded RNG from the config.' },
+    { object: 'Date', property: 'now', message: 'The Raft core must not read clocks.' },
+  ],
+  'no-restricted-syntax': ['error',
+    { selector: "NewExpression[callee.name='Date']", message: 'The Raft core must not read clocks.' },
+  ],
+};
+
+const forbid = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'runs/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-empty': ['error', { allowEmptyCatch: false }],
+    },
+  },
+  {
+    files: ['src/raft/**/*.ts'],
+    rules: {
+      ...impure,
+      ...forbid([...ioModules, '**/node/**', '**/lab/**', '**/sim/**', '**/contract/**', '**/main/**', '**/renderer/**'],
+        'src/raft is the pure core: no I/O modules and no imports from outer layers.'),
+    },
+  },
+  {
+    files: ['src/sim/**/*.ts'],
+    rules: forbid(['**/node/**', '**/lab/**', '**/main/**', '**/renderer/**', 'zeromq', 'electron'],
+      'The simulator drives only the pure core.'),
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: forbid(['**/node/**', '**/lab/**', '**/main/**', '**/renderer/**', 'zeromq', 'electron', 'node:*'],
+      'Contracts are shared by every layer (renderer included): types and validation only.'),
+  },
+  {
+    files: ['src/node/**/*.ts'],
+    rules: forbid(['**/lab/**', '**/main/**', '**/renderer/**', 'electron'],
+      'The node process depends only on the core and the contracts.'),
+  },
+  {
+    files: ['src/lab/**/*.ts'],
+    rules: forbid(['**/main/**', '**/renderer/**', 'electron'],
+      'The lab is plain Node: Electron main adapts it, never the other way round.'),
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
+    rules: forbid(['**/src/raft/**', '!**/src/raft/types', '**/src/node/**', '**/src/lab/**', '**/main/**', 'electron', 'zeromq', 'node:*'],
+      'The renderer talks only to the lab API (src/contract).'),
+  },
+);

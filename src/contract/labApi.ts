@@ -1,0 +1,106 @@
+/**
+ * The lab API: every request, response and event between the renderer and the lab,
+ * whichever carries them (Electron IPC through the preload, or the WebSocket of browser
+ * mode). One map of channels, named `domain:verb`, so both transports and the renderer
+ * share the exact types; `validateRequest` checks what crosses the boundary at runtime.
+ */
+import type { NodeId, Role } from '../raft/types';
+import type { ClusterOptions } from './clusterOptions';
+import type { FaultSpec, PartitionPreset } from './faults';
+import type { ProcessState, RunEvent, Summary } from './runEvents';
+import type { WorkloadOptions } from './clusterOptions';
+
+/** What the lab knows about one node right now (the renderer's cluster view). */
+export interface NodeView {
+  id: NodeId;
+  process: ProcessState;
+  pid: number | null;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  voter: boolean;
+}
+
+export interface LabState {
+  /** 'idle': no cluster; 'running'; 'stopping'; 'viewing': showing a recorded run. */
+  phase: 'idle' | 'starting' | 'running' | 'stopping' | 'viewing';
+  runId: string | null;
+  runDir: string | null;
+  options: ClusterOptions | null;
+  nodes: NodeView[];
+  /** Blocked links currently in force (both directions listed). */
+  blocked: Array<[NodeId, NodeId]>;
+  /** Link rules other than blocks currently in force. */
+  links: Array<{ from: NodeId; to: NodeId; drop: number; delayMs: number }>;
+  workload: WorkloadOptions | null;
+  startedAt: number | null;
+}
+
+export interface RunListing {
+  runId: string;
+  runDir: string;
+  startedAt: string;
+  nodes: number;
+  hasSummary: boolean;
+}
+
+/** Request/response pairs. */
+export interface LabChannels {
+  'lab:state': { request: Record<string, never>; response: LabState };
+  'cluster:start': { request: { options: ClusterOptions }; response: LabState };
+  'cluster:stop': { request: Record<string, never>; response: { summary: Summary | null; runDir: string | null } };
+  'node:kill': { request: { node: NodeId }; response: LabState };
+  'node:stop': { request: { node: NodeId }; response: LabState };
+  'node:pause': { request: { node: NodeId }; response: LabState };
+  'node:resume': { request: { node: NodeId }; response: LabState };
+  'node:restart': { request: { node: NodeId }; response: LabState };
+  'node:transferLeader': { request: { node: NodeId }; response: LabState };
+  'node:remove': { request: { node: NodeId }; response: LabState };
+  'node:add': { request: Record<string, never>; response: LabState };
+  'fault:partition': { request: { preset?: PartitionPreset; node?: NodeId; groups?: NodeId[][] }; response: LabState };
+  'fault:link': { request: { from: NodeId; to: NodeId; drop: number; delayMs: number; symmetric: boolean }; response: LabState };
+  'fault:apply': { request: { fault: FaultSpec }; response: LabState };
+  'fault:heal': { request: Record<string, never>; response: LabState };
+  'workload:set': { request: { workload: WorkloadOptions }; response: LabState };
+  /** Export the current or last run; `format` limits to one file, else all. Returns file names and contents (text). */
+  'run:export': { request: { runDir?: string }; response: { runDir: string; files: Array<{ name: string; bytes: number }> } };
+  'run:list': { request: Record<string, never>; response: { runs: RunListing[] } };
+  /** Open a recorded run (a run directory or its events.jsonl) for viewing. */
+  'run:open': { request: { path: string }; response: { runDir: string; events: RunEvent[]; summary: Summary | null } };
+  /** Read one exported file of a run as text (browser mode downloads, tests). */
+  'run:file': { request: { runDir: string; name: string }; response: { name: string; text: string } };
+}
+
+export type LabChannel = keyof LabChannels;
+export type LabRequest<C extends LabChannel> = LabChannels[C]['request'];
+export type LabResponse<C extends LabChannel> = LabChannels[C]['response'];
+
+/** Pushed from the lab: batches of run events (at most ~20 batches a second) and state changes. */
+export interface LabPush {
+  'lab:events': { events: RunEvent[] };
+  'lab:state': LabState;
+}
+export type LabPushChannel = keyof LabPush;
+
+/** Errors cross the boundary as data, never as thrown objects. */
+export type LabResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** The object the preload exposes as `window.lab` and browser mode implements over WebSocket. */
+export interface LabApi {
+  invoke<C extends LabChannel>(channel: C, request: LabRequest<C>): Promise<LabResult<LabResponse<C>>>;
+  /** Subscribe to a push channel; returns the unsubscribe function. */
+  on<P extends LabPushChannel>(channel: P, listener: (payload: LabPush[P]) => void): () => void;
+  /** 'electron' in the desktop app, 'browser' in browser mode. */
+  readonly mode: 'electron' | 'browser';
+}
+
+export const LAB_CHANNELS: readonly LabChannel[] = [
+  'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
+  'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
+  'fault:apply', 'fault:heal', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:file',
+];
+
+export const LAB_PUSH_CHANNELS: readonly LabPushChannel[] = ['lab:events', 'lab:state'];

@@ -1,0 +1,66 @@
+/**
+ * The recorded run: the line formats of events.jsonl and history.jsonl. These are the
+ * documented export formats (docs/formats.md) and also what streams to the renderer.
+ */
+import type { NodeId } from '../raft/types';
+import type { TelemetryEvent } from './telemetry';
+import type { FaultSpec } from './faults';
+import type { ClusterOptions } from './clusterOptions';
+
+/** Adds the run-relative time and node to an event body. */
+type Stamped<E> = E & { t: number; node: NodeId | null };
+
+/** A node telemetry event as recorded: `t` re-based to ms since the run started. */
+export type NodeRunEvent = Stamped<Omit<TelemetryEvent, 't'>>;
+
+export type ProcessState = 'starting' | 'started' | 'exited' | 'killed' | 'paused' | 'resumed' | 'restarted' | 'stopped' | 'crashed';
+
+export type LabRunEvent =
+  | Stamped<{ type: 'run'; phase: 'started' | 'stopped'; options?: ClusterOptions; runId?: string }>
+  | Stamped<{ type: 'process'; state: ProcessState; pid?: number; code?: number | null; signal?: string | null; message?: string }>
+  | Stamped<{ type: 'fault'; action: 'apply' | 'heal'; fault: FaultSpec | { kind: 'all' }; description: string; nodes: NodeId[]; blocked?: Array<[NodeId, NodeId]> }>
+  | Stamped<{ type: 'violation'; property: string; message: string; term?: number; index?: number; nodes?: NodeId[] }>
+  | Stamped<{ type: 'membership'; action: 'add' | 'remove'; target: NodeId; voters: NodeId[] }>
+  /** Workload figures over the last interval (node: null). */
+  | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
+  | Stamped<{ type: 'telemetryGap'; missed: number }>;
+
+export type RunEvent = NodeRunEvent | LabRunEvent;
+export type RunEventType = RunEvent['type'];
+
+export type OpStatus = 'ok' | 'fail' | 'info';
+
+/** One client operation of history.jsonl; times are ms since the run started (monotonic). */
+export interface HistoryOp {
+  client: number;
+  op: 'get' | 'put' | 'delete' | 'cas' | 'append';
+  key: string;
+  /** put/append: the value written; cas: the new value. */
+  value: string | null;
+  /** cas: the expected current value (null: absent). */
+  expect?: string | null;
+  /** get: the value read; writes: the value after the write (null when unknown). */
+  output: string | null;
+  call: number;
+  return: number;
+  status: OpStatus;
+  /** Error for fail/info (e.g. cas_mismatch, timeout). */
+  error?: string;
+}
+
+export interface Summary {
+  runId: string;
+  nodes: number;
+  durationMs: number;
+  leaderChanges: number;
+  electionMs: { count: number; p50: number | null; p99: number | null; max: number | null; samples: number[] };
+  commitLatencyMs: { p50: number | null; p99: number | null };
+  throughputOpsPerSec: number;
+  ops: { ok: number; fail: number; info: number };
+  faults: number;
+  violations: Array<{ property: string; message: string; t: number }>;
+  linearizable: true | false | 'unknown';
+  /** Human-readable reason when linearizable is false or unknown. */
+  linearizability?: string;
+  expectations?: Array<{ name: string; ok: boolean; detail: string }>;
+}

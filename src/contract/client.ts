@@ -55,7 +55,8 @@ export type ClientResponse =
       seq: number;
       status: 'info';
       /** The write was proposed but its fate is unknown (leadership changed before commit). */
-      error: 'leadership_lost' | 'timeout';
+      /** duplicate: a retry of a request older than the client's latest; its outcome is not known here. */
+      error: 'leadership_lost' | 'timeout' | 'duplicate';
       message?: string;
     };
 

@@ -10,8 +10,11 @@ import type { ClusterOptions } from './clusterOptions';
 /** Adds the run-relative time and node to an event body. */
 type Stamped<E> = E & { t: number; node: NodeId | null };
 
+/** Omit that distributes over a union, so `ev.type === 'role'` still narrows. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** A node telemetry event as recorded: `t` re-based to ms since the run started. */
-export type NodeRunEvent = Stamped<Omit<TelemetryEvent, 't'>>;
+export type NodeRunEvent = Stamped<DistributiveOmit<TelemetryEvent, 't'>>;
 
 export type ProcessState = 'starting' | 'started' | 'exited' | 'killed' | 'paused' | 'resumed' | 'restarted' | 'stopped' | 'crashed';
 

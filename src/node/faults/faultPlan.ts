@@ -1,0 +1,108 @@
+/**
+ * The pure half of fault injection: which messages a link drops, delays or duplicates,
+ * given the node's LinkRules (src/contract/control.ts) and a seed. No timers and no I/O,
+ * so it is unit-testable and a seed replays the same decisions.
+ *
+ * Rules for the same peer and direction combine: the link is blocked if any rule blocks,
+ * drop and duplicate probabilities combine as independent events (1 - Π(1 - p)), fixed
+ * delays and jitters add up.
+ *
+ * Each (direction, peer) link draws from its own RNG stream derived from the seed, and only
+ * when a rule needs randomness: a link's decisions depend only on the seed and on the
+ * messages that link carried, not on traffic elsewhere. The streams survive rule changes.
+ */
+import type { LinkRule } from '../../contract/control';
+import { validateLinkRules } from '../../contract/validateControl';
+import type { NodeId } from '../../raft/types';
+import { deriveSeed, SeededRandom } from './rng';
+
+export type Direction = LinkRule['direction'];
+
+export type FaultDecision =
+  | { action: 'drop'; reason: 'blocked' | 'random' }
+  /** Deliver once per element, each after that many ms (two elements: a duplicate). */
+  | { action: 'deliver'; delays: readonly number[] };
+
+interface LinkFaults {
+  block: boolean;
+  drop: number;
+  delayMs: number;
+  jitterMs: number;
+  duplicate: number;
+}
+
+const DELIVER_NOW: FaultDecision = Object.freeze({ action: 'deliver', delays: Object.freeze([0]) });
+const DROP_BLOCKED: FaultDecision = Object.freeze({ action: 'drop', reason: 'blocked' });
+const DROP_RANDOM: FaultDecision = Object.freeze({ action: 'drop', reason: 'random' });
+
+const linkKey = (direction: Direction, peer: NodeId): number => (direction === 'in' ? peer * 2 : peer * 2 + 1);
+
+export class FaultPlan {
+  private links = new Map<number, LinkFaults>();
+  private current: readonly LinkRule[] = [];
+  private readonly streams = new Map<number, SeededRandom>();
+
+  constructor(private readonly seed: number) {}
+
+  /** The rules in force, as last given to `setRules`. */
+  get rules(): readonly LinkRule[] {
+    return this.current;
+  }
+
+  /** True when at least one rule is in force (false: every message is delivered at once). */
+  get active(): boolean {
+    return this.links.size > 0;
+  }
+
+  /**
+   * Replaces every rule at once (an empty list heals all links). Validates first and throws
+   * a RangeError naming the bad rule, leaving the previous rules in force.
+   */
+  setRules(rules: readonly LinkRule[]): void {
+    const checked = validateLinkRules(rules);
+    if (!checked.ok) throw new RangeError(`invalid link rules: ${checked.error}`);
+    const links = new Map<number, LinkFaults>();
+    for (const rule of rules) {
+      const key = linkKey(rule.direction, rule.peer);
+      const link = links.get(key) ?? { block: false, drop: 0, delayMs: 0, jitterMs: 0, duplicate: 0 };
+      link.block ||= rule.block === true;
+      link.drop = 1 - (1 - link.drop) * (1 - (rule.drop ?? 0));
+      link.delayMs += rule.delayMs ?? 0;
+      link.jitterMs += rule.jitterMs ?? 0;
+      link.duplicate = 1 - (1 - link.duplicate) * (1 - (rule.duplicate ?? 0));
+      links.set(key, link);
+    }
+    // Swap in one assignment: decisions never see half of the old and half of the new rules.
+    this.links = links;
+    this.current = rules.map((rule) => ({ ...rule }));
+  }
+
+  isBlocked(direction: Direction, peer: NodeId): boolean {
+    return this.links.get(linkKey(direction, peer))?.block === true;
+  }
+
+  /** Decides the fate of one message on the link to/from `peer`. */
+  decide(direction: Direction, peer: NodeId): FaultDecision {
+    const key = linkKey(direction, peer);
+    const link = this.links.get(key);
+    if (!link) return DELIVER_NOW;
+    if (link.block) return DROP_BLOCKED;
+    if (link.drop > 0 && this.random(key).next() < link.drop) return DROP_RANDOM;
+    const copies = link.duplicate > 0 && this.random(key).next() < link.duplicate ? 2 : 1;
+    if (link.delayMs === 0 && link.jitterMs === 0) return copies === 1 ? DELIVER_NOW : { action: 'deliver', delays: [0, 0] };
+    const delays: number[] = [];
+    for (let i = 0; i < copies; i++) {
+      delays.push(link.delayMs + (link.jitterMs > 0 ? this.random(key).next() * link.jitterMs : 0));
+    }
+    return { action: 'deliver', delays };
+  }
+
+  private random(key: number): SeededRandom {
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = new SeededRandom(deriveSeed(this.seed, key));
+      this.streams.set(key, stream);
+    }
+    return stream;
+  }
+}

@@ -1,0 +1,470 @@
+/**
+ * The node runtime: one Raft node as a real process. It feeds the pure core its inputs
+ * (ticks from a timer, messages from ZeroMQ, client requests, control commands, storage
+ * acknowledgements) and carries out every `Outputs` strictly in the documented order:
+ * persist, acknowledge, send, apply, answer (see Outputs in src/raft/types.ts).
+ *
+ * Outputs are carried out one step at a time through a queue: a step's messages never
+ * leave before that step's state is durable, even when storage is slowed by an injected
+ * fsync delay, and the core keeps stepping meanwhile (its later outputs queue behind).
+ */
+import type { ClientRequest, ClientResponse } from '../contract/client';
+import type { ControlRequest, NodeStatusReport } from '../contract/control';
+import type { LinkRule } from '../contract/control';
+import type { NodeProcessConfig } from '../contract/nodeConfig';
+import type { TelemetryEvent } from '../contract/telemetry';
+import { RaftNode } from '../raft';
+import type { AdminRequest, ClusterConfig, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Snapshot } from '../raft/types';
+import { ClientService } from './clientService';
+import { raftConfigOf } from './config';
+import { FaultInjector } from './faults/faultInjector';
+import { encodeCommand, entryDigest, KvStateMachine } from './kv';
+import { NodeMetricsSampler } from './metrics';
+import { DiskStorage } from './storage';
+import { ClientServer, type ClientRoute } from './transport/clientServer';
+import { ControlChannel } from './transport/controlChannel';
+import { PeerTransport } from './transport/peerTransport';
+import { TelemetryPublisher } from './transport/telemetryPublisher';
+
+/** Wall-clock ms with sub-ms resolution; one clock for every process on the machine. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+interface AdminWaiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class NodeRuntime {
+  private raft!: RaftNode;
+  private storage!: DiskStorage;
+  private readonly kv = new KvStateMachine();
+  private peers!: PeerTransport;
+  private clients!: ClientServer;
+  private control!: ControlChannel;
+  private telemetry!: TelemetryPublisher;
+  private readonly faults: FaultInjector<Message>;
+  private readonly service: ClientService<ClientRoute>;
+  private metrics!: NodeMetricsSampler;
+  private readonly clientAddresses = new Map<NodeId, string>();
+
+  private readonly queue: Outputs[] = [];
+  private queueHead = 0;
+  private draining = false;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private tickBase = 0;
+  private ticksDone = 0;
+  private timerRate = 1;
+  private stopped = false;
+  private nextAdminId = 1;
+  private readonly adminWaiters = new Map<RequestId, AdminWaiter>();
+  /** Configuration as of the last applied entry: the one a local snapshot records (§7). */
+  private appliedConfig: ClusterConfig;
+  private wasLeader = false;
+  private fatal: (err: Error) => void;
+
+  constructor(
+    readonly config: NodeProcessConfig,
+    opts: { onFatal: (err: Error) => void },
+  ) {
+    this.fatal = opts.onFatal;
+    this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`));
+    this.appliedConfig = { voters: [...config.initialVoters] };
+    for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
+    this.clientAddresses.set(config.id, config.clientAddress);
+    this.service = new ClientService<ClientRoute>({
+      reply: (route, responses) => this.reply(route, responses),
+      propose: (id, commands) => this.step({ type: 'propose', id, commands: commands.map(encodeCommand) }),
+      read: (id) => this.step({ type: 'read', id }),
+      isLeader: () => this.raft.status().role === 'leader',
+      leader: () => {
+        const id = this.raft.status().leader;
+        return { id, clientAddress: id === null ? null : (this.clientAddresses.get(id) ?? null) };
+      },
+      get: (key) => this.kv.get(key),
+      appliedIndex: () => this.kv.appliedIndex,
+      schedule: (fn) => setImmediate(fn),
+    });
+  }
+
+  /** Opens storage, recovers, binds sockets, starts the clock, then reports ready. */
+  async start(): Promise<void> {
+    const c = this.config;
+    this.storage = DiskStorage.open(c.dataDir, {
+      fsync: c.fsync,
+      log: (level, message) => this.log(level, `storage: ${message}`),
+    });
+    const recovery = this.storage.recover();
+    const state = recovery.state;
+    if (state.snapshot) {
+      this.kv.restore(state.snapshot.data);
+      this.appliedConfig = state.snapshot.meta.config;
+    }
+    this.raft = new RaftNode(raftConfigOf(c), state);
+    this.metrics = new NodeMetricsSampler(c.tickMs);
+
+    const peers: Record<string, string> = {};
+    for (const [id, p] of Object.entries(c.peers)) peers[id] = p.peerAddress;
+    this.peers = await PeerTransport.open({
+      clusterId: c.clusterId,
+      self: c.id,
+      bindAddress: c.peerAddress,
+      peers,
+      maxFrameBytes: c.maxFrameBytes,
+      faults: this.faults,
+      onMessage: (message) => this.step({ type: 'message', message }),
+      onError: (err, context) => this.log('warn', `peer transport: ${context}: ${String(err)}`),
+    });
+    this.clients = await ClientServer.open({
+      clusterId: c.clusterId,
+      bindAddress: c.clientAddress,
+      maxFrameBytes: c.maxFrameBytes,
+      onRequests: (requests, route) => this.onClientRequests(requests, route),
+      onError: (err, context) => this.log('warn', `client socket: ${context}: ${String(err)}`),
+    });
+    this.telemetry = new TelemetryPublisher({ clusterId: c.clusterId, nodeId: c.id, address: c.telemetryAddress, maxFrameBytes: c.maxFrameBytes });
+    this.control = new ControlChannel({
+      clusterId: c.clusterId,
+      nodeId: c.id,
+      address: c.controlAddress,
+      maxFrameBytes: c.maxFrameBytes,
+      handler: (req) => this.onControl(req),
+      onError: (err, context) => this.log('warn', `control: ${context}: ${String(err)}`),
+    });
+    for (const w of recovery.warnings) this.log('warn', `recovery: ${w}`);
+    this.publish({ t: wallNow(), type: 'ready', pid: process.pid, peerAddress: this.peers.address, clientAddress: this.clients.address });
+    const s = this.raft.status();
+    this.publish({ t: wallNow(), type: 'role', role: s.role, term: s.term, leader: s.leader });
+    // Entries committed before a restart are handed out again on the first step (§5.3:
+    // the state machine is rebuilt from the snapshot plus the committed log).
+    this.startClock();
+    this.metrics.start(c.metricsIntervalMs, () => this.publish({ t: wallNow(), type: 'metrics', ...this.sampleMetrics() }));
+  }
+
+  // ---------------------------------------------------------------------------
+  // Clock
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Ticks are counted against the monotonic clock, so a late timer (a busy event loop)
+   * catches up instead of stretching timeouts; a node resumed after SIGSTOP catches up
+   * at most one election timeout's worth, as a real clock would make it time out.
+   */
+  private startClock(): void {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickBase = performance.now();
+    this.ticksDone = 0;
+    const tickMs = this.config.tickMs / this.timerRate;
+    const maxCatchUp = Math.ceil(this.config.electionTimeoutMaxMs / this.config.tickMs) + 1;
+    this.tickTimer = setInterval(() => {
+      const due = Math.floor((performance.now() - this.tickBase) / tickMs);
+      let n = due - this.ticksDone;
+      if (n > maxCatchUp) {
+        this.ticksDone = due - maxCatchUp;
+        n = maxCatchUp;
+      }
+      for (let i = 0; i < n; i++) {
+        this.ticksDone++;
+        this.step({ type: 'tick' });
+      }
+    }, Math.max(1, Math.floor(tickMs)));
+  }
+
+  // ---------------------------------------------------------------------------
+  // Stepping and carrying out outputs
+  // ---------------------------------------------------------------------------
+
+  private step(input: Input): void {
+    if (this.stopped) return;
+    let out: Outputs;
+    try {
+      out = this.raft.step(input);
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === 'RaftInputError') {
+        // A bad input from outside (a message that passed the codec but makes no sense):
+        // refused, counted in the log, never fatal.
+        this.log('warn', `refused input ${input.type}: ${e.message}`);
+        return;
+      }
+      this.fatal(e);
+      return;
+    }
+    this.queue.push(out);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queueHead < this.queue.length) {
+        const out = this.queue[this.queueHead];
+        this.queue[this.queueHead++] = undefined as unknown as Outputs;
+        await this.carryOut(out);
+      }
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } catch (err) {
+      this.fatal(err as Error);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async carryOut(out: Outputs): Promise<void> {
+    // 1. Persist (snapshot, log change, hard state) before anything of this step leaves.
+    if (out.snapshot || out.truncateFrom !== undefined || out.entries.length > 0 || out.hardState) {
+      await this.storage.save({ snapshot: out.snapshot, truncateFrom: out.truncateFrom, entries: out.entries, hardState: out.hardState });
+      if (out.snapshot) {
+        this.kv.restore(out.snapshot.data);
+        this.appliedConfig = out.snapshot.meta.config;
+      }
+      // 2. Acknowledge durability: the leader counts itself in the quorum only now.
+      if (out.entries.length > 0) {
+        const last = out.entries[out.entries.length - 1];
+        this.step({ type: 'persisted', index: last.index, term: last.term });
+      }
+    }
+    // 3. Send.
+    for (const m of out.messages) this.peers.send(m);
+    // 4. Apply committed entries in order.
+    for (const e of out.committed) {
+      if (e.index <= this.kv.appliedIndex) continue; // covered by a restored snapshot
+      const result = this.kv.apply(e);
+      if (e.kind === 'config' && e.config) this.appliedConfig = e.config;
+      this.publish({ t: wallNow(), type: 'apply', index: e.index, term: e.term, digest: result?.digest ?? entryDigest(e) });
+      this.service.applied(e, result);
+    }
+    if (out.committed.length > 0) this.service.serveReads();
+    // 5. Results, snapshots wanted, log compaction, events.
+    for (const r of out.results) this.onResult(r);
+    if (out.compactTo !== undefined) this.storage.compact(out.compactTo);
+    if (out.snapshotWanted !== undefined) await this.takeSnapshot();
+    for (const ev of out.events) this.onRaftEvent(ev);
+  }
+
+  /** Serializes the state machine, makes it durable, then lets the core compact (§7). */
+  private async takeSnapshot(): Promise<void> {
+    const index = this.kv.appliedIndex;
+    if (index === 0) return;
+    const snapshot: Snapshot = { meta: { index, term: this.kv.appliedTerm, config: this.appliedConfig }, data: this.kv.snapshot() };
+    await this.storage.save({ snapshot, entries: [] });
+    this.publish({ t: wallNow(), type: 'snapshot', phase: 'created', index, term: snapshot.meta.term });
+    this.step({ type: 'snapshotTaken', index, data: snapshot.data });
+  }
+
+  private onResult(r: Outputs['results'][number]): void {
+    switch (r.type) {
+      case 'proposed':
+        this.service.proposed(r.id, r.term, r.firstIndex);
+        return;
+      case 'read':
+        this.service.readConfirmed(r.id, r.index);
+        return;
+      case 'admin':
+        this.adminWaiters.get(r.id)?.resolve();
+        this.adminWaiters.delete(r.id);
+        return;
+      case 'error':
+        if (r.request === 'admin') {
+          const w = this.adminWaiters.get(r.id);
+          this.adminWaiters.delete(r.id);
+          w?.reject(new Error(describeRaftError(r.error)));
+        } else {
+          this.service.failed(r.id, r.error);
+        }
+        return;
+    }
+  }
+
+  private onRaftEvent(ev: RaftEvent): void {
+    const t = wallNow();
+    this.metrics.countEvent(ev);
+    switch (ev.type) {
+      case 'role': {
+        const leading = ev.role === 'leader';
+        if (this.wasLeader && !leading) this.service.leadershipLost();
+        this.wasLeader = leading;
+        return this.publish({ t, type: 'role', role: ev.role, term: ev.term, leader: ev.leader });
+      }
+      case 'electionStarted':
+        return this.publish({ t, type: 'election', phase: 'started', term: ev.term, preVote: ev.preVote });
+      case 'electionWon':
+        return this.publish({ t, type: 'election', phase: 'won', term: ev.term, preVote: false });
+      case 'electionLost':
+        return this.publish({ t, type: 'election', phase: 'lost', term: ev.term, preVote: false, reason: ev.reason });
+      case 'voteGranted':
+        return this.publish({ t, type: 'vote', to: ev.to, term: ev.term, granted: true, preVote: ev.preVote });
+      case 'voteRefused':
+        return this.publish({ t, type: 'vote', to: ev.to, term: ev.term, granted: false, preVote: ev.preVote, reason: ev.reason });
+      case 'commit':
+        return this.publish({ t, type: 'commit', index: ev.index });
+      case 'config':
+        return this.publish({ t, type: 'config', config: ev.config, index: ev.index });
+      case 'snapshotInstalled':
+        return this.publish({ t, type: 'snapshot', phase: 'installed', index: ev.index, term: ev.term });
+      case 'compacted':
+        return this.publish({ t, type: 'snapshot', phase: 'compacted', index: ev.index });
+      case 'transferStarted':
+        return this.publish({ t, type: 'transfer', phase: 'started', to: ev.to });
+      case 'transferAborted':
+        return this.publish({ t, type: 'transfer', phase: 'aborted', to: ev.to, reason: ev.reason });
+      case 'quorumLost':
+        return this.publish({ t, type: 'quorumLost', term: ev.term });
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Clients and control
+  // ---------------------------------------------------------------------------
+
+  private onClientRequests(requests: ClientRequest[], route: ClientRoute): void {
+    this.service.submit(route, requests);
+  }
+
+  private reply(route: ClientRoute, responses: ClientResponse[]): void {
+    this.clients.reply(route, responses);
+  }
+
+  private admin(request: AdminRequest): Promise<void> {
+    const id = this.nextAdminId++;
+    return new Promise<void>((resolve, reject) => {
+      this.adminWaiters.set(id, { resolve, reject });
+      this.step({ type: 'admin', id, request });
+    });
+  }
+
+  private async onControl(req: ControlRequest): Promise<NodeStatusReport | null> {
+    const cmd = req.command;
+    switch (cmd.cmd) {
+      case 'ping':
+        return null;
+      case 'status':
+        return this.statusReport();
+      case 'setLinkRules':
+        this.faults.setRules(cmd.rules);
+        this.publishFaultRules();
+        return null;
+      case 'setTimerRate':
+        if (!(cmd.factor > 0 && cmd.factor <= 100)) throw new Error('timer rate must be in (0, 100]');
+        this.timerRate = cmd.factor;
+        this.startClock();
+        this.publishFaultRules();
+        return null;
+      case 'setFsyncDelay':
+        this.storage.setFsyncDelay(cmd.ms);
+        this.publishFaultRules();
+        return null;
+      case 'setPeer':
+        this.peers.setPeer(cmd.id, cmd.address);
+        if (cmd.address === null) this.clientAddresses.delete(cmd.id);
+        else if (cmd.clientAddress) this.clientAddresses.set(cmd.id, cmd.clientAddress);
+        return null;
+      case 'transferLeader':
+        await this.admin({ type: 'transferLeader', to: cmd.to });
+        return null;
+      case 'changeMembership':
+        await this.admin({ type: 'changeMembership', voters: cmd.voters });
+        return null;
+      case 'snapshot':
+        await this.admin({ type: 'snapshot' });
+        return null;
+      case 'stop':
+        // Answer first, then stop: the lab is waiting for the ack, and then for the exit.
+        setImmediate(() => void this.stop().then(() => process.exit(0)));
+        return null;
+    }
+  }
+
+  private publishFaultRules(): void {
+    const rules: LinkRule[] = [...this.faults.rules];
+    this.publish({ t: wallNow(), type: 'faultRules', rules, timerRate: this.timerRate, fsyncDelayMs: this.storage.fsyncDelay });
+  }
+
+  private statusReport(): NodeStatusReport {
+    const s = this.raft.status();
+    return {
+      id: s.id,
+      role: s.role,
+      term: s.term,
+      leader: s.leader,
+      commit: s.commit,
+      applied: this.kv.appliedIndex,
+      lastIndex: s.lastIndex,
+      snapshotIndex: s.snapshotIndex,
+      config: s.config,
+    };
+  }
+
+  private sampleMetrics() {
+    const s = this.raft.status();
+    const counters = this.raft.counters();
+    const peerStats = this.peers.stats();
+    const progress: Record<string, { match: number; next: number }> = {};
+    if (s.role === 'leader') for (const [id, p] of Object.entries(s.progress)) if (Number(id) !== s.id) progress[id] = { match: p.match, next: p.next };
+    const rejected: Record<string, number> = { ...peerStats.rejectedFrames };
+    for (const [k, v] of Object.entries(this.clients.stats().rejectedFrames)) rejected[`client.${k}`] = v;
+    for (const [k, v] of Object.entries(this.control.stats().rejectedFrames)) rejected[`control.${k}`] = v;
+    return {
+      term: s.term,
+      role: s.role,
+      leader: s.leader,
+      commit: s.commit,
+      applied: this.kv.appliedIndex,
+      lastIndex: s.lastIndex,
+      snapshotIndex: s.snapshotIndex,
+      progress,
+      loopLagMs: this.metrics.takeLoopLag(),
+      rssBytes: process.memoryUsage.rss(),
+      electionsStarted: counters.electionsStarted,
+      electionsWon: counters.electionsWon,
+      votesGranted: counters.votesGranted,
+      heartbeatsSent: counters.heartbeatsSent,
+      heartbeatsReceived: counters.heartbeatsReceived,
+      stateChanges: counters.stateChanges,
+      leaderStalenessMs: s.role === 'leader' ? 0 : this.metrics.leaderStalenessMs(counters.ticksSinceLeaderContact, s.leader),
+      traffic: peerStats.traffic,
+      fsync: this.storage.fsyncStats(),
+      rejectedFrames: rejected,
+      telemetryDropped: this.telemetry.dropped,
+    };
+  }
+
+  private publish(ev: TelemetryEvent): void {
+    this.telemetry?.publish(ev);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    const line = `[node ${this.config.id}] ${level}: ${message}`;
+    if (level === 'info') console.log(line);
+    else console.error(line);
+    this.publish({ t: wallNow(), type: 'log', level, message });
+  }
+
+  /** Graceful stop: answer clients honestly, flush telemetry, close sockets and storage. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.metrics?.stop();
+    this.service.stop();
+    for (const w of this.adminWaiters.values()) w.reject(new Error('node stopping'));
+    this.adminWaiters.clear();
+    this.faults.close();
+    await this.clients?.flush().catch((err: Error) => console.error(`[node ${this.config.id}] client flush: ${err.message}`));
+    await this.control?.flush().catch((err: Error) => console.error(`[node ${this.config.id}] control flush: ${err.message}`));
+    await Promise.all([this.peers?.close(), this.clients?.close(), this.control?.close()]);
+    this.telemetry?.close();
+    this.storage?.close();
+  }
+}
+
+function describeRaftError(e: import('../raft/types').RaftError): string {
+  switch (e.code) {
+    case 'invalid_request':
+      return e.message;
+    default:
+      return `${e.code.replace(/_/g, ' ')}${e.leader ? ` (leader is node ${e.leader})` : ''}`;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Swimlanes: one row per node, coloured by what the node was doing (follower, candidate,
+ * leader, paused, down), with fault periods shaded behind.
+ */
+import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams, CustomSeriesRenderItemReturn } from 'echarts';
+import type { NodeId } from '../../../../src/raft/types';
+import type { FaultPeriod } from '../../model/runModel';
+import { LANE_STATES } from '../../model/roleTimeline';
+import type { Segment } from '../../model/roleTimeline';
+import { BASE_OPTION, clip, faultSeries, gridBox, seconds, timeAxis } from './common';
+import type { Palette } from './palette';
+import type { ChartOption } from './types';
+
+export interface RoleTimelineInput {
+  lanes: Array<{ node: NodeId; segments: Segment[] }>;
+  faults: readonly FaultPeriod[];
+  now: number;
+  palette: Palette;
+}
+
+/** One data row per segment: [lane, start s, end s, state index, term]. */
+export function roleTimelineData(lanes: RoleTimelineInput['lanes'], now: number): number[][] {
+  const rows: number[][] = [];
+  lanes.forEach(({ segments }, lane) => {
+    for (const s of segments) rows.push([lane, seconds(s.start), seconds(s.end ?? now), LANE_STATES.indexOf(s.state), s.term]);
+  });
+  return rows;
+}
+
+export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimelineInput): ChartOption {
+  const colors = LANE_STATES.map((s) => p.roles[s]);
+  const renderSegment = (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI): CustomSeriesRenderItemReturn => {
+    const lane = api.value(0);
+    const start = api.coord([api.value(1), lane]);
+    const end = api.coord([api.value(2), lane]);
+    const laneHeight = (api.size?.([0, 1]) as number[] | undefined)?.[1] ?? 20;
+    const height = laneHeight * 0.6;
+    const shape = clip({ x: start[0], y: start[1] - height / 2, width: Math.max(1, end[0] - start[0]), height }, gridBox(params));
+    if (!shape) return null;
+    return { type: 'rect', shape, style: { fill: colors[api.value(3) as number] } };
+  };
+  return {
+    ...BASE_OPTION,
+    grid: { left: 70, right: 16, top: 28, bottom: 40 },
+    legend: { show: false },
+    tooltip: { trigger: 'item', confine: true },
+    xAxis: timeAxis(now, p),
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: lanes.map((l) => `Node ${l.node}`),
+      axisLabel: { color: p.text },
+      axisTick: { show: false },
+    },
+    dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
+    series: [
+      faultSeries(faults, now, p, 0, true),
+      {
+        id: 'roles',
+        name: 'roles',
+        type: 'custom',
+        z: 2,
+        encode: { x: [1, 2], y: 0 },
+        renderItem: renderSegment,
+        tooltip: {
+          formatter: (item: unknown) => {
+            const [lane, start, end, state, term] = (item as { value: number[] }).value;
+            return `Node ${lanes[lane]?.node}: ${LANE_STATES[state]}, term ${term}<br/>${start} s – ${end} s`;
+          },
+        },
+        data: roleTimelineData(lanes, now),
+      },
+    ],
+  };
+}

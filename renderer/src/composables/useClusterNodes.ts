@@ -1,0 +1,84 @@
+/**
+ * The nodes to show, merged from the two sources: the lab's state (authoritative for
+ * processes and membership while live) and the event stream (freshest for role, term and
+ * indices, and the only source for a recorded run).
+ */
+import { computed } from 'vue';
+import type { ComputedRef } from 'vue';
+import type { NodeId, Role } from '../../../src/raft/types';
+import type { ProcessState } from '../../../src/contract/runEvents';
+import { useLabStore } from '../stores/lab';
+import { useRunStore } from '../stores/run';
+
+export interface NodeCardView {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leader: NodeId | null;
+  process: ProcessState;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  voter: boolean;
+}
+
+/** The words the cluster view uses for a process state. */
+export function processLabel(state: ProcessState): string {
+  switch (state) {
+    case 'started':
+    case 'resumed':
+    case 'restarted':
+      return 'running';
+    case 'starting':
+      return 'starting';
+    case 'paused':
+      return 'paused';
+    case 'killed':
+      return 'killed';
+    case 'stopped':
+      return 'stopped';
+    case 'crashed':
+      return 'crashed';
+    case 'exited':
+      return 'exited';
+  }
+}
+
+export function isRunningProcess(state: ProcessState): boolean {
+  return processLabel(state) === 'running';
+}
+
+export function useClusterNodes(): { nodes: ComputedRef<NodeCardView[]>; leader: ComputedRef<NodeId | null> } {
+  const lab = useLabStore();
+  const run = useRunStore();
+  const nodes = computed<NodeCardView[]>(() => {
+    const fromEvents = new Map(run.nodes.map((n) => [n.id, n]));
+    if (run.source === 'recorded') {
+      return run.nodes.map((n) => ({ ...n, voter: n.member }));
+    }
+    return lab.state.nodes.map((n) => {
+      const e = fromEvents.get(n.id);
+      // Events are fresher than the last state push for what they report; a higher term wins.
+      const useEvents = e !== undefined && e.term >= n.term;
+      return {
+        id: n.id,
+        process: n.process,
+        voter: n.voter,
+        role: useEvents ? e.role : n.role,
+        term: useEvents ? e.term : n.term,
+        leader: useEvents ? e.leader : n.leader,
+        commit: e?.indicesKnown ? e.commit : n.commit,
+        applied: e?.indicesKnown ? e.applied : n.applied,
+        lastIndex: e?.indicesKnown ? e.lastIndex : n.lastIndex,
+      };
+    });
+  });
+  const leader = computed(() => {
+    let best: NodeCardView | null = null;
+    for (const n of nodes.value) {
+      if (n.role === 'leader' && isRunningProcess(n.process) && (!best || n.term > best.term)) best = n;
+    }
+    return best?.id ?? null;
+  });
+  return { nodes, leader };
+}

@@ -1,0 +1,149 @@
+/**
+ * The filterable event log. Events are kept in one ring buffer per event type, so a flood
+ * of one kind (commit, metrics) cannot push rare, important ones (role changes, faults,
+ * violations) out of the log. Each entry gets a sequence number at ingestion so a query
+ * can merge the per-type buffers back into arrival order.
+ */
+import type { RunEventType } from '../../../src/contract/runEvents';
+import type { ShownEvent } from './events';
+import { RingBuffer } from './ringBuffer';
+
+export interface LogEntry {
+  seq: number;
+  event: ShownEvent;
+  /** Lower-case searchable text, built on first search. */
+  text?: string;
+}
+
+export interface LogQuery {
+  /** Types to include; null or empty: all types. */
+  types?: ReadonlySet<string> | null;
+  /** Case-insensitive substring of the event's JSON. */
+  text?: string;
+  /** Most entries returned (newest). */
+  limit: number;
+}
+
+/** Per-type caps: frequent, bulky events get small buffers. */
+export const DEFAULT_LOG_CAPS: Partial<Record<RunEventType, number>> & { default: number } = {
+  default: 2000,
+  metrics: 300,
+  commit: 1000,
+  apply: 1000,
+  workload: 600,
+};
+
+export class EventLog {
+  private readonly buffers = new Map<string, RingBuffer<LogEntry>>();
+  private seq = 0;
+
+  constructor(private readonly caps: Partial<Record<string, number>> & { default: number } = DEFAULT_LOG_CAPS) {}
+
+  append(event: ShownEvent): void {
+    let buffer = this.buffers.get(event.type);
+    if (!buffer) {
+      buffer = new RingBuffer<LogEntry>(this.caps[event.type] ?? this.caps.default);
+      this.buffers.set(event.type, buffer);
+    }
+    buffer.push({ seq: this.seq++, event });
+  }
+
+  /** Event types seen so far, sorted. */
+  types(): string[] {
+    return [...this.buffers.keys()].sort();
+  }
+
+  /** Entries held in total (bounded by the sum of the caps). */
+  get size(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.length;
+    return n;
+  }
+
+  /** Events ever appended. */
+  get total(): number {
+    return this.seq;
+  }
+
+  /** The newest `limit` matching entries, newest first. */
+  query(q: LogQuery): LogEntry[] {
+    const needle = (q.text ?? '').trim().toLowerCase();
+    const types = q.types && q.types.size > 0 ? q.types : null;
+    const picked: LogEntry[] = [];
+    for (const [type, buffer] of this.buffers) {
+      if (types && !types.has(type)) continue;
+      // Walk each buffer from its newest end: at most `limit` matches per type can make the cut.
+      let found = 0;
+      for (let i = buffer.length - 1; i >= 0 && found < q.limit; i--) {
+        const entry = buffer.at(i) as LogEntry;
+        if (needle && !searchText(entry).includes(needle)) continue;
+        picked.push(entry);
+        found++;
+      }
+    }
+    picked.sort((a, b) => b.seq - a.seq);
+    return picked.slice(0, q.limit);
+  }
+
+  clear(): void {
+    this.buffers.clear();
+    this.seq = 0;
+  }
+}
+
+function searchText(entry: LogEntry): string {
+  entry.text ??= JSON.stringify(entry.event).toLowerCase();
+  return entry.text;
+}
+
+/** A one-line human description of an event for the log view. */
+export function describeEvent(e: ShownEvent): string {
+  switch (e.type) {
+    case 'role':
+      return `${e.role} in term ${e.term}${e.leader !== null ? ` (leader: node ${e.leader})` : ''}`;
+    case 'vote':
+      return `${e.preVote ? 'pre-vote' : 'vote'} for node ${e.to} in term ${e.term}: ${e.granted ? 'granted' : `refused${e.reason ? ` (${e.reason})` : ''}`}`;
+    case 'election':
+      return `${e.preVote ? 'pre-vote ' : ''}election ${e.phase} in term ${e.term}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'commit':
+      return `commit index ${e.index}`;
+    case 'apply':
+      return `applied index ${e.index} (term ${e.term})`;
+    case 'snapshot':
+      return `snapshot ${e.phase} at index ${e.index}`;
+    case 'config':
+      return `configuration at index ${e.index}: voters ${e.config.voters.join(', ')}${e.config.outgoing?.length ? ` (joint with ${e.config.outgoing.join(', ')})` : ''}`;
+    case 'transfer':
+      return `leadership transfer to node ${e.to} ${e.phase}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'quorumLost':
+      return `lost quorum in term ${e.term}, stepping down`;
+    case 'faultRules':
+      return `fault rules: ${e.rules.length} link rule(s), timer rate ${e.timerRate}, fsync delay ${e.fsyncDelayMs} ms`;
+    case 'log':
+      return `${e.level}: ${e.message}`;
+    case 'metrics':
+      return `metrics: ${e.role}, term ${e.term}, commit ${e.commit}, applied ${e.applied}, last ${e.lastIndex}`;
+    case 'ready':
+      return `ready (pid ${e.pid})`;
+    case 'run':
+      return `run ${e.phase}${e.runId ? ` (${e.runId})` : ''}`;
+    case 'process':
+      return `process ${e.state}${e.pid !== undefined ? ` (pid ${e.pid})` : ''}${e.code !== undefined && e.code !== null ? `, exit code ${e.code}` : ''}${e.signal ? `, signal ${e.signal}` : ''}${e.message ? `: ${e.message}` : ''}`;
+    case 'fault':
+      return `fault ${e.action}: ${e.description}`;
+    case 'violation':
+      return `VIOLATION of ${e.property}: ${e.message}`;
+    case 'membership':
+      return `membership ${e.action} node ${e.target}; voters ${e.voters.join(', ')}`;
+    case 'workload':
+      return `workload: ${e.opsPerSec.toFixed(0)} ops/s, p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)} (ok ${e.ok}, fail ${e.fail}, info ${e.info})`;
+    case 'telemetryGap':
+      return `telemetry gap: ${e.missed} batch(es) missed`;
+    default:
+      return JSON.stringify(e satisfies never);
+  }
+}
+
+function fmtMs(v: number | null): string {
+  return v === null ? '–' : `${v.toFixed(1)} ms`;
+}

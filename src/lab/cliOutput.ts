@@ -1,0 +1,80 @@
+/**
+ * What `raftlab run` prints: a progress bar with a live status line (leader, term, commit,
+ * ops/s) on a terminal, a line every few seconds otherwise (CI logs), and a summary table.
+ */
+import type { Summary } from '../contract/runEvents';
+import type { Cluster } from './cluster';
+
+interface Writable {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+const BAR = 24;
+
+export class StatusLine {
+  private lastPlain = -Infinity;
+  private lastLine = '';
+  private ops = { at: 0, count: 0, rate: 0 };
+
+  constructor(
+    private readonly out: Writable,
+    private readonly label: string,
+    private readonly durationMs: number,
+  ) {}
+
+  update(c: Cluster, elapsedMs: number): void {
+    const nodes = c.nodes();
+    const leader = c.leader();
+    const term = Math.max(0, ...nodes.map((n) => n.term));
+    const commit = Math.max(0, ...nodes.map((n) => n.commit));
+    const ok = c.opsOk();
+    if (elapsedMs - this.ops.at >= 1000) {
+      this.ops = { at: elapsedMs, count: ok, rate: ((ok - this.ops.count) * 1000) / Math.max(1, elapsedMs - this.ops.at) };
+    }
+    const frac = Math.min(1, elapsedMs / this.durationMs);
+    const filled = Math.round(frac * BAR);
+    const status = `leader ${leader ?? '-'}  term ${term}  commit ${commit}  ${Math.round(this.ops.rate)} ops/s`;
+    if (this.out.isTTY) {
+      const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(elapsedMs / 1000).toFixed(1)}s  ${status}`;
+      this.out.write(`\r${line.padEnd(this.lastLine.length)}`);
+      this.lastLine = line;
+    } else if (elapsedMs - this.lastPlain >= 5000) {
+      this.lastPlain = elapsedMs;
+      this.out.write(`${this.label} ${(elapsedMs / 1000).toFixed(1)}s/${(this.durationMs / 1000).toFixed(0)}s  ${status}\n`);
+    }
+  }
+
+  /** A one-off line (a fault applied) that must not be overwritten by the bar. */
+  note(text: string): void {
+    if (this.out.isTTY && this.lastLine) this.out.write(`\r${' '.repeat(this.lastLine.length)}\r`);
+    this.out.write(`  ${text}\n`);
+    this.lastLine = '';
+  }
+
+  done(): void {
+    if (this.out.isTTY && this.lastLine) this.out.write('\n');
+  }
+}
+
+const fmt = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '-' : `${Math.round(v * 10) / 10}${unit}`);
+
+export function summaryTable(label: string, s: Summary, runDir: string): string {
+  const rows: Array<[string, string]> = [
+    ['run', label],
+    ['directory', runDir],
+    ['nodes', String(s.nodes)],
+    ['duration', fmt(s.durationMs / 1000, ' s')],
+    ['leader changes', String(s.leaderChanges)],
+    ['elections', `${s.electionMs.count} (p50 ${fmt(s.electionMs.p50, ' ms')}, p99 ${fmt(s.electionMs.p99, ' ms')}, max ${fmt(s.electionMs.max, ' ms')})`],
+    ['commit latency', `p50 ${fmt(s.commitLatencyMs.p50, ' ms')}, p99 ${fmt(s.commitLatencyMs.p99, ' ms')}`],
+    ['throughput', fmt(s.throughputOpsPerSec, ' ops/s')],
+    ['ops', `ok ${s.ops.ok}, fail ${s.ops.fail}, info ${s.ops.info}`],
+    ['faults', String(s.faults)],
+    ['violations', s.violations.length === 0 ? 'none' : s.violations.map((v) => `${v.property}: ${v.message}`).join('; ')],
+    ['linearizable', `${String(s.linearizable)}${s.linearizability && s.linearizable !== true ? ` (${s.linearizability})` : ''}`],
+  ];
+  for (const e of s.expectations ?? []) rows.push([`expect ${e.name}`, `${e.ok ? 'ok' : 'FAILED'}: ${e.detail}`]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}

@@ -1,0 +1,68 @@
+/**
+ * The faults in force, and the per-node link rules they add up to. A partition and any
+ * number of per-link faults can hold at once; each node is sent its full rule list, so a
+ * node restarted mid-fault gets the same rules again.
+ */
+import type { NodeId } from '../raft/types';
+import type { LinkRule } from '../contract/control';
+
+export interface LinkFault {
+  from: NodeId;
+  to: NodeId;
+  drop: number;
+  delayMs: number;
+  jitterMs: number;
+  duplicate: number;
+}
+
+export class FaultPlan {
+  /** Ordered pairs that cannot talk (a partition). */
+  blocked: Array<[NodeId, NodeId]> = [];
+  /** Directed link faults, keyed "from>to". */
+  private readonly links = new Map<string, LinkFault>();
+  readonly timerRates = new Map<NodeId, number>();
+  readonly fsyncDelays = new Map<NodeId, number>();
+
+  setLink(f: LinkFault): void {
+    const key = `${f.from}>${f.to}`;
+    if (f.drop === 0 && f.delayMs === 0 && f.jitterMs === 0 && f.duplicate === 0) this.links.delete(key);
+    else this.links.set(key, f);
+  }
+
+  linkFaults(): LinkFault[] {
+    return [...this.links.values()];
+  }
+
+  clearNetwork(): void {
+    this.blocked = [];
+    this.links.clear();
+  }
+
+  /**
+   * Rules for `node`. A block is enforced on both ends (out at the sender, in at the
+   * receiver), so a partition holds even if one side's rules have not arrived yet. Link
+   * faults act on the sender's outbound side only, which is what makes them directional.
+   */
+  rulesFor(node: NodeId): LinkRule[] {
+    const rules = new Map<string, LinkRule>();
+    const rule = (peer: NodeId, direction: 'in' | 'out') => {
+      const key = `${direction}:${peer}`;
+      let r = rules.get(key);
+      if (!r) rules.set(key, (r = { peer, direction }));
+      return r;
+    };
+    for (const [a, b] of this.blocked) {
+      if (a === node) rule(b, 'out').block = true;
+      if (b === node) rule(a, 'in').block = true;
+    }
+    for (const f of this.links.values()) {
+      if (f.from !== node) continue;
+      const r = rule(f.to, 'out');
+      if (f.drop > 0) r.drop = f.drop;
+      if (f.delayMs > 0) r.delayMs = f.delayMs;
+      if (f.jitterMs > 0) r.jitterMs = f.jitterMs;
+      if (f.duplicate > 0) r.duplicate = f.duplicate;
+    }
+    return [...rules.values()];
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The lab service: one cluster at a time, plus recorded runs, behind the channels of the
+ * lab API. Electron main and the browser-mode server adapt this object and nothing else.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeId } from '../raft/types';
+import type { LabChannel, LabChannels, LabPush, LabPushChannel, LabRequest, LabResponse, LabState, RunListing } from '../contract/labApi';
+import type { LabService } from '../contract/labService';
+import type { ClusterOptions } from '../contract/clusterOptions';
+import type { RunEvent, Summary } from '../contract/runEvents';
+import { Cluster, ClusterError } from './cluster';
+import { PushBatcher } from './pushBatcher';
+import { exportRun } from './export/exportRun';
+import { readRun } from './recorder/readRun';
+
+/** The files a run directory may hold (what export lists and run:file serves). */
+export const RUN_FILES = ['events.jsonl', 'history.jsonl', 'metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html'] as const;
+
+export interface LabOptions {
+  /** Where runs are recorded (one directory per run). */
+  runsDir: string;
+  /** The built node entry point; defaults to out/node/main.mjs next to this bundle. */
+  nodeScript?: string;
+  /** Executable for node processes; defaults to this process's (Node, or Electron with ELECTRON_RUN_AS_NODE). */
+  execPath?: string;
+  env?: Record<string, string>;
+}
+
+/** Resolves out/node/main.mjs whether this code runs bundled (out/lab/cli.mjs) or from source (vitest). */
+export function defaultNodeScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '../node/main.mjs'), join(here, '../../out/node/main.mjs'), resolve('out/node/main.mjs')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`the node process is not built (looked for ${candidates.join(', ')}); run \`npm run build:node\``);
+  return found;
+}
+
+type Handlers = { [C in LabChannel]: (req: LabChannels[C]['request']) => Promise<LabChannels[C]['response']> };
+
+export class Lab implements LabService {
+  private cluster: Cluster | null = null;
+  private phase: LabState['phase'] = 'idle';
+  private lastRunDir: string | null = null;
+  private readonly push = new PushBatcher(50);
+  private readonly handlers: Handlers;
+
+  private constructor(private readonly opts: Required<Omit<LabOptions, 'env'>> & { env?: Record<string, string> }) {
+    mkdirSync(opts.runsDir, { recursive: true });
+    this.handlers = this.makeHandlers();
+  }
+
+  static create(opts: LabOptions): Lab {
+    return new Lab({
+      runsDir: opts.runsDir,
+      nodeScript: opts.nodeScript ?? defaultNodeScript(),
+      execPath: opts.execPath ?? process.execPath,
+      env: opts.env,
+    });
+  }
+
+  handle<C extends LabChannel>(channel: C, request: LabRequest<C>): Promise<LabResponse<C>> {
+    const h = this.handlers[channel] as (r: LabRequest<C>) => Promise<LabResponse<C>>;
+    if (!h) return Promise.reject(new Error(`unknown lab channel ${String(channel)}`));
+    return h(request);
+  }
+
+  subscribe(listener: <P extends LabPushChannel>(channel: P, payload: LabPush[P]) => void): () => void {
+    return this.push.subscribe(listener);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.stopCluster();
+    this.push.close();
+  }
+
+  /** The running cluster (CLI and tests drive it directly). */
+  get current(): Cluster | null {
+    return this.cluster;
+  }
+
+  state(): LabState {
+    const c = this.cluster;
+    return {
+      phase: this.phase,
+      runId: c ? basename(c.runDir) : null,
+      runDir: c?.runDir ?? this.lastRunDir,
+      options: c?.options ?? null,
+      nodes: c?.nodes() ?? [],
+      blocked: c?.faults.blocked ?? [],
+      links: c?.faults.linkFaults().map((l) => ({ from: l.from, to: l.to, drop: l.drop, delayMs: l.delayMs })) ?? [],
+      workload: c?.workloadOptions() ?? null,
+      startedAt: null,
+    };
+  }
+
+  private changed = () => this.push.stateChanged(this.state());
+
+  async startCluster(options: ClusterOptions): Promise<Cluster> {
+    if (this.cluster) throw new ClusterError('a cluster is already running: stop it first');
+    const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-s${options.seed}`;
+    const runDir = join(this.opts.runsDir, runId);
+    this.phase = 'starting';
+    this.changed();
+    try {
+      this.cluster = await Cluster.start(options, {
+        runDir,
+        runId,
+        nodeScript: this.opts.nodeScript,
+        execPath: this.opts.execPath,
+        env: this.opts.env,
+        onEvent: (ev) => this.push.event(ev),
+        onChange: this.changed,
+      });
+    } catch (err) {
+      this.phase = 'idle';
+      this.changed();
+      throw err;
+    }
+    this.lastRunDir = runDir;
+    this.phase = 'running';
+    this.changed();
+    return this.cluster;
+  }
+
+  async stopCluster(): Promise<Summary | null> {
+    const c = this.cluster;
+    if (!c) return null;
+    this.phase = 'stopping';
+    this.changed();
+    try {
+      return await c.stop();
+    } finally {
+      this.cluster = null;
+      this.phase = 'idle';
+      this.changed();
+    }
+  }
+
+  private requireCluster(): Cluster {
+    if (!this.cluster) throw new ClusterError('no cluster is running');
+    return this.cluster;
+  }
+
+  private async withCluster(fn: (c: Cluster) => Promise<unknown> | unknown): Promise<LabState> {
+    await fn(this.requireCluster());
+    const s = this.state();
+    this.push.stateChanged(s);
+    return s;
+  }
+
+  private makeHandlers(): Handlers {
+    const node = (fn: (c: Cluster, n: NodeId) => Promise<unknown> | unknown) => (r: { node: NodeId }) =>
+      this.withCluster((c) => fn(c, r.node));
+    return {
+      'lab:state': async () => this.state(),
+      'cluster:start': async ({ options }) => {
+        await this.startCluster(options);
+        return this.state();
+      },
+      'cluster:stop': async () => {
+        const runDir = this.cluster?.runDir ?? null;
+        const summary = await this.stopCluster();
+        return { summary, runDir };
+      },
+      'node:kill': node((c, n) => c.kill(n)),
+      'node:stop': node((c, n) => c.stopNode(n)),
+      'node:pause': node((c, n) => c.pause(n)),
+      'node:resume': node((c, n) => c.resume(n)),
+      'node:restart': node((c, n) => c.restart(n)),
+      'node:transferLeader': node((c, n) => c.transferLeader(n)),
+      'node:remove': node((c, n) => c.removeNode(n)),
+      'node:add': () => this.withCluster((c) => c.addNode()),
+      'fault:partition': (r) => this.withCluster((c) => c.partition(r)),
+      'fault:link': (r) =>
+        this.withCluster((c) => c.applyFault({ kind: 'link', from: r.from, to: r.to, drop: r.drop, delayMs: r.delayMs, symmetric: r.symmetric })),
+      'fault:apply': (r) => this.withCluster((c) => c.applyFault(r.fault)),
+      'fault:heal': () => this.withCluster((c) => c.heal()),
+      'workload:set': (r) => this.withCluster((c) => c.setWorkload(r.workload)),
+      'run:export': async ({ runDir }) => {
+        const dir = this.resolveRunDir(runDir ?? this.lastRunDir);
+        if (this.cluster && resolve(this.cluster.runDir) === dir) {
+          throw new ClusterError('this run is still going: stop the cluster to export it');
+        }
+        await exportRun(dir, 'all');
+        const files = RUN_FILES.filter((f) => existsSync(join(dir, f))).map((name) => ({ name, bytes: statSync(join(dir, name)).size }));
+        return { runDir: dir, files };
+      },
+      'run:list': async () => ({ runs: this.listRuns() }),
+      'run:open': async ({ path }) => {
+        const dir = this.resolveOpenPath(path);
+        const { events } = readRun(dir);
+        const summaryPath = join(dir, 'summary.json');
+        const summary = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary) : null;
+        return { runDir: dir, events: events as RunEvent[], summary };
+      },
+      'run:file': async ({ runDir, name }) => {
+        const dir = this.resolveRunDir(runDir);
+        if (!(RUN_FILES as readonly string[]).includes(name)) throw new ClusterError(`${name} is not a run file`);
+        const path = join(dir, name);
+        if (!existsSync(path)) throw new ClusterError(`${name} does not exist in this run`);
+        return { name, text: readFileSync(path, 'utf8') };
+      },
+    };
+  }
+
+  /** Run directories must lie inside runsDir unless given as an absolute path by the user (open). */
+  private resolveRunDir(dir: string | null | undefined): string {
+    if (!dir) throw new ClusterError('no run to export yet');
+    const full = resolve(this.opts.runsDir, dir);
+    if (!existsSync(join(full, 'events.jsonl'))) throw new ClusterError(`${full} is not a run directory (no events.jsonl)`);
+    return full;
+  }
+
+  private resolveOpenPath(path: string): string {
+    const full = resolve(this.opts.runsDir, path);
+    if (!existsSync(full)) throw new ClusterError(`${full} does not exist`);
+    const dir = statSync(full).isDirectory() ? full : dirname(full);
+    if (!existsSync(join(dir, 'events.jsonl'))) throw new ClusterError(`${full} is not a run (no events.jsonl)`);
+    return dir;
+  }
+
+  private listRuns(): RunListing[] {
+    if (!existsSync(this.opts.runsDir)) return [];
+    return readdirSync(this.opts.runsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(this.opts.runsDir, d.name, 'events.jsonl')))
+      .map((d) => {
+        const runDir = join(this.opts.runsDir, d.name);
+        let nodes = 0;
+        const summaryPath = join(runDir, 'summary.json');
+        if (existsSync(summaryPath)) {
+          try {
+            nodes = (JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary).nodes;
+          } catch (err) {
+            console.error(`[lab] unreadable ${summaryPath}: ${(err as Error).message}`);
+          }
+        }
+        return { runId: d.name, runDir, startedAt: statSync(runDir).birthtime.toISOString(), nodes, hasSummary: existsSync(summaryPath) };
+      })
+      .sort((a, b) => b.runId.localeCompare(a.runId));
+  }
+}

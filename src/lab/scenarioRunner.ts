@@ -1,0 +1,130 @@
+/**
+ * Plays a scenario's timeline against a live cluster: start, wait for each step's moment,
+ * carry it out, stop at the end, then judge the run against the scenario's expectations.
+ * A step that cannot be carried out (say, "kill leader" while there is none) is recorded
+ * and the run goes on: a chaotic moment is part of what a scenario explores.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodeId } from '../raft/types';
+import type { ClusterOptions } from '../contract/clusterOptions';
+import type { ScenarioAction, ScenarioExpectations, ScenarioStep } from '../contract/scenario';
+import type { Summary } from '../contract/runEvents';
+import type { Cluster } from './cluster';
+import type { Lab } from './lab';
+import { evaluateExpectations } from './scenario/expectations';
+import { readRun } from './recorder/readRun';
+import { writeFileAtomic } from './export/atomicWrite';
+
+export interface RunPlan {
+  cluster: ClusterOptions;
+  durationMs: number;
+  steps: ScenarioStep[];
+  expect: ScenarioExpectations;
+}
+
+export interface RunOutcome {
+  summary: Summary;
+  runDir: string;
+  /** Steps that could not be carried out, with why. */
+  skipped: Array<{ step: ScenarioStep; reason: string }>;
+  /** True when every expectation held and no safety property was violated. */
+  passed: boolean;
+}
+
+export interface RunHooks {
+  /** Called about every 250 ms with the live cluster, for progress output. */
+  onTick?: (cluster: Cluster, elapsedMs: number) => void;
+  onStep?: (step: ScenarioStep, description: string) => void;
+  onSkip?: (step: ScenarioStep, reason: string) => void;
+  /** Stop early (Ctrl-C): the run is stopped and recorded as it is. */
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const cluster = await lab.startCluster(plan.cluster);
+  const skipped: RunOutcome['skipped'] = [];
+  const paused = new Set<NodeId>();
+  const waitUntil = async (atMs: number) => {
+    while (cluster.now() < atMs && !hooks.signal?.aborted) {
+      await sleep(Math.min(250, Math.max(1, atMs - cluster.now())));
+      hooks.onTick?.(cluster, cluster.now());
+    }
+  };
+  try {
+    for (const step of plan.steps) {
+      await waitUntil(step.atMs);
+      if (hooks.signal?.aborted) break;
+      try {
+        const description = await carryOut(cluster, step.action, paused);
+        hooks.onStep?.(step, description);
+      } catch (err) {
+        const reason = (err as Error).message;
+        skipped.push({ step, reason });
+        hooks.onSkip?.(step, reason);
+      }
+    }
+    await waitUntil(plan.durationMs);
+  } finally {
+    // Always stop, so no process outlives a failed or interrupted run.
+    await lab.stopCluster().catch((err: Error) => console.error(`[lab] stopping the cluster failed: ${err.message}`));
+  }
+  const runDir = cluster.runDir;
+  const run = readRun(runDir);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  summary.expectations = evaluateExpectations(plan.expect, summary, run.events);
+  writeFileAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const passed = summary.violations.length === 0 && summary.expectations.every((e) => e.ok);
+  return { summary, runDir, skipped, passed };
+}
+
+/** Carries out one action; returns what it did, in words. */
+async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId>): Promise<string> {
+  switch (a.kind) {
+    case 'heal':
+      await c.heal();
+      return 'heal';
+    case 'add-node':
+      return `add node ${await c.addNode()}`;
+    case 'remove-node': {
+      const n = c.resolveTarget(a.node, false);
+      await c.removeNode(n);
+      return `remove node ${n}`;
+    }
+    case 'transfer-leader': {
+      let to = c.resolveTarget(a.to);
+      // A transfer to the leader itself would do nothing: pick again among the others.
+      for (let i = 0; i < 8 && a.to === 'random' && to === c.leader(); i++) to = c.resolveTarget('random');
+      await c.transferLeader(to);
+      return `transfer leadership to node ${to}`;
+    }
+    case 'restart': {
+      if (a.node === 'killed') {
+        const killed = c.killedNodes();
+        if (killed.length === 0) throw new Error('no killed node to restart');
+        for (const n of killed) await c.applyFault({ kind: 'restart', node: n });
+        return `restart nodes ${killed.join(', ')}`;
+      }
+      return c.applyFault({ kind: 'restart', node: a.node });
+    }
+    case 'resume': {
+      const nodes = a.node === 'paused' ? [...paused] : [a.node];
+      if (nodes.length === 0) throw new Error('no paused node to resume');
+      for (const n of nodes) {
+        await c.applyFault({ kind: 'resume', node: n });
+        paused.delete(n);
+      }
+      return `resume nodes ${nodes.join(', ')}`;
+    }
+    case 'pause': {
+      const n = c.resolveTarget(a.node);
+      const d = await c.applyFault({ kind: 'pause', node: n });
+      paused.add(n);
+      return d;
+    }
+    default:
+      return c.applyFault(a);
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * Spawns and tracks the node processes of one cluster: each node is a real OS process
+ * running out/node/main.mjs (plain Node, or Electron as Node with ELECTRON_RUN_AS_NODE=1).
+ *
+ * The supervisor owns only process lifecycles and their logs. It never lets a node's
+ * behaviour (a crash, garbage on stdout, a refusal to die) throw into the lab: every
+ * exit is reported through `onProcessEvent` and the lab carries on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { NodeId } from '../raft/types';
+import type { NodeProcessConfig } from '../contract/nodeConfig';
+import type { ProcessState } from '../contract/runEvents';
+
+export interface ProcessEvent {
+  node: NodeId;
+  state: ProcessState;
+  pid?: number;
+  code?: number | null;
+  signal?: string | null;
+  message?: string;
+}
+
+export interface SupervisorOptions {
+  /** Where per-node configs and logs go (run directory). */
+  runDir: string;
+  /** The built node entry point (out/node/main.mjs). */
+  nodeScript: string;
+  /** The executable that runs it: process.execPath (Node, or Electron with ELECTRON_RUN_AS_NODE). */
+  execPath: string;
+  env?: Record<string, string>;
+  onProcessEvent: (ev: ProcessEvent) => void;
+}
+
+interface NodeProcess {
+  config: NodeProcessConfig;
+  child: ChildProcess | null;
+  state: ProcessState;
+  /** Set when the lab itself killed or stopped the process, so its exit is not a crash. */
+  expectedExit: 'killed' | 'stopped' | null;
+  exited: Promise<void>;
+  log: WriteStream;
+}
+
+export class Supervisor {
+  private readonly nodes = new Map<NodeId, NodeProcess>();
+
+  constructor(private readonly opts: SupervisorOptions) {
+    mkdirSync(join(opts.runDir, 'logs'), { recursive: true });
+  }
+
+  ids(): NodeId[] {
+    return [...this.nodes.keys()].sort((a, b) => a - b);
+  }
+
+  state(id: NodeId): ProcessState | undefined {
+    return this.nodes.get(id)?.state;
+  }
+
+  pid(id: NodeId): number | null {
+    return this.nodes.get(id)?.child?.pid ?? null;
+  }
+
+  config(id: NodeId): NodeProcessConfig | undefined {
+    return this.nodes.get(id)?.config;
+  }
+
+  /** True while the process exists (running or paused). */
+  isAlive(id: NodeId): boolean {
+    const s = this.nodes.get(id)?.state;
+    return s === 'starting' || s === 'started' || s === 'restarted' || s === 'paused' || s === 'resumed';
+  }
+
+  /** Starts a node process (first start or restart from the same data directory). */
+  start(config: NodeProcessConfig, restart = false): void {
+    const existing = this.nodes.get(config.id);
+    if (existing && this.isAlive(config.id)) throw new Error(`node ${config.id} is already running`);
+    const configPath = join(this.opts.runDir, `node-${config.id}.json`);
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    const log = existing?.log ?? createWriteStream(join(this.opts.runDir, 'logs', `node-${config.id}.log`), { flags: 'a' });
+    log.write(`--- ${restart ? 'restart' : 'start'} at ${new Date().toISOString()} ---\n`);
+    // stdin is a pipe the node watches: when the lab dies (even by SIGKILL) the pipe closes
+    // and the node exits on its own, so no orphans survive the lab.
+    const child = spawn(this.opts.execPath, [this.opts.nodeScript, '--config', configPath], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.opts.env },
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    // A broken stdin pipe (node gone) must not become an unhandled error in the lab.
+    child.stdin?.on('error', (err) => log.write(`[lab] stdin pipe closed: ${err.message}\n`));
+    const proc: NodeProcess = {
+      config,
+      child,
+      state: 'starting',
+      expectedExit: null,
+      log,
+      exited: new Promise<void>((resolve) => {
+        child.once('exit', (code, signal) => {
+          this.handleExit(config.id, child, code, signal);
+          resolve();
+        });
+      }),
+    };
+    child.once('error', (err) => {
+      // spawn failure (missing executable): reported, never thrown into the lab.
+      log.write(`[lab] spawn failed: ${err.message}\n`);
+      this.setState(config.id, 'crashed', { message: `spawn failed: ${err.message}` });
+    });
+    this.nodes.set(config.id, proc);
+    this.opts.onProcessEvent({ node: config.id, state: 'starting', pid: child.pid });
+  }
+
+  /** Called when the node reported ready (telemetry 'ready'). */
+  markReady(id: NodeId, restart: boolean): void {
+    const p = this.nodes.get(id);
+    if (!p || p.state !== 'starting') return;
+    this.setState(id, restart ? 'restarted' : 'started', { pid: p.child?.pid });
+  }
+
+  private handleExit(id: NodeId, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    const p = this.nodes.get(id);
+    if (!p || p.child !== child) return;
+    p.log.write(`--- exited code=${code} signal=${signal} ---\n`);
+    p.child = null;
+    const state: ProcessState =
+      p.expectedExit === 'killed' ? 'killed' : p.expectedExit === 'stopped' || code === 0 ? 'stopped' : 'crashed';
+    p.expectedExit = null;
+    this.setState(id, state, { code, signal });
+  }
+
+  private setState(id: NodeId, state: ProcessState, extra: Omit<ProcessEvent, 'node' | 'state'> = {}): void {
+    const p = this.nodes.get(id);
+    if (!p) return;
+    p.state = state;
+    this.opts.onProcessEvent({ node: id, state, ...extra });
+  }
+
+  /** SIGKILL: a crash as far as the node is concerned (it loses what it had not persisted). */
+  async kill(id: NodeId): Promise<void> {
+    const p = this.require(id);
+    if (!p.child) return;
+    p.expectedExit = 'killed';
+    p.child.kill('SIGKILL');
+    await p.exited;
+  }
+
+  /**
+   * Graceful stop: `requestStop` asks the node through its control socket; if it has not
+   * exited within `graceMs` it gets SIGTERM, then SIGKILL.
+   */
+  async stop(id: NodeId, requestStop: () => Promise<unknown>, graceMs = 2000): Promise<void> {
+    const p = this.require(id);
+    if (!p.child) return;
+    p.expectedExit = 'stopped';
+    if (p.state === 'paused') p.child.kill('SIGCONT'); // a stopped process cannot act on anything
+    const exited = p.exited;
+    await Promise.race([requestStop().catch((err: Error) => p.log.write(`[lab] stop request failed: ${err.message}\n`)), exited]);
+    if (await settlesWithin(exited, graceMs)) return;
+    p.child?.kill('SIGTERM');
+    if (await settlesWithin(exited, graceMs)) return;
+    p.child?.kill('SIGKILL');
+    await exited;
+  }
+
+  pause(id: NodeId): void {
+    const p = this.require(id);
+    if (!p.child || p.state === 'paused') return;
+    p.child.kill('SIGSTOP');
+    this.setState(id, 'paused');
+  }
+
+  resume(id: NodeId): void {
+    const p = this.require(id);
+    if (!p.child || p.state !== 'paused') return;
+    p.child.kill('SIGCONT');
+    this.setState(id, 'resumed');
+  }
+
+  /** Forget a node entirely (after it left the cluster and exited). */
+  forget(id: NodeId): void {
+    const p = this.nodes.get(id);
+    if (!p) return;
+    if (p.child) throw new Error(`node ${id} is still running`);
+    p.log.end();
+    this.nodes.delete(id);
+  }
+
+  /** Kills every process and waits for all of them to exit. */
+  async teardown(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const p of this.nodes.values()) {
+      if (!p.child) continue;
+      p.expectedExit = 'killed';
+      if (p.state === 'paused') p.child.kill('SIGCONT');
+      p.child.kill('SIGKILL');
+      waits.push(p.exited);
+    }
+    await Promise.all(waits);
+    await Promise.all([...this.nodes.values()].map((p) => new Promise<void>((resolve) => p.log.end(resolve))));
+  }
+
+  private require(id: NodeId): NodeProcess {
+    const p = this.nodes.get(id);
+    if (!p) throw new Error(`no node ${id} in this cluster`);
+    return p;
+  }
+}
+
+async function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

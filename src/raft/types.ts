@@ -179,7 +179,10 @@ export type Input =
   /** A linearizable read (§8, ReadIndex); answered with a `read` result once safe. */
   | { type: 'read'; id: RequestId }
   | { type: 'admin'; id: RequestId; request: AdminRequest }
-  /** Storage acknowledgement: log entries up to `index` (of `term`) are durable. */
+  /**
+   * Storage acknowledgement: log entries up to `index` (of `term`) are durable. An ack whose
+   * (index, term) no longer matches the log (the entries were since overwritten) is ignored.
+   */
   | { type: 'persisted'; index: number; term: number }
   /** The caller serialized the state machine at `index` in answer to `snapshotWanted`. */
   | { type: 'snapshotTaken'; index: number; data: Uint8Array };
@@ -236,10 +239,15 @@ export type RaftEvent =
  *   3. SEND `messages`.
  *   4. APPLY `committed` to the state machine in order (they are durable on a quorum).
  *   5. Serve `results` (reads whose index is now applied), snapshots wanted, events.
- * `compactTo` may be carried out any time after the snapshot it follows is durable.
+ * `compactTo` may be carried out any time after the snapshot it follows (`snapshot` or
+ * `snapshotTaken`) is durable.
  */
 export interface Outputs {
-  /** A snapshot received from the leader to persist and restore the state machine from. */
+  /**
+   * A snapshot received from the leader to persist and restore the state machine from.
+   * It supersedes every entry up to `snapshot.meta.index` (`compactTo` is set to it); when
+   * the rest of the log conflicts, `truncateFrom` (= meta.index + 1) drops that too.
+   */
   snapshot?: Snapshot;
   /** Delete every log entry with index >= truncateFrom before appending `entries`. */
   truncateFrom?: number;
@@ -251,6 +259,12 @@ export interface Outputs {
   /** Newly committed entries to apply, in index order. */
   committed: Entry[];
   results: Result[];
+  /**
+   * The snapshot the caller handed in with a `snapshotTaken` input, completed with its term
+   * and configuration (§7). Persist it (it is what a restart needs in
+   * `PersistedState.snapshot`) before carrying out `compactTo`; no state machine restore.
+   */
+  snapshotTaken?: Snapshot;
   /** The log may be discarded up to and including this index (a snapshot covers it). */
   compactTo?: number;
   /** The core would like a snapshot of the state machine at `index` (its applied index). */
@@ -298,6 +312,8 @@ export interface PeerProgress {
 export interface Status {
   id: NodeId;
   role: Role;
+  /** A 'candidate' still in its pre-election (thesis §9.6): its term is not yet incremented. */
+  preCandidate?: boolean;
   term: number;
   vote: NodeId;
   leader: NodeId | null;
@@ -308,13 +324,14 @@ export interface Status {
   lastTerm: number;
   snapshotIndex: number;
   config: ClusterConfig;
-  /** Per-peer replication progress; leaders only. */
+  /** Per-member replication progress (the leader's own entry: match = its durable index); leaders only. */
   progress: Record<NodeId, PeerProgress>;
   transferTarget: NodeId | null;
 }
 
 /** Counters a lab wants per node (seed 000's NodeMetrics). */
 export interface Counters {
+  /** Real elections (each increments the term); pre-elections show only as `electionStarted` events. */
   electionsStarted: number;
   electionsWon: number;
   votesGranted: number;

@@ -1,0 +1,40 @@
+/** The follower's role: obey the leader of the current term (§5.2, §5.3, §7, thesis §3.10). */
+import { emitRoleIfChanged } from './roles';
+import { handleAppendRequest, handleHeartbeat } from './replication';
+import { handleSnapshotRequest } from './snapshot';
+import { handleTimeoutNow } from './transfer';
+import type { RaftState } from './state';
+import type { Message } from './types';
+
+export function stepFollower(s: RaftState, m: Message): void {
+  switch (m.type) {
+    case 'append':
+      heardFromLeader(s, m.from);
+      handleAppendRequest(s, m);
+      return;
+    case 'heartbeat':
+      heardFromLeader(s, m.from);
+      handleHeartbeat(s, m);
+      return;
+    case 'snapshot':
+      heardFromLeader(s, m.from);
+      handleSnapshotRequest(s, m);
+      return;
+    case 'timeoutNow':
+      handleTimeoutNow(s);
+      return;
+    default:
+      // Replies to a role we no longer have.
+      return;
+  }
+}
+
+/** The leader of our term spoke: restart the election timer and note who leads. */
+function heardFromLeader(s: RaftState, from: number): void {
+  s.electionElapsed = 0;
+  s.leaderContactElapsed = 0;
+  if (s.leader !== from) {
+    s.leader = from;
+    emitRoleIfChanged(s);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Cluster membership (§6): the configuration history of the log, so that a configuration
+ * takes effect as soon as its entry is appended and reverts when that entry is truncated.
+ */
+import type { ClusterConfig, NodeId } from './types';
+
+const EMPTY: readonly NodeId[] = Object.freeze([]);
+
+/** A configuration installed by the entry at `index`, with derived lists cached. */
+export interface ConfigPoint {
+  readonly index: number;
+  readonly config: ClusterConfig;
+  readonly voters: readonly NodeId[];
+  /** C_old during joint consensus, [] otherwise. */
+  readonly outgoing: readonly NodeId[];
+  readonly joint: boolean;
+  /** voters ∪ outgoing, ascending. */
+  readonly members: readonly NodeId[];
+  /** members without the local node: who the local node replicates to / asks for votes. */
+  readonly peers: readonly NodeId[];
+}
+
+const ascending = (a: number, b: number): number => a - b;
+
+/** A configuration with sorted, de-duplicated lists and no empty `outgoing`. */
+export function normalizeConfig(config: ClusterConfig): ClusterConfig {
+  const voters = [...new Set(config.voters)].sort(ascending);
+  const outgoing = config.outgoing && config.outgoing.length > 0 ? [...new Set(config.outgoing)].sort(ascending) : undefined;
+  return outgoing ? { voters, outgoing } : { voters };
+}
+
+/** A deep copy callers may keep or mutate. */
+export function copyConfig(config: ClusterConfig): ClusterConfig {
+  return config.outgoing && config.outgoing.length > 0
+    ? { voters: [...config.voters], outgoing: [...config.outgoing] }
+    : { voters: [...config.voters] };
+}
+
+/** Is `id` a voter of either half of `config`? (§6: during joint consensus both count) */
+export function isMember(config: ClusterConfig, id: NodeId): boolean {
+  return config.voters.includes(id) || (config.outgoing?.includes(id) ?? false);
+}
+
+/** Same voter set, ignoring order. */
+export function sameVoters(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+
+function makePoint(index: number, raw: ClusterConfig, self: NodeId): ConfigPoint {
+  const config = normalizeConfig(raw);
+  const voters = config.voters;
+  const outgoing = config.outgoing ?? EMPTY;
+  const members = [...new Set([...voters, ...outgoing])].sort(ascending);
+  return {
+    index,
+    config,
+    voters,
+    outgoing,
+    joint: outgoing.length > 0,
+    members,
+    peers: members.filter((m) => m !== self),
+  };
+}
+
+/**
+ * Configurations in log order. The first point is the base (the snapshot's configuration, or
+ * the bootstrap voters at index 0) and is never truncated away.
+ */
+export class ConfigHistory {
+  private points: ConfigPoint[];
+
+  constructor(
+    private readonly self: NodeId,
+    base: ClusterConfig,
+    baseIndex: number,
+  ) {
+    this.points = [makePoint(baseIndex, base, self)];
+  }
+
+  /** The configuration in effect: the latest one in the log, committed or not (§6). */
+  get current(): ConfigPoint {
+    return this.points[this.points.length - 1];
+  }
+
+  /** The configuration before the current one, if the log still holds it. */
+  get previous(): ConfigPoint | undefined {
+    return this.points.length > 1 ? this.points[this.points.length - 2] : undefined;
+  }
+
+  /** A configuration entry was appended at `index`. */
+  push(index: number, config: ClusterConfig): ConfigPoint {
+    const p = makePoint(index, config, this.self);
+    this.points.push(p);
+    return p;
+  }
+
+  /** Entries from `index` on were deleted; returns true when the current configuration changed. */
+  truncateFrom(index: number): boolean {
+    let changed = false;
+    while (this.points.length > 1 && this.points[this.points.length - 1].index >= index) {
+      this.points.pop();
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** The configuration in effect at log position `index`. */
+  at(index: number): ConfigPoint {
+    for (let i = this.points.length - 1; i > 0; i--) {
+      if (this.points[i].index <= index) return this.points[i];
+    }
+    return this.points[0];
+  }
+
+  /** The log was compacted up to `index`: the configuration there becomes the base. */
+  compact(index: number): void {
+    let keepFrom = 0;
+    for (let i = this.points.length - 1; i > 0; i--) {
+      if (this.points[i].index <= index) {
+        keepFrom = i;
+        break;
+      }
+    }
+    if (keepFrom > 0) this.points = this.points.slice(keepFrom);
+  }
+
+  /** Forget everything: `config` is in effect from `index` (snapshot install, §7). */
+  reset(config: ClusterConfig, index: number): void {
+    this.points = [makePoint(index, config, this.self)];
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * `RaftNode`: the pure, deterministic Raft state machine. Inputs go in through `step`, and
+ * every effect comes back as `Outputs` for the caller to carry out (in the order documented
+ * on `Outputs`). No clocks, I/O or global randomness: the same config, seed and inputs
+ * always produce the same outputs.
+ */
+import { maybeCommit } from './commit';
+import { validateRaftConfig } from './config';
+import { handleChangeMembership } from './configChange';
+import { handleVoteRequest, refuseVote, tickElection } from './election';
+import { RaftInputError } from './errors';
+import { stepFollower } from './follower';
+import { handlePropose } from './leader';
+import { copyConfig } from './membership';
+import { confirmReads, handleRead } from './readIndex';
+import { becomeFollower } from './roles';
+import { rngForNode } from './rng';
+import { handleAdminSnapshot, handleSnapshotTaken, maybeWantSnapshot } from './snapshot';
+import { RaftState, newOutputs } from './state';
+import { handleTransferLeader } from './transfer';
+import type {
+  AdminRequest,
+  AppendResponse,
+  Counters,
+  Input,
+  Message,
+  Outputs,
+  PeerProgress,
+  PersistedState,
+  RaftConfig,
+  RequestId,
+  Status,
+} from './types';
+
+export class RaftNode {
+  private readonly s: RaftState;
+
+  /**
+   * @param config validated by `validateRaftConfig` (throws `RaftConfigError`).
+   * @param persisted what storage recovered; omit (or pass an empty one) for a fresh node,
+   *   which then bootstraps with `config.initialVoters`. Throws `RaftInputError` when it
+   *   is inconsistent (entries not contiguous after the snapshot, etc.).
+   */
+  constructor(config: RaftConfig, persisted?: PersistedState) {
+    validateRaftConfig(config);
+    const cfg: RaftConfig = { ...config, initialVoters: [...config.initialVoters] };
+    this.s = new RaftState(cfg, rngForNode(cfg.seed, cfg.id), stepFollower, tickElection);
+    if (persisted !== undefined) restore(this.s, persisted);
+    const s = this.s;
+    s.resetElectionTimer();
+    s.emittedTerm = s.term;
+    s.emittedVote = s.vote;
+    s.emittedCommit = s.commit;
+    s.emittedRoleTerm = s.term;
+  }
+
+  /**
+   * Feed one input and get back what to do about it. Throws `RaftInputError` (leaving the
+   * node unchanged) when the input breaks the contract in types.ts.
+   */
+  step(input: Input): Outputs {
+    const s = this.s;
+    checkInput(s, input);
+    const out = newOutputs();
+    s.out = out;
+    switch (input.type) {
+      case 'tick':
+        s.tickRole(s);
+        break;
+      case 'message':
+        stepMessage(s, input.message);
+        break;
+      case 'propose':
+        handlePropose(s, input.id, input.commands);
+        break;
+      case 'read':
+        handleRead(s, input.id);
+        break;
+      case 'admin':
+        handleAdmin(s, input.id, input.request);
+        break;
+      case 'persisted':
+        handlePersisted(s, input.index, input.term);
+        break;
+      case 'snapshotTaken':
+        handleSnapshotTaken(s, input.index, input.data);
+        break;
+    }
+    finishStep(s);
+    return out;
+  }
+
+  /** A snapshot of the node's state for display; safe to keep (copies, not live objects). */
+  status(): Status {
+    const s = this.s;
+    const progress: Record<number, PeerProgress> = {};
+    if (s.role === 'leader') {
+      if (s.configs.current.members.includes(s.id)) {
+        progress[s.id] = {
+          match: s.persistedIndex,
+          next: s.log.lastIndex() + 1,
+          state: 'replicate',
+          inflight: 0,
+          recentActive: true,
+        };
+      }
+      for (const [id, pr] of s.tracker.peers) progress[id] = pr.toPeerProgress();
+    }
+    return {
+      id: s.id,
+      role: s.role,
+      preCandidate: s.preCandidate,
+      term: s.term,
+      vote: s.vote,
+      leader: s.leader,
+      commit: s.commit,
+      applied: s.applied,
+      lastIndex: s.log.lastIndex(),
+      lastTerm: s.log.lastTerm(),
+      snapshotIndex: s.log.snapshotIndex,
+      config: copyConfig(s.configs.current.config),
+      progress,
+      transferTarget: s.transferTarget,
+    };
+  }
+
+  counters(): Counters {
+    const s = this.s;
+    return { ...s.counters, ticksSinceLeaderContact: s.role === 'leader' ? 0 : s.leaderContactElapsed };
+  }
+}
+
+/** Rebuild state from storage: snapshot, then the entries after it, then the hard state. */
+function restore(s: RaftState, p: PersistedState): void {
+  if (p === null || typeof p !== 'object' || !Array.isArray(p.entries) || p.hardState === undefined) {
+    throw new RaftInputError('persisted state needs hardState and an entries array');
+  }
+  const hs = p.hardState;
+  if (!Number.isSafeInteger(hs.term) || hs.term < 0 || !Number.isSafeInteger(hs.vote) || hs.vote < 0) {
+    throw new RaftInputError(`persisted hardState is malformed (term ${String(hs.term)}, vote ${String(hs.vote)})`);
+  }
+  if (p.snapshot !== undefined) {
+    const meta = p.snapshot.meta;
+    s.log.reset(meta.index, meta.term);
+    s.configs.reset(meta.config, meta.index);
+    s.snapshot = p.snapshot;
+    s.applied = meta.index;
+  }
+  let expected = s.log.lastIndex() + 1;
+  for (const e of p.entries) {
+    if (e.index <= s.log.snapshotIndex) continue; // storage may keep entries the snapshot covers
+    if (e.index !== expected) {
+      throw new RaftInputError(`persisted entries are not contiguous: entry ${e.index} where ${expected} was expected`);
+    }
+    if (e.term < s.log.lastTerm()) {
+      throw new RaftInputError(`persisted entry ${e.index} has term ${e.term}, lower than the entry before it`);
+    }
+    s.log.append([e]);
+    if (e.kind === 'config' && e.config !== undefined) s.configs.push(e.index, e.config);
+    expected++;
+  }
+  if (hs.term < s.log.lastTerm()) {
+    throw new RaftInputError(`persisted term ${hs.term} is lower than the last log term ${s.log.lastTerm()}`);
+  }
+  s.term = hs.term;
+  s.vote = hs.vote;
+  s.commit = Math.max(s.log.snapshotIndex, Math.min(Number.isSafeInteger(hs.commit) ? hs.commit : 0, s.log.lastIndex()));
+  s.persistedIndex = s.log.lastIndex();
+}
+
+/** Reject inputs that break the contract before touching any state. */
+function checkInput(s: RaftState, input: Input): void {
+  if (input === null || typeof input !== 'object') throw new RaftInputError('input must be an object');
+  switch (input.type) {
+    case 'tick':
+      return;
+    case 'message': {
+      const m = input.message;
+      if (m === null || typeof m !== 'object') throw new RaftInputError('message input without a message');
+      if (m.to !== s.id) throw new RaftInputError(`message for node ${String(m.to)} delivered to node ${s.id}`);
+      if (!Number.isSafeInteger(m.from) || m.from <= 0 || m.from === s.id) {
+        throw new RaftInputError(`message from invalid sender ${String(m.from)}`);
+      }
+      if (!Number.isSafeInteger(m.term) || m.term < 0) throw new RaftInputError(`message with invalid term ${String(m.term)}`);
+      return;
+    }
+    case 'propose':
+    case 'read':
+    case 'admin':
+      if (typeof input.id !== 'number') throw new RaftInputError(`${input.type} input needs a numeric id`);
+      return;
+    case 'persisted':
+      if (!Number.isSafeInteger(input.index) || !Number.isSafeInteger(input.term)) {
+        throw new RaftInputError('persisted input needs integer index and term');
+      }
+      return;
+    case 'snapshotTaken':
+      return;
+    default:
+      throw new RaftInputError(`unknown input type ${String((input as { type?: unknown }).type)}`);
+  }
+}
+
+/**
+ * Rules for every message before the role sees it (§5.1, Figure 2 "all servers"):
+ * a newer term makes us a follower of it; an older term is answered with ours so its sender
+ * learns it is stale, or ignored.
+ *
+ * Exceptions: a pre-vote never changes anyone's term (thesis §9.6), and with CheckQuorum a
+ * node that heard from its leader within the minimum election timeout ignores vote requests
+ * (leader lease, thesis §4.2.3) unless they come from a leadership transfer.
+ */
+function stepMessage(s: RaftState, m: Message): void {
+  if (m.term > s.term) {
+    if (m.type === 'vote' && !m.transfer && s.cfg.checkQuorum && inLease(s)) {
+      s.emit({ type: 'voteRefused', to: m.from, term: m.term, preVote: m.preVote, reason: 'leader_lease' });
+      return;
+    }
+    const keepTerm = (m.type === 'vote' && m.preVote) || (m.type === 'voteResp' && m.preVote && m.granted);
+    if (!keepTerm) {
+      const fromLeader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
+      becomeFollower(s, m.term, fromLeader ? m.from : null);
+    }
+  } else if (m.term < s.term) {
+    answerStale(s, m);
+    return;
+  }
+  if (m.type === 'vote') {
+    handleVoteRequest(s, m);
+    return;
+  }
+  s.stepRole(s, m);
+}
+
+/** Have we heard from a leader recently enough to trust it is alive? (we are one, or a follower of one) */
+function inLease(s: RaftState): boolean {
+  return s.leader !== null && (s.role === 'leader' || s.leaderContactElapsed < s.cfg.electionTicksMin);
+}
+
+/** Figure 2: "if term < currentTerm" reply false, carrying our term so the sender updates. */
+function answerStale(s: RaftState, m: Message): void {
+  switch (m.type) {
+    case 'append':
+    case 'heartbeat':
+    case 'snapshot': {
+      const r: AppendResponse = {
+        type: 'appendResp',
+        from: s.id,
+        to: m.from,
+        term: s.term,
+        success: false,
+        matchIndex: 0,
+        rejectIndex: 0,
+        hintTerm: 0,
+        hintIndex: 0,
+      };
+      s.send(r);
+      return;
+    }
+    case 'vote':
+      refuseVote(s, m, 'stale_term');
+      return;
+    default:
+      return; // a late reply from an earlier term
+  }
+}
+
+function handleAdmin(s: RaftState, id: RequestId, request: AdminRequest): void {
+  switch (request?.type) {
+    case 'transferLeader':
+      handleTransferLeader(s, id, request.to);
+      return;
+    case 'changeMembership':
+      handleChangeMembership(s, id, request.voters);
+      return;
+    case 'snapshot':
+      handleAdminSnapshot(s, id);
+      return;
+    default:
+      s.fail(id, 'admin', { code: 'invalid_request', message: `unknown admin request ${String((request as { type?: unknown })?.type)}` });
+  }
+}
+
+/** Storage acknowledged entries up to `index`: the leader may now count itself (§5.3). */
+function handlePersisted(s: RaftState, index: number, term: number): void {
+  if (index <= s.persistedIndex) return;
+  // An acknowledgement for entries since overwritten by a newer leader is stale.
+  if (!s.log.matchTerm(index, term)) return;
+  s.persistedIndex = index;
+  if (s.role === 'leader') maybeCommit(s);
+}
+
+/** Wrap up a step: re-evaluate quorums, hand out committed entries, hard state and requests. */
+function finishStep(s: RaftState): void {
+  const out = s.out;
+  if (s.configDirty) {
+    s.configDirty = false;
+    if (s.role === 'leader') {
+      maybeCommit(s);
+      confirmReads(s);
+    }
+  }
+  if (s.commit > s.applied) {
+    out.committed = s.log.slice(s.applied + 1, s.commit + 1);
+    s.applied = s.commit;
+  }
+  if (s.commit > s.emittedCommit) out.events.push({ type: 'commit', index: s.commit });
+  if (s.term !== s.emittedTerm || s.vote !== s.emittedVote || s.commit !== s.emittedCommit) {
+    out.hardState = { term: s.term, vote: s.vote, commit: s.commit };
+    s.emittedTerm = s.term;
+    s.emittedVote = s.vote;
+    s.emittedCommit = s.commit;
+  }
+  maybeWantSnapshot(s);
+}

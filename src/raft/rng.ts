@@ -1,0 +1,47 @@
+/**
+ * The core's only source of randomness: a small seeded generator, so that the same
+ * config, seed and inputs replay to exactly the same outputs. Math.random is banned in
+ * src/raft by lint.
+ */
+
+/**
+ * Mixes a 32-bit value through the splitmix32 finalizer. Used to derive a per-node seed
+ * from (seed, id) so that nodes handed the same cluster seed still draw different election
+ * timeouts (identical timeouts would split every vote, §5.2).
+ */
+export function mix32(value: number): number {
+  let z = (value + 0x9e3779b9) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** A mulberry32 generator: 32 bits of state, fast, good enough for election jitter. */
+export class SeededRng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** The next uniformly distributed unsigned 32-bit integer. */
+  nextUint32(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** A uniformly distributed integer in [min, maxExclusive). */
+  nextInt(min: number, maxExclusive: number): number {
+    const span = maxExclusive - min;
+    if (!(span > 0)) throw new RangeError(`empty range [${min}, ${maxExclusive})`);
+    return min + (this.nextUint32() % span);
+  }
+}
+
+/** The generator a node uses: seeded from the configured seed and the node's id. */
+export function rngForNode(seed: number, id: number): SeededRng {
+  return new SeededRng(mix32(mix32(seed) ^ Math.imul(id, 0x27d4eb2f)));
+}

@@ -1,0 +1,370 @@
+/**
+ * Interprets the interaction-test commands against a cluster of real RaftNodes (hosted by
+ * the simulator's SimCluster, so outputs are carried out in the documented order and the
+ * safety checkers watch every step). Messages wait in a mailbox until a command delivers
+ * them, so a script controls exactly who hears what, and when.
+ *
+ * Every core step that produced something prints a header (its input) and, indented, what
+ * it did: events, persistence, messages sent, entries applied, results.
+ */
+import type { AdminRequest, Input, Message, NodeId, Outputs, RaftConfig } from '../../../../src/raft/types';
+import { SimCluster } from '../../../../src/sim/cluster';
+import { formatConfig, formatData, formatEntries, formatEvent, formatIds, formatMessage, formatResult } from '../../../../src/sim/format';
+import { SeededRng } from '../../../../src/sim/rng';
+import { SafetyChecker } from '../../../../src/sim/safetyChecker';
+import { TraceRecorder } from '../../../../src/sim/trace';
+import { ViolationError } from '../../../../src/sim/violations';
+import { parseCommand } from './datadriven';
+
+const encoder = new TextEncoder();
+
+export class ScriptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScriptError';
+  }
+}
+
+function isQuiet(o: Outputs): boolean {
+  return (
+    o.entries.length === 0 &&
+    o.messages.length === 0 &&
+    o.committed.length === 0 &&
+    o.results.length === 0 &&
+    o.events.length === 0 &&
+    !o.hardState &&
+    !o.snapshot &&
+    o.truncateFrom === undefined &&
+    o.snapshotWanted === undefined &&
+    o.compactTo === undefined
+  );
+}
+
+function formatAdmin(request: AdminRequest): string {
+  switch (request.type) {
+    case 'transferLeader':
+      return `transferLeader to=${request.to}`;
+    case 'changeMembership':
+      return `changeMembership voters=${formatIds(request.voters)}`;
+    case 'snapshot':
+      return 'snapshot';
+  }
+}
+
+function formatInput(node: NodeId, input: Input): string {
+  switch (input.type) {
+    case 'tick':
+      return `${node}: tick`;
+    case 'message':
+      return formatMessage(input.message);
+    case 'propose':
+      return `${node}: propose id=${input.id} [${input.commands.map(formatData).join(', ')}]`;
+    case 'read':
+      return `${node}: read id=${input.id}`;
+    case 'admin':
+      return `${node}: admin id=${input.id} ${formatAdmin(input.request)}`;
+    case 'persisted':
+      return `${node}: persisted ${input.index}/${input.term}`;
+    case 'snapshotTaken':
+      return `${node}: snapshotTaken at ${input.index}`;
+  }
+}
+
+/** What one step did, in the order the caller carries it out. */
+function formatOutputs(node: NodeId, o: Outputs): string[] {
+  const lines: string[] = [];
+  for (const e of o.events) if (e.type !== 'commit') lines.push(`${node}: ${formatEvent(e)}`);
+  if (o.snapshot) lines.push(`${node}: persist snapshot ${o.snapshot.meta.index}/${o.snapshot.meta.term} ${formatConfig(o.snapshot.meta.config)}`);
+  if (o.truncateFrom !== undefined) lines.push(`${node}: persist truncate from ${o.truncateFrom}`);
+  if (o.entries.length > 0) lines.push(`${node}: persist entries ${formatEntries(o.entries, 6)}`);
+  if (o.hardState) lines.push(`${node}: persist hardState term=${o.hardState.term} vote=${o.hardState.vote} commit=${o.hardState.commit}`);
+  for (const m of o.messages) lines.push(formatMessage(m));
+  if (o.committed.length > 0) lines.push(`${node}: apply ${formatEntries(o.committed, 6)}`);
+  for (const r of o.results) lines.push(`${node}: ${formatResult(r)}`);
+  if (o.snapshotWanted !== undefined) lines.push(`${node}: snapshot wanted at ${o.snapshotWanted}`);
+  if (o.compactTo !== undefined) lines.push(`${node}: compact log to ${o.compactTo}`);
+  return lines;
+}
+
+interface MessageFilter {
+  from?: NodeId;
+  to?: NodeId;
+  type?: string;
+}
+
+export class InteractionHarness {
+  private readonly checker = new SafetyChecker((v) => {
+    throw new ViolationError(v);
+  });
+  private readonly cluster: SimCluster;
+  private mailbox: Message[] = [];
+  private readonly blocked = new Set<string>();
+  private out: string[] = [];
+  private nextRequest = 1;
+
+  constructor() {
+    this.cluster = new SimCluster(
+      {
+        send: (m) => this.mailbox.push(m),
+        onStep: (node, input, outputs, crashed) => this.printStep(node, input, outputs, crashed),
+      },
+      {
+        checker: this.checker,
+        trace: new TraceRecorder(false, 0),
+        rng: new SeededRng(1),
+        ackDelayMax: 0,
+        keepCommands: true,
+      },
+    );
+  }
+
+  /** Runs one command; returns its output lines ("ok" when it printed nothing). */
+  run(command: string): string[] {
+    this.out = [];
+    const { name, args, kv } = parseCommand(command);
+    switch (name) {
+      case 'add-nodes':
+        this.addNodes(args, kv);
+        break;
+      case 'campaign':
+        this.campaign(this.node(args[0]));
+        break;
+      case 'tick':
+        this.tick(args);
+        break;
+      case 'propose':
+        if (args.length < 2) throw new ScriptError('usage: propose ID DATA...');
+        this.step(this.node(args[0]), { type: 'propose', id: this.nextRequest++, commands: args.slice(1).map((a) => encoder.encode(a)) });
+        break;
+      case 'read':
+        this.step(this.node(args[0]), { type: 'read', id: this.nextRequest++ });
+        break;
+      case 'transfer-leader':
+        this.admin(this.node(args[0]), { type: 'transferLeader', to: this.node(kv.get('to')) });
+        break;
+      case 'change-membership':
+        this.admin(this.node(args[0]), { type: 'changeMembership', voters: this.ids(kv.get('voters'), 'voters') });
+        break;
+      case 'snapshot':
+        this.admin(this.node(args[0]), { type: 'snapshot' });
+        break;
+      case 'deliver-msgs':
+        this.deliverRound(this.filter(kv), false);
+        break;
+      case 'drop-msgs':
+        this.deliverRound(this.filter(kv), true);
+        break;
+      case 'stabilize':
+        this.stabilize();
+        break;
+      case 'msgs':
+        for (const m of this.mailbox) this.out.push(formatMessage(m));
+        break;
+      case 'partition':
+        this.partition(args);
+        break;
+      case 'heal':
+        this.blocked.clear();
+        break;
+      case 'crash':
+        this.cluster.crash(this.node(args[0]));
+        break;
+      case 'restart': {
+        const id = this.node(args[0]);
+        this.cluster.restart(id);
+        const s = this.cluster.status(id)!;
+        this.out.push(`${id}: restarted term=${s.term} vote=${s.vote} commit=${s.commit} last=${s.lastIndex}/${s.lastTerm} snapshot=${s.snapshotIndex}`);
+        break;
+      }
+      case 'status':
+        for (const id of this.targets(args)) this.status(id);
+        break;
+      case 'log':
+        for (const id of this.targets(args)) this.log(id);
+        break;
+      case 'state':
+        for (const id of this.targets(args)) {
+          const sm = this.cluster.host(id).stateMachine;
+          this.out.push(`${id}: applied=${sm.applied} commands=[${(sm.log ?? []).join(', ')}] ${formatConfig(sm.config)}`);
+        }
+        break;
+      default:
+        throw new ScriptError(`unknown command '${name}'`);
+    }
+    return this.out.length > 0 ? this.out : ['ok'];
+  }
+
+  private node(arg: string | undefined): NodeId {
+    const id = Number(arg);
+    if (!Number.isInteger(id) || !this.cluster.has(id)) throw new ScriptError(`no node '${arg ?? ''}'`);
+    return id;
+  }
+
+  private ids(value: string | undefined, what: string): NodeId[] {
+    const m = value?.match(/^\(([\d,]*)\)$/);
+    if (!m) throw new ScriptError(`${what} must look like (1,2,3), got '${value ?? ''}'`);
+    return m[1] === '' ? [] : m[1].split(',').map(Number);
+  }
+
+  private targets(args: string[]): NodeId[] {
+    return args.length === 0 ? this.cluster.ids() : args.map((a) => this.node(a));
+  }
+
+  private bool(kv: Map<string, string>, key: string, fallback: boolean): boolean {
+    const v = kv.get(key);
+    if (v === undefined) return fallback;
+    if (v !== 'true' && v !== 'false') throw new ScriptError(`${key} must be true or false`);
+    return v === 'true';
+  }
+
+  private num(kv: Map<string, string>, key: string, fallback: number): number {
+    const v = kv.get(key);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new ScriptError(`${key} must be a non-negative integer`);
+    return n;
+  }
+
+  private addNodes(args: string[], kv: Map<string, string>): void {
+    const count = Number(args[0]);
+    if (!Number.isInteger(count) || count < 1) throw new ScriptError('usage: add-nodes N [voters=(..)] [prevote=..] ...');
+    const first = this.cluster.ids().length === 0 ? 1 : Math.max(...this.cluster.ids()) + 1;
+    const ids = Array.from({ length: count }, (_, i) => first + i);
+    const voters = kv.has('voters') ? this.ids(kv.get('voters'), 'voters') : ids;
+    const election = this.num(kv, 'election', 10);
+    for (const id of ids) {
+      const config: RaftConfig = {
+        id,
+        initialVoters: voters,
+        electionTicksMin: election,
+        electionTicksMax: this.num(kv, 'election-max', election * 2),
+        heartbeatTicks: this.num(kv, 'heartbeat', 1),
+        preVote: this.bool(kv, 'prevote', false),
+        checkQuorum: this.bool(kv, 'checkquorum', false),
+        maxEntriesPerMsg: this.num(kv, 'max-entries', 64),
+        maxBytesPerMsg: this.num(kv, 'max-bytes', 1 << 20),
+        maxInflight: this.num(kv, 'inflight', 256),
+        snapshotThreshold: this.num(kv, 'snapshot-threshold', 0),
+        seed: id,
+      };
+      this.cluster.addNode(config);
+      this.out.push(`${id}: added voters=${formatIds(voters)} prevote=${config.preVote} checkquorum=${config.checkQuorum}`);
+    }
+  }
+
+  private campaign(id: NodeId): void {
+    const host = this.cluster.host(id);
+    const limit = host.config.electionTicksMax * 10;
+    for (let i = 0; i < limit; i++) {
+      const outputs = this.cluster.step(id, { type: 'tick' });
+      if (outputs?.events.some((e) => e.type === 'electionStarted')) return;
+    }
+    throw new ScriptError(`node ${id} did not start an election within ${limit} ticks`);
+  }
+
+  private tick(args: string[]): void {
+    const which = args[0] === 'all' || args[0] === undefined ? this.cluster.upIds() : [this.node(args[0])];
+    const times = args[1] === undefined ? 1 : Number(args[1]);
+    if (!Number.isInteger(times) || times < 1) throw new ScriptError('usage: tick ID|all [N]');
+    for (let t = 0; t < times; t++) for (const id of which) this.step(id, { type: 'tick' });
+  }
+
+  private admin(id: NodeId, request: AdminRequest): void {
+    this.step(id, { type: 'admin', id: this.nextRequest++, request });
+  }
+
+  private step(id: NodeId, input: Input): void {
+    if (!this.cluster.host(id).up) throw new ScriptError(`node ${id} is down`);
+    this.cluster.step(id, input);
+  }
+
+  private printStep(node: NodeId, input: Input, outputs: Outputs, crashed: boolean): void {
+    const quiet = isQuiet(outputs);
+    if (quiet && (input.type === 'tick' || input.type === 'persisted' || input.type === 'snapshotTaken')) return;
+    this.out.push(formatInput(node, input));
+    for (const line of formatOutputs(node, outputs)) this.out.push(`  ${line}`);
+    if (crashed) this.out.push(`  ${node}: CRASHED while carrying out these outputs`);
+  }
+
+  private filter(kv: Map<string, string>): MessageFilter {
+    const f: MessageFilter = {};
+    if (kv.has('from')) f.from = this.node(kv.get('from'));
+    if (kv.has('to')) f.to = this.node(kv.get('to'));
+    if (kv.has('type')) f.type = kv.get('type');
+    return f;
+  }
+
+  private matches(m: Message, f: MessageFilter): boolean {
+    return (f.from === undefined || m.from === f.from) && (f.to === undefined || m.to === f.to) && (f.type === undefined || m.type === f.type);
+  }
+
+  /** Delivers (or drops) the matching messages pending now; messages they cause wait. */
+  private deliverRound(filter: MessageFilter, drop: boolean): number {
+    const round = this.mailbox.filter((m) => this.matches(m, filter));
+    this.mailbox = this.mailbox.filter((m) => !this.matches(m, filter));
+    for (const m of round) {
+      if (drop) this.out.push(`${formatMessage(m)} DROPPED`);
+      else this.deliver(m);
+    }
+    return round.length;
+  }
+
+  private deliver(m: Message): void {
+    if (this.blocked.has(`${m.from}-${m.to}`)) {
+      this.out.push(`${formatMessage(m)} DROPPED (partition)`);
+      return;
+    }
+    if (!this.cluster.host(m.to).up) {
+      this.out.push(`${formatMessage(m)} DROPPED (node ${m.to} down)`);
+      return;
+    }
+    this.cluster.deliver(m);
+  }
+
+  private stabilize(): void {
+    for (let rounds = 0; this.mailbox.length > 0; rounds++) {
+      if (rounds > 1000) throw new ScriptError('stabilize: messages still flowing after 1000 rounds');
+      this.deliverRound({}, false);
+    }
+  }
+
+  private partition(args: string[]): void {
+    const groups: NodeId[][] = [[]];
+    for (const a of args) {
+      if (a === '/') groups.push([]);
+      else groups[groups.length - 1].push(this.node(a));
+    }
+    if (groups.length < 2 || groups.some((g) => g.length === 0)) throw new ScriptError('usage: partition 1 2 / 3 [/ 4 ...]');
+    const listed = new Set(groups.flat());
+    for (const id of this.cluster.ids()) if (!listed.has(id)) groups.push([id]);
+    this.blocked.clear();
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = 0; j < groups.length; j++) {
+        if (i === j) continue;
+        for (const a of groups[i]) for (const b of groups[j]) this.blocked.add(`${a}-${b}`);
+      }
+    }
+  }
+
+  private status(id: NodeId): void {
+    const host = this.cluster.host(id);
+    if (!host.up) {
+      this.out.push(`${id}: down`);
+      return;
+    }
+    const s = host.raft!.status();
+    this.out.push(
+      `${id}: ${s.preCandidate ? "precandidate" : s.role} term=${s.term} vote=${s.vote} leader=${s.leader ?? 'none'} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}/${s.lastTerm} snapshot=${s.snapshotIndex} ${formatConfig(s.config)}`,
+    );
+    for (const [peer, p] of Object.entries(s.progress)) {
+      this.out.push(`  progress ${peer}: match=${p.match} next=${p.next} ${p.state} inflight=${p.inflight}`);
+    }
+  }
+
+  private log(id: NodeId): void {
+    const disk = this.cluster.host(id).disk;
+    const h = disk.hardState;
+    const snap = disk.snapshot ? ` snapshot=${disk.snapshot.meta.index}/${disk.snapshot.meta.term}` : '';
+    this.out.push(`${id}: term=${h.term} vote=${h.vote} commit=${h.commit}${snap} log=${formatEntries(disk.entries(), Number.MAX_SAFE_INTEGER)}`);
+  }
+}

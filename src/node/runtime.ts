@@ -14,7 +14,7 @@ import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
 import { RaftNode } from '../raft';
-import type { AdminRequest, ClusterConfig, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Snapshot } from '../raft/types';
+import type { AdminRequest, Input, Message, NodeId, Outputs, RaftEvent, RequestId } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
@@ -59,8 +59,6 @@ export class NodeRuntime {
   private stopped = false;
   private nextAdminId = 1;
   private readonly adminWaiters = new Map<RequestId, AdminWaiter>();
-  /** Configuration as of the last applied entry: the one a local snapshot records (§7). */
-  private appliedConfig: ClusterConfig;
   private wasLeader = false;
   private fatal: (err: Error) => void;
 
@@ -70,7 +68,6 @@ export class NodeRuntime {
   ) {
     this.fatal = opts.onFatal;
     this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`));
-    this.appliedConfig = { voters: [...config.initialVoters] };
     for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({
@@ -97,10 +94,7 @@ export class NodeRuntime {
     });
     const recovery = this.storage.recover();
     const state = recovery.state;
-    if (state.snapshot) {
-      this.kv.restore(state.snapshot.data);
-      this.appliedConfig = state.snapshot.meta.config;
-    }
+    if (state.snapshot) this.kv.restore(state.snapshot.data);
     this.raft = new RaftNode(raftConfigOf(c), state);
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
@@ -216,10 +210,7 @@ export class NodeRuntime {
     // 1. Persist (snapshot, log change, hard state) before anything of this step leaves.
     if (out.snapshot || out.truncateFrom !== undefined || out.entries.length > 0 || out.hardState) {
       await this.storage.save({ snapshot: out.snapshot, truncateFrom: out.truncateFrom, entries: out.entries, hardState: out.hardState });
-      if (out.snapshot) {
-        this.kv.restore(out.snapshot.data);
-        this.appliedConfig = out.snapshot.meta.config;
-      }
+      if (out.snapshot) this.kv.restore(out.snapshot.data);
       // 2. Acknowledge durability: the leader counts itself in the quorum only now.
       if (out.entries.length > 0) {
         const last = out.entries[out.entries.length - 1];
@@ -232,26 +223,27 @@ export class NodeRuntime {
     for (const e of out.committed) {
       if (e.index <= this.kv.appliedIndex) continue; // covered by a restored snapshot
       const result = this.kv.apply(e);
-      if (e.kind === 'config' && e.config) this.appliedConfig = e.config;
       this.publish({ t: wallNow(), type: 'apply', index: e.index, term: e.term, digest: result?.digest ?? entryDigest(e) });
       this.service.applied(e, result);
     }
     if (out.committed.length > 0) this.service.serveReads();
     // 5. Results, snapshots wanted, log compaction, events.
     for (const r of out.results) this.onResult(r);
+    // A snapshot we took must be durable before the log it replaces is discarded.
+    if (out.snapshotTaken) {
+      await this.storage.save({ snapshot: out.snapshotTaken, entries: [] });
+      this.publish({ t: wallNow(), type: 'snapshot', phase: 'created', index: out.snapshotTaken.meta.index, term: out.snapshotTaken.meta.term });
+    }
     if (out.compactTo !== undefined) this.storage.compact(out.compactTo);
-    if (out.snapshotWanted !== undefined) await this.takeSnapshot();
+    if (out.snapshotWanted !== undefined) this.takeSnapshot();
     for (const ev of out.events) this.onRaftEvent(ev);
   }
 
-  /** Serializes the state machine, makes it durable, then lets the core compact (§7). */
-  private async takeSnapshot(): Promise<void> {
+  /** Hands the core the state machine's serialized state at the applied index (§7). */
+  private takeSnapshot(): void {
     const index = this.kv.appliedIndex;
     if (index === 0) return;
-    const snapshot: Snapshot = { meta: { index, term: this.kv.appliedTerm, config: this.appliedConfig }, data: this.kv.snapshot() };
-    await this.storage.save({ snapshot, entries: [] });
-    this.publish({ t: wallNow(), type: 'snapshot', phase: 'created', index, term: snapshot.meta.term });
-    this.step({ type: 'snapshotTaken', index, data: snapshot.data });
+    this.step({ type: 'snapshotTaken', index, data: this.kv.snapshot() });
   }
 
   private onResult(r: Outputs['results'][number]): void {

@@ -1,0 +1,132 @@
+/**
+ * Exporting a recorded run directory to the documented formats (docs/formats.md). Every
+ * file is derived from events.jsonl and history.jsonl (a torn last line is skipped with a
+ * warning) and written atomically.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Summary } from '../../contract/runEvents';
+import { checkLinearizabilityAsync } from '../checkers/linearizability';
+import { readRun, type RecordedRun } from '../recorder/readRun';
+import { writeFileAtomic } from './atomicWrite';
+import { toHistoryEdn } from './historyEdn';
+import { toMetricsCsv } from './metricsCsv';
+import { renderReport } from './report/reportHtml';
+import { computeSummary, type SummaryOptions } from './summary';
+import { toChromeTrace } from './traceJson';
+
+export type ExportFormat = 'metrics.csv' | 'history.edn' | 'trace.json' | 'summary.json' | 'report.html';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html'];
+
+export interface ExportedFile {
+  name: string;
+  bytes: number;
+}
+
+export interface DerivedOptions extends SummaryOptions {
+  /**
+   * Use an existing summary.json (it may carry expectations a re-computation cannot know)
+   * instead of computing a new one. Default false.
+   */
+  reuseSummary?: boolean;
+}
+
+export interface ExportResult {
+  runDir: string;
+  files: ExportedFile[];
+  summary: Summary | null;
+  warnings: string[];
+}
+
+/** An existing summary.json, or null (with the reason in `warnings`) when absent or unreadable. */
+function readExistingSummary(runDir: string, warnings: string[]): Summary | null {
+  const path = join(runDir, 'summary.json');
+  if (!existsSync(path)) return null;
+  let s: unknown;
+  try {
+    s = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    warnings.push(`summary.json was not valid JSON (${(err as Error).message}); computed a new one`);
+    return null;
+  }
+  const ok = typeof s === 'object' && s !== null && typeof (s as Summary).durationMs === 'number' && typeof (s as Summary).electionMs === 'object';
+  if (!ok) warnings.push('summary.json did not look like a summary; computed a new one');
+  return ok ? (s as Summary) : null;
+}
+
+/**
+ * Writes the requested derived files from a run already read. Computes the summary when
+ * summary.json or report.html is wanted (checking linearizability in event-loop-friendly
+ * slices unless a result is given); `summary` is null when neither was asked for.
+ */
+export async function writeDerivedFiles(
+  runDir: string,
+  run: RecordedRun,
+  formats: readonly ExportFormat[],
+  opts: DerivedOptions = {},
+): Promise<{ summary: Summary | null; files: ExportedFile[]; warnings: string[] }> {
+  const files: ExportedFile[] = [];
+  const warnings: string[] = [];
+  let summary: Summary | null = null;
+  const needSummary = formats.includes('summary.json') || formats.includes('report.html');
+  let summaryIsNew = false;
+  if (needSummary && opts.reuseSummary) summary = readExistingSummary(runDir, warnings);
+  if (needSummary && !summary) {
+    const linearizability = opts.linearizability ?? (await checkLinearizabilityAsync(run.history, { timeBudgetMs: opts.checkBudgetMs ?? 10_000 }));
+    summary = computeSummary(run.events, run.history, { ...opts, runId: opts.runId ?? runIdOf(run, runDir), linearizability });
+    summaryIsNew = true;
+  }
+  // Synchronous from here: no recorder flush can interleave with reading and replacing a file.
+  for (const f of formats) {
+    const path = join(runDir, f);
+    switch (f) {
+      case 'metrics.csv':
+        files.push({ name: f, bytes: writeFileAtomic(path, toMetricsCsv(run.events)) });
+        break;
+      case 'history.edn':
+        files.push({ name: f, bytes: writeFileAtomic(path, toHistoryEdn(run.history)) });
+        break;
+      case 'trace.json':
+        files.push({ name: f, bytes: writeFileAtomic(path, JSON.stringify(toChromeTrace(run.events, { runId: summary?.runId ?? runIdOf(run, runDir) }))) });
+        break;
+      case 'summary.json':
+        if (summaryIsNew) files.push({ name: f, bytes: writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`) });
+        else files.push({ name: f, bytes: statSync(path).size });
+        break;
+      case 'report.html':
+        files.push({ name: f, bytes: writeFileAtomic(path, renderReport({ summary: summary!, events: run.events, history: run.history, warnings: run.warnings })) });
+        break;
+    }
+  }
+  return { summary, files, warnings };
+}
+
+function runIdOf(run: RecordedRun, runDir: string): string {
+  for (const e of run.events) {
+    if (e.type === 'run') {
+      const id = (e as { runId?: string }).runId;
+      if (id) return id;
+    }
+  }
+  return basename(runDir);
+}
+
+/**
+ * Exports one format, or all, from a run directory.
+ * @param opts.recomputeSummary recompute summary.json even if one exists (default: keep it,
+ *   since the one written at the end of the run may hold scenario expectations)
+ * @throws RunReadError when the directory holds no events.jsonl; errors of the file system
+ */
+export async function exportRun(
+  runDir: string,
+  format: ExportFormat | 'all' = 'all',
+  opts: SummaryOptions & { recomputeSummary?: boolean } = {},
+): Promise<ExportResult> {
+  if (format !== 'all' && !EXPORT_FORMATS.includes(format)) {
+    throw new Error(`unknown export format ${JSON.stringify(format)}; expected one of ${EXPORT_FORMATS.join(', ')} or all`);
+  }
+  const run = readRun(runDir);
+  const formats = format === 'all' ? EXPORT_FORMATS : [format];
+  const { summary, files, warnings } = await writeDerivedFiles(runDir, run, formats, { ...opts, reuseSummary: !opts.recomputeSummary });
+  return { runDir, files, summary, warnings: [...run.warnings, ...warnings] };
+}

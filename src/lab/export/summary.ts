@@ -1,0 +1,114 @@
+/**
+ * summary.json: the headline numbers of a run (fields documented in docs/formats.md).
+ */
+import type { NodeId } from '../../raft/types';
+import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
+import { checkLinearizability, type LinearizabilityResult } from '../checkers/linearizability';
+import { asKnown } from '../recorder/knownEvents';
+import { analyzeElections } from './elections';
+import { percentile, round, sortedNumbers } from './stats';
+
+export interface SummaryOptions {
+  runId?: string;
+  /** A result computed elsewhere (e.g. by the async checker); otherwise checked here. */
+  linearizability?: LinearizabilityResult;
+  /** Time budget for checking here, in ms (default 10 000). */
+  checkBudgetMs?: number;
+  expectations?: Summary['expectations'];
+  /** Overrides the duration derived from the events. */
+  durationMs?: number;
+}
+
+/** Start and end of the run: the 'run' events, else the first and last times seen. */
+export function runSpan(events: readonly RunEvent[], history: readonly HistoryOp[]): { start: number; end: number } {
+  let start: number | null = null;
+  let end: number | null = null;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of events) {
+    if (e.type === 'run') {
+      const ev = asKnown(e);
+      if (ev.type === 'run' && ev.phase === 'started' && start === null) start = ev.t;
+      if (ev.type === 'run' && ev.phase === 'stopped') end = ev.t;
+    }
+    if (Number.isFinite(e.t)) {
+      first = Math.min(first, e.t);
+      last = Math.max(last, e.t);
+    }
+  }
+  for (const op of history) {
+    if (Number.isFinite(op.return)) last = Math.max(last, op.return);
+    if (Number.isFinite(op.call)) first = Math.min(first, op.call);
+  }
+  const s = start ?? (Number.isFinite(first) ? Math.min(0, first) : 0);
+  const e = end ?? (Number.isFinite(last) ? last : s);
+  return { start: s, end: Math.max(s, e) };
+}
+
+/** Nodes of the run: the initial cluster size and every node that ever reported. */
+function countNodes(events: readonly RunEvent[]): number {
+  const nodes = new Set<NodeId>();
+  for (const e of events) {
+    if (e.node !== null && e.node !== undefined) nodes.add(e.node);
+    const ev = asKnown(e);
+    if (ev.type === 'run' && ev.phase === 'started' && ev.options) for (let n = 1; n <= ev.options.nodes; n++) nodes.add(n);
+    if (ev.type === 'membership') nodes.add(ev.target);
+  }
+  return nodes.size;
+}
+
+const isWrite = (op: HistoryOp): boolean => op.op !== 'get';
+
+export function computeSummary(events: readonly RunEvent[], history: readonly HistoryOp[], opts: SummaryOptions = {}): Summary {
+  const span = runSpan(events, history);
+  const durationMs = opts.durationMs ?? span.end - span.start;
+  let runId = opts.runId ?? '';
+  let faults = 0;
+  const violations: Summary['violations'] = [];
+  for (const e of events) {
+    const ev = asKnown(e);
+    if (ev.type === 'run' && ev.phase === 'started' && ev.runId && !opts.runId) runId = ev.runId;
+    if (ev.type === 'fault' && ev.action === 'apply') faults++;
+    if (ev.type === 'violation') violations.push({ property: ev.property, message: ev.message, t: ev.t });
+  }
+  const elections = analyzeElections(events);
+  const samples = elections.samples.map((s) => round(s, 1));
+  const sortedSamples = sortedNumbers(samples);
+  const ops = { ok: 0, fail: 0, info: 0 };
+  const latencies: number[] = [];
+  for (const op of history) {
+    ops[op.status]++;
+    if (op.status === 'ok' && isWrite(op)) latencies.push(op.return - op.call);
+  }
+  const sortedLatencies = sortedNumbers(latencies);
+  const lin = opts.linearizability ?? checkLinearizability(history as HistoryOp[], { timeBudgetMs: opts.checkBudgetMs ?? 10_000 });
+  const summary: Summary = {
+    runId,
+    nodes: countNodes(events),
+    durationMs: round(durationMs, 1),
+    leaderChanges: elections.leaderChanges,
+    electionMs: {
+      count: samples.length,
+      p50: percentile(sortedSamples, 50),
+      p99: percentile(sortedSamples, 99),
+      max: sortedSamples.length > 0 ? sortedSamples[sortedSamples.length - 1] : null,
+      samples,
+    },
+    commitLatencyMs: {
+      p50: nullableRound(percentile(sortedLatencies, 50)),
+      p99: nullableRound(percentile(sortedLatencies, 99)),
+    },
+    throughputOpsPerSec: durationMs > 0 ? round(ops.ok / (durationMs / 1000), 1) : 0,
+    ops,
+    faults,
+    violations,
+    linearizable: lin.result,
+  };
+  if (lin.result !== true) summary.linearizability = lin.reason;
+  if (opts.expectations) summary.expectations = opts.expectations;
+  return summary;
+}
+
+function nullableRound(v: number | null): number | null {
+  return v === null ? null : round(v, 3);
+}

@@ -1,0 +1,121 @@
+/**
+ * Parses a scenario file (YAML, schema in docs/scenarios.md) into a `Scenario`, collecting
+ * every problem with its line and column rather than stopping at the first.
+ */
+import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Scenario, ScenarioExpectations } from '../../contract/scenario';
+import { readClusterSection, readWorkloadSection, validateVariants, type OptionsSection } from './clusterSection';
+import { readFaults, type NodeRef } from './faultSteps';
+import { readBool, readDuration, readNumber, readString } from './values';
+import { formatIssue, IssueList, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
+
+export const TOP_KEYS = ['name', 'description', 'cluster', 'workload', 'duration', 'faults', 'expect', 'repeat', 'sweep'] as const;
+const EXPECT_KEYS = ['leaderWithin', 'noViolations', 'linearizable', 'maxElectionMs'] as const;
+/** Names become parts of run directory names. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const MAX_REPEAT = 1000;
+
+export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
+
+/** Thrown by `loadScenarioFile`; `issues` has every problem, `message` one per line. */
+export class ScenarioError extends Error {
+  constructor(readonly issues: ScenarioIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+/** The first line of a YAML library error, without its code frame. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function readExpect(at: Located, positions: Positions, issues: IssueList): ScenarioExpectations {
+  const out: ScenarioExpectations = {};
+  const m = readMap(at, EXPECT_KEYS, positions, issues);
+  if (!m) return out;
+  if (m.has('leaderWithin')) out.leaderWithinMs = readDuration(m.get('leaderWithin')!, issues, { positive: true });
+  if (m.has('noViolations')) out.noViolations = readBool(m.get('noViolations')!, issues);
+  if (m.has('linearizable')) out.linearizable = readBool(m.get('linearizable')!, issues);
+  if (m.has('maxElectionMs')) out.maxElectionMs = readNumber(m.get('maxElectionMs')!, issues, { min: 0, minExclusive: true });
+  for (const k of Object.keys(out) as Array<keyof ScenarioExpectations>) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** Node ids must exist in the smallest variant, counting nodes the timeline adds. */
+function checkNodeRefs(refs: NodeRef[], smallest: number, added: number, issues: IssueList): void {
+  const max = smallest + added;
+  for (const r of refs) {
+    if (r.id > max) {
+      const plus = added > 0 ? ` (${smallest} nodes plus ${added} added)` : '';
+      issues.add(r.at.pos, r.at.path, `${r.at.path} names node ${r.id}, but the cluster has nodes 1 to ${max}${plus}`);
+    }
+  }
+}
+
+/**
+ * Parses scenario text. `file` is used in messages and recorded in the scenario.
+ * Never throws: problems come back as issues.
+ */
+export function parseScenario(text: string, file = 'scenario.yaml'): ParseResult {
+  const issues = new IssueList(file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  for (const e of doc.errors) {
+    const p = lines.linePos(e.pos[0]);
+    issues.add({ line: p.line, col: p.col }, '', firstLine(e.message));
+  }
+  if (issues.issues.length > 0) return { ok: false, issues: issues.issues };
+  const positions = new Positions(lines);
+  const root: Located = { node: (doc.contents as YamlNode | null) ?? null, pos: { line: 1, col: 1 }, path: '' };
+  if (root.node === null) {
+    issues.add(root.pos, '', 'the file is empty: a scenario needs at least name and duration');
+    return { ok: false, issues: issues.issues };
+  }
+  const top = readMap(root, TOP_KEYS, positions, issues);
+  if (!top) return { ok: false, issues: issues.issues };
+
+  const name = top.has('name') ? readString(top.get('name')!, issues) : undefined;
+  if (!top.has('name')) issues.add(root.pos, 'name', 'name is missing: every scenario needs a name');
+  else if (name !== undefined && !NAME.test(name)) {
+    issues.add(top.get('name')!.pos, 'name', 'name must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  }
+  const description = top.has('description') ? (readString(top.get('description')!, issues) ?? '') : '';
+  const durationMs = top.has('duration') ? readDuration(top.get('duration')!, issues, { positive: true }) : undefined;
+  if (!top.has('duration')) issues.add(root.pos, 'duration', 'duration is missing, e.g. duration: 20s');
+
+  const here = (key: string): Located => top.get(key) ?? { node: null, pos: root.pos, path: key };
+  const cluster = top.has('cluster') ? readClusterSection(here('cluster'), positions, issues) : emptySection(here('cluster'));
+  const workload = top.has('workload') ? readWorkloadSection(here('workload'), positions, issues) : null;
+  const sweepEntries = top.has('sweep') ? readSeq(here('sweep'), 'cluster overrides', positions, issues) : null;
+  if (sweepEntries && sweepEntries.length === 0) issues.add(here('sweep').pos, 'sweep', 'sweep must list at least one set of cluster overrides');
+  const sweep = (sweepEntries ?? []).map((e) => readClusterSection(e, positions, issues));
+  const { cluster: options, variants } = validateVariants(cluster, workload, sweep, issues);
+
+  const refs: NodeRef[] = [];
+  const steps = top.has('faults') ? readFaults(here('faults'), durationMs, positions, issues, refs) : [];
+  const added = steps.filter((s) => s.action.kind === 'add-node').length;
+  checkNodeRefs(refs, Math.min(...variants.map((v) => v.cluster.nodes).filter(Number.isInteger), options.nodes), added, issues);
+
+  const expect = top.has('expect') ? readExpect(here('expect'), positions, issues) : {};
+  const repeat = top.has('repeat') ? readNumber(here('repeat'), issues, { integer: true, min: 1, max: MAX_REPEAT }) : 1;
+
+  if (issues.issues.length > 0 || name === undefined || durationMs === undefined || repeat === undefined) {
+    return { ok: false, issues: issues.issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+  }
+  return {
+    ok: true,
+    scenario: { name, description, file, cluster: options, durationMs, steps, expect, repeat, variants },
+  };
+}
+
+function emptySection(at: Located): OptionsSection {
+  return { fields: {}, raw: {}, where: new Map(), at };
+}
+
+/** Parses or throws a ScenarioError listing every issue. */
+export function parseScenarioOrThrow(text: string, file = 'scenario.yaml'): Scenario {
+  const r = parseScenario(text, file);
+  if (!r.ok) throw new ScenarioError(r.issues);
+  return r.scenario;
+}

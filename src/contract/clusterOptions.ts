@@ -130,7 +130,9 @@ export function validateClusterOptions(o: ClusterOptions): OptionErrors {
 }
 
 /** Fills missing fields from the defaults (deeply for workload and mix). */
-export function withDefaults(partial: Partial<ClusterOptions> & { workload?: Partial<WorkloadOptions> }): ClusterOptions {
+export function withDefaults(
+  partial: Partial<Omit<ClusterOptions, 'workload'>> & { workload?: Partial<Omit<WorkloadOptions, 'mix'>> & { mix?: Partial<WorkloadOptions['mix']> } },
+): ClusterOptions {
   const workload = { ...DEFAULT_WORKLOAD, ...(partial.workload ?? {}) };
   workload.mix = { ...DEFAULT_WORKLOAD.mix, ...(partial.workload?.mix ?? {}) };
   return { ...DEFAULT_CLUSTER_OPTIONS, ...partial, workload };

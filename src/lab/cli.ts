@@ -19,13 +19,14 @@ import { DEFAULT_CLUSTER_OPTIONS, validateClusterOptions, withDefaults } from '.
 import type { ScenarioExpectations, ScenarioStep } from '../contract/scenario';
 import type { Summary } from '../contract/runEvents';
 import { Lab } from './lab';
+import { ClusterError } from './cluster';
 import { runPlan, type RunOutcome } from './scenarioRunner';
 import { loadScenarioFile, plannedRuns } from './scenario/loadScenario';
 import { ScenarioError } from './scenario/parseScenario';
 import { parseDuration } from './scenario/values';
 import { FAULT_PRESETS, isFaultPreset, presetSteps } from './faultPresets';
 import { exportRun, EXPORT_FORMATS, type ExportFormat } from './export/exportRun';
-import { readRun } from './recorder/readRun';
+import { readRun, RunReadError } from './recorder/readRun';
 import { computeSummary } from './export/summary';
 import { startLabServer } from './server/labServer';
 import { StatusLine, summaryTable } from './cliOutput';
@@ -279,7 +280,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`raftlab: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (err instanceof ScenarioError || (err as Error).name === 'RunReadError' || (err as Error).name === 'ClusterError') {
+    // instanceof, not the name: these classes do not set `name` (it reads "Error").
+    if (err instanceof ScenarioError || err instanceof RunReadError || err instanceof ClusterError) {
       process.stderr.write(`raftlab: ${(err as Error).message}\n`);
       return 2;
     }

@@ -44,6 +44,11 @@ export interface ClusterDeps {
   onChange?: () => void;
   /** How long to wait for every node to report ready. */
   readyTimeoutMs?: number;
+  /**
+   * Record the run (default true). Internal: benchmarks turn it off to measure what
+   * recording costs; without a recording, stop() returns no summary.
+   */
+  record?: boolean;
 }
 
 interface NodeAddresses {
@@ -60,9 +65,11 @@ export class Cluster {
   private readonly clusterId: string;
   private supervisor!: Supervisor;
   private sockets!: LabSockets;
-  private recorder!: RunRecorder;
+  /** Null when recording is off (ClusterDeps.record: false) or before boot. */
+  private recorder: RunRecorder | null = null;
   private readonly safety = new SafetyMonitor();
   private workload: Workload | null = null;
+  private workloadSetting: WorkloadOptions | null = null;
   private readonly addresses = new Map<NodeId, NodeAddresses>();
   private readonly allocator: AddressAllocator;
   private readonly random: () => number;
@@ -112,8 +119,10 @@ export class Cluster {
     this.dataDir = this.options.dataDir || mkdtempSync(join(tmpdir(), 'raftlab-data-'));
     this.startMono = performance.now();
     this.startWall = performance.timeOrigin + this.startMono;
-    this.recorder = new RunRecorder(runDir);
-    this.recorder.start();
+    if (this.deps.record !== false) {
+      this.recorder = new RunRecorder(runDir);
+      this.recorder.start();
+    }
     this.sockets = await LabSockets.open({
       clusterId: this.clusterId,
       controlAddress: await this.allocator.next('control'),
@@ -204,13 +213,18 @@ export class Cluster {
   // ---------------------------------------------------------------------------
 
   private emit(ev: RunEvent): void {
-    this.recorder.record(ev);
+    this.recorder?.record(ev);
     if (this.state.apply(ev)) this.deps.onChange?.();
     for (const v of this.safety.observe(ev)) {
-      this.recorder.record(v);
+      this.recorder?.record(v);
       this.deps.onEvent?.(v);
     }
     this.deps.onEvent?.(ev);
+  }
+
+  /** A lab-side problem concerning a node, recorded as a warning in its log stream. */
+  private warn(node: NodeId, message: string): void {
+    this.emit({ t: this.now(), node, type: 'log', level: 'warn', message: `lab: ${message}` });
   }
 
   private labEvent(ev: LabEventInput): void {
@@ -251,7 +265,7 @@ export class Cluster {
     if (rules.length > 0) sends.push(this.control(node, { cmd: 'setLinkRules', rules }));
     if (rate !== undefined) sends.push(this.control(node, { cmd: 'setTimerRate', factor: rate }));
     if (delay !== undefined) sends.push(this.control(node, { cmd: 'setFsyncDelay', ms: delay }));
-    Promise.all(sends).catch((err: Error) => this.labEvent({ node, type: 'process', state: 'started', message: `could not restore fault rules: ${err.message}` }));
+    Promise.all(sends).catch((err: Error) => this.warn(node, `could not restore fault rules: ${err.message}`));
   }
 
   // ---------------------------------------------------------------------------
@@ -302,6 +316,17 @@ export class Cluster {
   resume(node: NodeId): void {
     this.requireNode(node);
     this.supervisor.resume(node);
+    // Rules that changed while it was stopped never reached it (pushNetworkRules skips paused
+    // nodes): a heal in the meantime would leave it cut off for good. Send what is in force.
+    const sends = [
+      this.control(node, { cmd: 'setLinkRules', rules: this.faults.rulesFor(node) }),
+      this.control(node, { cmd: 'setTimerRate', factor: this.faults.timerRates.get(node) ?? 1 }),
+      this.control(node, { cmd: 'setFsyncDelay', ms: this.faults.fsyncDelays.get(node) ?? 0 }),
+    ];
+    // Reported as a warning, not a process event: the node may be gone by then.
+    Promise.all(sends).catch((err: Error) =>
+      this.warn(node, `could not restore fault rules after resume: ${err.message}`),
+    );
   }
 
   /** Crash recovery: kill if running, then start again from the same data directory. */
@@ -359,7 +384,7 @@ export class Cluster {
     for (const other of this.state.ids()) {
       if (other !== node && this.supervisor.isAlive(other)) {
         await this.control(other, { cmd: 'setPeer', id: node, address: null }).catch((err: Error) =>
-          this.labEvent({ node: other, type: 'process', state: 'started', message: `could not forget node ${node}: ${err.message}` }),
+          this.warn(other, `could not forget node ${node}: ${err.message}`),
         );
       }
     }
@@ -480,6 +505,9 @@ export class Cluster {
   // ---------------------------------------------------------------------------
 
   setWorkload(opts: WorkloadOptions): void {
+    // Remembered here: a stopped Workload keeps its last running options, and the lab state
+    // (what the renderer's workload form shows) must say clients: 0 once it was switched off.
+    this.workloadSetting = opts;
     if (!this.workload) {
       this.workload = new Workload(
         {
@@ -498,8 +526,16 @@ export class Cluster {
     this.workload.start(opts);
   }
 
+  /**
+   * Stops issuing operations and resolves once those in flight have finished (each is
+   * bounded by its timeout), so nothing the workload sent can still change the data.
+   */
+  async stopWorkload(): Promise<void> {
+    await this.workload?.stop();
+  }
+
   workloadOptions(): WorkloadOptions | null {
-    return this.workload?.options ?? null;
+    return this.workloadSetting;
   }
 
   private readonly windowOps: HistoryOp[] = [];
@@ -512,7 +548,7 @@ export class Cluster {
   private lastWorkloadEvent = 0;
 
   private recordOp(op: HistoryOp): void {
-    this.recorder.recordOp(op);
+    this.recorder?.recordOp(op);
     if (op.status === 'ok') this.okOps++;
     this.windowOps.push(op);
     const now = this.now();

@@ -80,8 +80,11 @@ export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Pr
   return { summary, runDir, skipped, passed };
 }
 
-/** Carries out one action; returns what it did, in words. */
-async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId>): Promise<string> {
+/**
+ * Carries out one action; returns what it did, in words. `paused` tracks the nodes this
+ * timeline paused (for "resume: paused"). Exported for tests that play their own timeline.
+ */
+export async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId>): Promise<string> {
   switch (a.kind) {
     case 'heal':
       await c.heal();

@@ -36,6 +36,7 @@ interface Pending {
   deadline: number;
   /** An attempt went unanswered or answered "maybe": the outcome may be unknown. */
   maybeApplied: boolean;
+  /** Set exactly while an attempt is out: sent to `target` and not answered yet. */
   attemptTimer: NodeJS.Timeout | null;
   target: NodeId;
   lastError: string | null;
@@ -48,6 +49,16 @@ interface LogicalClient {
   pending: Pending | null;
   /** Node this client believes leads. */
   leader: NodeId | null;
+}
+
+/**
+ * Whether an op given up now may nevertheless have applied: an earlier attempt went
+ * unanswered or answered "maybe", or a write attempt is still out (sent, not answered:
+ * the leader may have put it in its log already). Recording such an op as 'fail' would
+ * tell the linearizability checker it certainly did not happen.
+ */
+function outcomeUnknown(p: Pending): boolean {
+  return p.maybeApplied || (p.attemptTimer !== null && p.request.op.op !== 'get');
 }
 
 /** Per-attempt wait before trying another node; the whole op is bounded by timeoutMs. */
@@ -99,8 +110,11 @@ export class Workload {
     const deadline = Math.max(0, ...[...this.byKey.values()].map((p) => p.deadline - this.hooks.now()));
     const until = this.hooks.now() + deadline + 50;
     while (this.byKey.size > 0 && this.hooks.now() < until) await new Promise((r) => setTimeout(r, 10));
+    // Started again while draining: the ops now in flight belong to the running workload and
+    // must keep their own deadlines (finishing them here would record them as failed).
+    if (!this.stopped) return;
     // Whatever is still open when the cluster goes away has an unknown outcome.
-    for (const p of [...this.byKey.values()]) this.finish(p, p.maybeApplied ? 'info' : 'fail', null, p.lastError ?? 'stopped');
+    for (const p of [...this.byKey.values()]) this.finish(p, outcomeUnknown(p) ? 'info' : 'fail', null, p.lastError ?? 'stopped');
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
   }
@@ -125,7 +139,7 @@ export class Workload {
       }
     }
     this.lastTick = now;
-    for (const p of [...this.byKey.values()]) if (now >= p.deadline) this.finish(p, p.maybeApplied ? 'info' : 'fail', null, p.lastError ?? 'timeout');
+    for (const p of [...this.byKey.values()]) if (now >= p.deadline) this.finish(p, outcomeUnknown(p) ? 'info' : 'fail', null, p.lastError ?? 'timeout');
   }
 
   private nextOp(): KvOp {
@@ -171,7 +185,7 @@ export class Workload {
   private attempt(p: Pending): void {
     if (p.attemptTimer) clearTimeout(p.attemptTimer);
     const remaining = p.deadline - this.hooks.now();
-    if (remaining <= 0) return this.finish(p, p.maybeApplied ? 'info' : 'fail', null, p.lastError ?? 'timeout');
+    if (remaining <= 0) return this.finish(p, outcomeUnknown(p) ? 'info' : 'fail', null, p.lastError ?? 'timeout');
     this.transport.send(p.target, [p.request]);
     p.attemptTimer = setTimeout(() => {
       p.attemptTimer = null;

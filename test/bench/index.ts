@@ -1,0 +1,150 @@
+/**
+ * `npm run bench -- core|node|zmq|lab|all` (default all): runs the benchmarks and prints
+ * their figures under one header each.
+ *
+ *   core  the pure Raft core in one process (test/bench/core.ts, benchCore)
+ *   node  a node process with real storage and transport (test/bench/node.ts, benchNode),
+ *         then the raw ZeroMQ round trip it is built on (zmq)
+ *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
+ *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
+ *
+ * Each benchmark module is loaded only when asked for, bundled on the spot with esbuild
+ * (as scripts/run-ts.mjs does for this file), so a module that does not exist yet or does
+ * not build is reported by name and the others still run. Exit code: 0 when every
+ * requested benchmark ran; 1 when one failed (or, asked for by name, is missing); 2 for
+ * bad arguments.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+interface BenchSpec {
+  /** File under test/bench. */
+  file: string;
+  /** The async function it exports. */
+  fn: string;
+  title: string;
+  /** Formats what the function returned, for benchmarks that print nothing themselves. */
+  format?: (result: unknown) => string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+
+const BENCHES: Record<string, BenchSpec> = {
+  core: {
+    file: 'core.ts',
+    fn: 'benchCore',
+    title: 'core: commit throughput of the pure Raft core (3 nodes, one process, no I/O)',
+    format: (r) => {
+      const c = r as { batchedEntriesPerSec: number; unbatchedEntriesPerSec: number; batchSize: number };
+      return [
+        `entries committed per second, one command per proposal:   ${fmt(c.unbatchedEntriesPerSec)}`,
+        `entries committed per second, ${c.batchSize} commands per proposal: ${fmt(c.batchedEntriesPerSec)}`,
+      ].join('\n');
+    },
+  },
+  node: {
+    file: 'node.ts',
+    fn: 'benchNode',
+    title: 'node: a node process with real storage and transport',
+  },
+  zmq: {
+    file: 'zmqRoundTrip.ts',
+    fn: 'benchZmqRoundTrip',
+    title: 'zmq: raw ZeroMQ round trip between two processes (DEALER -> ROUTER echo, tcp, 64 bytes)',
+    format: (r) => {
+      const z = r as { p50Us: number; p99Us: number; count: number };
+      return `round trip over ${fmt(z.count)} pings: p50 ${z.p50Us.toFixed(0)} µs, p99 ${z.p99Us.toFixed(0)} µs`;
+    },
+  },
+  lab: {
+    file: 'lab.ts',
+    fn: 'benchLab',
+    title: 'lab: time to first leader, telemetry intake, cost of recording',
+  },
+};
+
+const GROUPS: Record<string, string[]> = {
+  core: ['core'],
+  node: ['node', 'zmq'],
+  zmq: ['zmq'],
+  lab: ['lab'],
+  all: ['core', 'node', 'zmq', 'lab'],
+};
+
+const USAGE = `usage: npm run bench -- [${Object.keys(GROUPS).join('|')}]   (default all)`;
+
+/** The directory holding raftlab's package.json, upwards from the working directory. */
+function repoRoot(): string {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'raftlab') return dir;
+    if (dirname(dir) === dir) throw new Error('run the benchmarks from the raftlab directory (no raftlab package.json found above the working directory)');
+  }
+}
+
+class MissingBench extends Error {}
+
+/** Bundles one benchmark module and returns its exported function. */
+async function load(root: string, spec: BenchSpec): Promise<(...args: unknown[]) => Promise<unknown>> {
+  const entry = join(root, 'test/bench', spec.file);
+  if (!existsSync(entry)) throw new MissingBench(`test/bench/${spec.file} does not exist yet`);
+  // Inside node_modules so the bundle's external packages resolve from the repo.
+  const cache = join(root, 'node_modules/.cache/run-ts');
+  mkdirSync(cache, { recursive: true });
+  const outdir = mkdtempSync(join(cache, `bench-${spec.file.replace(/\W/g, '_')}-`));
+  const outfile = join(outdir, 'bench.mjs');
+  try {
+    await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'silent' });
+    const mod = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+    const fn = mod[spec.fn];
+    if (typeof fn !== 'function') throw new Error(`test/bench/${spec.file} does not export a function ${spec.fn}`);
+    return fn as (...args: unknown[]) => Promise<unknown>;
+  } finally {
+    // The module is loaded; its bundle is no longer needed.
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length > 1 || (argv[0] !== undefined && !(argv[0] in GROUPS))) {
+    console.error(argv[0] === '--help' || argv[0] === '-h' ? USAGE : `unknown benchmark ${JSON.stringify(argv.join(' '))}\n${USAGE}`);
+    return argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
+  }
+  const group = argv[0] ?? 'all';
+  const names = GROUPS[group];
+  const root = repoRoot();
+  process.chdir(root);
+  const failures: string[] = [];
+  const skipped: string[] = [];
+  for (const name of names) {
+    const spec = BENCHES[name];
+    console.log(`\n=== ${spec.title} ===`);
+    const t0 = performance.now();
+    try {
+      const fn = await load(root, spec);
+      const result = await fn();
+      if (spec.format) console.log(spec.format(result));
+      else if (result !== undefined && name !== 'lab') console.log(JSON.stringify(result, null, 2));
+      console.log(`(${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      // Named on the command line: missing is an error. As part of a group: a note.
+      if (err instanceof MissingBench && names.length > 1 && group !== name) {
+        console.log(`skipped: ${err.message}`);
+        skipped.push(name);
+        continue;
+      }
+      console.error(`${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      failures.push(name);
+    }
+  }
+  console.log(
+    `\n${names.length - failures.length - skipped.length} of ${names.length} benchmarks ran` +
+      (skipped.length > 0 ? `; skipped (not written yet): ${skipped.join(', ')}` : '') +
+      (failures.length > 0 ? `; FAILED: ${failures.join(', ')}` : ''),
+  );
+  return failures.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

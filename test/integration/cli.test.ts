@@ -1,0 +1,169 @@
+/**
+ * `raftlab` as a user runs it: `node bin/raftlab.mjs ...` in its own process, judged by its
+ * exit code (0 ok, 1 a check failed, 2 bad usage or input) and what it prints.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRaftlab, type CliResult } from './helpers/cliBuild';
+
+let work = '';
+let failed = false;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'raftlab-it-cli-'));
+});
+
+afterAll(() => {
+  if (failed) console.error(`[integration] kept CLI runs in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+});
+
+/** Writes a scenario file into the test's directory; returns its path. */
+function scenario(name: string, text: string): string {
+  const path = join(work, `${name}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Runs raftlab and remembers a failure, so the runs are kept for reading. */
+async function raftlab(args: string[], timeoutMs = 60_000): Promise<CliResult> {
+  try {
+    return await runRaftlab(args, { timeoutMs, cwd: work });
+  } catch (err) {
+    failed = true;
+    throw err;
+  }
+}
+
+/** The value of one row of the summary table ("linearizable   true"). */
+function row(stdout: string, name: string): string | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith(`${name} `));
+  return line?.slice(name.length).trim();
+}
+
+function expectExit(r: CliResult, code: number): void {
+  if (r.code !== code) failed = true;
+  expect(r.code, `exit code; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(code);
+}
+
+const TINY = `# A small, quiet run: three nodes, a light workload, four seconds.
+name: tiny
+duration: 4s
+cluster: { nodes: 3, fsync: never, seed: 5 }
+workload: { clients: 2, rate: 30, keys: 4 }
+expect:
+  noViolations: true
+  linearizable: true
+`;
+
+describe('raftlab run / check / export', () => {
+  let runDir = '';
+
+  it('runs a scenario file, prints the summary table and exits 0', async () => {
+    const file = scenario('tiny', TINY);
+    const r = await raftlab(['run', file, '--out', join(work, 'runs')]);
+    expectExit(r, 0);
+    expect(row(r.stdout, 'run')).toBe('tiny');
+    expect(row(r.stdout, 'nodes')).toBe('3');
+    expect(row(r.stdout, 'violations')).toBe('none');
+    expect(row(r.stdout, 'linearizable')).toBe('true');
+    expect(row(r.stdout, 'expect noViolations')).toMatch(/^ok: /);
+    expect(row(r.stdout, 'expect linearizable')).toMatch(/^ok: /);
+    expect(row(r.stdout, 'ops')).toMatch(/^ok [1-9]\d*, fail \d+, info \d+$/);
+    runDir = row(r.stdout, 'directory') ?? '';
+    expect(runDir.startsWith(join(work, 'runs'))).toBe(true);
+    for (const f of ['events.jsonl', 'history.jsonl', 'summary.json', 'report.html']) expect(existsSync(join(runDir, f)), f).toBe(true);
+  });
+
+  it('checks a recorded run and exits 0', async () => {
+    expect(runDir, 'the run test must pass first').not.toBe('');
+    const r = await raftlab(['check', runDir]);
+    expectExit(r, 0);
+    expect(row(r.stdout, 'violations')).toBe('none');
+    expect(row(r.stdout, 'linearizable')).toBe('true');
+  });
+
+  it('exports one format of a recorded run', async () => {
+    expect(runDir, 'the run test must pass first').not.toBe('');
+    const trace = join(runDir, 'trace.json');
+    unlinkSync(trace);
+    const r = await raftlab(['export', runDir, '--format', 'trace.json']);
+    expectExit(r, 0);
+    expect(r.stdout).toContain(trace);
+    const parsed = JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: unknown[] };
+    expect(parsed.traceEvents.length).toBeGreaterThan(0);
+  });
+});
+
+describe('raftlab exit codes for bad input', () => {
+  it('names file:line:col of an invalid scenario field and exits 2', async () => {
+    const file = scenario(
+      'bad-field',
+      `name: bad-field
+duration: 4s
+cluster:
+  nodes: 3
+  heartbeatMs: lots
+`,
+    );
+    const r = await raftlab(['run', file]);
+    expectExit(r, 2);
+    expect(r.stderr).toContain(`${file}:5:3:`);
+    expect(r.stderr).toMatch(/heartbeatMs must be a whole number/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('rejects an unknown flag with the usage and exits 2', async () => {
+    const r = await raftlab(['run', '--no-such-flag']);
+    expectExit(r, 2);
+    expect(r.stderr).toMatch(/no-such-flag/);
+    expect(r.stderr).toMatch(/usage:\n\s+raftlab run/);
+  });
+
+  it('rejects an unknown command, a bad --format and a directory that is no run, each with exit 2', async () => {
+    const unknown = await raftlab(['frobnicate']);
+    expectExit(unknown, 2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const format = await raftlab(['export', work, '--format', 'pdf']);
+    expectExit(format, 2);
+    expect(format.stderr).toMatch(/--format must be one of/);
+    const notARun = await raftlab(['check', join(work, 'nowhere')]);
+    expectExit(notARun, 2);
+    expect(notARun.stderr).toMatch(/is not a recorded run/);
+    expect(notARun.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('raftlab exit code for a failed check', () => {
+  it('exits 1 when an expectation cannot hold (maxElectionMs: 1 with leader kills)', async () => {
+    // Two leader kills (the first may find no leader yet while the nodes start on a busy
+    // machine, and is then skipped); every leaderless interval lasts far longer than 1 ms.
+    const file = scenario(
+      'impossible',
+      `name: impossible
+duration: 8s
+cluster: { nodes: 3, fsync: never, seed: 6 }
+workload: { clients: 1, rate: 20, keys: 2 }
+faults:
+  - at: 2s
+    every: 2s
+    until: 7s
+    kill: leader
+  - at: 3s
+    every: 2s
+    until: 7s
+    restart: killed
+expect:
+  noViolations: true
+  maxElectionMs: 1
+`,
+    );
+    const r = await raftlab(['run', file, '--out', join(work, 'runs')]);
+    expectExit(r, 1);
+    expect(row(r.stdout, 'violations')).toBe('none');
+    expect(row(r.stdout, 'expect noViolations')).toMatch(/^ok: /);
+    expect(row(r.stdout, 'expect maxElectionMs 1')).toMatch(/^FAILED: longest time without a leader: \d/);
+  });
+});

@@ -133,7 +133,7 @@ export function validateClusterOptions(o: ClusterOptions): OptionErrors {
 export function withDefaults(
   partial: Partial<Omit<ClusterOptions, 'workload'>> & { workload?: Partial<Omit<WorkloadOptions, 'mix'>> & { mix?: Partial<WorkloadOptions['mix']> } },
 ): ClusterOptions {
-  const workload = { ...DEFAULT_WORKLOAD, ...(partial.workload ?? {}) };
-  workload.mix = { ...DEFAULT_WORKLOAD.mix, ...(partial.workload?.mix ?? {}) };
+  const mix = { ...DEFAULT_WORKLOAD.mix, ...(partial.workload?.mix ?? {}) };
+  const workload: WorkloadOptions = { ...DEFAULT_WORKLOAD, ...(partial.workload ?? {}), mix };
   return { ...DEFAULT_CLUSTER_OPTIONS, ...partial, workload };
 }

@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
-// Three projects so `npm test` runs everything while each kind keeps its own limits:
-// unit tests run in parallel; integration and e2e tests spawn real processes and share
-// two cores, so they run one file at a time with generous (but finite) timeouts.
+// Three projects, each with its own limits: unit tests run in parallel; integration and
+// e2e tests spawn real processes, so they run one file at a time with generous (but
+// finite) timeouts. `npm test` runs the projects one after another, so clusters never
+// compete with a parallel unit run for the two cores (timing-sensitive Raft behaviour
+// such as CheckQuorum would otherwise churn leaders).
 export default defineConfig({
   test: {
     projects: [
@@ -30,6 +32,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // Builds the renderer and node bundles the e2e tests drive.
+          globalSetup: ['test/e2e/globalSetup.ts'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 180_000,

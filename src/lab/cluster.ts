@@ -57,6 +57,8 @@ interface NodeAddresses {
 }
 
 const CONTROL_TIMEOUT_MS = 3000;
+/** How long a node gets to stop on request before it is killed. */
+const STOP_GRACE_MS = 1500;
 
 export class Cluster {
   readonly state = new ClusterState();
@@ -607,7 +609,19 @@ export class Cluster {
     this.stopped = true;
     await this.workload?.stop();
     if (this.workload) this.flushWorkloadWindow(this.now());
-    await this.supervisor?.teardown();
+    if (this.supervisor) {
+      // Stopping a cluster stops its nodes gracefully (recorded as 'stopped', not as
+      // crashes); anything that does not exit within the grace period is killed.
+      const alive = this.supervisor.ids().filter((id) => this.supervisor.isAlive(id));
+      await Promise.all(
+        alive.map((id) =>
+          this.supervisor.stop(id, () => this.sockets.request(id, { cmd: 'stop' }, STOP_GRACE_MS), STOP_GRACE_MS).catch((err: Error) =>
+            this.warn(id, `graceful stop failed: ${err.message}`),
+          ),
+        ),
+      );
+      await this.supervisor.teardown();
+    }
     this.emit({ t: this.now(), node: null, type: 'run', phase: 'stopped' });
     await this.sockets?.close();
     if (!this.recorder) return null;

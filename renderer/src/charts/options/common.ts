@@ -33,7 +33,9 @@ export function timeAxis(nowMs: number, p: Palette) {
     name: 'time (s)',
     nameLocation: 'middle' as const,
     nameGap: 24,
-    axisLabel: { color: p.muted },
+    // The max is the current second, usually next to a round tick: without this the two
+    // labels overprint ("2526").
+    axisLabel: { color: p.muted, hideOverlap: true },
     splitLine: { show: false },
   };
 }
@@ -93,6 +95,18 @@ export function faultSeries(faults: readonly FaultPeriod[], nowMs: number, p: Pa
     },
     data,
   };
+}
+
+/**
+ * Top margin of a plot under a one-line legend: the legend takes the first ~24 px and the
+ * y-axis name sits just above the plot, so the two no longer overlap (at 36 px the centred
+ * five-node legend covered "commit index").
+ */
+export const GRID_TOP_UNDER_LEGEND = 56;
+
+/** A legend that stays on one line (scrolling) however many nodes there are, up to 25. */
+export function oneLineLegend(names: string[], p: Palette) {
+  return { type: 'scroll' as const, top: 0, data: names, textStyle: { color: p.text }, pageTextStyle: { color: p.muted } };
 }
 
 export const BASE_OPTION = {

@@ -30,7 +30,8 @@ export function electionOption({ samples, total, palette: p }: ElectionInput): C
     tooltip: { trigger: 'axis', confine: true },
     grid: [
       { left: 44, right: '54%', top: 56, bottom: 44 },
-      { left: '56%', right: 16, top: 56, bottom: 44 },
+      // Room on the right for half of the last x label ("1,500" was cut at the canvas edge).
+      { left: '56%', right: 28, top: 56, bottom: 44 },
     ],
     xAxis: [
       {

@@ -1,6 +1,6 @@
 /** Workload commit latency (p50, p99) and throughput over time. */
 import type { FaultPeriod } from '../../model/runModel';
-import { BASE_OPTION, faultSeries, timeAxis, toSeconds } from './common';
+import { BASE_OPTION, GRID_TOP_UNDER_LEGEND, faultSeries, oneLineLegend, timeAxis, toSeconds } from './common';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';
 
@@ -16,8 +16,8 @@ export interface LatencyInput {
 export function latencyOption({ p50, p99, throughput, faults, now, palette: p }: LatencyInput): ChartOption {
   return {
     ...BASE_OPTION,
-    grid: { left: 56, right: 64, top: 36, bottom: 40 },
-    legend: { top: 0, data: ['p50 latency', 'p99 latency', 'throughput'], textStyle: { color: p.text } },
+    grid: { left: 56, right: 64, top: GRID_TOP_UNDER_LEGEND, bottom: 40 },
+    legend: oneLineLegend(['p50 latency', 'p99 latency', 'throughput'], p),
     tooltip: { trigger: 'axis', confine: true },
     xAxis: timeAxis(now, p),
     yAxis: [

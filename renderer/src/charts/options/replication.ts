@@ -2,7 +2,7 @@
 import type { NodeId } from '../../../../src/raft/types';
 import type { IndexColumn } from '../../model/metricsModel';
 import type { FaultPeriod } from '../../model/runModel';
-import { BASE_OPTION, faultSeries, timeAxis, toSeconds } from './common';
+import { BASE_OPTION, GRID_TOP_UNDER_LEGEND, faultSeries, oneLineLegend, timeAxis, toSeconds } from './common';
 import { nodeColor } from './palette';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';
@@ -20,8 +20,8 @@ export interface ReplicationInput {
 export function replicationOption({ column, nodes, faults, now, palette: p }: ReplicationInput): ChartOption {
   return {
     ...BASE_OPTION,
-    grid: { left: 64, right: 16, top: 36, bottom: 40 },
-    legend: { top: 0, data: nodes.map(({ node }) => `Node ${node}`), textStyle: { color: p.text } },
+    grid: { left: 64, right: 16, top: GRID_TOP_UNDER_LEGEND, bottom: 40 },
+    legend: oneLineLegend(nodes.map(({ node }) => `Node ${node}`), p),
     tooltip: { trigger: 'axis', confine: true },
     xAxis: timeAxis(now, p),
     yAxis: { type: 'value', name: INDEX_LABELS[column], scale: true, minInterval: 1, axisLabel: { color: p.muted } },

@@ -1,7 +1,7 @@
 /** Each node's term over time, as steps (a term only changes at an event, §5.1). */
 import type { NodeId } from '../../../../src/raft/types';
 import type { FaultPeriod } from '../../model/runModel';
-import { BASE_OPTION, extendTo, faultSeries, seconds, timeAxis, toSeconds } from './common';
+import { BASE_OPTION, GRID_TOP_UNDER_LEGEND, extendTo, faultSeries, oneLineLegend, seconds, timeAxis, toSeconds } from './common';
 import { nodeColor } from './palette';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';
@@ -16,8 +16,8 @@ export interface TermInput {
 export function termOption({ nodes, faults, now, palette: p }: TermInput): ChartOption {
   return {
     ...BASE_OPTION,
-    grid: { left: 48, right: 16, top: 36, bottom: 40 },
-    legend: { top: 0, data: nodes.map(({ node }) => `Node ${node}`), textStyle: { color: p.text } },
+    grid: { left: 48, right: 16, top: GRID_TOP_UNDER_LEGEND, bottom: 40 },
+    legend: oneLineLegend(nodes.map(({ node }) => `Node ${node}`), p),
     tooltip: { trigger: 'axis', confine: true },
     xAxis: timeAxis(now, p),
     yAxis: { type: 'value', name: 'term', minInterval: 1, axisLabel: { color: p.muted } },

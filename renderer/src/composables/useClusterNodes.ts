@@ -48,12 +48,24 @@ export function isRunningProcess(state: ProcessState): boolean {
   return processLabel(state) === 'running';
 }
 
-export function useClusterNodes(): { nodes: ComputedRef<NodeCardView[]>; leader: ComputedRef<NodeId | null> } {
+export interface ClusterNodes {
+  nodes: ComputedRef<NodeCardView[]>;
+  leader: ComputedRef<NodeId | null>;
+  /**
+   * True when a live run has ended (the lab holds no cluster any more) and `nodes` are the
+   * last states its events reported, kept on screen instead of an empty view.
+   */
+  ended: ComputedRef<boolean>;
+}
+
+export function useClusterNodes(): ClusterNodes {
   const lab = useLabStore();
   const run = useRunStore();
+  const ended = computed(() => run.source === 'live' && lab.state.nodes.length === 0 && run.nodes.length > 0);
   const nodes = computed<NodeCardView[]>(() => {
     const fromEvents = new Map(run.nodes.map((n) => [n.id, n]));
-    if (run.source === 'recorded') {
+    // A recorded run, or a live run that has stopped: the events are all there is.
+    if (run.source === 'recorded' || ended.value) {
       return run.nodes.map((n) => ({ ...n, voter: n.member }));
     }
     return lab.state.nodes.map((n) => {
@@ -80,5 +92,5 @@ export function useClusterNodes(): { nodes: ComputedRef<NodeCardView[]>; leader:
     }
     return best?.id ?? null;
   });
-  return { nodes, leader };
+  return { nodes, leader, ended };
 }

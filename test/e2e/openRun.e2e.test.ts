@@ -1,0 +1,173 @@
+/**
+ * End to end, in browser mode: opening a recorded run. A short real run is recorded through
+ * the Lab in-process, driven from the test and not the page (start 3 nodes, kill the
+ * leader, wait for the next one, stop), while the page only watches; after the stop the
+ * live view must keep the nodes' last known cards. Then the page opens that run directory
+ * through the "Open a recorded run" form, and the recorded view must show what the run
+ * held: a card per node, the role timeline, the election chart's count and the event log.
+ *
+ * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
+ * Screenshots: test-results/e2e/open-run.png (the recorded view) and
+ * open-run-ended-live.png (the live view after the stop); the recording: test-results/e2e/runs-open/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Lab } from '../../src/lab/lab';
+import { startLabServer, type LabServer } from '../../src/lab/server/labServer';
+import { withDefaults } from '../../src/contract/clusterOptions';
+import type { Summary } from '../../src/contract/runEvents';
+import type { NodeId } from '../../src/raft/types';
+import { waitFor } from '../integration/helpers/waitFor';
+import { browserRequired, findChromium, launchChromium } from './helpers/browsers';
+import { ARTEFACT_DIR, REPO_ROOT } from './helpers/artefacts';
+import { collectPageProblems } from './helpers/pageProblems';
+import { describeCards, readAlert, readCards, readElections } from './helpers/labPage';
+
+/** Slow Raft timings for small, busy machines (the reasoning is in lab.e2e.test.ts). */
+const E2E_TIMINGS = { electionTimeoutMinMs: 1000, electionTimeoutMaxMs: 2000, heartbeatMs: 100 };
+/** Elections on a loaded two-core machine can take a few rounds: be generous, fail eventually. */
+const LEADER_DEADLINE_MS = 20_000;
+const UI_DEADLINE_MS = 15_000;
+
+const chromium = findChromium();
+const mustRun = browserRequired();
+if (!chromium.ok && !mustRun) console.warn(`[e2e] skipping the open-run tests: ${chromium.reason}`);
+
+/** Polls the running cluster for a leader that is not `except`; a timeout names what was seen. */
+async function awaitLeader(lab: Lab, except: NodeId | null): Promise<NodeId> {
+  let seen: NodeId | null = null;
+  return waitFor(
+    () => {
+      seen = lab.current?.leader() ?? null;
+      return seen !== null && seen !== except ? seen : null;
+    },
+    {
+      what: except === null ? 'a leader' : `a leader other than node ${except}`,
+      timeoutMs: LEADER_DEADLINE_MS,
+      intervalMs: 50,
+      describe: () => `leader is ${String(seen)}`,
+    },
+  );
+}
+
+describe.skipIf(!chromium.ok && !mustRun)('opening a recorded run in browser mode (headless Chromium)', () => {
+  const runsDir = join(ARTEFACT_DIR, 'runs-open');
+  let lab: Lab | undefined;
+  let server: LabServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let problems: string[] = [];
+  let recorded: { runDir: string; summary: Summary } | undefined;
+
+  beforeAll(async () => {
+    if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
+    rmSync(runsDir, { recursive: true, force: true });
+    mkdirSync(runsDir, { recursive: true });
+    lab = Lab.create({ runsDir });
+    server = await startLabServer({ lab, staticDir: join(REPO_ROOT, 'out', 'renderer'), port: 0 });
+    browser = await launchChromium(chromium.path);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    page = await context.newPage();
+    problems = collectPageProblems(page);
+    // The page watches the recording live (it drives nothing), so the end of a live run is seen too.
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Start cluster' }).waitFor();
+  });
+
+  afterAll(async () => {
+    // Each in turn, and each even if the one before failed: the lab's shutdown stops the nodes.
+    try {
+      await browser?.close();
+    } finally {
+      try {
+        await server?.close();
+      } finally {
+        await lab?.shutdown();
+      }
+    }
+  });
+
+  it('records a 3-node run in which the leader is killed and another is elected', async () => {
+    if (!lab) throw new Error('the lab did not start');
+    const cluster = await lab.startCluster(
+      withDefaults({ nodes: 3, ...E2E_TIMINGS, workload: { clients: 1, rate: 10 } }),
+    );
+    const first = await awaitLeader(lab, null);
+    await cluster.kill(first);
+    const second = await awaitLeader(lab, first);
+    expect(second).not.toBe(first);
+    const summary = await lab.stopCluster();
+    if (!summary) throw new Error('stopping the cluster gave no summary');
+    expect(summary.nodes).toBe(3);
+    expect(summary.electionMs.count, 'the kill forced an election').toBeGreaterThanOrEqual(1);
+    recorded = { runDir: cluster.runDir, summary };
+    console.log(`[e2e open-run] recorded ${cluster.runDir}: leader ${first} killed, node ${second} took over; elections ${JSON.stringify(summary.electionMs.samples)}`);
+  });
+
+  it('keeps the stopped run\'s last known cards in the live view, saying the run ended', async () => {
+    if (!recorded) throw new Error('an earlier step failed');
+    let cards = await readCards(page);
+    await waitFor(
+      async () => {
+        cards = await readCards(page);
+        return cards.length === 3 && cards.every((c) => c.process !== null && c.process !== 'running');
+      },
+      { what: 'three cards, none running, after the stop', timeoutMs: UI_DEADLINE_MS, intervalMs: 100, describe: () => describeCards(cards) },
+    );
+    await page.getByText(/has ended; the cards show each node's last known state/).waitFor({ timeout: UI_DEADLINE_MS });
+    expect(await page.getByText('No cluster yet').count()).toBe(0);
+    // Nothing left to control: no node or fault buttons for a cluster that is gone.
+    expect(await page.getByRole('button', { name: /^Kill node \d+$/ }).count()).toBe(0);
+    await page.screenshot({ path: join(ARTEFACT_DIR, 'open-run-ended-live.png'), fullPage: true });
+  });
+
+  it('opens that run through the form and shows its nodes, its election and its events', async () => {
+    if (!recorded) throw new Error('an earlier step failed');
+
+    // The list of recent runs offers the recording by its id.
+    const runId = recorded.runDir.split(/[\\/]/).pop() ?? '';
+    await page.getByRole('button', { name: 'List recent runs' }).click();
+    await page.getByRole('button', { name: `Open run ${runId}` }).waitFor({ timeout: UI_DEADLINE_MS });
+
+    // Opened by typing its path, the way a run outside the runs directory is opened.
+    await page.getByLabel('Run path').fill(recorded.runDir);
+    await page.getByRole('button', { name: 'Open run', exact: true }).click();
+
+    let cards = await readCards(page);
+    await waitFor(
+      async () => {
+        cards = await readCards(page);
+        return cards.length === 3;
+      },
+      { what: 'three node cards from the recording', timeoutMs: UI_DEADLINE_MS, intervalMs: 100, describe: () => describeCards(cards) },
+    );
+    expect(await readAlert(page), 'no action failed').toBeNull();
+    expect(cards.map((c) => c.id)).toEqual([1, 2, 3]);
+    // The run ended with a stop: no card claims a live process.
+    for (const c of cards) expect(c.process, `node ${c.id}'s process`).not.toBe('running');
+
+    const roles = page.getByRole('figure', { name: /^Role timeline/ });
+    await roles.waitFor({ timeout: UI_DEADLINE_MS });
+
+    const elections = await readElections(page);
+    const n = recorded.summary.electionMs.count;
+    expect(elections.count, `the election chart says "${elections.countText}"`).toBe(n);
+    expect(elections.countText).toMatch(new RegExp(`^${n} ${n === 1 ? 'election' : 'elections'}\\b`));
+    expect(elections.recent.length).toBeGreaterThan(0);
+
+    const log = page.getByRole('list', { name: 'Events, newest first' });
+    const rows = await log.getByRole('listitem').count();
+    expect(rows, 'the event log has entries').toBeGreaterThan(0);
+    expect(await log.getByRole('listitem').filter({ hasText: 'killed' }).count(), 'the log shows the kill').toBeGreaterThan(0);
+
+    const path = join(ARTEFACT_DIR, 'open-run.png');
+    await page.screenshot({ path, fullPage: true });
+    console.log(`[e2e open-run] ${describeCards(cards)}; ${elections.countText}; ${rows} log rows; screenshot ${path}`);
+  });
+
+  it('raised no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});

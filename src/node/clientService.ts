@@ -40,6 +40,14 @@ export interface ClientServiceHooks<R> {
   get: (key: string) => string | null;
   appliedIndex: () => number;
   schedule: (fn: () => void) => void;
+  /**
+   * True while the node's outputs are backed up. New proposals and read rounds then wait
+   * (and keep batching) until `uncongested()`, instead of queueing behind work the node
+   * has not carried out yet: every output queued ahead of a heartbeat delays it, and under
+   * a burst of client batches the leader's heartbeats fell so far behind that followers
+   * timed out and elected someone else.
+   */
+  congested?: () => boolean;
 }
 
 export class ClientService<R extends ClientRoute> {
@@ -47,6 +55,8 @@ export class ClientService<R extends ClientRoute> {
   private writesBatch: Array<{ route: R; request: ClientRequest }> = [];
   private readsBatch: Array<{ route: R; request: ClientRequest }> = [];
   private flushScheduled = false;
+  /** A flush found the node congested: batches wait for uncongested(). */
+  private held = false;
   /** Proposal id -> requests, until the core says where they went. */
   private readonly proposing = new Map<RequestId, Array<{ route: R; request: ClientRequest }>>();
   /** Log index -> the write waiting there. */
@@ -74,6 +84,10 @@ export class ClientService<R extends ClientRoute> {
 
   private flush(): void {
     this.flushScheduled = false;
+    if (this.hooks.congested?.()) {
+      this.held = true;
+      return;
+    }
     if (this.writesBatch.length > 0) {
       const batch = this.writesBatch;
       this.writesBatch = [];
@@ -87,6 +101,16 @@ export class ClientService<R extends ClientRoute> {
       const id = this.nextId++;
       this.readRounds.set(id, batch);
       this.hooks.read(id);
+    }
+  }
+
+  /** The node caught up with its outputs: propose what waited (see ClientServiceHooks.congested). */
+  uncongested(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.flushScheduled && (this.writesBatch.length > 0 || this.readsBatch.length > 0)) {
+      this.flushScheduled = true;
+      this.hooks.schedule(() => this.flush());
     }
   }
 
@@ -159,6 +183,8 @@ export class ClientService<R extends ClientRoute> {
   /** Graceful stop: everything unanswered gets an honest answer. */
   stop(): void {
     this.stopping = true;
+    this.replyEach(this.writesBatch.splice(0), (r) => fail(r, 'stopping'));
+    this.replyEach(this.readsBatch.splice(0), (r) => fail(r, 'stopping'));
     for (const batch of [...this.proposing.values()]) this.replyEach(batch, (r) => fail(r, 'stopping'));
     this.proposing.clear();
     for (const w of this.writes.values()) this.hooks.reply(w.route, [info(w.request, 'leadership_lost', 'the node stopped before the write was known to commit')]);

@@ -14,7 +14,7 @@ import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
 import { RaftNode } from '../raft';
-import type { AdminRequest, Input, Message, NodeId, Outputs, RaftEvent, RequestId } from '../raft/types';
+import type { AdminRequest, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
@@ -25,6 +25,11 @@ import { ClientServer, type ClientRoute } from './transport/clientServer';
 import { ControlChannel } from './transport/controlChannel';
 import { PeerTransport } from './transport/peerTransport';
 import { TelemetryPublisher } from './transport/telemetryPublisher';
+
+/** Longest stretch of output work (persist, send, apply) before timers and sockets get a turn. */
+const WORK_SLICE_MS = 10;
+/** Steps whose outputs wait to be carried out beyond which client batches are held back. */
+const MAX_OUTPUT_BACKLOG = 16;
 
 /** Wall-clock ms with sub-ms resolution; one clock for every process on the machine. */
 export function wallNow(): number {
@@ -57,6 +62,10 @@ export class NodeRuntime {
   private ticksDone = 0;
   private timerRate = 1;
   private stopped = false;
+  /** Role, term, leader and commit as published so far (what metrics snapshots report). */
+  private shown: { role: Role; term: number; leader: NodeId | null; commit: number } = { role: 'follower', term: 0, leader: null, commit: 0 };
+  /** When the current stretch of output work began (see yieldIfBusy). */
+  private sliceStart = 0;
   private nextAdminId = 1;
   private readonly adminWaiters = new Map<RequestId, AdminWaiter>();
   private wasLeader = false;
@@ -82,6 +91,7 @@ export class NodeRuntime {
       get: (key) => this.kv.get(key),
       appliedIndex: () => this.kv.appliedIndex,
       schedule: (fn) => setImmediate(fn),
+      congested: () => this.queue.length - this.queueHead > MAX_OUTPUT_BACKLOG,
     });
   }
 
@@ -129,6 +139,7 @@ export class NodeRuntime {
     for (const w of recovery.warnings) this.log('warn', `recovery: ${w}`);
     this.publish({ t: wallNow(), type: 'ready', pid: process.pid, peerAddress: this.peers.address, clientAddress: this.clients.address });
     const s = this.raft.status();
+    this.shown = { role: s.role, term: s.term, leader: s.leader, commit: s.commit };
     this.publish({ t: wallNow(), type: 'role', role: s.role, term: s.term, leader: s.leader });
     // Entries committed before a restart are handed out again on the first step (§5.3:
     // the state machine is rebuilt from the snapshot plus the committed log).
@@ -144,6 +155,15 @@ export class NodeRuntime {
    * Ticks are counted against the monotonic clock, so a late timer (a busy event loop)
    * catches up instead of stretching timeouts; a node resumed after SIGSTOP catches up
    * at most one election timeout's worth, as a real clock would make it time out.
+   *
+   * WHY late ticks wait for one I/O turn: when the timer fires late, the messages that
+   * arrived during the stall are already waiting in the sockets, and they arrived before
+   * now. Stepping the missed ticks first made a leader whose loop had been busy for a few
+   * hundred ms step down for lost quorum (checkQuorum) with its followers' acknowledgements
+   * sitting unread, and made followers start elections with the leader's heartbeats
+   * unread. Deferring the catch-up to setImmediate lets the poll phase deliver those inputs
+   * first; timeouts are still never stretched. Timing only affects liveness (§5.2), so
+   * the order is safe either way.
    */
   private startClock(): void {
     if (this.tickTimer) clearInterval(this.tickTimer);
@@ -151,6 +171,9 @@ export class NodeRuntime {
     this.ticksDone = 0;
     const tickMs = this.config.tickMs / this.timerRate;
     const maxCatchUp = Math.ceil(this.config.electionTimeoutMaxMs / this.config.tickMs) + 1;
+    const tick = (n: number) => {
+      for (let i = 0; i < n; i++) this.step({ type: 'tick' });
+    };
     this.tickTimer = setInterval(() => {
       const due = Math.floor((performance.now() - this.tickBase) / tickMs);
       let n = due - this.ticksDone;
@@ -158,10 +181,10 @@ export class NodeRuntime {
         this.ticksDone = due - maxCatchUp;
         n = maxCatchUp;
       }
-      for (let i = 0; i < n; i++) {
-        this.ticksDone++;
-        this.step({ type: 'tick' });
-      }
+      if (n <= 0) return;
+      this.ticksDone += n;
+      if (n === 1) tick(1);
+      else setImmediate(() => tick(n));
     }, Math.max(1, Math.floor(tickMs)));
   }
 
@@ -191,11 +214,14 @@ export class NodeRuntime {
 
   private async drain(): Promise<void> {
     this.draining = true;
+    this.sliceStart = performance.now();
     try {
       while (this.queueHead < this.queue.length) {
         const out = this.queue[this.queueHead];
         this.queue[this.queueHead++] = undefined as unknown as Outputs;
         await this.carryOut(out);
+        if (this.queue.length - this.queueHead <= MAX_OUTPUT_BACKLOG / 2) this.service.uncongested();
+        if (!(await this.yieldIfBusy())) return;
       }
       this.queue.length = 0;
       this.queueHead = 0;
@@ -204,6 +230,24 @@ export class NodeRuntime {
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Yields to the event loop once output work has run for WORK_SLICE_MS without a break;
+   * returns false if the node stopped meanwhile (the caller must then do nothing more).
+   *
+   * WHY: under load one burst of outputs (a proposal of thousands of commands, thousands
+   * of entries committing at once, a snapshot) is tens of ms of CPU, and on a machine whose
+   * cores are shared by the nodes, the lab and the clients, a process gets only part of a
+   * core: a 50 ms burst became a 200+ ms stall of the tick timer and the sockets, and the
+   * followers (or the leader's checkQuorum) started elections. Outputs are still carried
+   * out strictly in order: later ones wait in the queue while this one is suspended.
+   */
+  private async yieldIfBusy(): Promise<boolean> {
+    if (performance.now() - this.sliceStart < WORK_SLICE_MS) return !this.stopped;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
+    return !this.stopped;
   }
 
   private async carryOut(out: Outputs): Promise<void> {
@@ -220,11 +264,14 @@ export class NodeRuntime {
     // 3. Send.
     for (const m of out.messages) this.peers.send(m);
     // 4. Apply committed entries in order.
-    for (const e of out.committed) {
+    for (let i = 0; i < out.committed.length; i++) {
+      const e = out.committed[i];
       if (e.index <= this.kv.appliedIndex) continue; // covered by a restored snapshot
       const result = this.kv.apply(e);
       this.publish({ t: wallNow(), type: 'apply', index: e.index, term: e.term, digest: result?.digest ?? entryDigest(e) });
       this.service.applied(e, result);
+      // Thousands of entries can commit in one step: let timers and sockets in between.
+      if ((i & 63) === 63 && !(await this.yieldIfBusy())) return;
     }
     if (out.committed.length > 0) this.service.serveReads();
     // 5. Results, snapshots wanted, log compaction, events.
@@ -278,6 +325,9 @@ export class NodeRuntime {
         const leading = ev.role === 'leader';
         if (this.wasLeader && !leading) this.service.leadershipLost();
         this.wasLeader = leading;
+        this.shown.role = ev.role;
+        this.shown.term = ev.term;
+        this.shown.leader = ev.leader;
         return this.publish({ t, type: 'role', role: ev.role, term: ev.term, leader: ev.leader });
       }
       case 'electionStarted':
@@ -291,6 +341,7 @@ export class NodeRuntime {
       case 'voteRefused':
         return this.publish({ t, type: 'vote', to: ev.to, term: ev.term, granted: false, preVote: ev.preVote, reason: ev.reason });
       case 'commit':
+        this.shown.commit = ev.index;
         return this.publish({ t, type: 'commit', index: ev.index });
       case 'config':
         return this.publish({ t, type: 'config', config: ev.config, index: ev.index });
@@ -398,11 +449,15 @@ export class NodeRuntime {
     const rejected: Record<string, number> = { ...peerStats.rejectedFrames };
     for (const [k, v] of Object.entries(this.clients.stats().rejectedFrames)) rejected[`client.${k}`] = v;
     for (const [k, v] of Object.entries(this.control.stats().rejectedFrames)) rejected[`control.${k}`] = v;
+    // Role, term, leader and commit as already told in events (this.shown), not as the
+    // core has them now: the core runs ahead of its outputs still queued (an fsync delay,
+    // a yield in a long apply), and a snapshot taken from it would contradict the events
+    // published after it (a commit index or term that seems to go down).
     return {
-      term: s.term,
-      role: s.role,
-      leader: s.leader,
-      commit: s.commit,
+      term: this.shown.term,
+      role: this.shown.role,
+      leader: this.shown.leader,
+      commit: this.shown.commit,
       applied: this.kv.appliedIndex,
       lastIndex: s.lastIndex,
       snapshotIndex: s.snapshotIndex,

@@ -265,6 +265,13 @@ function handleRejection(s: RaftState, m: AppendResponse, pr: Progress): void {
     pr.becomeProbe();
   } else if (pr.state === 'probe') {
     if (m.rejectIndex !== pr.next - 1) return; // stale: not the probe we are waiting on
+    if (m.rejectIndex <= pr.match) {
+      // The follower rejects an index it once acknowledged: it lost acknowledged entries
+      // (fsync 'never' and a crash, or a torn WAL tail). Raft assumes persisted state
+      // survives (§5.1, Figure 2); rather than probe the same index forever, forget the
+      // match and let replication rebuild its log from where it really ends.
+      pr.match = Math.max(0, Math.min(m.hintIndex, m.rejectIndex) - 1);
+    }
   } else {
     return; // snapshot in flight: wait for its answer
   }

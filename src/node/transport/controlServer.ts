@@ -15,6 +15,8 @@
 import { Router } from 'zeromq';
 import { decodeFrame, encodeFrame } from '../../contract/codec';
 import type { ControlCommand, ControlReply } from '../../contract/control';
+import { checkControlCommand } from '../../contract/validateControl';
+import { validate } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
 import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
 import { controlRoutingId } from './controlChannel';
@@ -135,10 +137,17 @@ export class ControlServer {
    * Sends `command` to a node and resolves with its reply (which may be `ok: false`).
    * Rejects with ControlRequestError if no reply arrives within `timeoutMs`, retrying the
    * send meanwhile while the node is not connected.
+   *
+   * A command the node's validator would refuse (a timer rate of 0, a negative delay) is
+   * answered `ok: false` at once with the reason, without sending: the node drops a frame
+   * that fails validation without replying (it cannot trust anything in it), which would
+   * leave the caller with nothing but a timeout.
    */
   request(nodeId: NodeId, command: ControlCommand, timeoutMs: number): Promise<ControlReply> {
     if (this.closed) return Promise.reject(new ControlRequestError('closed', nodeId, command.cmd, 'server closed'));
     const id = this.nextId++;
+    const valid = validate(checkControlCommand, command);
+    if (!valid.ok) return Promise.resolve({ id, ok: false, error: `not sent, invalid command: ${valid.error}` });
     const frame = encodeFrame('control', this.options.clusterId, { id, command });
     return new Promise<ControlReply>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -5,7 +5,7 @@
  * per-run directory because libzmq limits them to 107 bytes.
  */
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,5 +35,11 @@ export class AddressAllocator {
     const path = join(this.ipcDir, `${label}-${++this.counter}.sock`);
     if (Buffer.byteLength(path) > 100) throw new Error(`ipc path too long for libzmq: ${path}`);
     return `ipc://${path}`;
+  }
+
+  /** Removes the ipc socket directory (the sockets are closed by then). */
+  dispose(): void {
+    if (this.ipcDir) rmSync(this.ipcDir, { recursive: true, force: true });
+    this.ipcDir = null;
   }
 }

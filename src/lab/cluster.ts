@@ -3,7 +3,7 @@
  * workload and the recording. The Lab (Electron main, browser mode), the CLI and the tests
  * all drive clusters through this class.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeId } from '../raft/types';
@@ -76,10 +76,13 @@ export class Cluster {
   private readonly allocator: AddressAllocator;
   private readonly random: () => number;
   private dataDir = '';
+  /** The data directory is a temporary one of ours (no dataDir given): removed on stop. */
+  private ownsDataDir = false;
   /** Wall-clock ms (performance.timeOrigin-based) when the run started: t = 0. */
   private startWall = 0;
   private startMono = 0;
-  private readonly readyWaiters = new Map<NodeId, Array<() => void>>();
+  /** Waiters for a node's 'ready'; called with an error when it exits first. */
+  private readonly readyWaiters = new Map<NodeId, Array<(err?: Error) => void>>();
   private readonly restarting = new Set<NodeId>();
   private voters: NodeId[] = [];
   private killedByFault: NodeId[] = [];
@@ -118,6 +121,7 @@ export class Cluster {
   private async boot(): Promise<void> {
     const { runDir } = this.deps;
     mkdirSync(runDir, { recursive: true });
+    this.ownsDataDir = !this.options.dataDir;
     this.dataDir = this.options.dataDir || mkdtempSync(join(tmpdir(), 'raftlab-data-'));
     this.startMono = performance.now();
     this.startWall = performance.timeOrigin + this.startMono;
@@ -200,14 +204,21 @@ export class Cluster {
         this.readyWaiters.set(id, list.filter((f) => f !== done));
         reject(new ClusterError(`node ${id} did not report ready within ${timeoutMs} ms (see logs/node-${id}.log)`));
       }, timeoutMs);
-      const done = () => {
+      const done = (err?: Error) => {
         clearTimeout(timer);
-        resolve();
+        if (err) reject(err);
+        else resolve();
       };
       const list = this.readyWaiters.get(id) ?? [];
       list.push(done);
       this.readyWaiters.set(id, list);
     });
+  }
+
+  private settleReady(id: NodeId, err?: Error): void {
+    const list = this.readyWaiters.get(id) ?? [];
+    this.readyWaiters.delete(id);
+    for (const f of list) f(err);
   }
 
   // ---------------------------------------------------------------------------
@@ -245,8 +256,7 @@ export class Cluster {
         this.lastTelemetrySeq.set(node, batch.seq);
         this.supervisor.markReady(node, restart);
         this.resendRules(node);
-        for (const f of this.readyWaiters.get(node) ?? []) f();
-        this.readyWaiters.delete(node);
+        this.settleReady(node);
       }
       const { t, ...body } = ev;
       this.emit({ ...body, t: t - this.startWall, node } as RunEvent);
@@ -255,6 +265,12 @@ export class Cluster {
 
   private onProcessEvent(ev: ProcessEvent): void {
     if (ev.state === 'starting') this.lastTelemetrySeq.delete(ev.node);
+    if (ev.state === 'crashed' || ev.state === 'stopped' || ev.state === 'killed') {
+      // A node that dies while starting (corrupt data, a port taken) fails its start at
+      // once instead of leaving the caller to wait out the ready timeout.
+      const how = ev.code !== undefined && ev.code !== null ? `exit code ${ev.code}` : `signal ${ev.signal ?? 'unknown'}`;
+      this.settleReady(ev.node, new ClusterError(`node ${ev.node} exited (${how}) before it was ready (see logs/node-${ev.node}.log)`));
+    }
     this.labEvent({ node: ev.node, type: 'process', state: ev.state, pid: ev.pid, code: ev.code, signal: ev.signal, message: ev.message });
   }
 
@@ -624,6 +640,8 @@ export class Cluster {
     }
     this.emit({ t: this.now(), node: null, type: 'run', phase: 'stopped' });
     await this.sockets?.close();
+    this.allocator.dispose();
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
     if (!this.recorder) return null;
     const result = await this.recorder.finish({ runId: this.deps.runId, checkBudgetMs: opts.linearizabilityBudgetMs ?? 10_000, expectations: opts.expectations });
     return result.summary;

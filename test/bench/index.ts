@@ -102,9 +102,16 @@ async function load(root: string, spec: BenchSpec): Promise<(...args: unknown[])
     if (typeof fn !== 'function') throw new Error(`test/bench/${spec.file} does not export a function ${spec.fn}`);
     return fn as (...args: unknown[]) => Promise<unknown>;
   } finally {
-    // The module is loaded; its bundle is no longer needed.
-    rmSync(outdir, { recursive: true, force: true });
+    // Kept until every bench is done: a bench may start a worker thread from its own
+    // bundle (the node bench's latency client does), long after the import.
+    bundles.push(outdir);
   }
+}
+
+const bundles: string[] = [];
+
+function removeBundles(): void {
+  for (const dir of bundles.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -147,4 +154,8 @@ async function main(argv: string[]): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} finally {
+  removeBundles();
+}

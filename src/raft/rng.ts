@@ -1,6 +1,6 @@
 /**
  * The core's only source of randomness: a small seeded generator, so that the same
- * config, seed and inputs replay to exactly the same outputs. Math.random is banned in
+ * config, seed and inputs replay to exactly the same outputs. The global random source is banned in
  * src/raft by lint.
  */
 

@@ -7,7 +7,7 @@
  * "Consensus: Bridging Theory and Practice".
  *
  * This module and everything under src/raft is pure: no clocks, timers, sockets, files,
- * Node or DOM imports, and no Math.random. Time is a logical tick; randomness comes from
+ * Node or DOM imports, and no global random source. Time is a logical tick; randomness comes from
  * the seeded RNG in `RaftConfig.seed`.
  */
 

@@ -19,7 +19,7 @@ import { Router } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../contract/client';
 import { decodeFrame, encodeFrame } from '../../contract/codec';
 import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { checkEndpoint } from './endpoint';
+import { bindChecked } from './sockets';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing } from './sendPump';
@@ -76,15 +76,8 @@ export class ClientServer {
   private closed = false;
 
   static async open(options: ClientServerOptions): Promise<ClientServer> {
-    checkEndpoint(options.bindAddress, options);
     const server = new ClientServer(options);
-    try {
-      await server.socket.bind(options.bindAddress);
-    } catch (error) {
-      server.socket.close();
-      throw error;
-    }
-    server.boundAddress = server.socket.lastEndpoint ?? options.bindAddress;
+    server.boundAddress = await bindChecked(server.socket, options.bindAddress, options);
     server.loop = receiveLoop(server.socket, (parts) => server.receive(parts), (error, context) => server.reportError(error, context));
     return server;
   }

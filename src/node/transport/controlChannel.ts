@@ -15,7 +15,8 @@
  *     for more than that.
  */
 import { Dealer } from 'zeromq';
-import { decodeFrame, encodeFrame } from '../../contract/codec';
+import { encodeFrame } from '../../contract/codec';
+import { decodeSinglePart } from './sockets';
 import type { ControlReply, ControlRequest, NodeStatusReport } from '../../contract/control';
 import { describeError, LIMITS } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
@@ -108,17 +109,10 @@ export class ControlChannel {
   }
 
   private receive(parts: Buffer[]): void {
-    if (parts.length !== 1) {
-      this.rejected.add('parts');
-      return;
-    }
-    const frame = decodeFrame(parts[0], { clusterId: this.options.clusterId, kinds: ['control'], maxBytes: this.options.maxFrameBytes });
-    if (!frame.ok) {
-      this.rejected.add(frame.reason);
-      return;
-    }
+    const body = decodeSinglePart(parts, 'control', this.options, this.rejected);
+    if (body === null) return;
     this.counts.requests++;
-    const request = frame.body;
+    const request = body;
     // handle() catches the handler's failures itself; the catch here only keeps one
     // unexpected failure from breaking the chain for every later request.
     this.chain = this.chain

@@ -20,7 +20,7 @@ import { validate } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
 import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
 import { controlRoutingId } from './controlChannel';
-import { checkEndpoint } from './endpoint';
+import { bindChecked } from './sockets';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing } from './sendPump';
@@ -90,15 +90,8 @@ export class ControlServer {
   private closed = false;
 
   static async open(options: ControlServerOptions): Promise<ControlServer> {
-    checkEndpoint(options.bindAddress, options);
     const server = new ControlServer(options);
-    try {
-      await server.socket.bind(options.bindAddress);
-    } catch (error) {
-      server.socket.close();
-      throw error;
-    }
-    server.boundAddress = server.socket.lastEndpoint ?? options.bindAddress;
+    server.boundAddress = await bindChecked(server.socket, options.bindAddress, options);
     server.loop = receiveLoop(server.socket, (parts) => server.receive(parts), (error, context) => server.reportError(error, context));
     return server;
   }

@@ -13,7 +13,8 @@
  */
 import { Dealer } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../contract/client';
-import { decodeFrame, encodeFrame } from '../../contract/codec';
+import { encodeFrame } from '../../contract/codec';
+import { decodeSinglePart } from './sockets';
 import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
 import { checkEndpoint } from './endpoint';
 import { receiveLoop } from './receiveLoop';
@@ -113,16 +114,9 @@ export class KvClientConnection {
   }
 
   private receive(parts: Buffer[]): void {
-    if (parts.length !== 1) {
-      this.rejected.add('parts');
-      return;
-    }
-    const frame = decodeFrame(parts[0], { clusterId: this.options.clusterId, kinds: ['clientReply'], maxBytes: this.options.maxFrameBytes });
-    if (!frame.ok) {
-      this.rejected.add(frame.reason);
-      return;
-    }
+    const body = decodeSinglePart(parts, 'clientReply', this.options, this.rejected);
+    if (body === null) return;
     this.counts.receivedBatches++;
-    this.options.onResponses(frame.body.responses);
+    this.options.onResponses(body.responses);
   }
 }

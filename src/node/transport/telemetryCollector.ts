@@ -6,11 +6,10 @@
  * a batch with seq 0 marks a restarted node.
  */
 import { Pull } from 'zeromq';
-import { decodeFrame } from '../../contract/codec';
 import type { TelemetryBatch } from '../../contract/telemetry';
 import type { NodeId } from '../../raft/types';
 import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { checkEndpoint } from './endpoint';
+import { bindChecked, decodeSinglePart } from './sockets';
 import { receiveLoop } from './receiveLoop';
 import { socketMessageLimit } from './socketLimits';
 
@@ -42,15 +41,8 @@ export class TelemetryCollector {
   private closed = false;
 
   static async open(options: TelemetryCollectorOptions): Promise<TelemetryCollector> {
-    checkEndpoint(options.bindAddress, options);
     const collector = new TelemetryCollector(options);
-    try {
-      await collector.socket.bind(options.bindAddress);
-    } catch (error) {
-      collector.socket.close();
-      throw error;
-    }
-    collector.boundAddress = collector.socket.lastEndpoint ?? options.bindAddress;
+    collector.boundAddress = await bindChecked(collector.socket, options.bindAddress, options);
     collector.loop = receiveLoop(
       collector.socket,
       (parts) => collector.receive(parts),
@@ -81,16 +73,9 @@ export class TelemetryCollector {
   }
 
   private receive(parts: Buffer[]): void {
-    if (parts.length !== 1) {
-      this.rejected.add('parts');
-      return;
-    }
-    const frame = decodeFrame(parts[0], { clusterId: this.options.clusterId, kinds: ['telemetry'], maxBytes: this.options.maxFrameBytes });
-    if (!frame.ok) {
-      this.rejected.add(frame.reason);
-      return;
-    }
-    const batch = frame.body;
+    const body = decodeSinglePart(parts, 'telemetry', this.options, this.rejected);
+    if (body === null) return;
+    const batch = body;
     const last = this.lastSeq.get(batch.node);
     if (last !== undefined && batch.seq !== 0 && batch.seq > last + 1) this.counts.seqGaps += batch.seq - last - 1;
     this.lastSeq.set(batch.node, batch.seq);

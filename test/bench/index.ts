@@ -63,6 +63,11 @@ const BENCHES: Record<string, BenchSpec> = {
     fn: 'benchLab',
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
+  renderer: {
+    file: 'renderer.ts',
+    fn: 'benchRenderer',
+    title: 'renderer: the live page watching 9 nodes under ~1,000 ops/s (heap and frame delay over time)',
+  },
 };
 
 const GROUPS: Record<string, string[]> = {
@@ -70,7 +75,8 @@ const GROUPS: Record<string, string[]> = {
   node: ['node', 'zmq'],
   zmq: ['zmq'],
   lab: ['lab'],
-  all: ['core', 'node', 'zmq', 'lab'],
+  renderer: ['renderer'],
+  all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 
 const USAGE = `usage: npm run bench -- [${Object.keys(GROUPS).join('|')}]   (default all)`;

@@ -8,6 +8,7 @@ import { announceConfig, applyConfigEffects, onConfigChanged } from './configCha
 import { RaftInvariantError } from './errors';
 import { confirmReads } from './readIndex';
 import { sendSnapshot } from './snapshot';
+import { replyAppend } from './appendReply';
 import { sendTimeoutNow } from './transfer';
 import type { Progress } from './progress';
 import type { RaftState } from './state';
@@ -134,20 +135,6 @@ export function bcastHeartbeat(s: RaftState): void {
   }
 }
 
-function replyAppend(s: RaftState, to: NodeId, matchIndex: number): void {
-  const m: AppendResponse = {
-    type: 'appendResp',
-    from: s.id,
-    to,
-    term: s.term,
-    success: true,
-    matchIndex,
-    rejectIndex: 0,
-    hintTerm: 0,
-    hintIndex: 0,
-  };
-  s.send(m);
-}
 
 /** Refuse an AppendEntries whose prevIndex/prevTerm we do not hold, with a hint (§5.3). */
 function rejectAppend(s: RaftState, to: NodeId, rejectIndex: number): void {

@@ -5,9 +5,10 @@
 import { copyConfig } from './membership';
 import { RaftInputError, RaftInvariantError } from './errors';
 import { onConfigChanged } from './configChange';
+import { replyAppend } from './appendReply';
 import type { Progress } from './progress';
 import type { RaftState } from './state';
-import type { AppendResponse, NodeId, RequestId, SnapshotRequest } from './types';
+import type { NodeId, RequestId, SnapshotRequest } from './types';
 
 /** End of step: ask for a snapshot once `snapshotThreshold` applied entries follow the last one. */
 export function maybeWantSnapshot(s: RaftState): void {
@@ -87,7 +88,7 @@ export function handleSnapshotRequest(s: RaftState, m: SnapshotRequest): void {
   const meta = snap.meta;
   if (meta.index <= s.commit) {
     // Old news: we already hold (and committed) everything it covers.
-    reply(s, m.from, s.commit);
+    replyAppend(s, m.from, s.commit);
     return;
   }
   const out = s.out;
@@ -114,20 +115,5 @@ export function handleSnapshotRequest(s: RaftState, m: SnapshotRequest): void {
   }
   s.emit({ type: 'snapshotInstalled', index: meta.index, term: meta.term });
   onConfigChanged(s);
-  reply(s, m.from, meta.index);
-}
-
-function reply(s: RaftState, to: NodeId, matchIndex: number): void {
-  const r: AppendResponse = {
-    type: 'appendResp',
-    from: s.id,
-    to,
-    term: s.term,
-    success: true,
-    matchIndex,
-    rejectIndex: 0,
-    hintTerm: 0,
-    hintIndex: 0,
-  };
-  s.send(r);
+  replyAppend(s, m.from, meta.index);
 }

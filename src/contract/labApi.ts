@@ -39,6 +39,19 @@ export interface LabState {
   startedAt: number | null;
 }
 
+/** The lab with no cluster and no run: what a client assumes before it hears otherwise. */
+export const IDLE_LAB_STATE: LabState = {
+  phase: 'idle',
+  runId: null,
+  runDir: null,
+  options: null,
+  nodes: [],
+  blocked: [],
+  links: [],
+  workload: null,
+  startedAt: null,
+};
+
 export interface RunListing {
   runId: string;
   runDir: string;

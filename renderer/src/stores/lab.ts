@@ -7,7 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { NodeId } from '../../../src/raft/types';
 import type { ClusterOptions, WorkloadOptions } from '../../../src/contract/clusterOptions';
-import type { LabApi, LabChannel, LabRequest, LabResponse, LabState, RunListing } from '../../../src/contract/labApi';
+import { IDLE_LAB_STATE, type LabApi, type LabChannel, type LabRequest, type LabResponse, type LabState, type RunListing } from '../../../src/contract/labApi';
 import type { PartitionPreset } from '../../../src/contract/faults';
 import type { RunEvent, Summary } from '../../../src/contract/runEvents';
 import type { ConnectionStatus } from '../api/browserLab';
@@ -15,17 +15,6 @@ import { isBrowserLab } from '../api';
 import { useMetricsStore } from './metrics';
 import { useRunStore } from './run';
 
-export const EMPTY_LAB_STATE: LabState = {
-  phase: 'idle',
-  runId: null,
-  runDir: null,
-  options: null,
-  nodes: [],
-  blocked: [],
-  links: [],
-  workload: null,
-  startedAt: null,
-};
 
 /** Node actions that answer with the new lab state. */
 export type NodeAction = 'kill' | 'stop' | 'pause' | 'resume' | 'restart' | 'transferLeader' | 'remove';
@@ -53,7 +42,7 @@ export interface ExportResult {
 }
 
 export const useLabStore = defineStore('lab', () => {
-  const state = shallowRef<LabState>(EMPTY_LAB_STATE);
+  const state = shallowRef<LabState>(IDLE_LAB_STATE);
   const mode = ref<LabApi['mode'] | null>(null);
   const connection = ref<ConnectionStatus | null>(null);
   /** The last failure, as a sentence; null when the last action succeeded or it was dismissed. */

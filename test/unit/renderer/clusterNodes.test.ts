@@ -2,13 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { LabState } from '../../../src/contract/labApi';
 import { DEFAULT_CLUSTER_OPTIONS } from '../../../src/contract/clusterOptions';
-import { EMPTY_LAB_STATE, useLabStore } from '../../../renderer/src/stores/lab';
+import { useLabStore } from '../../../renderer/src/stores/lab';
+import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
 import { useRunStore } from '../../../renderer/src/stores/run';
 import { useClusterNodes } from '../../../renderer/src/composables/useClusterNodes';
 import { proc, role, run } from './events';
 
 const RUNNING: LabState = {
-  ...EMPTY_LAB_STATE,
+  ...IDLE_LAB_STATE,
   phase: 'running',
   runId: 'r1',
   runDir: '/runs/r1',
@@ -29,7 +30,7 @@ describe('useClusterNodes', () => {
 
     runStore.ingest([...[1, 2, 3].map((id) => proc(20, id, 'stopped')), run(21, 'stopped')]);
     // The lab holds no cluster any more: its state lists no nodes.
-    lab.state = { ...EMPTY_LAB_STATE, runDir: '/runs/r1' };
+    lab.state = { ...IDLE_LAB_STATE, runDir: '/runs/r1' };
     expect(ended.value).toBe(true);
     expect(nodes.value.map((n) => [n.id, n.process])).toEqual([[1, 'stopped'], [2, 'stopped'], [3, 'stopped']]);
     expect(nodes.value.find((n) => n.id === 1)?.role).toBe('leader');

@@ -3,13 +3,14 @@ import { createPinia, setActivePinia } from 'pinia';
 import type { LabApi, LabChannel, LabPush, LabPushChannel, LabRequest, LabResult, LabState } from '../../../src/contract/labApi';
 import { DEFAULT_CLUSTER_OPTIONS } from '../../../src/contract/clusterOptions';
 import type { RunEvent } from '../../../src/contract/runEvents';
-import { EMPTY_LAB_STATE, useLabStore } from '../../../renderer/src/stores/lab';
+import { useLabStore } from '../../../renderer/src/stores/lab';
+import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
 import { useRunStore } from '../../../renderer/src/stores/run';
 import { useMetricsStore } from '../../../renderer/src/stores/metrics';
 import { metrics, proc, role, run } from './events';
 
 const RUNNING: LabState = {
-  ...EMPTY_LAB_STATE,
+  ...IDLE_LAB_STATE,
   phase: 'running',
   runId: 'r1',
   nodes: [1, 2, 3].map((id) => ({ id, process: 'started', pid: 100 + id, role: 'follower', term: 1, leader: null, commit: 0, applied: 0, lastIndex: 0, voter: true })),
@@ -49,7 +50,7 @@ describe('lab, run and metrics stores', () => {
   beforeEach(() => {
     setActivePinia(createPinia());
     fake = new FakeLab();
-    fake.answers.set('lab:state', () => ({ ok: true, value: EMPTY_LAB_STATE }));
+    fake.answers.set('lab:state', () => ({ ok: true, value: IDLE_LAB_STATE }));
   });
 
   it('connect loads the state, and pushes keep it and the event stores current', async () => {
@@ -162,7 +163,7 @@ describe('desktop menu commands (app:command)', () => {
   it('open-run opens the picked run; new-cluster leaves a recorded run', async () => {
     setActivePinia(createPinia());
     const fake = new FakeLab();
-    fake.answers.set('lab:state', () => ({ ok: true, value: EMPTY_LAB_STATE }));
+    fake.answers.set('lab:state', () => ({ ok: true, value: IDLE_LAB_STATE }));
     fake.answers.set('run:open', () => ({ ok: true, value: { runDir: '/runs/b', events: [run(0)], summary: null } }));
     const lab = useLabStore();
     const runStore = useRunStore();

@@ -8,7 +8,8 @@ import { forwardLabPushes, registerLabIpc, UNTRUSTED_SENDER_ERROR, type IpcRegis
 import { createLabBridge, type BridgeIpc } from '../../../main/labBridge';
 import { appLocation, isAppUrl, isTrustedSender, originOf } from '../../../main/appOrigin';
 import { LAB_PUSH_IPC } from '../../../main/ipcChannels';
-import { FakeLab, IDLE_STATE } from './fakeLab';
+import { FakeLab } from './fakeLab';
+import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>;
 
@@ -64,7 +65,7 @@ describe('Electron lab IPC', () => {
   it('round-trips a request from window.lab to the lab', async () => {
     const { api, lab } = wire();
     expect(api.mode).toBe('electron');
-    expect(await api.invoke('lab:state', {})).toEqual({ ok: true, value: IDLE_STATE });
+    expect(await api.invoke('lab:state', {})).toEqual({ ok: true, value: IDLE_LAB_STATE });
     expect(lab.calls).toEqual([{ channel: 'lab:state', request: {} }]);
   });
 
@@ -107,11 +108,11 @@ describe('Electron lab IPC', () => {
     api.on('lab:events', () => {
       eventBatches += 1;
     });
-    lab.emit('lab:state', IDLE_STATE);
+    lab.emit('lab:state', IDLE_LAB_STATE);
     lab.emit('lab:events', { events: [] });
     off();
-    lab.emit('lab:state', { ...IDLE_STATE, phase: 'running' });
-    expect(states).toEqual([IDLE_STATE]);
+    lab.emit('lab:state', { ...IDLE_LAB_STATE, phase: 'running' });
+    expect(states).toEqual([IDLE_LAB_STATE]);
     expect(eventBatches).toBe(1);
   });
 
@@ -128,7 +129,7 @@ describe('Electron lab IPC', () => {
       api.on('lab:state', () => {
         delivered += 1;
       });
-      lab.emit('lab:state', IDLE_STATE);
+      lab.emit('lab:state', IDLE_LAB_STATE);
       ipc.send(LAB_PUSH_IPC, { channel: 'secret:stuff', payload: 1 });
     } finally {
       console.error = originalError;

@@ -1,19 +1,8 @@
 // A LabService double for transport tests: records calls, answers from a script, and
 // lets a test emit pushes as the real lab would.
-import type { LabChannel, LabPush, LabPushChannel, LabRequest, LabResponse, LabState } from '../../../src/contract/labApi';
+import { IDLE_LAB_STATE, type LabChannel, type LabPush, type LabPushChannel, type LabRequest, type LabResponse } from '../../../src/contract/labApi';
 import type { LabService } from '../../../src/contract/labService';
 
-export const IDLE_STATE: LabState = {
-  phase: 'idle',
-  runId: null,
-  runDir: null,
-  options: null,
-  nodes: [],
-  blocked: [],
-  links: [],
-  workload: null,
-  startedAt: null,
-};
 
 type PushListener = <P extends LabPushChannel>(channel: P, payload: LabPush[P]) => void;
 
@@ -25,7 +14,7 @@ export class FakeLab implements LabService {
   async handle<C extends LabChannel>(channel: C, request: LabRequest<C>): Promise<LabResponse<C>> {
     this.calls.push({ channel, request });
     if (channel === 'node:kill') throw new Error(`node ${(request as LabRequest<'node:kill'>).node} is not running`);
-    if (channel === 'lab:state' || channel === 'node:pause') return IDLE_STATE as LabResponse<C>;
+    if (channel === 'lab:state' || channel === 'node:pause') return IDLE_LAB_STATE as LabResponse<C>;
     throw new Error(`FakeLab does not script ${channel}`);
   }
 

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLOSE_BAD_TOKEN, startLabServer, type LabServer } from '../../../src/lab/server/labServer';
-import { FakeLab, IDLE_STATE } from './fakeLab';
+import { FakeLab } from './fakeLab';
+import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
 import { connect, waitForClose, waitForFrame, withDeadline, type Frame } from './wsClient';
 
 /** A raw GET, so the path reaches the server exactly as written (fetch would normalise `..`). */
@@ -116,7 +117,7 @@ describe('browser-mode lab server', () => {
       const { ws, frames } = await open();
       ws.send(JSON.stringify({ kind: 'invoke', id: 7, channel: 'lab:state', request: {} }));
       const frame = await waitForFrame(ws, frames, resultFor(7));
-      expect(frame).toEqual({ kind: 'result', id: 7, result: { ok: true, value: IDLE_STATE } });
+      expect(frame).toEqual({ kind: 'result', id: 7, result: { ok: true, value: IDLE_LAB_STATE } });
       expect(lab.calls).toEqual([{ channel: 'lab:state', request: {} }]);
       ws.close();
     });
@@ -157,12 +158,12 @@ describe('browser-mode lab server', () => {
       const b = await open();
       const events = [{ type: 'telemetryGap' as const, missed: 1, t: 5, node: null }];
       lab.emit('lab:events', { events });
-      lab.emit('lab:state', IDLE_STATE);
+      lab.emit('lab:state', IDLE_LAB_STATE);
       for (const { ws, frames } of [a, b]) {
         expect(await waitForFrame(ws, frames, (f) => f.kind === 'push' && f.channel === 'lab:events')).toEqual({
           kind: 'push', channel: 'lab:events', payload: { events },
         });
-        expect((await waitForFrame(ws, frames, (f) => f.kind === 'push' && f.channel === 'lab:state')).payload).toEqual(IDLE_STATE);
+        expect((await waitForFrame(ws, frames, (f) => f.kind === 'push' && f.channel === 'lab:state')).payload).toEqual(IDLE_LAB_STATE);
       }
       a.ws.close();
       b.ws.close();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LabPush } from '../../../src/contract/labApi';
 import { PushGate, type PushSink } from '../../../src/lab/server/pushGate';
 import { encodePush } from '../../../src/lab/server/wireMessages';
-import { IDLE_STATE } from './fakeLab';
+import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
 
 /** A socket stand-in whose queued byte count the test sets directly. */
 class FakeSink implements PushSink {
@@ -28,7 +28,7 @@ function offerEvents(gate: PushGate, payload: LabPush['lab:events']): void {
 }
 
 function offerState(gate: PushGate, runId: string): void {
-  const state = { ...IDLE_STATE, runId };
+  const state = { ...IDLE_LAB_STATE, runId };
   gate.offer('lab:state', state, encodePush('lab:state', state));
 }
 
@@ -66,7 +66,7 @@ describe('PushGate back-pressure', () => {
     vi.advanceTimersByTime(limits.retryMs);
     expect(sink.sent).toEqual([
       { channel: 'lab:events', payload: { events: [{ type: 'telemetryGap', missed: 7, t: 23, node: null }] } },
-      { channel: 'lab:state', payload: { ...IDLE_STATE, runId: 'new' } },
+      { channel: 'lab:state', payload: { ...IDLE_LAB_STATE, runId: 'new' } },
     ]);
     expect(gate.isLagging).toBe(false);
 

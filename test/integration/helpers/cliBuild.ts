@@ -6,10 +6,8 @@
  * the bundle at the same moment).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { nodeScript, repoRoot } from './nodeBuild';
+import { nodeScript, rebuildIfStale, repoRoot } from './nodeBuild';
 
 /** Source trees the CLI bundle is built from (it bundles the lab, and the node transport it uses). */
 const CLI_SOURCE_DIRS = ['src/lab', 'src/node', 'src/raft', 'src/contract'];
@@ -25,39 +23,8 @@ export function raftlabBin(): Promise<string> {
 async function ensureBuilt(): Promise<string> {
   const root = repoRoot();
   await nodeScript();
-  const cli = join(root, 'out/lab/cli.mjs');
-  const builtAt = existsSync(cli) ? statSync(cli).mtimeMs : 0;
-  const newest = Math.max(...CLI_SOURCE_DIRS.map((d) => newestMtime(join(root, d))));
-  if (builtAt < newest) {
-    const result = await build({
-      entryPoints: [join(root, 'src/lab/cli.ts')],
-      outfile: cli,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: true,
-      packages: 'external',
-      logLevel: 'warning',
-      write: false,
-    });
-    for (const file of result.outputFiles) {
-      const tmp = `${file.path}.${process.pid}.tmp`;
-      writeFileSync(tmp, file.contents);
-      renameSync(tmp, file.path);
-    }
-  }
+  await rebuildIfStale('src/lab/cli.ts', join(root, 'out/lab/cli.mjs'), CLI_SOURCE_DIRS);
   return join(root, 'bin/raftlab.mjs');
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 export interface CliResult {

@@ -38,12 +38,21 @@ export function repoRoot(): string {
 
 async function ensureBuilt(): Promise<string> {
   const script = join(REPO_ROOT, 'out/node/main.mjs');
-  const builtAt = existsSync(script) ? statSync(script).mtimeMs : 0;
-  const newest = Math.max(...SOURCE_DIRS.map((d) => newestMtime(join(REPO_ROOT, d))));
-  if (builtAt >= newest) return script;
+  await rebuildIfStale('src/node/main.ts', script, SOURCE_DIRS);
+  return script;
+}
+
+/**
+ * Bundles `entry` (repo-relative) to `outfile` when the bundle is missing or older than any
+ * .ts file under `sourceDirs`, writing through a temporary file and a rename.
+ */
+export async function rebuildIfStale(entry: string, outfile: string, sourceDirs: readonly string[]): Promise<void> {
+  const builtAt = existsSync(outfile) ? statSync(outfile).mtimeMs : 0;
+  const newest = Math.max(...sourceDirs.map((d) => newestMtime(join(REPO_ROOT, d))));
+  if (builtAt >= newest) return;
   const result = await build({
-    entryPoints: [join(REPO_ROOT, 'src/node/main.ts')],
-    outfile: script,
+    entryPoints: [join(REPO_ROOT, entry)],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -58,7 +67,6 @@ async function ensureBuilt(): Promise<string> {
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
   }
-  return script;
 }
 
 function newestMtime(dir: string): number {

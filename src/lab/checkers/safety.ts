@@ -29,7 +29,6 @@
  */
 import type { NodeId } from '../../raft/types';
 import type { ProcessState, RunEvent } from '../../contract/runEvents';
-import { asKnown } from '../recorder/knownEvents';
 
 /** A violation as recorded in the run (a 'violation' RunEvent). */
 export type Violation = Extract<RunEvent, { type: 'violation' }>;
@@ -103,9 +102,8 @@ export class SafetyMonitor {
   }
 
   /** Checks one event; returns the violations it reveals (usually none). */
-  observe(event: RunEvent): Violation[] {
+  observe(ev: RunEvent): Violation[] {
     const out: Violation[] = [];
-    const ev = asKnown(event);
     switch (ev.type) {
       case 'run':
         if (ev.phase === 'started' && ev.options) for (let n = 1; n <= ev.options.nodes; n++) this.track(n);

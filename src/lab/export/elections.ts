@@ -9,7 +9,7 @@
  */
 import type { RunEvent } from '../../contract/runEvents';
 import { ElectionTracker, type LeaderlessCause, type LeaderlessInterval, type Leadership } from '../../contract/electionRules';
-import { asKnown, type KnownRunEvent } from '../recorder/knownEvents';
+import type { KnownRunEvent } from '../recorder/knownEvents';
 
 export type { LeaderlessInterval } from '../../contract/electionRules';
 export type IntervalCause = LeaderlessCause;
@@ -29,7 +29,7 @@ export interface ElectionAnalysis {
 /** Events in time order (stable: arrival order among equal times). */
 export function byTime(events: readonly RunEvent[]): KnownRunEvent[] {
   return events
-    .map((e, i) => ({ e: asKnown(e), i }))
+    .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
     .map((x) => x.e);
 }

@@ -3,7 +3,7 @@
  * spreadsheets and pandas. Columns are documented in docs/formats.md.
  */
 import type { RunEvent } from '../../contract/runEvents';
-import { asKnown, type EventOf } from '../recorder/knownEvents';
+import type { EventOf } from '../recorder/knownEvents';
 
 export const METRICS_CSV_COLUMNS = [
   't',
@@ -71,8 +71,7 @@ export function metricsCsvRow(ev: EventOf<'metrics'>): string {
 /** The whole file from a run's events. */
 export function toMetricsCsv(events: readonly RunEvent[]): string {
   const parts = [metricsCsvHeader()];
-  for (const e of events) {
-    const ev = asKnown(e);
+  for (const ev of events) {
     if (ev.type === 'metrics') parts.push(metricsCsvRow(ev));
   }
   return parts.join('');

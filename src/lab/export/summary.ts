@@ -4,7 +4,6 @@
 import type { NodeId } from '../../raft/types';
 import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
 import { checkLinearizability, type LinearizabilityResult } from '../checkers/linearizability';
-import { asKnown } from '../recorder/knownEvents';
 import { analyzeElections } from './elections';
 import { percentile, round, sortedNumbers } from './stats';
 
@@ -27,9 +26,8 @@ export function runSpan(events: readonly RunEvent[], history: readonly HistoryOp
   let last = -Infinity;
   for (const e of events) {
     if (e.type === 'run') {
-      const ev = asKnown(e);
-      if (ev.type === 'run' && ev.phase === 'started' && start === null) start = ev.t;
-      if (ev.type === 'run' && ev.phase === 'stopped') end = ev.t;
+      if (e.phase === 'started' && start === null) start = e.t;
+      if (e.phase === 'stopped') end = e.t;
     }
     if (Number.isFinite(e.t)) {
       first = Math.min(first, e.t);
@@ -50,9 +48,8 @@ function countNodes(events: readonly RunEvent[]): number {
   const nodes = new Set<NodeId>();
   for (const e of events) {
     if (e.node !== null && e.node !== undefined) nodes.add(e.node);
-    const ev = asKnown(e);
-    if (ev.type === 'run' && ev.phase === 'started' && ev.options) for (let n = 1; n <= ev.options.nodes; n++) nodes.add(n);
-    if (ev.type === 'membership') nodes.add(ev.target);
+    if (e.type === 'run' && e.phase === 'started' && e.options) for (let n = 1; n <= e.options.nodes; n++) nodes.add(n);
+    if (e.type === 'membership') nodes.add(e.target);
   }
   return nodes.size;
 }
@@ -65,8 +62,7 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
   let runId = opts.runId ?? '';
   let faults = 0;
   const violations: Summary['violations'] = [];
-  for (const e of events) {
-    const ev = asKnown(e);
+  for (const ev of events) {
     if (ev.type === 'run' && ev.phase === 'started' && ev.runId && !opts.runId) runId = ev.runId;
     if (ev.type === 'fault' && ev.action === 'apply') faults++;
     if (ev.type === 'violation') violations.push({ property: ev.property, message: ev.message, t: ev.t });

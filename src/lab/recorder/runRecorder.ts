@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
 import { metricsCsvHeader, metricsCsvRow } from '../export/metricsCsv';
 import { writeDerivedFiles, type DerivedOptions, type ExportedFile } from '../export/exportRun';
-import { asKnown } from './knownEvents';
 import { EVENTS_FILE, HISTORY_FILE, readRun } from './readRun';
 
 export const METRICS_FILE = 'metrics.csv';
@@ -150,10 +149,7 @@ export class RunRecorder {
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       lines[i] = this.serialize(e, e.t, e.node ?? null, e.type);
-      if (this.writeMetricsCsv && e.type === 'metrics') {
-        const m = asKnown(e);
-        if (m.type === 'metrics') rows.push(metricsCsvRow(m));
-      }
+      if (this.writeMetricsCsv && e.type === 'metrics') rows.push(metricsCsvRow(e));
     }
     const opLines = ops.map((o) => this.serialize(o, o.call, null, `${o.op} operation`));
     const eventsBytes = lines.length > 0 ? Buffer.from(`${lines.join('\n')}\n`) : null;

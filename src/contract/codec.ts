@@ -14,7 +14,7 @@
  * (validate*.ts) before anyone sees it.
  *
  * No Node imports: src/contract is shared with the renderer. Standard msgpack only
- * (msgpackr records are off: shared record structures broke across processes, field notes).
+ * (msgpackr records are off: shared record structures broke across processes, docs/platform-facts.md#msgpack).
  */
 import { Unpackr } from 'msgpackr';
 import type { Message } from '../raft/types';

@@ -30,7 +30,7 @@ const textEncoder = new TextEncoder();
 /**
  * Encodes into a reusable scratch buffer; `finish()` returns a fresh copy. The copy matters:
  * ZeroMQ sends buffers over 128 bytes by reference, so a buffer must never be reused once
- * handed to `send()` (field notes).
+ * handed to `send()` (docs/platform-facts.md#zeromq).
  */
 export class MsgpackWriter {
   private buf = new Uint8Array(INITIAL_CAPACITY);

@@ -1,8 +1,8 @@
 /**
  * Raw ZeroMQ round-trip latency between two processes: this process sends on a DEALER,
  * a forked child (fixtures/zmqEcho.mjs) echoes on a ROUTER, and each round trip is awaited
- * before the next (ping-pong), so the result is latency, not throughput. The field notes
- * measured 216-265 µs on this kind of machine.
+ * before the next (ping-pong), so the result is latency, not throughput. docs/platform-facts.md#zeromq-throughput
+ * records 216-265 µs on this kind of machine.
  *
  * Prints nothing: the caller (npm run bench) formats the result.
  */

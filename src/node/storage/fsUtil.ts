@@ -1,7 +1,7 @@
 /**
  * Small synchronous file helpers for durable storage. Sync calls are deliberate: a node's
  * writes are tiny and the measured cost of sync append + fdatasync (~0.2 ms) is lower than
- * the async FileHandle path (field notes, "Durable writes").
+ * the async FileHandle path (docs/platform-facts.md#durable-writes).
  */
 import * as fs from 'node:fs';
 

@@ -1,6 +1,6 @@
 /**
  * Payloads of write-ahead-log records, in standard msgpack (no msgpackr records or shared
- * structures: a file must decode with any msgpack reader, see field notes).
+ * structures: a file must decode with any msgpack reader, see docs/platform-facts.md#msgpack).
  *
  * Decoders validate every field: the checksum proves the bytes are the ones written, but
  * a payload written by a buggy or different version must still never yield a bad entry.

@@ -10,7 +10,7 @@
  *     indeterminate ('info') outcome.
  *   - `handover: true`: a client reconnecting with the same routing id takes over at once.
  *   - The receive loop always runs: without one, a restarted peer reusing its routing id
- *     stayed unroutable for seconds (field notes).
+ *     stayed unroutable for seconds (docs/platform-facts.md#zeromq).
  *
  * Frames carry ClientRequestBatch in and ClientResponseBatch out. Responses for the same
  * client produced in one step are coalesced into one reply frame.

@@ -7,7 +7,7 @@
  *     every 20 ms, so a request made while a node is still starting (or reconnecting after
  *     a restart) goes through as soon as it connects.
  *   - `sendTimeout: 0`: with `mandatory`, a send to a node at its high-water mark would
- *     otherwise wait, and with no node connected at all it hung forever (field notes).
+ *     otherwise wait, and with no node connected at all it hung forever (docs/platform-facts.md#zeromq).
  *   - `handover: true`: a restarted node reusing `node-<id>` takes the name over at once
  *     even if the old connection has not been torn down yet (a SIGKILLed process).
  *   - The receive loop always runs, which also keeps reconnected routing ids routable.

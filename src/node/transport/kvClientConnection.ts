@@ -5,7 +5,7 @@
  *
  *   - `immediate: true`: requests are never queued for a node that is not connected, so a
  *     request cannot reach a restarted node seconds later, long after the caller gave up
- *     on it (stale client requests are not what a user expects, field notes).
+ *     on it (stale client requests are not what a user expects, docs/platform-facts.md#zeromq).
  *   - `sendTimeout` (default 1000 ms): a send waits that long for the connection (the first
  *     handshake after connect takes a moment) or for room under the high-water mark, then
  *     reports the node unreachable. The caller knows such a request was never sent.

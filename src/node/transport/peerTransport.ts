@@ -18,7 +18,7 @@
  *     SIGCONT.
  *   - `linger: 0`: close() discards unsent messages; a closing node owes nobody delivery.
  *   - No ZMTP heartbeats: libzmq asserted on SIGCONT of a paused peer with heartbeats on
- *     (field notes); Raft's own heartbeats detect dead peers.
+ *     (docs/platform-facts.md#zeromq); Raft's own heartbeats detect dead peers.
  *
  * Batching: messages for one peer wait in a ring until that peer's socket is free (a
  * microtask at the latest), then all of them travel as one frame whose body is a

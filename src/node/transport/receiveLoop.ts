@@ -1,7 +1,7 @@
 /**
  * The receive loop every socket runs: one pending `receive()` at a time (zeromq.js allows
  * no more), each message handed to `onMessage`, and an orderly end when the socket closes.
- * Closing a socket during traffic can make a pending receive throw ENOTSOCK (field notes):
+ * Closing a socket during traffic can make a pending receive throw ENOTSOCK (docs/platform-facts.md#zeromq):
  * that is the end of the loop, not an error. Anything `onMessage` throws is reported and
  * the loop goes on: one bad message must never stop a node from listening.
  *

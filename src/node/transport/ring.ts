@@ -1,6 +1,6 @@
 /**
  * A growable FIFO ring buffer: O(1) push and shift. Array.shift() is O(n) and collapsed
- * send-queue throughput from 230K to 22K messages/s in measurements (field notes).
+ * send-queue throughput from 230K to 22K messages/s in measurements (docs/platform-facts.md#zeromq).
  *
  * With `maxLength`, pushing onto a full ring evicts and returns the oldest item: the
  * drop-oldest policy of a bounded queue.

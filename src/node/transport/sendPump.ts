@@ -2,7 +2,7 @@
  * One send at a time per ZeroMQ socket.
  *
  * zeromq.js allows a single pending `send()` per socket; a second one throws EBUSY
- * *synchronously* (field notes). A pump owns that right for its socket: when kicked it
+ * *synchronously* (docs/platform-facts.md#zeromq). A pump owns that right for its socket: when kicked it
  * pulls messages from its source one by one, awaits each send, and reports each outcome.
  * Pulling (rather than pushing frames into a queue) lets a source build its frame at the
  * last moment, batching everything that accumulated while the previous send was pending.
@@ -88,7 +88,7 @@ export class SendPump<C> {
       }
     } finally {
       // try/finally: a failure must never leave the pump believing a send is pending
-      // (the bug of zeromq.js's examples/queue, field notes).
+      // (the bug of zeromq.js's examples/queue, docs/platform-facts.md#zeromq).
       this.sending = false;
       if (!this.scheduled) {
         const waiters = this.idleWaiters;

@@ -1,8 +1,10 @@
 /**
  * The node runtime: one Raft node as a real process. It feeds the pure core its inputs
  * (ticks from a timer, messages from ZeroMQ, client requests, control commands, storage
- * acknowledgements) and carries out every `Outputs` strictly in the documented order:
- * persist, acknowledge, send, apply, answer (see Outputs in src/raft/types.ts).
+ * acknowledgements) and hands every `Outputs` to the core's one executor (`carryOut` in
+ * src/raft/execute.ts), which carries them out in the order written on `Outputs` in
+ * src/raft/types.ts: persist, acknowledge, send, apply, answer. This file only says how
+ * each effect is done here (`sink`).
  *
  * Outputs are carried out one step at a time through a queue: a step's messages never
  * leave before that step's state is durable, even when storage is slowed by an injected
@@ -14,13 +16,14 @@ import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
 import { RaftNode } from '../raft';
-import type { AdminRequest, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
+import { carryOut, type EffectDone, type OutputSink } from '../raft/execute';
+import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
 import { encodeCommand, entryDigest, KvStateMachine } from './kv';
 import { NodeMetricsSampler } from './metrics';
-import { DiskStorage } from './storage';
+import { DiskStorage, type SaveBatch } from './storage';
 import { ClientServer, type ClientRoute } from './transport/clientServer';
 import { ControlChannel } from './transport/controlChannel';
 import { PeerTransport } from './transport/peerTransport';
@@ -219,7 +222,9 @@ export class NodeRuntime {
       while (this.queueHead < this.queue.length) {
         const out = this.queue[this.queueHead];
         this.queue[this.queueHead++] = undefined as unknown as Outputs;
-        await this.carryOut(out);
+        // Steps whose effects all finish at once (no write, no long apply) cost no promise.
+        const done = carryOut(out, this.sink, this.halt);
+        if (typeof done !== 'number') await done;
         if (this.queue.length - this.queueHead <= MAX_OUTPUT_BACKLOG / 2) this.service.uncongested();
         if (!(await this.yieldIfBusy())) return;
       }
@@ -250,40 +255,71 @@ export class NodeRuntime {
     return !this.stopped;
   }
 
-  private async carryOut(out: Outputs): Promise<void> {
-    // 1. Persist (snapshot, log change, hard state) before anything of this step leaves.
-    if (out.snapshot || out.truncateFrom !== undefined || out.entries.length > 0 || out.hardState) {
-      await this.storage.save({ snapshot: out.snapshot, truncateFrom: out.truncateFrom, entries: out.entries, hardState: out.hardState });
-      if (out.snapshot) this.kv.restore(out.snapshot.data);
-      // 2. Acknowledge durability: the leader counts itself in the quorum only now.
-      if (out.entries.length > 0) {
-        const last = out.entries[out.entries.length - 1];
-        this.step({ type: 'persisted', index: last.index, term: last.term });
+  /** The writes of the step being carried out, saved together at its `sync` (one group commit). */
+  private pendingSave: SaveBatch = { entries: [] };
+  private readonly halt = { halted: () => this.stopped };
+
+  /**
+   * How this process carries out each effect. The four writes of a step are collected and
+   * handed to `DiskStorage.save()` at the `sync` barrier, which writes them in the same order
+   * (snapshot, log change, hard state) with one fsync per file; the barrier's promise
+   * resolves once they are durable (and any injected fsync delay has passed), and only then
+   * does the executor go on to acknowledge and send.
+   */
+  private readonly sink: OutputSink = {
+    saveSnapshot: (snapshot) => {
+      this.pendingSave.snapshot = snapshot;
+    },
+    truncateLog: (from) => {
+      this.pendingSave.truncateFrom = from;
+    },
+    appendEntries: (entries) => {
+      this.pendingSave.entries = entries;
+    },
+    saveHardState: (hardState) => {
+      this.pendingSave.hardState = hardState;
+    },
+    sync: () => {
+      const batch = this.pendingSave;
+      this.pendingSave = { entries: [] };
+      return this.storage.save(batch);
+    },
+    restoreStateMachine: (snapshot) => this.kv.restore(snapshot.data),
+    // Queued behind this step, not stepped inside it: the leader counts itself only now.
+    acknowledge: (index, term) => this.step({ type: 'persisted', index, term }),
+    send: (message) => this.peers.send(message),
+    apply: (entries) => this.applyFrom(entries, 0),
+    result: (result) => this.onResult(result),
+    // A snapshot we took must be durable before the log it replaces is discarded.
+    saveTakenSnapshot: (snapshot) =>
+      this.storage.save({ snapshot, entries: [] }).then(() => {
+        this.publish({ t: wallNow(), type: 'snapshot', phase: 'created', index: snapshot.meta.index, term: snapshot.meta.term });
+      }),
+    compactLog: (index) => {
+      this.storage.compact(index);
+    },
+    takeSnapshot: () => this.takeSnapshot(),
+    event: (event) => this.onRaftEvent(event),
+  };
+
+  /**
+   * Applies committed entries in order from `from`. Thousands can commit in one step: every
+   * 64 entries, once the work slice is used up, let timers and sockets in (see yieldIfBusy).
+   */
+  private applyFrom(entries: readonly Entry[], from: number): EffectDone {
+    for (let i = from; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.index > this.kv.appliedIndex) {
+        // (an entry at or below the applied index is covered by a restored snapshot)
+        const result = this.kv.apply(e);
+        this.publish({ t: wallNow(), type: 'apply', index: e.index, term: e.term, digest: result?.digest ?? entryDigest(e) });
+        this.service.applied(e, result);
+      }
+      if ((i & 63) === 63 && performance.now() - this.sliceStart >= WORK_SLICE_MS) {
+        return this.yieldIfBusy().then((running) => (running ? this.applyFrom(entries, i + 1) : undefined));
       }
     }
-    // 3. Send.
-    for (const m of out.messages) this.peers.send(m);
-    // 4. Apply committed entries in order.
-    for (let i = 0; i < out.committed.length; i++) {
-      const e = out.committed[i];
-      if (e.index <= this.kv.appliedIndex) continue; // covered by a restored snapshot
-      const result = this.kv.apply(e);
-      this.publish({ t: wallNow(), type: 'apply', index: e.index, term: e.term, digest: result?.digest ?? entryDigest(e) });
-      this.service.applied(e, result);
-      // Thousands of entries can commit in one step: let timers and sockets in between.
-      if ((i & 63) === 63 && !(await this.yieldIfBusy())) return;
-    }
-    if (out.committed.length > 0) this.service.serveReads();
-    // 5. Results, snapshots wanted, log compaction, events.
-    for (const r of out.results) this.onResult(r);
-    // A snapshot we took must be durable before the log it replaces is discarded.
-    if (out.snapshotTaken) {
-      await this.storage.save({ snapshot: out.snapshotTaken, entries: [] });
-      this.publish({ t: wallNow(), type: 'snapshot', phase: 'created', index: out.snapshotTaken.meta.index, term: out.snapshotTaken.meta.term });
-    }
-    if (out.compactTo !== undefined) this.storage.compact(out.compactTo);
-    if (out.snapshotWanted !== undefined) this.takeSnapshot();
-    for (const ev of out.events) this.onRaftEvent(ev);
+    this.service.serveReads();
   }
 
   /** Hands the core the state machine's serialized state at the applied index (§7). */

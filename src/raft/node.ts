@@ -45,11 +45,12 @@ export class RaftNode {
     validateRaftConfig(config);
     const cfg: RaftConfig = { ...config, initialVoters: [...config.initialVoters] };
     this.s = new RaftState(cfg, rngForNode(cfg.seed, cfg.id), stepFollower, tickElection);
-    if (persisted !== undefined) restore(this.s, persisted);
+    const durable = persisted !== undefined ? restore(this.s, persisted) : undefined;
     const s = this.s;
     s.resetElectionTimer();
-    s.emittedTerm = s.term;
-    s.emittedVote = s.vote;
+    // What storage holds, so a term and vote restore() had to adopt go out in the first step's hardState.
+    s.emittedTerm = durable?.term ?? s.term;
+    s.emittedVote = durable?.vote ?? s.vote;
     s.emittedCommit = s.commit;
     s.emittedRoleTerm = s.term;
   }
@@ -130,8 +131,11 @@ export class RaftNode {
   }
 }
 
-/** Rebuild state from storage: snapshot, then the entries after it, then the hard state. */
-function restore(s: RaftState, p: PersistedState): void {
+/**
+ * Rebuild state from storage: snapshot, then the entries after it, then the hard state.
+ * Returns the term and vote storage holds (which may differ from those adopted; see below).
+ */
+function restore(s: RaftState, p: PersistedState): { term: number; vote: number } {
   if (p === null || typeof p !== 'object' || !Array.isArray(p.entries) || p.hardState === undefined) {
     throw new RaftInputError('persisted state needs hardState and an entries array');
   }
@@ -159,13 +163,32 @@ function restore(s: RaftState, p: PersistedState): void {
     if (e.kind === 'config' && e.config !== undefined) s.configs.push(e.index, e.config);
     expected++;
   }
-  if (hs.term < s.log.lastTerm()) {
-    throw new RaftInputError(`persisted term ${hs.term} is lower than the last log term ${s.log.lastTerm()}`);
-  }
   s.term = hs.term;
   s.vote = hs.vote;
+  if (hs.term < s.log.lastTerm()) {
+    // A crash between the writes of one save (execute.ts writes the log, then the hard state):
+    // a step that raised the term to T and appended entries of T in the same step (a follower
+    // whose first message from a leader of T is AppendEntries or a snapshot; a single-voter
+    // election) left entries of T beside a saved term below T. Refusing to start would brick
+    // the node for good, so adopt T, with the vote set to ourselves so we cannot vote in T.
+    // Safe because:
+    // - §5.1: terms only grow. The log proves T began (only a leader of T makes entries of T,
+    //   §5.3), and this node already acted in T (it accepted or made those entries).
+    // - §5.2, at most one vote per term: the saved term is below T, so no hard state of T was
+    //   ever durable, and a vote is sent only after its hard state is durable (types.ts,
+    //   PERSIST before SEND). So this node never granted a vote in T, and recording one now
+    //   cannot contradict a vote it gave. A vote for ourselves only makes us refuse every
+    //   candidate of T; refusing a vote is always safe, and T has (had) its leader anyway.
+    //   If this node was that leader (the single-voter case), it did vote for itself in T.
+    // - The commit index stays the saved one: it was written with (or after) the entries it
+    //   covers, never before them, so it never makes an entry this crash dropped look committed.
+    // The adopted term and vote are persisted by the first step (see the constructor).
+    s.term = s.log.lastTerm();
+    s.vote = s.id;
+  }
   s.commit = Math.max(s.log.snapshotIndex, Math.min(Number.isSafeInteger(hs.commit) ? hs.commit : 0, s.log.lastIndex()));
   s.persistedIndex = s.log.lastIndex();
+  return { term: hs.term, vote: hs.vote };
 }
 
 /** Reject inputs that break the contract before touching any state. */

@@ -228,19 +228,28 @@ export type RaftEvent =
 /**
  * What one `step` asks the caller to do.
  *
- * THE CALLER MUST CARRY OUT THE FIELDS IN THE ORDER THEY ARE DECLARED:
- *   1. PERSIST: `snapshot` (then restore the state machine from it), then the log change
- *      (`truncateFrom`, then `entries`), then `hardState`. All of it must be durable
- *      (per the fsync policy) BEFORE ANY MESSAGE OF THIS STEP IS SENT: a vote or an
- *      acknowledgement that outruns its own persistence breaks Election Safety and
- *      commitment after a crash (§5.1, §5.2, §5.3; etcd's `Ready`).
+ * THE OUTPUTS ARE CARRIED OUT IN THIS ORDER, AND ONLY BY `carryOut` IN execute.ts: every
+ * driver (node runtime, simulator, unit tests, bench) hands it a sink, so this rule is
+ * executable and the simulator's crash points test the order production runs.
+ *   1. PERSIST, each a durable write of its own, in this order: `snapshot`, then the log
+ *      change (`truncateFrom`, then `entries`), then `hardState`; then a barrier (`sync`).
+ *      ALL OF IT MUST BE DURABLE (per the fsync policy) BEFORE ANY MESSAGE OF THIS STEP IS
+ *      SENT: a vote or an acknowledgement that outruns its own persistence breaks Election
+ *      Safety and commitment after a crash (§5.1, §5.2, §5.3; etcd's `Ready`). THE HARD
+ *      STATE GOES LAST: its `commit` may cover this step's entries, and written first it
+ *      could make stale entries look committed after a crash between the writes. A crash
+ *      can leave any prefix of these writes; `RaftNode` recovers from every one of them
+ *      (see `restore` in node.ts for entries newer than the saved term).
+ *      Then restore the state machine from `snapshot`.
  *   2. ACKNOWLEDGE: once `entries` are durable, feed back `{type:'persisted', index, term}`
- *      of the last one (a leader counts itself in the commit quorum only then).
+ *      of the last one, as a later input (a leader counts itself in the commit quorum only then).
  *   3. SEND `messages`.
  *   4. APPLY `committed` to the state machine in order (they are durable on a quorum).
- *   5. Serve `results` (reads whose index is now applied), snapshots wanted, events.
- * `compactTo` may be carried out any time after the snapshot it follows (`snapshot` or
- * `snapshotTaken`) is durable.
+ *   5. Serve `results`; persist `snapshotTaken`; then `compactTo` (it may be carried out any
+ *      time after the snapshot it follows, `snapshot` or `snapshotTaken`, is durable);
+ *      answer `snapshotWanted`; tell `events`.
+ * docs/architecture.md ("The ordering contract") explains each effect and what recovery
+ * guarantees for a crash between any two of them.
  */
 export interface Outputs {
   /**

@@ -2,12 +2,14 @@
  * `npm run sim -- --seeds N | --seed S [--nodes N] [--steps T] [--verbose]`
  *
  * Runs seeds of the deterministic cluster simulator, spread over worker threads, prints
- * progress and a report for every failing seed, and ends with exactly one summary line
+ * progress and a report for every failing seed, where crashes struck (`crash points: ...`,
+ * by the executor's effect kinds), and ends with exactly one summary line
  * `seeds: N, steps: S, violations: V` (steps = simulated ticks). Exit code 1 on violations,
  * 2 on bad arguments.
  */
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { EFFECT_ORDER } from '../raft/execute';
 import { USAGE, UsageError, parseSimArgs, type SimCliOptions } from './args';
 import { type RunOptions, type SeedResult, formatFailure, reproduceCommand, runSeed } from './runSeed';
 
@@ -87,11 +89,13 @@ async function main(): Promise<number> {
   let done = 0;
   let ticks = 0;
   let violations = 0;
+  const crashPoints: Record<string, number> = {};
   const progressEvery = Math.max(1, Math.ceil(options.seeds.length / 10));
 
   const onResult = (result: SeedResult) => {
     done++;
     ticks += result.ticks;
+    for (const [where, n] of Object.entries(result.stats.crashPoints)) crashPoints[where] = (crashPoints[where] ?? 0) + n;
     if (result.violation) {
       violations++;
       console.log(formatFailure(result, runOptions(result.seed, config)));
@@ -119,8 +123,18 @@ async function main(): Promise<number> {
   } else {
     await runPool(options, config, onResult);
   }
+  console.log(`crash points: ${formatCrashPoints(crashPoints)}`);
   console.log(`seeds: ${done}, steps: ${ticks}, violations: ${violations}`);
   return violations > 0 ? 1 : 0;
+}
+
+/** "between steps 40, before appendEntries 12, ..." in the executor's effect order. */
+function formatCrashPoints(points: Record<string, number>): string {
+  const order = ['between steps', ...EFFECT_ORDER.map((kind) => `before ${kind}`)];
+  const known = order.filter((where) => points[where] !== undefined);
+  const others = Object.keys(points).filter((where) => !order.includes(where));
+  const all = [...known, ...others];
+  return all.length === 0 ? 'none' : all.map((where) => `${where} ${points[where]}`).join(', ');
 }
 
 if (isMainThread) {

@@ -1,26 +1,33 @@
 /**
- * Hosts RaftNodes of the real core and carries out their Outputs in the documented order
- * (persist, acknowledge, send, apply, then results / snapshots / events), with a simulated
- * durable disk per node. Crashes can strike between steps or part-way through carrying out a
- * step's outputs; a restarted node is rebuilt from its durable disk only.
+ * Hosts RaftNodes of the real core and carries out their Outputs with the core's one
+ * executor (`carryOut` in src/raft/execute.ts, as the node process does), against a
+ * simulated durable disk per node whose writes are durable one by one. Crashes strike
+ * between steps, or part-way through a step: before any effect of it, including between
+ * the writes of one save; a restarted node is rebuilt from its durable disk only.
  *
  * The cluster does not decide when things happen: the simulator (or the interaction-test
  * harness) drives it, and a transport hook decides what happens to sent messages.
  */
 import { RaftNode } from '../raft';
-import type { Entry, Input, Message, NodeId, Outputs, RaftConfig, RaftEvent, Result, Snapshot, Status } from '../raft/types';
-import { SimDisk, StorageContractError } from './disk';
-import { formatEntries, formatEvent, formatMessage, formatResult } from './format';
+import { carryOutNow, effectCount, effectKindAt, type EffectKind, firstEffectOf, persists } from '../raft/execute';
+import type { Entry, Input, Message, NodeId, Outputs, RaftConfig, RaftEvent, Result, Status } from '../raft/types';
+import { SimDisk } from './disk';
+import { formatEvent, formatMessage } from './format';
+import { HostSink, type SinkContext } from './hostSink';
 import type { SeededRng } from './rng';
 import type { SafetyChecker } from './safetyChecker';
 import { SimStateMachine } from './stateMachine';
 import type { TraceRecorder } from './trace';
 import { ViolationError } from './violations';
 
-/** Where in carrying out a step's outputs a crash strikes. */
-export type CrashPoint = 'beforePersist' | 'afterPersist' | 'midSend' | 'afterApply';
-
-export const CRASH_POINTS: readonly CrashPoint[] = ['beforePersist', 'afterPersist', 'midSend', 'afterApply'];
+/**
+ * Where an armed crash strikes in the node's next step that has effects of the kind asked:
+ * - `anyEffect`: before a random one of its effects;
+ * - `inSave`: in the next step that makes two writes or more, between two of them (so a
+ *   save is left half done: the state a SIGKILL inside `DiskStorage.save()` leaves);
+ * - `before`: before the first effect of the given kind (interaction scripts).
+ */
+export type CrashPlan = { at: 'anyEffect' } | { at: 'inSave' } | { at: 'before'; effect: EffectKind };
 
 export interface ClusterHooks {
   /** A node sent a message (after its step's persistence, §5.1). */
@@ -35,7 +42,7 @@ export interface ClusterHooks {
 export interface ClusterOptions {
   checker: SafetyChecker;
   trace: TraceRecorder;
-  /** Chooses acknowledgement delays and where a mid-send crash strikes. */
+  /** Chooses acknowledgement delays and where an armed crash strikes. */
   rng: SeededRng;
   /** 'persisted' acknowledgements arrive 0..ackDelayMax ticks after the write (0: at once). */
   ackDelayMax: number;
@@ -48,7 +55,7 @@ export interface ClusterOptions {
 /** Read the core's status at least every this many steps of a node. */
 const STATUS_SAMPLE = 8;
 
-interface PendingAck {
+export interface PendingAck {
   due: number;
   index: number;
   term: number;
@@ -63,8 +70,10 @@ export class SimHost {
   acks: PendingAck[] = [];
   /** Inputs the host itself owes the node (snapshotTaken), fed after the current step. */
   local: Input[] = [];
-  /** Armed crash: strikes during the next step's outputs. */
-  crashPoint: CrashPoint | null = null;
+  /** Armed crash: strikes part-way through a coming step (see CrashPlan). */
+  crashPlan: CrashPlan | null = null;
+  /** Carries out this host's effects (set when the cluster adds the host). */
+  sink!: HostSink;
   /** Removed from the cluster for good (its removal committed); never restarts. */
   removed = false;
   starts = 0;
@@ -103,8 +112,11 @@ export class SimCluster {
   steps = 0;
   private readonly hosts = new Map<NodeId, SimHost>();
   private sortedIds: NodeId[] = [];
+  /** Where crashes struck: "before <effect kind>" (or "between steps") -> count. */
+  readonly crashPoints: Record<string, number> = {};
   private readonly checker: SafetyChecker;
   private readonly trace: TraceRecorder;
+  private readonly sinkContext: SinkContext;
 
   constructor(
     private readonly hooks: ClusterHooks,
@@ -112,12 +124,28 @@ export class SimCluster {
   ) {
     this.checker = options.checker;
     this.trace = options.trace;
+    const cluster = this;
+    this.sinkContext = {
+      get now() {
+        return cluster.now;
+      },
+      checker: options.checker,
+      trace: options.trace,
+      rng: options.rng,
+      ackDelayMax: options.ackDelayMax,
+      checkStorageAgreement: options.checkStorageAgreement !== false,
+      send: (message) => hooks.send(message),
+      onResult: hooks.onResult?.bind(hooks),
+      onApply: hooks.onApply?.bind(hooks),
+      onEvent: hooks.onEvent?.bind(hooks),
+    };
   }
 
   /** Creates a node with an empty disk and starts it. */
   addNode(config: RaftConfig): SimHost {
     if (this.hosts.has(config.id)) throw new Error(`node ${config.id} already exists`);
     const host = new SimHost(config, this.options.keepCommands ?? false);
+    host.sink = new HostSink(this.sinkContext, host);
     this.hosts.set(config.id, host);
     this.sortedIds = [...this.hosts.keys()].sort((a, b) => a - b);
     this.start(host);
@@ -151,16 +179,17 @@ export class SimCluster {
   }
 
   /**
-   * Crashes a node. With a crash point, the crash is armed and strikes part-way through the
-   * node's next step instead; without one it happens now, between steps.
+   * Crashes a node. With a plan, the crash is armed and strikes part-way through a coming
+   * step instead (see CrashPlan); without one it happens now, between steps.
    */
-  crash(id: NodeId, point?: CrashPoint): void {
+  crash(id: NodeId, plan?: CrashPlan): void {
     const host = this.host(id);
     if (!host.up) return;
-    if (point) {
-      host.crashPoint = point;
+    if (plan) {
+      host.crashPlan = plan;
       return;
     }
+    this.countCrash('between steps');
     this.down(host, 'crash');
   }
 
@@ -267,7 +296,7 @@ export class SimCluster {
     return outputs;
   }
 
-  /** Carries out one step's outputs in the documented order; returns true if it crashed. */
+  /** Carries out one step's outputs with the core's executor; returns true if it crashed. */
   private carryOut(host: SimHost, raft: RaftNode, out: Outputs): boolean {
     const id = host.id;
     // Roles first: they describe the node as the step left it, before its writes.
@@ -281,147 +310,47 @@ export class SimCluster {
     }
     // status() allocates; read it whenever this step changed roles or storage, and on every
     // STATUS_SAMPLE-th step otherwise, so a change the outputs failed to report is still seen.
-    const persists = out.entries.length > 0 || out.hardState !== undefined || out.truncateFrom !== undefined || out.snapshot !== undefined;
-    const status = roleEvent || persists || ++host.quietSteps % STATUS_SAMPLE === 0 ? raft.status() : undefined;
+    const status = roleEvent || persists(out) || ++host.quietSteps % STATUS_SAMPLE === 0 ? raft.status() : undefined;
     if (status) this.checker.observeRole(id, status.role, status.term);
+    host.sink.status = status;
 
-    if (host.crashPoint === 'beforePersist') return this.crashNow(host);
-
-    // 1. PERSIST: snapshot, log change, hard state, as one atomic write.
-    try {
-      if (out.snapshot) this.installSnapshot(host, out.snapshot);
-      if (out.truncateFrom !== undefined) {
-        this.checker.observeTruncate(id, out.truncateFrom);
-        host.disk.truncateFrom(out.truncateFrom);
-        if (this.trace.enabled) this.trace.record(this.now, `${id} truncate log from ${out.truncateFrom}`);
-      }
-      if (out.entries.length > 0) {
-        this.checker.observeAppend(id, out.entries);
-        host.disk.append(out.entries);
-        if (this.trace.enabled) this.trace.record(this.now, `${id} append ${formatEntries(out.entries)}`);
-      }
-      if (out.hardState) host.disk.saveHardState(out.hardState);
-    } catch (error) {
-      throw this.contractError(host, error);
+    const stopBefore = host.crashPlan ? this.crashPoint(host.crashPlan, out) : -1;
+    if (stopBefore < 0) {
+      carryOutNow(out, host.sink);
+      return false;
     }
-    if (status && this.options.checkStorageAgreement !== false) this.checkAgreement(host, status);
-
-    // 2. ACKNOWLEDGE the entries now durable (a leader counts itself only then).
-    if (out.entries.length > 0) {
-      const last = out.entries[out.entries.length - 1];
-      const delay = this.options.ackDelayMax > 0 ? this.options.rng.int(this.options.ackDelayMax + 1) : 0;
-      const previousDue = host.acks.length > 0 ? host.acks[host.acks.length - 1].due : 0;
-      host.acks.push({ due: Math.max(this.now + delay, previousDue), index: last.index, term: last.term });
-    }
-    if (host.crashPoint === 'afterPersist') return this.crashNow(host);
-
-    // 3. SEND.
-    const sendCount = host.crashPoint === 'midSend' ? this.options.rng.int(out.messages.length + 1) : out.messages.length;
-    for (let i = 0; i < sendCount; i++) this.hooks.send(out.messages[i]);
-    if (host.crashPoint === 'midSend') return this.crashNow(host);
-
-    // 4. APPLY committed entries in order.
-    for (const entry of out.committed) {
-      this.checker.observeApply(id, entry);
-      host.stateMachine.apply(entry);
-      this.hooks.onApply?.(id, entry, host.stateMachine);
-    }
-    if (this.trace.enabled && out.committed.length > 0) {
-      this.trace.record(this.now, `${id} apply ${formatEntries(out.committed)}`);
-    }
-    if (host.crashPoint === 'afterApply') return this.crashNow(host);
-
-    // 5. Results, snapshots, compaction, events.
-    for (const result of out.results) {
-      if (this.trace.enabled) this.trace.record(this.now, `${id} ${formatResult(result)}`);
-      this.hooks.onResult?.(id, result);
-    }
-    if (out.snapshotWanted !== undefined) this.takeSnapshot(host, out.snapshotWanted);
-    if (out.compactTo !== undefined) {
-      try {
-        host.disk.compactTo(out.compactTo);
-      } catch (error) {
-        throw this.contractError(host, error);
-      }
-      this.checker.observeCompact(id, out.compactTo);
-    }
-    for (const event of out.events) {
-      if (this.trace.enabled && event.type !== 'voteGranted' && event.type !== 'commit' && event.type !== 'role') {
-        this.trace.record(this.now, `${id} ${formatEvent(event)}`);
-      }
-      this.hooks.onEvent?.(id, event);
-    }
-    return false;
-  }
-
-  private installSnapshot(host: SimHost, snapshot: Snapshot): void {
-    const { index, term } = snapshot.meta;
-    this.checker.observeSnapshotInstalled(host.id, index, term);
-    host.disk.saveSnapshot(snapshot);
-    host.stateMachine.restore(snapshot.data);
-    if (host.stateMachine.applied !== index) {
-      throw new StorageContractError(`snapshot ${index}/${term} holds a state machine at index ${host.stateMachine.applied}`);
-    }
-    if (this.trace.enabled) this.trace.record(this.now, `${host.id} install snapshot ${index}/${term}`);
-  }
-
-  /** Answers snapshotWanted: serialize the state machine, store it durably, tell the core. */
-  private takeSnapshot(host: SimHost, index: number): void {
-    const sm = host.stateMachine;
-    if (index !== sm.applied) {
-      throw this.contractError(host, new StorageContractError(`snapshotWanted at ${index} but the state machine has applied ${sm.applied}`));
-    }
-    const term = host.disk.termAt(index);
-    if (term === undefined) {
-      throw this.contractError(host, new StorageContractError(`snapshotWanted at ${index}, which is not in the durable log`));
-    }
-    const data = sm.serialize();
-    try {
-      host.disk.saveLocalSnapshot({ meta: { index, term, config: sm.config }, data });
-    } catch (error) {
-      throw this.contractError(host, error);
-    }
-    if (this.trace.enabled) this.trace.record(this.now, `${host.id} snapshot taken at ${index}/${term}`);
-    host.local.push({ type: 'snapshotTaken', index, data });
-  }
-
-  /** The core's view of its log and vote must be exactly what is durable (§5.1). */
-  private checkAgreement(host: SimHost, status: Status): void {
-    const disk = host.disk;
-    const problems: string[] = [];
-    if (status.lastIndex !== disk.lastIndex || status.lastTerm !== disk.lastTerm) {
-      problems.push(`status says last entry ${status.lastIndex}/${status.lastTerm}, disk holds ${disk.lastIndex}/${disk.lastTerm}`);
-    }
-    if (status.term !== disk.hardState.term || status.vote !== disk.hardState.vote) {
-      problems.push(`status says term ${status.term} vote ${status.vote}, disk holds term ${disk.hardState.term} vote ${disk.hardState.vote}`);
-    }
-    if (problems.length > 0) {
-      throw new ViolationError({
-        property: 'Storage Contract',
-        tick: this.now,
-        message: `node ${host.id} after its outputs were persisted: ${problems.join('; ')}`,
-      });
-    }
-  }
-
-  private contractError(host: SimHost, error: unknown): Error {
-    if (error instanceof ViolationError) return error;
-    if (error instanceof StorageContractError || error instanceof Error) {
-      return new ViolationError({ property: 'Storage Contract', tick: this.now, message: `node ${host.id}: ${error.message}` });
-    }
-    return new ViolationError({ property: 'Storage Contract', tick: this.now, message: `node ${host.id}: ${String(error)}` });
-  }
-
-  private crashNow(host: SimHost): true {
-    this.down(host, `crash (${host.crashPoint ?? 'between steps'})`);
+    carryOutNow(out, host.sink, stopBefore);
+    this.countCrash(`before ${effectKindAt(out, stopBefore)}`);
+    this.down(host, `crash (before effect ${stopBefore}: ${effectKindAt(out, stopBefore)})`);
     return true;
+  }
+
+  /** The effect an armed crash strikes before in this step, or -1 when it waits for a later step. */
+  private crashPoint(plan: CrashPlan, out: Outputs): number {
+    switch (plan.at) {
+      case 'anyEffect': {
+        const n = effectCount(out);
+        return n === 0 ? -1 : this.options.rng.int(n);
+      }
+      case 'inSave': {
+        // The writes are the effects before the barrier; strike between two of them.
+        const writes = firstEffectOf(out, 'sync');
+        return writes < 2 ? -1 : 1 + this.options.rng.int(writes - 1);
+      }
+      case 'before':
+        return firstEffectOf(out, plan.effect);
+    }
+  }
+
+  private countCrash(where: string): void {
+    this.crashPoints[where] = (this.crashPoints[where] ?? 0) + 1;
   }
 
   private down(host: SimHost, why: string): void {
     host.raft = null;
     host.acks = [];
     host.local = [];
-    host.crashPoint = null;
+    host.crashPlan = null;
     host.pausedUntil = -1;
     host.held = [];
     this.checker.observeDown(host.id);

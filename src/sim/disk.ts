@@ -1,7 +1,10 @@
 /**
  * A node's simulated durable storage. Whatever is written here survives a crash; anything
  * else (the RaftNode object, its volatile state, queued acknowledgements, the state machine)
- * is lost. Each write below is one atomic batch, as a WAL record would be.
+ * is lost. Each write below is durable on its own, as each write of `DiskStorage.save()` is
+ * (snapshot file, WAL records, hard-state file): one step's save is several writes, issued
+ * one effect at a time by the core's executor (src/raft/execute.ts), and a crash can fall
+ * between any two of them.
  */
 import type { Entry, HardState, PersistedState, Snapshot } from '../raft/types';
 

@@ -1,11 +1,11 @@
 /**
- * The chaos phase's fault schedule: partitions of every shape, crashes (between steps or
- * part-way through carrying out a step's outputs) and restarts, pauses, network storms,
+ * The chaos phase's fault schedule: partitions of every shape, crashes (between steps,
+ * before any effect of a step, or between the writes of one save) and restarts, pauses, network storms,
  * membership changes, leader transfers, forced snapshots, and client traffic. All choices
  * come from the simulation's seeded RNG.
  */
 import type { NodeId } from '../raft/types';
-import { CRASH_POINTS } from './cluster';
+import type { CrashPlan } from './cluster';
 import { formatIds } from './format';
 import type { NetworkFaults } from './network';
 import { PARTITION_SHAPES, makePartition } from './partitions';
@@ -97,7 +97,7 @@ export class FaultInjector {
     for (const id of sim.cluster.upIds()) if (sim.isPaused(id)) sim.resume(id);
     for (const id of sim.cluster.ids()) {
       const host = sim.cluster.host(id);
-      host.crashPoint = null;
+      host.crashPlan = null;
       if (!host.up && !host.removed) {
         sim.counters.restarts++;
         sim.cluster.restart(id);
@@ -159,11 +159,13 @@ export class FaultInjector {
     if (down >= Math.floor((members - 1) / 2) && !rng.chance(0.2)) return;
     const leader = sim.leader()?.id;
     const victim = leader !== undefined && rng.chance(0.4) ? leader : rng.pick(up);
-    const point = rng.chance(0.5) ? rng.pick(CRASH_POINTS) : undefined;
+    // Half the crashes strike part-way through a step: before any one of its effects, or
+    // (as often) inside a save, between its durable writes (src/raft/execute.ts).
+    const plan: CrashPlan | undefined = rng.chance(0.5) ? (rng.chance(0.5) ? { at: 'inSave' } : { at: 'anyEffect' }) : undefined;
     this.restartAt.set(victim, sim.now + rng.range(1, 120));
-    this.record(`crash ${victim}${point ? ` (during its next step: ${point})` : ''}, restart at t=${this.restartAt.get(victim)}`);
+    this.record(`crash ${victim}${plan ? ` (during a coming step: ${plan.at})` : ''}, restart at t=${this.restartAt.get(victim)}`);
     sim.counters.crashes++;
-    sim.cluster.crash(victim, point);
+    sim.cluster.crash(victim, plan);
   }
 
   /**

@@ -7,7 +7,7 @@
 export { runSeed, runSeedOnce, formatFailure, reproduceCommand, type RunOptions, type SeedResult } from './runSeed';
 export { drawScenario, describeScenario, DEFAULT_CHAOS_TICKS, type Scenario } from './scenario';
 export { SafetyChecker } from './safetyChecker';
-export { SimCluster, SimHost, type ClusterHooks, type ClusterOptions, type CrashPoint } from './cluster';
+export { SimCluster, SimHost, type ClusterHooks, type ClusterOptions, type CrashPlan } from './cluster';
 export { SimDisk } from './disk';
 export { SimStateMachine } from './stateMachine';
 export { SimNetwork, type NetworkFaults } from './network';

@@ -1,35 +1,30 @@
 /**
- * A small seeded PRNG for the simulator's fault schedule. Everything random in a simulated
+ * The simulator's seeded randomness, built on the core's generator (src/raft/rng.ts: one
+ * mulberry32 and one splitmix32 mixer in the repository). Everything random in a simulated
  * run comes from one of these, seeded from the run's seed, so a seed replays a run exactly.
+ * The sequences are the same as the simulator's earlier copy of both algorithms, so seeds
+ * keep their meaning.
  */
+import { SeededRng as CoreRng, mix32 } from '../raft/rng';
 
 /** splitmix32: spreads consecutive integers into unrelated 32-bit seeds. */
-export function mixSeed(value: number): number {
-  let z = (value + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
+export const mixSeed = mix32;
 
 /** Derives an independent seed for a named purpose (e.g. one node's RaftConfig.seed). */
 export function deriveSeed(seed: number, salt: number): number {
-  return mixSeed(mixSeed(seed) ^ Math.imul(salt + 1, 0x27d4eb2d));
+  return mix32(mix32(seed) ^ Math.imul(salt + 1, 0x27d4eb2d));
 }
 
-/** mulberry32: fast, 32 bits of state, good enough for choosing faults. */
-export class SeededRng {
-  private state: number;
-
+/** The core's generator plus the draws a fault schedule needs (floats, picks, shuffles). */
+export class SeededRng extends CoreRng {
+  /** Mixes `seed` first, so that consecutive seeds start unrelated streams. */
   constructor(seed: number) {
-    this.state = mixSeed(seed) || 1;
+    super(mix32(seed) || 1);
   }
 
   /** Uniform float in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.nextUint32() / 4294967296;
   }
 
   /** Uniform integer in [0, n). */

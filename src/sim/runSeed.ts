@@ -43,6 +43,8 @@ export interface SeedResult {
     /** Ticks in which the network hit its per-tick capacity. */
     congestedTicks: number;
     nodes: number;
+    /** Where crashes struck ("before appendEntries", "between steps", ...) -> count. */
+    crashPoints: Record<string, number>;
   } & SimCounters;
 }
 
@@ -81,6 +83,7 @@ export function runSeedOnce(options: RunOptions): SeedResult {
       messagesDropped: sim?.network.stats.dropped ?? 0,
       congestedTicks: sim?.network.stats.congested ?? 0,
       nodes: sim?.cluster.ids().length ?? 0,
+      crashPoints: { ...(sim?.cluster.crashPoints ?? {}) },
       ...(sim?.counters ?? emptyCounters()),
     },
   };

@@ -1,11 +1,13 @@
 /**
- * A tiny in-process network for the Raft core tests: wires several RaftNodes, keeps their
- * "storage" in memory, acknowledges persistence immediately, delivers messages in FIFO
- * order, and lets a test drop or partition traffic. It checks Election Safety and State
+ * A tiny in-process network for the Raft core tests: wires several RaftNodes, carries out
+ * their outputs with the core's one executor (`carryOutNow`, src/raft/execute.ts) against
+ * "storage" in memory, acknowledges persistence right after the step, delivers messages in
+ * FIFO order, and lets a test drop or partition traffic. It checks Election Safety and State
  * Machine Safety on every step, so every test also exercises those invariants.
  * (The randomized simulator lives in src/sim; this stays small on purpose.)
  */
 import { RaftNode } from '../../../src/raft';
+import { carryOutNow, type OutputSink } from '../../../src/raft/execute';
 import type {
   Entry,
   HardState,
@@ -116,80 +118,96 @@ export class Network {
     return n;
   }
 
-  /** Feed one input and carry out its outputs as a well-behaved caller would. */
+  /**
+   * Feed one input and carry out its outputs as a well-behaved caller would; then feed what
+   * the host owes the node for them (the storage acknowledgement, a snapshot taken).
+   */
   step(id: NodeId, input: Input): Outputs {
     const out = this.node(id).step(input);
     this.trace.push({ id, out });
-    this.carryOut(id, out);
+    const owed: Input[] = [];
+    carryOutNow(out, this.sinkFor(id, owed));
+    for (const next of owed) this.step(id, next);
     return out;
   }
 
-  private carryOut(id: NodeId, out: Outputs): void {
+  /** How this network carries out each effect for node `id`; inputs it owes go to `owed`. */
+  private sinkFor(id: NodeId, owed: Input[]): OutputSink {
     const disk = this.storage.get(id)!;
     const machine = this.machines.get(id)!;
-    // 1. persist
-    if (out.snapshot) {
-      disk.snapshot = out.snapshot;
-      const state = JSON.parse(dec(out.snapshot.data)) as Machine;
-      machine.applied = state.applied;
-      machine.lastIndex = state.lastIndex;
-    }
-    if (out.truncateFrom !== undefined) {
-      const from = out.truncateFrom;
-      disk.entries = disk.entries.filter((e) => e.index < from);
-    }
-    if (out.entries.length > 0) {
-      const first = out.entries[0].index;
-      disk.entries = disk.entries.filter((x) => x.index < first).concat(out.entries);
-    }
-    if (out.snapshotTaken) disk.snapshot = out.snapshotTaken;
-    if (out.compactTo !== undefined) {
-      const to = out.compactTo;
-      disk.entries = disk.entries.filter((e) => e.index > to);
-    }
-    if (out.hardState) disk.hardState = { ...out.hardState };
-    // 3. send (after persisting)
-    for (const m of out.messages) {
-      this.sent.push(m);
-      this.queue.push(m);
-    }
-    // 4. apply
-    for (const e of out.committed) {
-      if (e.index !== machine.lastIndex + 1) {
-        throw new Error(`node ${id} applies ${e.index} after ${machine.lastIndex}`);
-      }
-      machine.lastIndex = e.index;
-      const text = e.kind === 'command' ? dec(e.data) : e.kind;
-      machine.applied.push(`${e.index}:${text}`);
-      const key = `${e.term}:${e.kind}:${text}`;
-      const seen = this.appliedAt.get(e.index);
-      if (seen !== undefined && seen !== key) {
-        throw new Error(`State Machine Safety violated at ${e.index}: ${seen} vs ${key} (node ${id})`);
-      }
-      this.appliedAt.set(e.index, key);
-    }
-    // 5. results, events, snapshots
-    this.results.get(id)!.push(...out.results);
-    this.events.get(id)!.push(...out.events);
-    for (const ev of out.events) {
-      if (ev.type === 'role' && ev.role === 'leader') {
-        const prev = this.leaders.get(ev.term);
-        if (prev !== undefined && prev !== id) {
-          throw new Error(`Election Safety violated: ${prev} and ${id} both lead term ${ev.term}`);
+    return {
+      saveSnapshot: (snapshot) => {
+        disk.snapshot = snapshot;
+      },
+      truncateLog: (from) => {
+        disk.entries = disk.entries.filter((e) => e.index < from);
+      },
+      appendEntries: (entries) => {
+        const first = entries[0].index;
+        disk.entries = disk.entries.filter((x) => x.index < first).concat(entries);
+      },
+      saveHardState: (hardState) => {
+        disk.hardState = { ...hardState };
+      },
+      sync: () => undefined, // every write above was durable at once
+      restoreStateMachine: (snapshot) => {
+        const state = JSON.parse(dec(snapshot.data)) as Machine;
+        machine.applied = state.applied;
+        machine.lastIndex = state.lastIndex;
+      },
+      // As fsync returned, unless this disk is slow (then the test calls ackPersisted).
+      acknowledge: (index, term) => {
+        if (this.options.deferPersist?.includes(id)) this.pendingAcks.set(id, { index, term });
+        else owed.push({ type: 'persisted', index, term });
+      },
+      send: (m) => {
+        this.sent.push(m);
+        this.queue.push(m);
+      },
+      apply: (entries) => {
+        for (const e of entries) this.applyEntry(id, machine, e);
+      },
+      result: (r) => {
+        this.results.get(id)!.push(r);
+      },
+      saveTakenSnapshot: (snapshot) => {
+        disk.snapshot = snapshot;
+      },
+      compactLog: (to) => {
+        disk.entries = disk.entries.filter((e) => e.index > to);
+      },
+      takeSnapshot: () => {
+        if (!this.options.autoSnapshot) return;
+        const data = enc(JSON.stringify({ applied: machine.applied, lastIndex: machine.lastIndex }));
+        owed.push({ type: 'snapshotTaken', index: machine.lastIndex, data });
+      },
+      event: (ev) => {
+        this.events.get(id)!.push(ev);
+        if (ev.type === 'role' && ev.role === 'leader') {
+          const prev = this.leaders.get(ev.term);
+          if (prev !== undefined && prev !== id) {
+            throw new Error(`Election Safety violated: ${prev} and ${id} both lead term ${ev.term}`);
+          }
+          this.leaders.set(ev.term, id);
         }
-        this.leaders.set(ev.term, id);
-      }
+      },
+    };
+  }
+
+  /** Applies one committed entry, checking State Machine Safety across the nodes. */
+  private applyEntry(id: NodeId, machine: Machine, e: Entry): void {
+    if (e.index !== machine.lastIndex + 1) {
+      throw new Error(`node ${id} applies ${e.index} after ${machine.lastIndex}`);
     }
-    // 2. acknowledge persistence (immediately, as fsync returned, unless this disk is slow)
-    if (out.entries.length > 0) {
-      const last = out.entries[out.entries.length - 1];
-      if (this.options.deferPersist?.includes(id)) this.pendingAcks.set(id, { index: last.index, term: last.term });
-      else this.step(id, { type: 'persisted', index: last.index, term: last.term });
+    machine.lastIndex = e.index;
+    const text = e.kind === 'command' ? dec(e.data) : e.kind;
+    machine.applied.push(`${e.index}:${text}`);
+    const key = `${e.term}:${e.kind}:${text}`;
+    const seen = this.appliedAt.get(e.index);
+    if (seen !== undefined && seen !== key) {
+      throw new Error(`State Machine Safety violated at ${e.index}: ${seen} vs ${key} (node ${id})`);
     }
-    if (out.snapshotWanted !== undefined && this.options.autoSnapshot) {
-      const data = enc(JSON.stringify({ applied: machine.applied, lastIndex: machine.lastIndex }));
-      this.step(id, { type: 'snapshotTaken', index: machine.lastIndex, data });
-    }
+    this.appliedAt.set(e.index, key);
   }
 
   private readonly pendingAcks = new Map<NodeId, { index: number; term: number }>();

@@ -16,7 +16,8 @@
 //   stabilize               deliver everything, round after round, until no message is pending
 //   msgs                    list pending messages
 //   partition 1 2 / 3 [/ ...] (unlisted nodes are alone)  |  heal
-//   crash ID | restart ID   (a restart rebuilds the node from its durable disk only)
+//   crash ID [before=EFFECT] | restart ID   (a restart rebuilds the node from its durable disk
+//                           only; before= arms a crash just before that effect, src/raft/execute.ts)
 //   status [ID..] | log [ID..] | state [ID..]
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,6 +7,7 @@
  * Every core step that produced something prints a header (its input) and, indented, what
  * it did: events, persistence, messages sent, entries applied, results.
  */
+import { EFFECT_ORDER, type EffectKind } from '../../../../src/raft/execute';
 import type { AdminRequest, Input, Message, NodeId, Outputs, RaftConfig } from '../../../../src/raft/types';
 import { SimCluster } from '../../../../src/sim/cluster';
 import { formatConfig, formatData, formatEntries, formatEvent, formatIds, formatMessage, formatResult } from '../../../../src/sim/format';
@@ -101,6 +102,8 @@ export class InteractionHarness {
   private readonly blocked = new Set<string>();
   private out: string[] = [];
   private nextRequest = 1;
+  /** Crashes armed by `crash ID before=EFFECT`, to name the effect when they strike. */
+  private readonly armed = new Map<NodeId, EffectKind>();
 
   constructor() {
     this.cluster = new SimCluster(
@@ -166,9 +169,22 @@ export class InteractionHarness {
       case 'heal':
         this.blocked.clear();
         break;
-      case 'crash':
-        this.cluster.crash(this.node(args[0]));
+      case 'crash': {
+        // crash ID: now, between steps. crash ID before=EFFECT: armed, it strikes in the
+        // node's next step that has that effect, just before it (src/raft/execute.ts).
+        const id = this.node(args[0]);
+        const before = kv.get('before');
+        if (before === undefined) {
+          this.cluster.crash(id);
+          break;
+        }
+        if (!(EFFECT_ORDER as readonly string[]).includes(before)) {
+          throw new ScriptError(`before= must be one of ${EFFECT_ORDER.join(', ')}; got '${before}'`);
+        }
+        this.armed.set(id, before as EffectKind);
+        this.cluster.crash(id, { at: 'before', effect: before as EffectKind });
         break;
+      }
       case 'restart': {
         const id = this.node(args[0]);
         this.cluster.restart(id);
@@ -283,7 +299,11 @@ export class InteractionHarness {
     if (quiet && (input.type === 'tick' || input.type === 'persisted' || input.type === 'snapshotTaken')) return;
     this.out.push(formatInput(node, input));
     for (const line of formatOutputs(node, outputs)) this.out.push(`  ${line}`);
-    if (crashed) this.out.push(`  ${node}: CRASHED while carrying out these outputs`);
+    if (crashed) {
+      const effect = this.armed.get(node);
+      this.armed.delete(node);
+      this.out.push(`  ${node}: CRASHED ${effect ? `before ${effect}` : 'while carrying out these outputs'} (what follows it was not carried out)`);
+    }
   }
 
   private filter(kv: Map<string, string>): MessageFilter {

@@ -152,7 +152,16 @@ export class DiskStorage {
   }
 
   /**
-   * Persists one batch (see the module comment for ordering and durability). Validation
+   * Persists one batch (see the module comment for ordering and durability): the writes of
+   * one step, collected by the runtime's sink and handed over at the executor's `sync`
+   * barrier (src/raft/execute.ts). They are separate durable writes, in the executor's
+   * order: the snapshot file, then the WAL records (snapshot marker, truncation, entries),
+   * then the hard-state file. A crash can leave any prefix of them, and each prefix is a
+   * state the node restarts from: entries newer than the saved term are handled by
+   * `RaftNode`'s restore (src/raft/node.ts); the hard state goes last, so its commit index
+   * never covers entries that are not yet durable. The simulator crashes between each pair
+   * (src/sim/hostSink.ts) and test/unit/node/storage.crash.test.ts SIGKILLs a process
+   * between the WAL and the hard state. Validation
    * errors (entries that do not continue the log, a truncation below the snapshot) reject
    * before anything is written. An I/O error rejects with StorageFailedError and makes
    * every later save() reject too: the tail of the log is then unknown, and writing after

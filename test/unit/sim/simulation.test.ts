@@ -48,6 +48,20 @@ describe('simulator with the real core', () => {
     expect(totals.committed).toBeGreaterThan(1000);
   });
 
+  it('crashes nodes before any effect of a step and between the writes of one save, and the seeds still pass', () => {
+    const points: Record<string, number> = {};
+    for (let seed = 1; seed <= 12; seed++) {
+      const result = runSeedOnce({ seed, steps: 1500 });
+      expect(result.violation, `seed ${seed}: ${result.violation?.message}`).toBeUndefined();
+      for (const [where, n] of Object.entries(result.stats.crashPoints)) points[where] = (points[where] ?? 0) + n;
+    }
+    // Between the log records and the hard state of one save (issue 9, correctness bug 1),
+    // before sending, and between steps.
+    for (const where of ['before saveHardState', 'before send', 'between steps']) {
+      expect(points[where] ?? 0, `${where} in ${JSON.stringify(points)}`).toBeGreaterThan(0);
+    }
+  });
+
   it('passes 3-node and 7-node clusters', () => {
     for (const nodes of [3, 7]) {
       const result = runSeedOnce({ seed: 11, nodes, steps: 800 });

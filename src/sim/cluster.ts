@@ -124,10 +124,10 @@ export class SimCluster {
   ) {
     this.checker = options.checker;
     this.trace = options.trace;
-    const cluster = this;
+    const now = (): number => this.now;
     this.sinkContext = {
       get now() {
-        return cluster.now;
+        return now();
       },
       checker: options.checker,
       trace: options.trace,

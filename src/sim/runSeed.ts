@@ -97,7 +97,7 @@ export function runSeed(options: RunOptions): SeedResult {
   const first = runSeedOnce(options);
   if (!first.violation || first.trace) return first;
   const traced = runSeedOnce({ ...options, trace: true });
-  if (!traced.violation || traced.violation.message !== first.violation.message) {
+  if (!traced.violation || withoutStack(traced.violation.message) !== withoutStack(first.violation.message)) {
     // Not reproducible means the simulation is not deterministic: say so rather than mislead.
     traced.trace = [
       `(the traced re-run did not fail the same way: ${traced.violation ? traced.violation.message : 'it passed'}; the simulation is not deterministic)`,
@@ -105,6 +105,17 @@ export function runSeed(options: RunOptions): SeedResult {
     ];
   }
   return { ...first, trace: traced.trace };
+}
+
+/**
+ * A violation's message without stack frames: a core that threw carries its stack, whose
+ * outermost frames name the caller of the run (the first run and its traced re-run differ there).
+ */
+function withoutStack(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .join('\n');
 }
 
 /** The command that reproduces a seed with the same options. */

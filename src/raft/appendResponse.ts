@@ -39,7 +39,9 @@ export function handleAppendResponse(s: RaftState, m: AppendResponse): void {
     advanceCommit(s);
     progressed = true;
   }
-  s.ackFollowUp = { peer: m.from, pr, progressed };
+  s.ackPeer = m.from;
+  s.ackProgress = pr;
+  s.ackProgressed = progressed;
 }
 
 /** Where to probe next after a rejection: skip the follower's conflicting term (§5.3). */

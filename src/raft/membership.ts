@@ -131,7 +131,10 @@ export class ConfigHistory {
    * A removed server (§6) stays known until its removal is compacted away.
    */
   knows(id: NodeId): boolean {
-    for (let i = 0; i < this.points.length; i++) if (this.points[i].members.includes(id)) return true;
+    const points = this.points;
+    // Nearly always the latest configuration names the sender: check it first (hot path).
+    if (points[points.length - 1].members.includes(id)) return true;
+    for (let i = 0; i < points.length - 1; i++) if (points[i].members.includes(id)) return true;
     return false;
   }
 

@@ -76,7 +76,7 @@ export class RaftNode {
     const out = newOutputs();
     s.out = out;
     s.commitAdvanced = false;
-    s.ackFollowUp = null;
+    s.ackProgress = null;
     switch (input.type) {
       case 'tick':
         if (s.role === 'leader') tickHeartbeat(s);

@@ -47,16 +47,17 @@ function afterLeaderCommit(s: RaftState): void {
 
 /** The follower whose acknowledgement this step handled: finish a transfer, refill its pipeline. */
 function followUpAck(s: RaftState): void {
-  const f = s.ackFollowUp;
-  if (f === null) return;
-  s.ackFollowUp = null;
+  const pr = s.ackProgress;
+  if (pr === null) return;
+  s.ackProgress = null;
   if (s.role !== 'leader') return;
-  if (f.progressed && s.transferTarget === f.peer && f.pr.match === s.log.lastIndex()) {
+  const peer = s.ackPeer;
+  if (s.ackProgressed && s.transferTarget === peer && pr.match === s.log.lastIndex()) {
     // The target caught up: tell it to campaign now (thesis §3.10).
-    sendTimeoutNow(s, f.peer);
+    sendTimeoutNow(s, peer);
   }
-  fillPipeline(s, f.peer, f.pr);
-  sendCommitIfIdle(s, f.peer, f.pr);
+  fillPipeline(s, peer, pr);
+  sendCommitIfIdle(s, peer, pr);
 }
 
 /** Tell peers the new commit index: with their next entries, or alone when they have everything. */

@@ -34,17 +34,6 @@ import type {
   Snapshot,
 } from './types';
 
-/**
- * A leader's AppendEntries acknowledgement whose follow-up (transfer finished, pipeline
- * refill) runs at the end of the step, after the commit reactions (reactions.ts).
- */
-export interface AckFollowUp {
-  readonly peer: NodeId;
-  readonly pr: Progress;
-  /** The acknowledgement raised match (or confirmed it in probe state). */
-  readonly progressed: boolean;
-}
-
 export function newOutputs(): Outputs {
   return { entries: [], messages: [], committed: [], results: [], events: [] };
 }
@@ -97,8 +86,15 @@ export class RaftState {
 
   /** The leader advanced its commit index this step: the commit reactions are due (reactions.ts). */
   commitAdvanced = false;
-  /** The acknowledgement handled this step, followed up at its end (reactions.ts). */
-  ackFollowUp: AckFollowUp | null = null;
+  /**
+   * The follower whose AppendEntries acknowledgement this step handled, followed up at its end
+   * (transfer finished, pipeline refilled: reactions.ts). Plain fields, not an object: this is
+   * the replication hot path.
+   */
+  ackPeer: NodeId = 0;
+  ackProgress: Progress | null = null;
+  /** That acknowledgement raised match (or confirmed it in probe state). */
+  ackProgressed = false;
   /** Stamps every AppendEntries this node sends as leader; the reply echoes it (stale rejections, §5.3). */
   appendSeq = 0;
   /** CRC-32 of `snapshot.data`, computed once per snapshot (`checksumFor` is the snapshot it belongs to). */

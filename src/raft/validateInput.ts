@@ -81,7 +81,7 @@ function validateMessage(s: RaftState, m: Message): Verdict {
   if (!Number.isSafeInteger(m.term) || m.term < 0) refuse(s, 'malformed', `message with invalid term ${String(m.term)}`);
   if (m.term > MAX_TERM) refuse(s, 'term_out_of_range', `message term ${m.term} is above the bound ${MAX_TERM}`);
   checkShape(s, m);
-  if (!s.configs.isEmpty() && !s.configs.knows(m.from)) return ignore(s, 'unknown_sender');
+  if (!s.configs.knows(m.from) && !s.configs.isEmpty()) return ignore(s, 'unknown_sender');
   if (m.type === 'timeoutNow' && m.term >= s.term && !(m.term === s.term && s.role === 'follower' && s.leader === m.from)) {
     return ignore(s, 'timeout_now_not_from_leader');
   }
@@ -90,38 +90,41 @@ function validateMessage(s: RaftState, m: Message): Verdict {
 }
 
 /** Field types and ranges of each message type; nothing here depends on the node's state. */
+function bad(s: RaftState, m: Message, field: string, value: unknown): never {
+  return refuse(s, 'malformed', `${m.type} ${field} is invalid (${String(value)})`);
+}
+
 function checkShape(s: RaftState, m: Message): void {
-  const bad = (field: string, value: unknown): never => refuse(s, 'malformed', `${m.type} ${field} is invalid (${String(value)})`);
   switch (m.type) {
     case 'vote':
-      if (!isUint(m.lastLogIndex, MAX_INDEX)) bad('lastLogIndex', m.lastLogIndex);
-      if (!isUint(m.lastLogTerm, MAX_TERM)) bad('lastLogTerm', m.lastLogTerm);
+      if (!isUint(m.lastLogIndex, MAX_INDEX)) bad(s, m, 'lastLogIndex', m.lastLogIndex);
+      if (!isUint(m.lastLogTerm, MAX_TERM)) bad(s, m, 'lastLogTerm', m.lastLogTerm);
       if (m.lastLogTerm > m.term) refuse(s, 'entry_term_invalid', `vote lastLogTerm ${m.lastLogTerm} is above the message term ${m.term}`);
-      if (typeof m.preVote !== 'boolean') bad('preVote', m.preVote);
-      if (typeof m.transfer !== 'boolean') bad('transfer', m.transfer);
+      if (typeof m.preVote !== 'boolean') bad(s, m, 'preVote', m.preVote);
+      if (typeof m.transfer !== 'boolean') bad(s, m, 'transfer', m.transfer);
       return;
     case 'voteResp':
-      if (typeof m.granted !== 'boolean') bad('granted', m.granted);
-      if (typeof m.preVote !== 'boolean') bad('preVote', m.preVote);
+      if (typeof m.granted !== 'boolean') bad(s, m, 'granted', m.granted);
+      if (typeof m.preVote !== 'boolean') bad(s, m, 'preVote', m.preVote);
       return;
     case 'append':
       checkAppendShape(s, m);
       return;
     case 'appendResp':
-      if (typeof m.success !== 'boolean') bad('success', m.success);
-      if (!isUint(m.matchIndex, MAX_INDEX)) bad('matchIndex', m.matchIndex);
-      if (!isUint(m.rejectIndex, MAX_INDEX)) bad('rejectIndex', m.rejectIndex);
-      if (!isUint(m.hintIndex, MAX_INDEX + 1)) bad('hintIndex', m.hintIndex);
-      if (!isUint(m.hintTerm, MAX_TERM)) bad('hintTerm', m.hintTerm);
+      if (typeof m.success !== 'boolean') bad(s, m, 'success', m.success);
+      if (!isUint(m.matchIndex, MAX_INDEX)) bad(s, m, 'matchIndex', m.matchIndex);
+      if (!isUint(m.rejectIndex, MAX_INDEX)) bad(s, m, 'rejectIndex', m.rejectIndex);
+      if (!isUint(m.hintIndex, MAX_INDEX + 1)) bad(s, m, 'hintIndex', m.hintIndex);
+      if (!isUint(m.hintTerm, MAX_TERM)) bad(s, m, 'hintTerm', m.hintTerm);
       if (m.hintTerm > m.term) refuse(s, 'entry_term_invalid', `appendResp hintTerm ${m.hintTerm} is above the message term ${m.term}`);
-      if (!isUint(m.seq, MAX_SEQ)) bad('seq', m.seq);
+      if (!isUint(m.seq, MAX_SEQ)) bad(s, m, 'seq', m.seq);
       return;
     case 'heartbeat':
-      if (!isUint(m.commit, MAX_INDEX)) bad('commit', m.commit);
-      if (!isUint(m.seq, MAX_SEQ)) bad('seq', m.seq);
+      if (!isUint(m.commit, MAX_INDEX)) bad(s, m, 'commit', m.commit);
+      if (!isUint(m.seq, MAX_SEQ)) bad(s, m, 'seq', m.seq);
       return;
     case 'heartbeatResp':
-      if (!isUint(m.seq, MAX_SEQ)) bad('seq', m.seq);
+      if (!isUint(m.seq, MAX_SEQ)) bad(s, m, 'seq', m.seq);
       return;
     case 'snapshot':
       checkSnapshotShape(s, m);

@@ -67,6 +67,21 @@ describe('Raft body validation', () => {
     expectInvalid('raft', [[3, 1, 2, 5, 0, 0, 'entries', 0, 0]], /array of entries/);
   });
 
+  it('carries the AppendEntries stamp both ways and the snapshot checksum (src/raft stale rejections and §7 checks)', () => {
+    const ok = (t: unknown[]) => decodeBody('raft', [t]);
+    expect(ok([3, 1, 2, 5, 0, 0, [], 0, 42])).toMatchObject({ ok: true, body: [{ type: 'append', seq: 42 }] });
+    expectInvalid('raft', [[3, 1, 2, 5, 0, 0, [], 0]], /append tuple must have 9 fields/);
+    expectInvalid('raft', [[3, 1, 2, 5, 0, 0, [], 0, -1]], /non-negative integer/);
+    expect(ok([4, 2, 1, 5, false, 0, 3, 1, 2, 42])).toMatchObject({ ok: true, body: [{ type: 'appendResp', seq: 42 }] });
+    expectInvalid('raft', [[4, 2, 1, 5, false, 0, 3, 1, 2]], /appendResp tuple must have 10 fields/);
+    const snap = (checksum: unknown) => [7, 1, 2, 5, 10, 4, [[1, 2, 3]], bin(1, 2), checksum];
+    expect(ok(snap(0xffffffff))).toMatchObject({ ok: true, body: [{ type: 'snapshot', checksum: 0xffffffff }] });
+    expectInvalid('raft', [snap(2 ** 32)], /32-bit checksum/);
+    expectInvalid('raft', [snap(1.5)], /32-bit checksum/);
+    expectInvalid('raft', [snap(-1)], /32-bit checksum/);
+    expectInvalid('raft', [[7, 1, 2, 5, 10, 4, [[1, 2, 3]], bin(1, 2)]], /snapshot tuple must have 9 fields/);
+  });
+
   it('bounds message and entry counts', () => {
     const w = new MsgpackWriter();
     const frameWithEntries = (count: number) => {

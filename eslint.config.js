@@ -2,6 +2,7 @@
 // (raft <- node <- lab <- main/cli; renderer talks only to contracts), and the Raft core
 // stays pure (no I/O, clocks, timers or Math.random), so a seed replays a run exactly.
 import tseslint from 'typescript-eslint';
+import localRules from './eslint-rules/noImportCycle.js';
 
 const ioModules = [
   'node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'child_process', 'crypto', 'worker_threads',
@@ -49,6 +50,13 @@ export default tseslint.config(
       ...forbid([...ioModules, '**/node/**', '**/lab/**', '**/sim/**', '**/contract/**', '**/main/**', '**/renderer/**'],
         'src/raft is the pure core: no I/O modules and no imports from outer layers.'),
     },
+  },
+  {
+    // src/raft is layered (primitives <- actions <- role transitions <- role handlers <- node.ts,
+    // see src/raft/state.ts): no file may import, directly or not, anything that imports it back.
+    files: ['src/raft/**/*.ts'],
+    plugins: { local: localRules },
+    rules: { 'local/no-import-cycle': 'error' },
   },
   {
     files: ['src/sim/**/*.ts'],

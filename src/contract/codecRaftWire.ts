@@ -10,11 +10,11 @@
  * Layout (every message starts with [typeCode, from, to, term]):
  *   vote          [1, from, to, term, lastLogIndex, lastLogTerm, preVote, transfer]
  *   voteResp      [2, from, to, term, granted, preVote]
- *   append        [3, from, to, term, prevIndex, prevTerm, entries, commit]
- *   appendResp    [4, from, to, term, success, matchIndex, rejectIndex, hintTerm, hintIndex]
+ *   append        [3, from, to, term, prevIndex, prevTerm, entries, commit, seq]
+ *   appendResp    [4, from, to, term, success, matchIndex, rejectIndex, hintTerm, hintIndex, seq]
  *   heartbeat     [5, from, to, term, commit, seq]
  *   heartbeatResp [6, from, to, term, seq]
- *   snapshot      [7, from, to, term, metaIndex, metaTerm, config, data]
+ *   snapshot      [7, from, to, term, metaIndex, metaTerm, config, data, checksum]
  *   timeoutNow    [8, from, to, term]
  * Entry:   [index, term, kindCode, data] or, for kind 'config', [index, term, 2, data, config]
  * Config:  [voters] or [voters, outgoing]
@@ -59,22 +59,24 @@ function writeRaftMessage(w: MsgpackWriter, m: Message): void {
       w.bool(m.preVote);
       return;
     case 'append':
-      w.arrayHeader(8);
+      w.arrayHeader(9);
       writeBase(w, RAFT_TYPE_CODES.append, m.from, m.to, m.term);
       w.number(m.prevIndex);
       w.number(m.prevTerm);
       w.arrayHeader(m.entries.length);
       for (let i = 0; i < m.entries.length; i++) writeEntry(w, m.entries[i]);
       w.number(m.commit);
+      w.number(m.seq ?? 0);
       return;
     case 'appendResp':
-      w.arrayHeader(9);
+      w.arrayHeader(10);
       writeBase(w, RAFT_TYPE_CODES.appendResp, m.from, m.to, m.term);
       w.bool(m.success);
       w.number(m.matchIndex);
       w.number(m.rejectIndex);
       w.number(m.hintTerm);
       w.number(m.hintIndex);
+      w.number(m.seq);
       return;
     case 'heartbeat':
       w.arrayHeader(6);
@@ -88,12 +90,13 @@ function writeRaftMessage(w: MsgpackWriter, m: Message): void {
       w.number(m.seq);
       return;
     case 'snapshot':
-      w.arrayHeader(8);
+      w.arrayHeader(9);
       writeBase(w, RAFT_TYPE_CODES.snapshot, m.from, m.to, m.term);
       w.number(m.snapshot.meta.index);
       w.number(m.snapshot.meta.term);
       writeConfig(w, m.snapshot.meta.config);
       w.bytes(m.snapshot.data);
+      w.number(m.checksum);
       return;
     case 'timeoutNow':
       w.arrayHeader(4);
@@ -149,7 +152,7 @@ export function raftMessageWireSize(m: Message): number {
     case 'voteResp':
       return base + 2;
     case 'append': {
-      let size = base + numberSize(m.prevIndex) + numberSize(m.prevTerm) + numberSize(m.commit);
+      let size = base + numberSize(m.prevIndex) + numberSize(m.prevTerm) + numberSize(m.commit) + numberSize(m.seq ?? 0);
       size += headerSize(m.entries.length);
       for (let i = 0; i < m.entries.length; i++) {
         const e = m.entries[i];
@@ -159,7 +162,9 @@ export function raftMessageWireSize(m: Message): number {
       return size;
     }
     case 'appendResp':
-      return base + 1 + numberSize(m.matchIndex) + numberSize(m.rejectIndex) + numberSize(m.hintTerm) + numberSize(m.hintIndex);
+      return (
+        base + 1 + numberSize(m.matchIndex) + numberSize(m.rejectIndex) + numberSize(m.hintTerm) + numberSize(m.hintIndex) + numberSize(m.seq)
+      );
     case 'heartbeat':
       return base + numberSize(m.commit) + numberSize(m.seq);
     case 'heartbeatResp':
@@ -170,7 +175,8 @@ export function raftMessageWireSize(m: Message): number {
         numberSize(m.snapshot.meta.index) +
         numberSize(m.snapshot.meta.term) +
         configSize(m.snapshot.meta.config) +
-        bytesSize(m.snapshot.data.byteLength)
+        bytesSize(m.snapshot.data.byteLength) +
+        numberSize(m.checksum)
       );
     case 'timeoutNow':
       return base;

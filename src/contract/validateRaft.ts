@@ -71,7 +71,7 @@ function parseRaftMessage(t: unknown): Message {
       expectLength(t, 6, type);
       return { type, from, to, term, granted: boolAt(t, 4), preVote: boolAt(t, 5) };
     case 'append':
-      expectLength(t, 8, type);
+      expectLength(t, 9, type);
       return {
         type,
         from,
@@ -81,9 +81,10 @@ function parseRaftMessage(t: unknown): Message {
         prevTerm: uintAt(t, 5),
         entries: entriesAt(t, 6),
         commit: uintAt(t, 7),
+        seq: uintAt(t, 8),
       };
     case 'appendResp':
-      expectLength(t, 9, type);
+      expectLength(t, 10, type);
       return {
         type,
         from,
@@ -94,6 +95,7 @@ function parseRaftMessage(t: unknown): Message {
         rejectIndex: uintAt(t, 6),
         hintTerm: uintAt(t, 7),
         hintIndex: uintAt(t, 8),
+        seq: uintAt(t, 9),
       };
     case 'heartbeat':
       expectLength(t, 6, type);
@@ -102,12 +104,13 @@ function parseRaftMessage(t: unknown): Message {
       expectLength(t, 5, type);
       return { type, from, to, term, seq: uintAt(t, 4) };
     case 'snapshot': {
-      expectLength(t, 8, type);
+      expectLength(t, 9, type);
       const index = uintAt(t, 4);
       const snapshotTerm = uintAt(t, 5);
       const config = configAt(t, 6);
       const data = bytesAt(t, 7);
-      return { type, from, to, term, snapshot: { meta: { index, term: snapshotTerm, config }, data } };
+      const checksum = uint32At(t, 8);
+      return { type, from, to, term, snapshot: { meta: { index, term: snapshotTerm, config }, data }, checksum };
     }
     case 'timeoutNow':
       expectLength(t, 4, type);
@@ -126,6 +129,13 @@ function expectLength(t: unknown[], length: number, type: string): void {
 function uintAt(t: unknown[], i: number): number {
   const v = t[i];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) at(i, `expected a non-negative integer, got ${describe(v)}`);
+  return v;
+}
+
+/** A CRC-32 (the snapshot checksum, src/raft/checksum.ts). */
+function uint32At(t: unknown[], i: number): number {
+  const v = t[i];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) at(i, `expected a 32-bit checksum, got ${describe(v)}`);
   return v;
 }
 

@@ -1,13 +1,14 @@
 /**
- * The leader's role: its tick (heartbeats, CheckQuorum, transfer and snapshot timeouts),
- * its message handling and client proposals.
+ * The leader's role: its tick (heartbeats, CheckQuorum, transfer and snapshot timeouts) and
+ * its message handling. Proposals, reads and admin requests are in their own modules.
  */
+import { handleAppendResponse, handleHeartbeatResponse } from './appendResponse';
 import { becomeFollower } from './roles';
-import { appendToLog, bcastAppend, bcastHeartbeat, handleAppendResponse, handleHeartbeatResponse } from './replication';
+import { bcastHeartbeat } from './send';
 import { tickSnapshotRetries } from './snapshot';
-import { abortTransfer, tickTransfer } from './transfer';
 import type { RaftState } from './state';
-import type { Entry, Message, RequestId } from './types';
+import { abortTransfer, tickTransfer } from './transfer';
+import type { Message } from './types';
 
 /**
  * Leader tick. Every heartbeatTicks: heartbeats (§5.2). Every electionTicksMin: with
@@ -35,6 +36,7 @@ export function tickHeartbeat(s: RaftState): void {
   }
 }
 
+/** A message for the leader, after the term rules (node.ts). */
 export function stepLeader(s: RaftState, m: Message): void {
   switch (m.type) {
     case 'appendResp':
@@ -48,38 +50,4 @@ export function stepLeader(s: RaftState, m: Message): void {
       // Election Safety (§5.2) rules out: nothing to do.
       return;
   }
-}
-
-/**
- * Client commands: append them all to our log in one batch and replicate (§5.3). They
- * commit later; the result only reports where they went.
- */
-export function handlePropose(s: RaftState, id: RequestId, commands: Uint8Array[]): void {
-  if (s.role !== 'leader') {
-    s.fail(id, 'propose', { code: 'not_leader', leader: s.leader });
-    return;
-  }
-  if (s.transferTarget !== null) {
-    s.fail(id, 'propose', { code: 'transfer_in_progress', leader: s.id });
-    return;
-  }
-  if (!Array.isArray(commands) || commands.length === 0) {
-    s.fail(id, 'propose', { code: 'invalid_request', message: 'propose needs at least one command' });
-    return;
-  }
-  const n = commands.length;
-  const first = s.log.lastIndex() + 1;
-  const term = s.term;
-  const entries: Entry[] = new Array<Entry>(n);
-  for (let i = 0; i < n; i++) {
-    const data = commands[i];
-    if (!(data instanceof Uint8Array)) {
-      s.fail(id, 'propose', { code: 'invalid_request', message: `command ${i} is not a Uint8Array` });
-      return;
-    }
-    entries[i] = { index: first + i, term, kind: 'command', data };
-  }
-  appendToLog(s, entries);
-  s.result({ type: 'proposed', id, term, firstIndex: first, lastIndex: first + n - 1 });
-  bcastAppend(s, false);
 }

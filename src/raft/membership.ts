@@ -126,6 +126,24 @@ export class ConfigHistory {
     if (keepFrom > 0) this.points = this.points.slice(keepFrom);
   }
 
+  /**
+   * Is `id` a member of any configuration this history holds (the base, the ones in the log)?
+   * A removed server (§6) stays known until its removal is compacted away.
+   */
+  knows(id: NodeId): boolean {
+    const points = this.points;
+    // Nearly always the latest configuration names the sender: check it first (hot path).
+    if (points[points.length - 1].members.includes(id)) return true;
+    for (let i = 0; i < points.length - 1; i++) if (points[i].members.includes(id)) return true;
+    return false;
+  }
+
+  /** Does no configuration name any member? (a joining node before it hears from a leader) */
+  isEmpty(): boolean {
+    for (let i = 0; i < this.points.length; i++) if (this.points[i].members.length > 0) return false;
+    return true;
+  }
+
   /** Forget everything: `config` is in effect from `index` (snapshot install, §7). */
   reset(config: ClusterConfig, index: number): void {
     this.points = [makePoint(index, config, this.self)];

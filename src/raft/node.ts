@@ -3,24 +3,34 @@
  * every effect comes back as `Outputs` for the caller to carry out (in the order documented
  * on `Outputs`). No clocks, I/O or global randomness: the same config, seed and inputs
  * always produce the same outputs.
+ *
+ * This is the top layer of src/raft (see state.ts for the layers): it validates the input
+ * before anything changes (validateInput.ts), applies the term rules every message obeys,
+ * dispatches on the role (etcd's `r.step` / `r.tick`, as a switch), and runs the end-of-step
+ * reactions once (reactions.ts).
  */
-import { maybeCommit } from './commit';
+import { rejectStaleLeader } from './appendReply';
+import { stepCandidate } from './candidate';
+import { advanceCommit } from './commit';
 import { validateRaftConfig } from './config';
-import { handleChangeMembership } from './configChange';
-import { handleVoteRequest, refuseVote, tickElection } from './election';
+import { tickElection } from './electionTick';
 import { RaftInputError } from './errors';
 import { stepFollower } from './follower';
-import { handlePropose } from './leader';
+import { stepLeader, tickHeartbeat } from './leader';
 import { copyConfig } from './membership';
-import { confirmReads, handleRead } from './readIndex';
+import { handleChangeMembership } from './membershipChange';
+import { handlePropose } from './propose';
+import { runReactions } from './reactions';
+import { handleRead } from './readIndex';
 import { becomeFollower } from './roles';
 import { rngForNode } from './rng';
 import { handleAdminSnapshot, handleSnapshotTaken, maybeWantSnapshot } from './snapshot';
 import { RaftState, newOutputs } from './state';
 import { handleTransferLeader } from './transfer';
+import { validateInput } from './validateInput';
+import { handleVoteRequest, refuseVote } from './vote';
 import type {
   AdminRequest,
-  AppendResponse,
   Counters,
   Input,
   Message,
@@ -44,7 +54,7 @@ export class RaftNode {
   constructor(config: RaftConfig, persisted?: PersistedState) {
     validateRaftConfig(config);
     const cfg: RaftConfig = { ...config, initialVoters: [...config.initialVoters] };
-    this.s = new RaftState(cfg, rngForNode(cfg.seed, cfg.id), stepFollower, tickElection);
+    this.s = new RaftState(cfg, rngForNode(cfg.seed, cfg.id));
     const durable = persisted !== undefined ? restore(this.s, persisted) : undefined;
     const s = this.s;
     s.resetElectionTimer();
@@ -56,17 +66,22 @@ export class RaftNode {
   }
 
   /**
-   * Feed one input and get back what to do about it. Throws `RaftInputError` (leaving the
-   * node unchanged) when the input breaks the contract in types.ts.
+   * Feed one input and get back what to do about it. Input that breaks the contract in
+   * types.ts, or that no correct peer sends, throws `RaftInputError` and leaves the node
+   * unchanged; input a correct but out-of-date peer may send is ignored (empty outputs).
+   * Both are counted in `counters().refused`.
    */
   step(input: Input): Outputs {
     const s = this.s;
-    checkInput(s, input);
+    if (validateInput(s, input) === 'ignore') return newOutputs();
     const out = newOutputs();
     s.out = out;
+    s.commitAdvanced = false;
+    s.ackProgress = null;
     switch (input.type) {
       case 'tick':
-        s.tickRole(s);
+        if (s.role === 'leader') tickHeartbeat(s);
+        else tickElection(s);
         break;
       case 'message':
         stepMessage(s, input.message);
@@ -87,6 +102,7 @@ export class RaftNode {
         handleSnapshotTaken(s, input.index, input.data);
         break;
     }
+    runReactions(s);
     finishStep(s);
     return out;
   }
@@ -125,9 +141,14 @@ export class RaftNode {
     };
   }
 
+  /** The node's counters (copies), refusals per reason included. */
   counters(): Counters {
     const s = this.s;
-    return { ...s.counters, ticksSinceLeaderContact: s.role === 'leader' ? 0 : s.leaderContactElapsed };
+    return {
+      ...s.counters,
+      refused: { ...s.counters.refused },
+      ticksSinceLeaderContact: s.role === 'leader' ? 0 : s.leaderContactElapsed,
+    };
   }
 }
 
@@ -191,39 +212,6 @@ function restore(s: RaftState, p: PersistedState): { term: number; vote: number 
   return { term: hs.term, vote: hs.vote };
 }
 
-/** Reject inputs that break the contract before touching any state. */
-function checkInput(s: RaftState, input: Input): void {
-  if (input === null || typeof input !== 'object') throw new RaftInputError('input must be an object');
-  switch (input.type) {
-    case 'tick':
-      return;
-    case 'message': {
-      const m = input.message;
-      if (m === null || typeof m !== 'object') throw new RaftInputError('message input without a message');
-      if (m.to !== s.id) throw new RaftInputError(`message for node ${String(m.to)} delivered to node ${s.id}`);
-      if (!Number.isSafeInteger(m.from) || m.from <= 0 || m.from === s.id) {
-        throw new RaftInputError(`message from invalid sender ${String(m.from)}`);
-      }
-      if (!Number.isSafeInteger(m.term) || m.term < 0) throw new RaftInputError(`message with invalid term ${String(m.term)}`);
-      return;
-    }
-    case 'propose':
-    case 'read':
-    case 'admin':
-      if (typeof input.id !== 'number') throw new RaftInputError(`${input.type} input needs a numeric id`);
-      return;
-    case 'persisted':
-      if (!Number.isSafeInteger(input.index) || !Number.isSafeInteger(input.term)) {
-        throw new RaftInputError('persisted input needs integer index and term');
-      }
-      return;
-    case 'snapshotTaken':
-      return;
-    default:
-      throw new RaftInputError(`unknown input type ${String((input as { type?: unknown }).type)}`);
-  }
-}
-
 /**
  * Rules for every message before the role sees it (§5.1, Figure 2 "all servers"):
  * a newer term makes us a follower of it; an older term is answered with ours so its sender
@@ -252,7 +240,17 @@ function stepMessage(s: RaftState, m: Message): void {
     handleVoteRequest(s, m);
     return;
   }
-  s.stepRole(s, m);
+  switch (s.role) {
+    case 'follower':
+      stepFollower(s, m);
+      return;
+    case 'candidate':
+      stepCandidate(s, m);
+      return;
+    case 'leader':
+      stepLeader(s, m);
+      return;
+  }
 }
 
 /** Have we heard from a leader recently enough to trust it is alive? (we are one, or a follower of one) */
@@ -265,21 +263,9 @@ function answerStale(s: RaftState, m: Message): void {
   switch (m.type) {
     case 'append':
     case 'heartbeat':
-    case 'snapshot': {
-      const r: AppendResponse = {
-        type: 'appendResp',
-        from: s.id,
-        to: m.from,
-        term: s.term,
-        success: false,
-        matchIndex: 0,
-        rejectIndex: 0,
-        hintTerm: 0,
-        hintIndex: 0,
-      };
-      s.send(r);
+    case 'snapshot':
+      rejectStaleLeader(s, m.from);
       return;
-    }
     case 'vote':
       refuseVote(s, m, 'stale_term');
       return;
@@ -310,19 +296,12 @@ function handlePersisted(s: RaftState, index: number, term: number): void {
   // An acknowledgement for entries since overwritten by a newer leader is stale.
   if (!s.log.matchTerm(index, term)) return;
   s.persistedIndex = index;
-  if (s.role === 'leader') maybeCommit(s);
+  if (s.role === 'leader') advanceCommit(s);
 }
 
-/** Wrap up a step: re-evaluate quorums, hand out committed entries, hard state and requests. */
+/** Wrap up a step (after the reactions): hand out committed entries, hard state and a snapshot request. */
 function finishStep(s: RaftState): void {
   const out = s.out;
-  if (s.configDirty) {
-    s.configDirty = false;
-    if (s.role === 'leader') {
-      maybeCommit(s);
-      confirmReads(s);
-    }
-  }
   if (s.commit > s.applied) {
     out.committed = s.log.slice(s.applied + 1, s.commit + 1);
     s.applied = s.commit;

@@ -30,6 +30,11 @@ export class Progress {
   ackedSeq = 0;
   /** The commit index last sent to it, so commit news goes out once. */
   sentCommit = 0;
+  /**
+   * The leader's AppendEntries stamp (`RaftState.appendSeq`) when `match` last rose: a
+   * rejection of a message stamped at or below it may predate the acknowledgement (stale).
+   */
+  matchSeq = 0;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number) {

@@ -3,7 +3,7 @@
  * commit index, confirms it is still leader by a heartbeat round a quorum acknowledges, and
  * then answers with that index; the caller serves the read once it has applied that far.
  */
-import { bcastHeartbeat } from './replication';
+import { bcastHeartbeat } from './send';
 import type { RaftState } from './state';
 import type { NodeId, RequestId } from './types';
 

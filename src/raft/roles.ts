@@ -1,25 +1,31 @@
 /**
- * Role transitions (Figure 4). Each `become*` swaps the role's step and tick functions, as
- * etcd does: one place decides what a role does.
+ * Role transitions (Figure 4). Each `become*` sets the role and its timers; node.ts
+ * dispatches on `role`, so this is the one place that decides which role a node has.
  */
-import { tickElection, stepCandidate } from './election';
-import { stepFollower } from './follower';
-import { stepLeader, tickHeartbeat } from './leader';
-import { replicationTargets } from './configChange';
+import { replicationTargets } from './configEffects';
+import { appendToLog } from './logAppend';
 import { failAllReads } from './readIndex';
-import { appendToLog, bcastAppend } from './replication';
+import { bcastAppend } from './send';
 import type { RaftState } from './state';
 import type { Entry, NodeId } from './types';
 
 const NO_DATA = new Uint8Array(0);
 
-/** Emits a `role` event when role, term or known leader changed since the last one. */
+/** Emits a `role` event when role, pre-candidacy, term or known leader changed since the last one. */
 export function emitRoleIfChanged(s: RaftState): void {
-  if (s.emittedRole === s.role && s.emittedRoleTerm === s.term && s.emittedLeader === s.leader) return;
+  if (
+    s.emittedRole === s.role &&
+    s.emittedPreCandidate === s.preCandidate &&
+    s.emittedRoleTerm === s.term &&
+    s.emittedLeader === s.leader
+  ) {
+    return;
+  }
   s.emittedRole = s.role;
+  s.emittedPreCandidate = s.preCandidate;
   s.emittedRoleTerm = s.term;
   s.emittedLeader = s.leader;
-  s.emit({ type: 'role', role: s.role, term: s.term, leader: s.leader });
+  s.emit({ type: 'role', role: s.role, preCandidate: s.preCandidate, term: s.term, leader: s.leader });
 }
 
 function countStateChange(s: RaftState, role: RaftState['role'], preCandidate: boolean): void {
@@ -44,8 +50,6 @@ export function becomeFollower(s: RaftState, term: number, leader: NodeId | null
   s.role = 'follower';
   s.preCandidate = false;
   s.leader = leader;
-  s.stepRole = stepFollower;
-  s.tickRole = tickElection;
   s.resetElectionTimer();
   s.heartbeatElapsed = 0;
   if (leader !== null) s.leaderContactElapsed = 0;
@@ -66,8 +70,6 @@ export function becomePreCandidate(s: RaftState): void {
   s.role = 'candidate';
   s.preCandidate = true;
   s.leader = null;
-  s.stepRole = stepCandidate;
-  s.tickRole = tickElection;
   s.resetElectionTimer();
   s.votes.clear();
   emitRoleIfChanged(s);
@@ -81,8 +83,6 @@ export function becomeCandidate(s: RaftState): void {
   s.role = 'candidate';
   s.preCandidate = false;
   s.leader = null;
-  s.stepRole = stepCandidate;
-  s.tickRole = tickElection;
   s.resetElectionTimer();
   s.votes.clear();
   emitRoleIfChanged(s);
@@ -97,8 +97,6 @@ export function becomeLeader(s: RaftState): void {
   s.role = 'leader';
   s.preCandidate = false;
   s.leader = s.id;
-  s.stepRole = stepLeader;
-  s.tickRole = tickHeartbeat;
   s.electionElapsed = 0;
   s.heartbeatElapsed = 0;
   s.leaderContactElapsed = 0;

@@ -1,13 +1,25 @@
 /**
- * The mutable state of one Raft node, shared by the handler modules (election, replication,
- * snapshot, membership, transfer, readIndex). `RaftNode` owns one and is the only public face;
- * handlers receive it explicitly, so each concern stays in its own file.
+ * The mutable state of one Raft node (bottom layer, with the other primitives). Every action
+ * and handler receives it explicitly; `RaftNode` (node.ts) owns one and is the only public face.
+ *
+ * Layers of src/raft, each importing only from the ones below it (lint: local/no-import-cycle):
+ *   1. primitives: types, errors, limits, checksum, rng, log, inflights, quorum, membership,
+ *      progress, readIndexQueue, config, state;
+ *   2. message and append actions: send, appendReply, commit, logAppend, configEffects,
+ *      transfer, readIndex, vote, appendEntries, installSnapshot, appendResponse, snapshot,
+ *      propose, membershipChange;
+ *   3. role transitions: roles, campaign;
+ *   4. per-role handlers: follower, candidate, leader, electionTick;
+ *   5. node.ts: validates the input (validateInput), dispatches on the role, and runs the
+ *      end-of-step reactions (reactions.ts) once.
  */
 import { ConfigHistory } from './membership';
 import { RaftLog } from './log';
 import { ProgressTracker } from './progress';
 import { ReadIndexQueue } from './readIndexQueue';
+import type { Progress } from './progress';
 import type { SeededRng } from './rng';
+import { newRefusalCounts } from './errors';
 import type {
   Counters,
   Message,
@@ -21,11 +33,6 @@ import type {
   Role,
   Snapshot,
 } from './types';
-
-/** Handles a message for the current role (etcd's `r.step`). */
-export type RoleStep = (s: RaftState, m: Message) => void;
-/** Advances the current role's timers by one tick (etcd's `r.tick`). */
-export type RoleTick = (s: RaftState) => void;
 
 export function newOutputs(): Outputs {
   return { entries: [], messages: [], committed: [], results: [], events: [] };
@@ -77,8 +84,22 @@ export class RaftState {
   /** The leader's configuration changed this step: quorums must be re-evaluated at its end. */
   configDirty = false;
 
-  stepRole: RoleStep;
-  tickRole: RoleTick;
+  /** The leader advanced its commit index this step: the commit reactions are due (reactions.ts). */
+  commitAdvanced = false;
+  /**
+   * The follower whose AppendEntries acknowledgement this step handled, followed up at its end
+   * (transfer finished, pipeline refilled: reactions.ts). Plain fields, not an object: this is
+   * the replication hot path.
+   */
+  ackPeer: NodeId = 0;
+  ackProgress: Progress | null = null;
+  /** That acknowledgement raised match (or confirmed it in probe state). */
+  ackProgressed = false;
+  /** Stamps every AppendEntries this node sends as leader; the reply echoes it (stale rejections, §5.3). */
+  appendSeq = 0;
+  /** CRC-32 of `snapshot.data`, computed once per snapshot (`checksumFor` is the snapshot it belongs to). */
+  snapshotChecksum = 0;
+  snapshotChecksumFor: Snapshot | null = null;
 
   readonly counters: Counters = {
     electionsStarted: 0,
@@ -88,6 +109,7 @@ export class RaftState {
     heartbeatsReceived: 0,
     stateChanges: 0,
     ticksSinceLeaderContact: 0,
+    refused: newRefusalCounts(),
   };
 
   /** Outputs of the step in progress. */
@@ -100,15 +122,14 @@ export class RaftState {
   emittedRole: Role = 'follower';
   emittedLeader: NodeId | null = null;
   emittedRoleTerm = 0;
+  emittedPreCandidate = false;
 
-  constructor(cfg: RaftConfig, rng: SeededRng, stepRole: RoleStep, tickRole: RoleTick) {
+  constructor(cfg: RaftConfig, rng: SeededRng) {
     this.id = cfg.id;
     this.cfg = cfg;
     this.rng = rng;
     this.configs = new ConfigHistory(cfg.id, { voters: cfg.initialVoters }, 0);
     this.tracker = new ProgressTracker(cfg.id, cfg.maxInflight);
-    this.stepRole = stepRole;
-    this.tickRole = tickRole;
   }
 
   /** Can this node start elections? Only voters of its latest configuration (§6). */

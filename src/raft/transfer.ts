@@ -1,13 +1,14 @@
 /**
- * Leadership transfer (thesis §3.10): the leader stops taking proposals, brings the target's
- * log up to date, then sends TimeoutNow so the target campaigns at once. If that does not
- * happen within an election timeout, the leader gives up and resumes.
+ * Leadership transfer on the leader (thesis §3.10): it stops taking proposals, brings the
+ * target's log up to date, then sends TimeoutNow so the target campaigns at once. If that does
+ * not happen within an election timeout, the leader gives up and resumes. (The target's side
+ * is in follower.ts; "the target caught up" is followed up at the end of a step, reactions.ts.)
  */
-import { campaign } from './election';
-import { maybeSendAppend } from './replication';
+import { maybeSendAppend, sendTimeoutNow } from './send';
 import type { RaftState } from './state';
-import type { NodeId, RequestId, TimeoutNow } from './types';
+import type { NodeId, RequestId } from './types';
 
+/** Admin request: hand leadership to `to`. */
 export function handleTransferLeader(s: RaftState, id: RequestId, to: NodeId): void {
   if (s.role !== 'leader') {
     s.fail(id, 'admin', { code: 'not_leader', leader: s.leader });
@@ -40,11 +41,7 @@ export function handleTransferLeader(s: RaftState, id: RequestId, to: NodeId): v
   else maybeSendAppend(s, to, pr, true);
 }
 
-export function sendTimeoutNow(s: RaftState, to: NodeId): void {
-  const m: TimeoutNow = { type: 'timeoutNow', from: s.id, to, term: s.term };
-  s.send(m);
-}
-
+/** Give up a transfer in progress (timeout, target removed, quorum lost). */
 export function abortTransfer(s: RaftState, reason: string): void {
   if (s.transferTarget === null) return;
   const to = s.transferTarget;
@@ -58,10 +55,4 @@ export function tickTransfer(s: RaftState): void {
   if (s.transferTarget === null) return;
   s.transferElapsed++;
   if (s.transferElapsed >= s.cfg.electionTicksMin) abortTransfer(s, 'timeout');
-}
-
-/** Follower: the leader hands over; campaign now, skipping PreVote and any lease. */
-export function handleTimeoutNow(s: RaftState): void {
-  if (!s.promotable()) return;
-  campaign(s, 'transfer');
 }

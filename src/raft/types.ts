@@ -96,6 +96,12 @@ export interface AppendRequest extends MessageBase {
   prevTerm: number;
   entries: Entry[];
   commit: number;
+  /**
+   * The leader's send counter, echoed in the reply, so the leader can tell a rejection of
+   * a message sent before an acknowledgement (stale, e.g. duplicated by the network) from
+   * one sent after it (the follower really lost acknowledged entries). Absent counts as 0.
+   */
+  seq?: number;
 }
 
 /**
@@ -113,6 +119,8 @@ export interface AppendResponse extends MessageBase {
   hintTerm: number;
   /** First index of hintTerm in the follower's log, or its lastIndex + 1 when the log is shorter. */
   hintIndex: number;
+  /** The `seq` of the AppendEntries answered (0 for replies to heartbeats, snapshots, stale terms). */
+  seq: number;
 }
 
 /**
@@ -135,6 +143,11 @@ export interface HeartbeatResponse extends MessageBase {
 export interface SnapshotRequest extends MessageBase {
   type: 'snapshot';
   snapshot: Snapshot;
+  /**
+   * CRC-32 (IEEE) of `snapshot.data` (checksum.ts), verified BEFORE the snapshot is handed
+   * out to persist: a corrupted snapshot persisted would fail every restart.
+   */
+  checksum: number;
 }
 
 /** Leadership transfer: the target starts an election at once (thesis §3.10). */
@@ -210,7 +223,11 @@ export type Result =
 
 /** Things worth telling the lab about; the core never acts on them itself. */
 export type RaftEvent =
-  | { type: 'role'; role: Role; term: number; leader: NodeId | null }
+  /**
+   * Role, term or known leader changed. `preCandidate` marks a candidate still in its
+   * pre-election (thesis §9.6, term not yet incremented); a change of it alone is a new event.
+   */
+  | { type: 'role'; role: Role; preCandidate: boolean; term: number; leader: NodeId | null }
   | { type: 'electionStarted'; term: number; preVote: boolean; transfer: boolean }
   | { type: 'electionWon'; term: number }
   | { type: 'electionLost'; term: number; reason: string }
@@ -349,4 +366,20 @@ export interface Counters {
   stateChanges: number;
   /** Ticks since this node last heard from a current leader (0 for the leader itself). */
   ticksSinceLeaderContact: number;
+  /** Inputs refused (thrown as `RaftInputError` or ignored), per reason; see errors.ts. */
+  refused: Record<RefusalReason, number>;
 }
+
+/** Why the core refused an input (meanings in errors.ts `REFUSAL_REASONS`). */
+export type RefusalReason =
+  | 'malformed'
+  | 'term_out_of_range'
+  | 'unknown_sender'
+  | 'entries_not_contiguous'
+  | 'entry_term_invalid'
+  | 'config_entry_invalid'
+  | 'conflicts_committed'
+  | 'snapshot_invalid'
+  | 'snapshot_checksum'
+  | 'timeout_now_not_from_leader'
+  | 'caller_contract';

@@ -31,6 +31,7 @@ export const ALL_MESSAGES: Message[] = [
     prevIndex: 10,
     prevTerm: 6,
     commit: 9,
+    seq: 2 ** 40,
     entries: [
       { index: 11, term: 7, kind: 'noop', data: new Uint8Array(0) },
       { index: 12, term: 7, kind: 'command', data: bytes(1, 2, 3, 255) },
@@ -39,8 +40,8 @@ export const ALL_MESSAGES: Message[] = [
       { index: 15, term: 7, kind: 'command', data: new Uint8Array(70_000).fill(9) },
     ],
   },
-  { type: 'append', from: 1, to: 3, term: 7, prevIndex: 0, prevTerm: 0, commit: 0, entries: [] },
-  { type: 'appendResp', from: 2, to: 1, term: 7, success: false, matchIndex: 0, rejectIndex: 10, hintTerm: 5, hintIndex: 8 },
+  { type: 'append', from: 1, to: 3, term: 7, prevIndex: 0, prevTerm: 0, commit: 0, seq: 0, entries: [] },
+  { type: 'appendResp', from: 2, to: 1, term: 7, success: false, matchIndex: 0, rejectIndex: 10, hintTerm: 5, hintIndex: 8, seq: 77 },
   { type: 'heartbeat', from: 1, to: 2, term: 7, commit: 9, seq: 123456 },
   { type: 'heartbeatResp', from: 2, to: 1, term: 7, seq: 123456 },
   {
@@ -49,6 +50,7 @@ export const ALL_MESSAGES: Message[] = [
     to: 2,
     term: 7,
     snapshot: { meta: { index: 100, term: 6, config: { voters: [1, 2, 3], outgoing: [] } }, data: bytes(9, 8, 7) },
+    checksum: 0xffffffff,
   },
   { type: 'timeoutNow', from: 1, to: 2, term: 7 },
 ];

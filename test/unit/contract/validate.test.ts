@@ -52,7 +52,7 @@ describe('Raft body validation', () => {
   });
 
   it('checks entries: kind codes, config presence, bytes, id sets', () => {
-    const append = (entries: unknown[]) => [[3, 1, 2, 5, 0, 0, entries, 0]];
+    const append = (entries: unknown[]) => [[3, 1, 2, 5, 0, 0, entries, 0, 0]];
     expect(decodeBody('raft', append([[1, 5, 0, bin(1)], [2, 5, 2, bin(), [[1, 2]]]])).ok).toBe(true);
     expectInvalid('raft', append([[1, 5, 3, bin(1)]]), /entry kind/);
     expectInvalid('raft', append([[1, 5, 0, 'data']]), /bytes/);
@@ -64,7 +64,22 @@ describe('Raft body validation', () => {
     expectInvalid('raft', append([[1, 5, 2, bin(), [[1], [2], [3]]]]), /1 or 2 fields/);
     expectInvalid('raft', append([[1, 5, 2, bin(), { voters: [1] }]]), /config tuple/);
     expectInvalid('raft', append([{ index: 1 }]), /entry tuple/);
-    expectInvalid('raft', [[3, 1, 2, 5, 0, 0, 'entries', 0]], /array of entries/);
+    expectInvalid('raft', [[3, 1, 2, 5, 0, 0, 'entries', 0, 0]], /array of entries/);
+  });
+
+  it('carries the AppendEntries stamp both ways and the snapshot checksum (src/raft stale rejections and §7 checks)', () => {
+    const ok = (t: unknown[]) => decodeBody('raft', [t]);
+    expect(ok([3, 1, 2, 5, 0, 0, [], 0, 42])).toMatchObject({ ok: true, body: [{ type: 'append', seq: 42 }] });
+    expectInvalid('raft', [[3, 1, 2, 5, 0, 0, [], 0]], /append tuple must have 9 fields/);
+    expectInvalid('raft', [[3, 1, 2, 5, 0, 0, [], 0, -1]], /non-negative integer/);
+    expect(ok([4, 2, 1, 5, false, 0, 3, 1, 2, 42])).toMatchObject({ ok: true, body: [{ type: 'appendResp', seq: 42 }] });
+    expectInvalid('raft', [[4, 2, 1, 5, false, 0, 3, 1, 2]], /appendResp tuple must have 10 fields/);
+    const snap = (checksum: unknown) => [7, 1, 2, 5, 10, 4, [[1, 2, 3]], bin(1, 2), checksum];
+    expect(ok(snap(0xffffffff))).toMatchObject({ ok: true, body: [{ type: 'snapshot', checksum: 0xffffffff }] });
+    expectInvalid('raft', [snap(2 ** 32)], /32-bit checksum/);
+    expectInvalid('raft', [snap(1.5)], /32-bit checksum/);
+    expectInvalid('raft', [snap(-1)], /32-bit checksum/);
+    expectInvalid('raft', [[7, 1, 2, 5, 10, 4, [[1, 2, 3]], bin(1, 2)]], /snapshot tuple must have 9 fields/);
   });
 
   it('bounds message and entry counts', () => {
@@ -76,7 +91,7 @@ describe('Raft body validation', () => {
       w.string(CLUSTER);
       w.string('raft');
       w.arrayHeader(1);
-      w.arrayHeader(8);
+      w.arrayHeader(9);
       for (const v of [3, 1, 2, 5, 0, 0]) w.number(v);
       w.arrayHeader(count);
       for (let i = 0; i < count; i++) {
@@ -86,7 +101,8 @@ describe('Raft body validation', () => {
         w.number(1);
         w.bytes(new Uint8Array(0));
       }
-      w.number(0);
+      w.number(0); // commit
+      w.number(0); // seq
       return w.finish();
     };
     const expected = { clusterId: CLUSTER, kinds: ['raft' as const], maxBytes: 1 << 24 };

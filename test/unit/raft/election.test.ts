@@ -182,11 +182,11 @@ describe('terms (§5.1)', () => {
     net.elect(1);
     const out = net.step(1, {
       type: 'message',
-      message: { type: 'appendResp', from: 2, to: 1, term: 9, success: false, matchIndex: 0, rejectIndex: 0, hintTerm: 0, hintIndex: 0 },
+      message: { type: 'appendResp', from: 2, to: 1, term: 9, success: false, matchIndex: 0, rejectIndex: 0, hintTerm: 0, hintIndex: 0, seq: 0 },
     });
     expect(net.node(1).status()).toMatchObject({ role: 'follower', term: 9, vote: 0, leader: null });
     expect(out.hardState).toMatchObject({ term: 9, vote: 0 });
-    expect(out.events).toContainEqual({ type: 'role', role: 'follower', term: 9, leader: null });
+    expect(out.events).toContainEqual({ type: 'role', role: 'follower', preCandidate: false, term: 9, leader: null });
   });
 
   it('rejects an AppendEntries from a stale leader and tells it the current term', () => {

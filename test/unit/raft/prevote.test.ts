@@ -29,6 +29,26 @@ describe('PreVote (thesis §9.6)', () => {
     expect(real.messages.every((m) => m.type === 'vote' && !m.preVote && m.term === 1)).toBe(true);
   });
 
+  it('tells the lab a pre-candidate apart from a candidate in its role events', () => {
+    // Thesis §9.6: a pre-candidate is not a candidate yet (its term is unchanged); the lab shows
+    // "pre-candidate (PreVote)", so the role event says so, and a change of that alone is an event.
+    const node = new RaftNode(makeConfig(1, [1, 2, 3], { preVote: true }));
+    const roles = () => {
+      const events = [];
+      for (let i = 0; i < 200; i++) {
+        const out = node.step({ type: 'tick' });
+        events.push(...out.events.filter((e) => e.type === 'role'));
+        if (events.length > 0) return events;
+      }
+      return events;
+    };
+    expect(roles()).toEqual([{ type: 'role', role: 'candidate', preCandidate: true, term: 0, leader: null }]);
+    const real = node.step({ type: 'message', message: { type: 'voteResp', from: 2, to: 1, term: 1, granted: true, preVote: true } });
+    expect(real.events).toContainEqual({ type: 'role', role: 'candidate', preCandidate: false, term: 1, leader: null });
+    // The real election times out: a new pre-vote at the same term is a new role event.
+    expect(roles()).toEqual([{ type: 'role', role: 'candidate', preCandidate: true, term: 1, leader: null }]);
+  });
+
   it('granting a pre-vote records nothing: no term change, no vote', () => {
     const node = new RaftNode(makeConfig(3, [1, 2, 3]), { hardState: { term: 2, vote: 2, commit: 0 }, entries: [] });
     const out = node.step({ type: 'message', message: voteReq(1, 3, 3, { preVote: true }) });

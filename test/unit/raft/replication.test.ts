@@ -1,6 +1,6 @@
 /** Log replication (§5.3): consistency check, conflicts, fast backtracking, batching, pipelining, heartbeats. */
 import { describe, expect, it } from 'vitest';
-import { RaftInvariantError, RaftNode } from '../../../src/raft';
+import { RaftInputError, RaftNode } from '../../../src/raft';
 import type { AppendRequest, AppendResponse, Entry, Heartbeat, Message, PersistedState } from '../../../src/raft';
 import { Network, ent, enc, makeConfig } from './helpers';
 
@@ -82,10 +82,14 @@ describe('follower consistency check (§5.3)', () => {
     expect(node.status()).toMatchObject({ lastIndex: 5, commit: 4 });
   });
 
-  it('refuses to overwrite a committed entry (a leader that does so violates Leader Completeness)', () => {
+  it('refuses to overwrite a committed entry (a leader that does so violates Leader Completeness), and survives', () => {
     // Reference: §5.4 Leader Completeness: a committed entry is in every later leader's log.
+    // Such a message is refused before anything changes (it used to raise the fatal RaftInvariantError).
     const node = follower([ent(1, 1), ent(2, 1)], 2);
-    expect(() => node.step({ type: 'message', message: append(1, 1, [ent(2, 2)], 2, 2) })).toThrow(RaftInvariantError);
+    const before = node.status();
+    expect(() => node.step({ type: 'message', message: append(1, 1, [ent(2, 2)], 2, 2) })).toThrow(RaftInputError);
+    expect(node.status()).toEqual(before);
+    expect(node.counters().refused.conflicts_committed).toBe(1);
   });
 });
 

@@ -1,16 +1,13 @@
 /** Snapshots and log compaction (§7). */
 import { describe, expect, it } from 'vitest';
-import { RaftInputError, RaftNode } from '../../../src/raft';
+import { RaftInputError, RaftNode, crc32 } from '../../../src/raft';
 import type { Entry, Message, Snapshot, SnapshotRequest } from '../../../src/raft';
 import { Network, ent, enc, makeConfig } from './helpers';
 
-const snapshotMsg = (index: number, term: number, voters = [1, 2, 3], msgTerm = 3): Message => ({
-  type: 'snapshot',
-  from: 1,
-  to: 2,
-  term: msgTerm,
-  snapshot: { meta: { index, term, config: { voters } }, data: enc(`state@${index}`) },
-});
+const snapshotMsg = (index: number, term: number, voters = [1, 2, 3], msgTerm = 3): Message => {
+  const data = enc(`state@${index}`);
+  return { type: 'snapshot', from: 1, to: 2, term: msgTerm, snapshot: { meta: { index, term, config: { voters } }, data }, checksum: crc32(data) };
+};
 
 function follower(terms: number[], commit: number, term = 3): RaftNode {
   const entries: Entry[] = terms.map((t, i) => ent(i + 1, t));

@@ -15,6 +15,7 @@ import { PushBatcher } from './pushBatcher';
 import { exportRun } from './export/exportRun';
 import { readRun } from './recorder/readRun';
 import { openableRunDir, readPlainFile, RunsFolder } from './runPaths';
+import { reapLeftovers } from './leftovers';
 
 /** The files a run directory may hold (what export lists and run:file serves). */
 export const RUN_FILES = ['events.jsonl', 'history.jsonl', 'metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html'] as const;
@@ -51,6 +52,11 @@ export class Lab implements LabService {
 
   private constructor(private readonly opts: Required<Omit<LabOptions, 'env'>> & { env?: Record<string, string> }) {
     this.runs = new RunsFolder(opts.runsDir);
+    // Node processes and temporary folders a lab that died left behind (leftovers.ts).
+    const reaped = reapLeftovers(opts.runsDir);
+    for (const k of reaped.killed) console.error(`[lab] killed node process ${k.pid} left running by a lab that died (${k.runDir})`);
+    for (const d of reaped.removedDirs) console.error(`[lab] removed ${d}, left by a lab that died`);
+    for (const p of reaped.problems) console.error(`[lab] cleaning up after an earlier lab: ${p}`);
     this.handlers = this.makeHandlers();
   }
 
@@ -115,6 +121,10 @@ export class Lab implements LabService {
         env: this.opts.env,
         onEvent: (ev) => this.push.event(ev),
         onChange: this.changed,
+        onFatal: (reason) => {
+          console.error(`[lab] stopping the run: ${reason}`);
+          this.stopCluster().catch((err: Error) => console.error(`[lab] stopping the run after "${reason}" failed too: ${err.message}`));
+        },
       });
     } catch (err) {
       this.phase = 'idle';

@@ -60,11 +60,11 @@ describe.runIf(process.platform === 'linux' && existsSync(join(repoRoot(), 'out/
     start.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     start.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<void>((resolve) => start.once('exit', () => resolve()));
-    let server: number | undefined;
+    const found: { server?: number } = {};
     onCleanup(async () => {
       if (start.exitCode === null && start.signalCode === null) start.kill('SIGKILL');
       await exited;
-      if (server !== undefined && pidAlive(server)) process.kill(server, 'SIGKILL');
+      if (found.server !== undefined && pidAlive(found.server)) process.kill(found.server, 'SIGKILL');
     });
 
     const url = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\/\?code=[0-9a-f]{32}/.exec(out)?.[0], {
@@ -92,7 +92,8 @@ describe.runIf(process.platform === 'linux' && existsSync(join(repoRoot(), 'out/
     expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
     expect((await get(url)).status).toBe(403);
 
-    server = childrenOf(start.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'));
+    const server = childrenOf(start.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'));
+    found.server = server;
     expect(server, `the lab server among the children of npm start: ${childrenOf(start.pid!).join(', ')}`).toBeDefined();
     if (!hasSetprivPdeathsig()) return; // without setpriv the server cannot notice a SIGKILL (start.mjs says so)
     start.kill('SIGKILL');

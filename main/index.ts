@@ -57,7 +57,8 @@ function startApp(): void {
   shutdownLabOnQuit(() => lab);
 
   function openWindow(preload: string): void {
-    const win = createMainWindow({ preload, startUrl: location.startUrl });
+    // DevTools only in development builds (menuTemplate.ts says why).
+    const win = createMainWindow({ preload, startUrl: location.startUrl, devTools: !app.isPackaged });
     win.on('closed', () => {
       if (mainWindow === win) mainWindow = null;
     });
@@ -90,7 +91,9 @@ function startApp(): void {
       registerLabIpc(ipcMain, created, (event) =>
         isTrustedSender(event.sender, event.senderFrame, mainWindow?.webContents ?? null, location.origin));
       forwardLabPushes(created, () => mainWindow?.webContents ?? null);
-      Menu.setApplicationMenu(buildAppMenu(createMenuActions({ lab: created, paths, window: () => mainWindow, sendCommand })));
+      Menu.setApplicationMenu(
+        buildAppMenu(createMenuActions({ lab: created, paths, window: () => mainWindow, sendCommand }), { development: !app.isPackaged }),
+      );
 
       openWindow(paths.preload);
       app.on('activate', () => {

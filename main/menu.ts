@@ -1,69 +1,12 @@
 /**
- * The native menu: the usual accelerators, with File actions that drive the lab. The
- * template is built from an actions object so this file only says what is where.
+ * The native menu, built from its template (menuTemplate.ts, which says what is where and
+ * why DevTools appear only in development builds).
  */
-import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { Menu } from 'electron';
+import { appMenuTemplate, type MenuActions } from './menuTemplate';
 
-/** What the menu can ask for; each returns when done (errors are reported by the action). */
-export interface MenuActions {
-  newCluster(): Promise<void>;
-  openRunFolder(): Promise<void>;
-  openEventsFile(): Promise<void>;
-  exportRun(): Promise<void>;
-  showRunsFolder(): Promise<void>;
-  showDocs(): Promise<void>;
-  showAbout(): Promise<void>;
-}
+export type { MenuActions } from './menuTemplate';
 
-export function buildAppMenu(actions: MenuActions, platform: NodeJS.Platform = process.platform): Menu {
-  const isMac = platform === 'darwin';
-  const item = (label: string, action: () => Promise<void>, accelerator?: string): MenuItemConstructorOptions => ({
-    label,
-    accelerator,
-    click: () => void action(),
-  });
-
-  const template: MenuItemConstructorOptions[] = [
-    ...(isMac ? [{ role: 'appMenu' as const }] : []),
-    {
-      label: '&File',
-      submenu: [
-        item('New Cluster', actions.newCluster, 'CmdOrCtrl+N'),
-        { type: 'separator' },
-        // Two entries because Windows and Linux dialogs cannot pick "a file or a folder".
-        item('Open Run Folder…', actions.openRunFolder, 'CmdOrCtrl+O'),
-        item('Open Events File…', actions.openEventsFile, 'CmdOrCtrl+Shift+O'),
-        item('Export Run…', actions.exportRun, 'CmdOrCtrl+E'),
-        { type: 'separator' },
-        item('Show Runs Folder', actions.showRunsFolder),
-        ...(isMac ? [] : [{ type: 'separator' as const }, { role: 'quit' as const }]),
-      ],
-    },
-    { role: 'editMenu' },
-    {
-      label: '&View',
-      submenu: [
-        { role: 'reload' },
-        { role: 'forceReload' },
-        { role: 'toggleDevTools' },
-        { type: 'separator' },
-        { role: 'resetZoom' },
-        { role: 'zoomIn' },
-        { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-      ],
-    },
-    { role: 'windowMenu' },
-    {
-      role: 'help',
-      submenu: [
-        item('Documentation', actions.showDocs),
-        item('Show Runs Folder', actions.showRunsFolder),
-        { type: 'separator' },
-        item('About raftlab', actions.showAbout),
-      ],
-    },
-  ];
-  return Menu.buildFromTemplate(template);
+export function buildAppMenu(actions: MenuActions, options: { development: boolean; platform?: NodeJS.Platform }): Menu {
+  return Menu.buildFromTemplate(appMenuTemplate(actions, { platform: options.platform ?? process.platform, development: options.development }));
 }

@@ -14,7 +14,7 @@ import type { LabService } from '../src/contract/labService';
 import { errorMessage } from '../src/lab/server/dispatch';
 import type { AppPaths } from './appPaths';
 import type { AppCommand } from './ipcChannels';
-import type { MenuActions } from './menu';
+import type { MenuActions } from './menuTemplate';
 import { copyRunFiles } from './runExport';
 
 export interface MenuActionContext {

@@ -8,9 +8,11 @@ import { BrowserWindow } from 'electron';
 export interface MainWindowOptions {
   preload: string;
   startUrl: string;
+  /** Allow DevTools (development builds only; packaged apps pass false). */
+  devTools: boolean;
 }
 
-export function createMainWindow({ preload, startUrl }: MainWindowOptions): BrowserWindow {
+export function createMainWindow({ preload, startUrl, devTools }: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -30,10 +32,11 @@ export function createMainWindow({ preload, startUrl }: MainWindowOptions): Brow
       webviewTag: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      devTools,
     },
   });
   // Show once painted, so the window does not flash white; but show it anyway if loading
-  // fails, so the user sees something (and DevTools) instead of no window at all.
+  // fails, so the user sees something (and, in development, DevTools) instead of no window at all.
   win.once('ready-to-show', () => win.show());
   win.loadURL(startUrl).catch((err: unknown) => {
     console.error(`could not load ${startUrl}:`, err);

@@ -7,8 +7,9 @@
 //     --no-build  use the existing out/ (faster restarts)
 //     --no-open   browser mode: do not try to open the system browser
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +25,10 @@ for (const flag of flags) {
 
 /** An Electron that dies this soon with an error never showed a window: fall back. */
 const EARLY_EXIT_MS = 5000;
-const BROWSER_URL = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/;
+/** What `raftlab serve` prints: a ONE-TIME sign-in address (src/lab/server/signIn.ts). */
+const BROWSER_URL = /http:\/\/127\.0\.0\.1:\d+\/\?code=[0-9a-f]+/;
+/** Prefix of the private folders holding the file the browser is opened with. */
+const OPEN_DIR_PREFIX = 'raftlab-open-';
 
 function hasDisplay() {
   if (process.platform !== 'linux' && process.platform !== 'freebsd' && process.platform !== 'openbsd') return true;
@@ -101,9 +105,53 @@ function startElectron(binary) {
   });
 }
 
+/**
+ * The sign-in address must not go on the opener's command line: every local user can read
+ * any process's arguments (/proc/PID/cmdline, `ps`), and could sign in with the code before
+ * the browser does. So the address goes into a redirect page, 0600 in a fresh 0700 folder
+ * (mkdtemp), and the opener gets only that file's path. The folder is removed when this
+ * script exits, and left-overs of a killed one at the next start (removeStaleOpenDirs).
+ */
+function writeRedirectPage(url) {
+  const dir = mkdtempSync(join(tmpdir(), OPEN_DIR_PREFIX));
+  const file = join(dir, 'open-raftlab.html');
+  const html = [
+    '<!doctype html>',
+    '<meta charset="utf-8">',
+    '<meta name="referrer" content="no-referrer">',
+    `<meta http-equiv="refresh" content="0;url=${url}">`,
+    '<title>Opening raftlab…</title>',
+    `<p><a href="${url}">Open raftlab</a></p>`,
+    '',
+  ].join('\n');
+  writeFileSync(file, html, { mode: 0o600, flag: 'wx' });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return file;
+}
+
+/** Removes redirect folders of earlier runs that were killed before they could clean up. */
+function removeStaleOpenDirs() {
+  const uid = process.getuid?.();
+  let names;
+  try {
+    names = readdirSync(tmpdir());
+  } catch (err) {
+    console.log(`start: could not list ${tmpdir()} to clean up (${err.code ?? err.message})`);
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(OPEN_DIR_PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    const st = statSync(dir, { throwIfNoEntry: false });
+    // Only ours, and only those old enough that no running `npm start` still needs them.
+    if (!st || (uid !== undefined && st.uid !== uid) || Date.now() - st.mtimeMs < 10 * 60_000) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function openInBrowser(url) {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer.exe' : 'xdg-open';
-  const opener = spawn(command, [url], { stdio: 'ignore', detached: true });
+  const opener = spawn(command, [writeRedirectPage(url)], { stdio: 'ignore', detached: true });
   opener.on('error', (err) => console.log(`start: could not open a browser automatically (${command}: ${err.code ?? err.message}); open the address above yourself`));
   opener.unref();
 }
@@ -117,7 +165,7 @@ function banner(url) {
     '',
     `  ${url}`,
     '',
-    '  (the token in it is what lets your browser drive the lab; Ctrl+C stops everything)',
+    '  (it works once: it signs one browser in; Ctrl+C stops everything)',
     `└${line}┘`,
     '',
   ].join('\n');
@@ -129,7 +177,11 @@ function startBrowserMode() {
     console.error(`start: browser mode needs the lab CLI at ${cli}, which the build did not produce`);
     process.exit(1);
   }
-  const child = spawn(process.execPath, [cli, 'serve'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: OWN_GROUP });
+  // The server must not outlive this script, even when it is SIGKILLed (no handler runs
+  // then): on Linux the kernel sends it SIGTERM when we die (PR_SET_PDEATHSIG via setpriv,
+  // which stays set across the exec), and it shuts its cluster down as on Ctrl+C.
+  const [command, args] = withParentDeathSignal(process.execPath, [cli, 'serve'], 'TERM');
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: OWN_GROUP });
   relaySignals(child);
   let announced = false;
   let pending = '';
@@ -152,6 +204,22 @@ function startBrowserMode() {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+/**
+ * `command args` run so that the kernel sends it `signal` when this process dies:
+ * `setpriv --pdeathsig` (util-linux) where it exists. Elsewhere (macOS, Windows, Linux
+ * without util-linux) the command runs as is and says so once: it then outlives a SIGKILL
+ * of this script, though not a normal exit or Ctrl+C, which are relayed.
+ */
+function withParentDeathSignal(command, args, signal) {
+  if (process.platform === 'linux') {
+    const probe = spawnSync('setpriv', ['--pdeathsig', signal, 'true'], { stdio: 'ignore' });
+    if (probe.status === 0) return ['setpriv', ['--pdeathsig', signal, command, ...args]];
+    console.log(`start: setpriv --pdeathsig is not available (${probe.error?.code ?? `exit ${probe.status}`}); the lab server will not notice if this script is killed`);
+  }
+  return [command, args];
+}
+
+removeStaleOpenDirs();
 if (!flags.has('--no-build')) build();
 const electron = electronUnavailable();
 if (electron.reason) {

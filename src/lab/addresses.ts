@@ -5,9 +5,9 @@
  * per-run directory because libzmq limits them to 107 bytes.
  */
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeOwnedTempDir } from './leftovers';
 
 export async function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +31,8 @@ export class AddressAllocator {
   async next(label: string): Promise<string> {
     if (this.transport === 'tcp') return `tcp://127.0.0.1:${await freeTcpPort()}`;
     // A short base (/tmp/rl-XXXXXX) keeps every path far below the 107-byte limit.
-    this.ipcDir ??= mkdtempSync(join(tmpdir(), 'rl-'));
+    // Marked with this lab, so the next start removes it if the lab dies first (leftovers.ts).
+    this.ipcDir ??= makeOwnedTempDir('rl-');
     const path = join(this.ipcDir, `${label}-${++this.counter}.sock`);
     if (Buffer.byteLength(path) > 100) throw new Error(`ipc path too long for libzmq: ${path}`);
     return `ipc://${path}`;

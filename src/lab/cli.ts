@@ -219,7 +219,7 @@ async function cmdServe(port: string | undefined, runs: string | undefined): Pro
   if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError(`--port must be a port number, got "${port}"`);
   const lab = Lab.create({ runsDir: resolve(runs ?? 'runs') });
   const server = await startLabServer({ lab, staticDir: rendererDir(), port: p });
-  process.stdout.write(`raftlab is serving the lab at ${server.url}\n(only this machine can reach it; the token in the URL is the key)\n`);
+  process.stdout.write(`raftlab is serving the lab at ${server.url}\n(only this machine can reach it; the address works once: it signs one browser in)\n`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);

@@ -3,8 +3,7 @@
  * workload and the recording. The Lab (Electron main, browser mode), the CLI and the tests
  * all drive clusters through this class.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeId } from '../raft/types';
 import type { ClusterOptions, WorkloadOptions } from '../contract/clusterOptions';
@@ -25,6 +24,8 @@ import { LabSockets } from './sockets';
 import { RunRecorder } from './recorder/runRecorder';
 import { SafetyMonitor } from './checkers/safety';
 import { seededRandom } from './random';
+import { makeOwnedTempDir } from './leftovers';
+import type { NodeLauncher } from './nodeLauncher';
 
 export class ClusterError extends Error {}
 
@@ -44,6 +45,13 @@ export interface ClusterDeps {
   onChange?: () => void;
   /** How long to wait for every node to report ready. */
   readyTimeoutMs?: number;
+  /**
+   * The run cannot go on (its recording or a node log cannot be written: a full or failing
+   * disk). Called once; the owner should stop the cluster.
+   */
+  onFatal?: (reason: string) => void;
+  /** How node processes are started; defaults to this machine (nodeLauncher.ts). */
+  launcher?: NodeLauncher;
   /**
    * Record the run (default true). Internal: benchmarks turn it off to measure what
    * recording costs; without a recording, stop() returns no summary.
@@ -122,11 +130,12 @@ export class Cluster {
     const { runDir } = this.deps;
     mkdirSync(runDir, { recursive: true });
     this.ownsDataDir = !this.options.dataDir;
-    this.dataDir = this.options.dataDir || mkdtempSync(join(tmpdir(), 'raftlab-data-'));
+    // Ours, marked with this lab, so the next start removes it if the lab dies first (leftovers.ts).
+    this.dataDir = this.options.dataDir || makeOwnedTempDir('raftlab-data-');
     this.startMono = performance.now();
     this.startWall = performance.timeOrigin + this.startMono;
     if (this.deps.record !== false) {
-      this.recorder = new RunRecorder(runDir);
+      this.recorder = new RunRecorder(runDir, { onFatal: (err) => this.fatal(err.message) });
       this.recorder.start();
     }
     this.sockets = await LabSockets.open({
@@ -142,6 +151,8 @@ export class Cluster {
       execPath: this.deps.execPath,
       env: this.deps.env,
       onProcessEvent: (ev) => this.onProcessEvent(ev),
+      onWriteError: (_node, err) => this.fatal(err.message),
+      launcher: this.deps.launcher,
     });
     this.emit({ t: 0, node: null, type: 'run', phase: 'started', options: this.options, runId: this.deps.runId });
     const ids = Array.from({ length: this.options.nodes }, (_, i) => i + 1);
@@ -233,6 +244,16 @@ export class Cluster {
       this.deps.onEvent?.(v);
     }
     this.deps.onEvent?.(ev);
+  }
+
+  private fatalReported = false;
+
+  /** The run cannot go on (deps.onFatal): say why in the event stream, once, and ask to stop. */
+  private fatal(reason: string): void {
+    if (this.fatalReported || this.stopped) return;
+    this.fatalReported = true;
+    this.deps.onEvent?.({ t: this.now(), node: null, type: 'log', level: 'error', message: `lab: stopping the run: ${reason}` });
+    this.deps.onFatal?.(reason);
   }
 
   /** A lab-side problem concerning a node, recorded as a warning in its log stream. */

@@ -2,7 +2,7 @@
  * The lab service: one cluster at a time, plus recorded runs, behind the channels of the
  * lab API. Electron main and the browser-mode server adapt this object and nothing else.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeId } from '../raft/types';
@@ -14,6 +14,8 @@ import { Cluster, ClusterError } from './cluster';
 import { PushBatcher } from './pushBatcher';
 import { exportRun } from './export/exportRun';
 import { readRun } from './recorder/readRun';
+import { openableRunDir, readPlainFile, RunsFolder } from './runPaths';
+import { reapLeftovers } from './leftovers';
 
 /** The files a run directory may hold (what export lists and run:file serves). */
 export const RUN_FILES = ['events.jsonl', 'history.jsonl', 'metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html'] as const;
@@ -45,9 +47,16 @@ export class Lab implements LabService {
   private lastRunDir: string | null = null;
   private readonly push = new PushBatcher(50);
   private readonly handlers: Handlers;
+  /** Every path a request names is checked against this (runPaths.ts). */
+  private readonly runs: RunsFolder;
 
   private constructor(private readonly opts: Required<Omit<LabOptions, 'env'>> & { env?: Record<string, string> }) {
-    mkdirSync(opts.runsDir, { recursive: true });
+    this.runs = new RunsFolder(opts.runsDir);
+    // Node processes and temporary folders a lab that died left behind (leftovers.ts).
+    const reaped = reapLeftovers(opts.runsDir);
+    for (const k of reaped.killed) console.error(`[lab] killed node process ${k.pid} left running by a lab that died (${k.runDir})`);
+    for (const d of reaped.removedDirs) console.error(`[lab] removed ${d}, left by a lab that died`);
+    for (const p of reaped.problems) console.error(`[lab] cleaning up after an earlier lab: ${p}`);
     this.handlers = this.makeHandlers();
   }
 
@@ -112,6 +121,10 @@ export class Lab implements LabService {
         env: this.opts.env,
         onEvent: (ev) => this.push.event(ev),
         onChange: this.changed,
+        onFatal: (reason) => {
+          console.error(`[lab] stopping the run: ${reason}`);
+          this.stopCluster().catch((err: Error) => console.error(`[lab] stopping the run after "${reason}" failed too: ${err.message}`));
+        },
       });
     } catch (err) {
       this.phase = 'idle';
@@ -179,8 +192,10 @@ export class Lab implements LabService {
       'fault:heal': () => this.withCluster((c) => c.heal()),
       'workload:set': (r) => this.withCluster((c) => c.setWorkload(r.workload)),
       'run:export': async ({ runDir }) => {
-        const dir = this.resolveRunDir(runDir ?? this.lastRunDir);
-        if (this.cluster && resolve(this.cluster.runDir) === dir) {
+        const wanted = runDir ?? this.lastRunDir;
+        if (!wanted) throw new ClusterError('no run to export yet');
+        const dir = this.runs.writableRunDir(wanted);
+        if (this.cluster && realpathSync(this.cluster.runDir) === dir) {
           throw new ClusterError('this run is still going: stop the cluster to export it');
         }
         await exportRun(dir, 'all');
@@ -189,36 +204,18 @@ export class Lab implements LabService {
       },
       'run:list': async () => ({ runs: this.listRuns() }),
       'run:open': async ({ path }) => {
-        const dir = this.resolveOpenPath(path);
+        // Read-only, from anywhere the person typed (runPaths.ts): nothing is written here.
+        const dir = openableRunDir(this.opts.runsDir, path);
         const { events } = readRun(dir);
-        const summaryPath = join(dir, 'summary.json');
-        const summary = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary) : null;
+        const summaryText = readPlainFile(join(dir, 'summary.json'));
+        const summary = summaryText === undefined ? null : (JSON.parse(summaryText) as Summary);
         return { runDir: dir, events: events as RunEvent[], summary };
       },
       'run:file': async ({ runDir, name }) => {
-        const dir = this.resolveRunDir(runDir);
         if (!(RUN_FILES as readonly string[]).includes(name)) throw new ClusterError(`${name} is not a run file`);
-        const path = join(dir, name);
-        if (!existsSync(path)) throw new ClusterError(`${name} does not exist in this run`);
-        return { name, text: readFileSync(path, 'utf8') };
+        return { name, text: this.runs.readRunFile(runDir, name) };
       },
     };
-  }
-
-  /** Run directories must lie inside runsDir unless given as an absolute path by the user (open). */
-  private resolveRunDir(dir: string | null | undefined): string {
-    if (!dir) throw new ClusterError('no run to export yet');
-    const full = resolve(this.opts.runsDir, dir);
-    if (!existsSync(join(full, 'events.jsonl'))) throw new ClusterError(`${full} is not a run directory (no events.jsonl)`);
-    return full;
-  }
-
-  private resolveOpenPath(path: string): string {
-    const full = resolve(this.opts.runsDir, path);
-    if (!existsSync(full)) throw new ClusterError(`${full} does not exist`);
-    const dir = statSync(full).isDirectory() ? full : dirname(full);
-    if (!existsSync(join(dir, 'events.jsonl'))) throw new ClusterError(`${full} is not a run (no events.jsonl)`);
-    return dir;
   }
 
   private listRuns(): RunListing[] {

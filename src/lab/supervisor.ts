@@ -4,11 +4,18 @@
  *
  * The supervisor owns only process lifecycles and their logs. It never lets a node's
  * behaviour (a crash, garbage on stdout, a refusal to die) throw into the lab: every
- * exit is reported through `onProcessEvent` and the lab carries on.
+ * exit is reported through `onProcessEvent` and the lab carries on. How a process is
+ * started (and kept from outliving the lab) is the launcher's business (nodeLauncher.ts).
+ *
+ * A node's log is a write stream, and a write stream fails (a full disk: ENOSPC): the
+ * error is handled, the node's output is drained and discarded from then on (a pipe left
+ * unread would block the node), and `onWriteError` tells the lab, which stops the run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { LocalLauncher, type NodeLauncher } from './nodeLauncher';
+import { removeNodePidFile, writeNodePidFile } from './leftovers';
 import type { NodeId } from '../raft/types';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { ProcessState } from '../contract/runEvents';
@@ -31,6 +38,10 @@ export interface SupervisorOptions {
   execPath: string;
   env?: Record<string, string>;
   onProcessEvent: (ev: ProcessEvent) => void;
+  /** A node's log could not be written (e.g. ENOSPC); its output is discarded from then on. */
+  onWriteError?: (node: NodeId, err: Error) => void;
+  /** Starts the processes; defaults to this machine (LocalLauncher). */
+  launcher?: NodeLauncher;
 }
 
 interface NodeProcess {
@@ -40,14 +51,49 @@ interface NodeProcess {
   /** Set when the lab itself killed or stopped the process, so its exit is not a crash. */
   expectedExit: 'killed' | 'stopped' | null;
   exited: Promise<void>;
-  log: WriteStream;
+  log: NodeLog;
+  pidFile: string | null;
+}
+
+/** A node's log file that survives its own write errors (see the module comment). */
+class NodeLog {
+  private failed = false;
+  readonly stream: WriteStream;
+
+  constructor(path: string, onError: (err: Error) => void) {
+    this.stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    this.stream.on('error', (err) => {
+      if (this.failed) return;
+      this.failed = true;
+      onError(err);
+    });
+  }
+
+  write(text: string): void {
+    if (!this.failed) this.stream.write(text);
+  }
+
+  /** Copies a child's output into the log, or drains it into nothing once the log failed. */
+  follow(output: NodeJS.ReadableStream | null): void {
+    if (!output) return;
+    output.on('data', (chunk: Buffer) => {
+      if (!this.failed) this.stream.write(chunk);
+    });
+  }
+
+  end(): Promise<void> {
+    if (this.failed || this.stream.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.stream.end(resolve));
+  }
 }
 
 export class Supervisor {
   private readonly nodes = new Map<NodeId, NodeProcess>();
+  private readonly launcher: NodeLauncher;
 
   constructor(private readonly opts: SupervisorOptions) {
-    mkdirSync(join(opts.runDir, 'logs'), { recursive: true });
+    mkdirSync(join(opts.runDir, 'logs'), { recursive: true, mode: 0o700 });
+    this.launcher = opts.launcher ?? new LocalLauncher();
   }
 
   ids(): NodeId[] {
@@ -77,17 +123,21 @@ export class Supervisor {
     const existing = this.nodes.get(config.id);
     if (existing && this.isAlive(config.id)) throw new Error(`node ${config.id} is already running`);
     const configPath = join(this.opts.runDir, `node-${config.id}.json`);
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-    const log = existing?.log ?? createWriteStream(join(this.opts.runDir, 'logs', `node-${config.id}.log`), { flags: 'a' });
+    writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const logPath = join(this.opts.runDir, 'logs', `node-${config.id}.log`);
+    const log =
+      existing?.log ??
+      new NodeLog(logPath, (err) => this.opts.onWriteError?.(config.id, new Error(`cannot write ${logPath}: ${err.message}`, { cause: err })));
     log.write(`--- ${restart ? 'restart' : 'start'} at ${new Date().toISOString()} ---\n`);
     // stdin is a pipe the node watches: when the lab dies (even by SIGKILL) the pipe closes
-    // and the node exits on its own, so no orphans survive the lab.
-    const child = spawn(this.opts.execPath, [this.opts.nodeScript, '--config', configPath], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+    // and the node exits on its own; the launcher adds what covers a paused node.
+    const child = this.launcher.launch({
+      execPath: this.opts.execPath,
+      args: [this.opts.nodeScript, '--config', configPath],
       env: { ...process.env, ...this.opts.env },
     });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    log.follow(child.stdout);
+    log.follow(child.stderr);
     // A broken stdin pipe (node gone) must not become an unhandled error in the lab.
     child.stdin?.on('error', (err) => log.write(`[lab] stdin pipe closed: ${err.message}\n`));
     const proc: NodeProcess = {
@@ -96,6 +146,7 @@ export class Supervisor {
       state: 'starting',
       expectedExit: null,
       log,
+      pidFile: child.pid === undefined ? null : writeNodePidFile(this.opts.runDir, config.id, child.pid, configPath),
       exited: new Promise<void>((resolve) => {
         child.once('exit', (code, signal) => {
           this.handleExit(config.id, child, code, signal);
@@ -124,6 +175,8 @@ export class Supervisor {
     if (!p || p.child !== child) return;
     p.log.write(`--- exited code=${code} signal=${signal} ---\n`);
     p.child = null;
+    if (p.pidFile) removeNodePidFile(p.pidFile);
+    p.pidFile = null;
     const state: ProcessState =
       p.expectedExit === 'killed' ? 'killed' : p.expectedExit === 'stopped' || code === 0 ? 'stopped' : 'crashed';
     p.expectedExit = null;
@@ -183,7 +236,7 @@ export class Supervisor {
     const p = this.nodes.get(id);
     if (!p) return;
     if (p.child) throw new Error(`node ${id} is still running`);
-    p.log.end();
+    void p.log.end();
     this.nodes.delete(id);
   }
 
@@ -198,7 +251,7 @@ export class Supervisor {
       waits.push(p.exited);
     }
     await Promise.all(waits);
-    await Promise.all([...this.nodes.values()].map((p) => new Promise<void>((resolve) => p.log.end(resolve))));
+    await Promise.all([...this.nodes.values()].map((p) => p.log.end()));
   }
 
   private require(id: NodeId): NodeProcess {

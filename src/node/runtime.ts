@@ -103,6 +103,7 @@ export class NodeRuntime {
     const c = this.config;
     this.storage = DiskStorage.open(c.dataDir, {
       fsync: c.fsync,
+      clusterId: c.clusterId,
       log: (level, message) => this.log(level, `storage: ${message}`),
     });
     const recovery = this.storage.recover();

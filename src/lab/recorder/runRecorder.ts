@@ -14,8 +14,15 @@
  * replace metrics.csv between flushes without the recorder writing into the replaced file.
  * Recording is not fsynced per flush: a crash of the lab process loses nothing the kernel
  * already has; only `close` fsyncs.
+ *
+ * Write failures (docs/security.md#paths-and-files): each serialized batch is a pending
+ * write that remembers how many of its bytes reached the file, so a retry appends only the
+ * rest and a partial append never turns into a duplicated line. A full or failing disk
+ * (ENOSPC, EDQUOT, EIO, EROFS, EFBIG), repeated failures, or pending writes beyond a cap
+ * make the recorder FAIL: it cuts any half line it left, keeps what was written, drops (and
+ * counts) what comes after, and calls `onFatal` once so the lab can stop the run cleanly.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
 import { metricsCsvHeader, metricsCsvRow } from '../export/metricsCsv';
@@ -31,6 +38,25 @@ export interface RunRecorderOptions {
   metricsCsv?: boolean;
   /** Told about write failures of the periodic flush (default: printed to stderr). */
   onError?: (err: Error) => void;
+  /**
+   * Told once when recording has failed for good (a full or failing disk, see the module
+   * comment); nothing more is written after it (default: printed to stderr).
+   */
+  onFatal?: (err: Error) => void;
+}
+
+/** Errors that retrying will not cure while a run goes on: the disk is full or failing. */
+const FATAL_WRITE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG']);
+/** Consecutive failed flushes after which recording gives up. */
+const MAX_FAILED_FLUSHES = 5;
+/** Serialized bytes waiting for a retry beyond which recording gives up (memory bound). */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
+interface PendingWrite {
+  file: string;
+  bytes: Buffer;
+  /** How many of `bytes` are already in the file. */
+  written: number;
 }
 
 export interface RecorderStats {
@@ -46,6 +72,8 @@ export interface RecorderStats {
   writeErrors: number;
   /** Records JSON could not represent, replaced by an error 'log' event. */
   unserializable: number;
+  /** Records dropped because recording had failed (disk full or failing). */
+  droppedAfterFailure: number;
 }
 
 export interface FinishResult {
@@ -64,6 +92,12 @@ export class RunRecorder {
   private readonly flushIntervalMs: number;
   private readonly writeMetricsCsv: boolean;
   private readonly onError: (err: Error) => void;
+  private readonly onFatal: (err: Error) => void;
+  private pending: PendingWrite[] = [];
+  private pendingBytes = 0;
+  private failedFlushes = 0;
+  /** Set once recording has failed for good; see the module comment. */
+  private failure: Error | null = null;
   private readonly exitHook = (): void => {
     // The process is exiting (normally or on an uncaught error): save what is buffered.
     try {
@@ -82,6 +116,7 @@ export class RunRecorder {
     droppedAfterClose: 0,
     writeErrors: 0,
     unserializable: 0,
+    droppedAfterFailure: 0,
   };
 
   constructor(
@@ -91,18 +126,21 @@ export class RunRecorder {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.writeMetricsCsv = options.metricsCsv ?? true;
     this.onError = options.onError ?? ((err) => process.stderr.write(`raftlab recorder: ${err.message}\n`));
+    this.onFatal = options.onFatal ?? ((err) => process.stderr.write(`raftlab recorder: ${err.message}\n`));
   }
 
   /** Creates the directory and files and starts the periodic flush. */
   start(): void {
     if (this.started) throw new Error('RunRecorder.start called twice');
     this.started = true;
-    mkdirSync(this.runDir, { recursive: true });
-    appendFileSync(join(this.runDir, EVENTS_FILE), '');
-    appendFileSync(join(this.runDir, HISTORY_FILE), '');
+    // Runs are private to their user (docs/security.md#paths-and-files): 0700 folder, 0600 files.
+    mkdirSync(this.runDir, { recursive: true, mode: 0o700 });
+    if (process.platform !== 'win32' && statSync(this.runDir).uid === process.getuid?.()) chmodSync(this.runDir, 0o700);
+    appendFileSync(join(this.runDir, EVENTS_FILE), '', { mode: 0o600 });
+    appendFileSync(join(this.runDir, HISTORY_FILE), '', { mode: 0o600 });
     if (this.writeMetricsCsv) {
       const csv = join(this.runDir, METRICS_FILE);
-      if (!existsSync(csv) || statSync(csv).size === 0) appendFileSync(csv, metricsCsvHeader());
+      if (!existsSync(csv) || statSync(csv).size === 0) appendFileSync(csv, metricsCsvHeader(), { mode: 0o600 });
     }
     this.timer = setInterval(() => {
       try {
@@ -121,6 +159,10 @@ export class RunRecorder {
       this.stats.droppedAfterClose++;
       return;
     }
+    if (this.failure) {
+      this.stats.droppedAfterFailure++;
+      return;
+    }
     this.events.push(ev);
   }
 
@@ -130,18 +172,26 @@ export class RunRecorder {
       this.stats.droppedAfterClose++;
       return;
     }
+    if (this.failure) {
+      this.stats.droppedAfterFailure++;
+      return;
+    }
     this.ops.push(op);
   }
 
   /**
-   * Writes everything buffered. On a write error the batch is kept and retried at the next
-   * flush, and the error is thrown.
+   * Writes everything buffered. On a write error the unwritten rest is kept and retried at
+   * the next flush (never a byte twice), and the error is thrown; on a full or failing disk
+   * recording fails for good instead (module comment). A failed recorder's flush does nothing.
    */
   flush(): void {
-    if (!this.started || (this.events.length === 0 && this.ops.length === 0)) return;
+    if (!this.started || this.failure) return;
+    if (this.events.length === 0 && this.ops.length === 0 && this.pending.length === 0) return;
     const t0 = performance.now();
     const events = this.events;
     const ops = this.ops;
+    this.events = [];
+    this.ops = [];
     // Arrays joined once give a flat string; `+=` builds a rope that the write then has
     // to flatten (measured: about 10 ms extra per 25k events).
     const lines: string[] = new Array(events.length);
@@ -152,27 +202,79 @@ export class RunRecorder {
       if (this.writeMetricsCsv && e.type === 'metrics') rows.push(metricsCsvRow(e));
     }
     const opLines = ops.map((o) => this.serialize(o, o.call, null, `${o.op} operation`));
-    const eventsBytes = lines.length > 0 ? Buffer.from(`${lines.join('\n')}\n`) : null;
-    const opsBytes = opLines.length > 0 ? Buffer.from(`${opLines.join('\n')}\n`) : null;
-    const csvBytes = rows.length > 0 ? Buffer.from(rows.join('')) : null;
-    try {
-      // history.jsonl first: events refer to nothing in it, and a torn pair is harmless.
-      if (opsBytes) appendFileSync(join(this.runDir, HISTORY_FILE), opsBytes);
-      this.ops = [];
-      if (eventsBytes) appendFileSync(join(this.runDir, EVENTS_FILE), eventsBytes);
-      this.events = [];
-      if (csvBytes) appendFileSync(join(this.runDir, METRICS_FILE), csvBytes);
-    } catch (err) {
-      this.stats.writeErrors++;
-      throw new Error(`cannot write the recording in ${this.runDir}: ${(err as Error).message}`);
-    }
+    // history.jsonl first: events refer to nothing in it, and a torn pair is harmless.
+    if (opLines.length > 0) this.enqueue(HISTORY_FILE, Buffer.from(`${opLines.join('\n')}\n`));
+    if (lines.length > 0) this.enqueue(EVENTS_FILE, Buffer.from(`${lines.join('\n')}\n`));
+    if (rows.length > 0) this.enqueue(METRICS_FILE, Buffer.from(rows.join('')));
     this.stats.events += events.length;
     this.stats.ops += ops.length;
-    this.stats.bytesWritten += (eventsBytes?.length ?? 0) + (opsBytes?.length ?? 0) + (csvBytes?.length ?? 0);
+    try {
+      this.writePending();
+    } catch (err) {
+      this.stats.writeErrors++;
+      this.failedFlushes++;
+      const error = new Error(`cannot write the recording in ${this.runDir}: ${(err as Error).message}`, { cause: err });
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (FATAL_WRITE_CODES.has(code) || this.failedFlushes >= MAX_FAILED_FLUSHES || this.pendingBytes > MAX_PENDING_BYTES) {
+        this.fail(error);
+        return;
+      }
+      throw error;
+    }
+    this.failedFlushes = 0;
     this.stats.flushes++;
     const ms = performance.now() - t0;
     this.stats.flushMs += ms;
     this.stats.maxFlushMs = Math.max(this.stats.maxFlushMs, ms);
+  }
+
+  /** The error recording failed with, or null while it is fine. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  private enqueue(file: string, bytes: Buffer): void {
+    this.pending.push({ file, bytes, written: 0 });
+    this.pendingBytes += bytes.length;
+  }
+
+  /** Appends pending writes in order, each resuming where a failed attempt stopped. */
+  private writePending(): void {
+    while (this.pending.length > 0) {
+      const w = this.pending[0];
+      const fd = openSync(join(this.runDir, w.file), 'a', 0o600);
+      try {
+        while (w.written < w.bytes.length) {
+          const n = writeSync(fd, w.bytes, w.written, w.bytes.length - w.written);
+          w.written += n;
+          this.stats.bytesWritten += n;
+          this.pendingBytes -= n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      this.pending.shift();
+    }
+  }
+
+  /** Recording stops for good: cut half lines, drop what is pending, tell the lab once. */
+  private fail(error: Error): void {
+    this.failure = error;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const torn = new Set(this.pending.filter((w) => w.written > 0).map((w) => w.file));
+    for (const w of this.pending) this.stats.droppedAfterFailure += countLines(w.bytes.subarray(w.written));
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const file of torn) {
+      try {
+        cutToLastLine(join(this.runDir, file));
+      } catch (err) {
+        // The reader skips a torn last line anyway (jsonl.ts); say why it is there.
+        error.message += `; ${file} may end in a partial line (${(err as Error).message})`;
+      }
+    }
+    this.onFatal(new Error(`${error.message}. Recording stopped; what was written before is kept.`, { cause: error }));
   }
 
   /**
@@ -225,5 +327,33 @@ export class RunRecorder {
     const { summary, files, warnings } = await writeDerivedFiles(this.runDir, run, formats, extras);
     if (!summary) throw new Error('internal: summary.json was requested but not computed');
     return { summary, files, warnings: [...run.warnings, ...warnings] };
+  }
+}
+
+function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/** Truncates `path` just after its last newline (a failed append may have left half a line). */
+function cutToLastLine(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (nl !== -1) {
+        if (start + nl + 1 < size) ftruncateSync(fd, start + nl + 1);
+        return;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, 0);
+  } finally {
+    closeSync(fd);
   }
 }

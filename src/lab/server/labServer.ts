@@ -4,14 +4,18 @@
  * One node:http server on 127.0.0.1 does two things:
  * - serves the built renderer (`out/renderer`) as static files, with the same CSP as the
  *   desktop app. The page itself is not secret;
- * - accepts WebSocket connections at `/api?token=TOKEN`, the lab API in the message shapes
- *   of ./wireMessages. Only a client holding the token, connecting from this server's own
- *   origin, gets in (see ./accessGuard for why each check exists): a foreign Origin or Host
- *   is refused with HTTP 403; a bad token gets close code 4401 right after the handshake.
+ * - signs a browser in: the printed address carries a one-time code, exchanged on first
+ *   load for the API secret in an HttpOnly, SameSite=Strict cookie, then redirected away
+ *   so the address bar keeps nothing that still works (./signIn);
+ * - accepts WebSocket connections at `/api`, the lab API in the message shapes of
+ *   ./wireMessages. Only a client holding the secret (the cookie, or `?token=` for
+ *   programmatic clients), connecting from this server's own origin, gets in (see
+ *   ./accessGuard for why each check exists): a foreign Origin or Host is refused with
+ *   HTTP 403; a missing or bad secret gets close code 4401 right after the handshake.
  *
  * Every invocation goes through `dispatchLabRequest` (validation, errors as data), exactly
- * like Electron IPC; every push from the lab goes to every client through a `PushGate`,
- * which bounds memory when a client stops reading.
+ * like Electron IPC; every push from the lab and every reply goes to its client through a
+ * `PushGate`, which bounds memory when a client stops reading.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,8 +31,9 @@ import { createToken, hostAllowed, originAllowed, tokenMatches } from './accessG
 import { dispatchLabRequest, errorMessage } from './dispatch';
 import { encodePush, encodeResult, parseClientMessage } from './wireMessages';
 import { DEFAULT_PUSH_GATE_LIMITS, PushGate, type PushGateLimits } from './pushGate';
+import { SignIn } from './signIn';
 
-/** The API endpoint path; the renderer connects to `ws://HOST/api?token=TOKEN`. */
+/** The API endpoint path; the renderer connects to `ws://HOST/api` (the cookie signs it in). */
 export const API_PATH = '/api';
 
 /** Largest client frame accepted; lab requests are small JSON objects. */
@@ -58,8 +63,11 @@ export interface LabServerOptions {
 }
 
 export interface LabServer {
-  /** The address to open: `http://127.0.0.1:PORT/?token=TOKEN`. */
+  /** The first address to open: `http://127.0.0.1:PORT/?code=ONE-TIME-CODE` (works once). */
   url: string;
+  /** Another one-time sign-in address (for a second browser or a test page). */
+  signInUrl(): string;
+  /** The API secret: for programmatic clients (`/api?token=`), never printed. */
   token: string;
   port: number;
   /** Disconnects every client and stops listening. Does not shut the lab down. */
@@ -87,6 +95,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   // Set once listening: the CSP and the Host/Origin checks need the actual port.
   let port = 0;
   let csp = '';
+  let signIn: SignIn | null = null;
 
   const server = createServer((req, res) => {
     serveStatic(req, res).catch((err: unknown) => {
@@ -104,7 +113,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     // Use the raw path, not a parsed URL: URL parsing would silently resolve `..` segments,
     // and we want to refuse them, not reinterpret them.
-    const rawPath = (req.url ?? '/').split('?')[0];
+    const [rawPath, query = ''] = (req.url ?? '/').split('?', 2);
+    if ((rawPath === '/' || rawPath === '/index.html') && signIn !== null) {
+      const params = new URLSearchParams(query);
+      if (params.has('code') || params.has('token')) return completeSignIn(req, res, signIn, params);
+    }
     const lookup = await resolveStaticFile(staticDir, rawPath);
     if (!lookup.ok) {
       const status = { 'bad-request': 400, forbidden: 403, 'not-found': 404 }[lookup.reason];
@@ -121,6 +134,23 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
+  /** Exchanges a one-time code (or the secret itself) for the cookie and strips it from the address. */
+  function completeSignIn(req: IncomingMessage, res: ServerResponse, session: SignIn, params: URLSearchParams): void {
+    const accepted = session.redeem(params.get('code')) || tokenMatches(token, params.get('token'));
+    if (accepted) log('a browser signed in');
+    if (!accepted && !session.hasSession(req.headers.cookie)) {
+      return sendText(res, 403, 'This sign-in address was already used or is not valid: each one works once. Restart the lab server to get a new one.');
+    }
+    res.writeHead(303, {
+      ...securityHeaders(csp),
+      Location: '/',
+      'Cache-Control': 'no-store',
+      'Content-Length': 0,
+      ...(accepted ? { 'Set-Cookie': session.sessionCookie() } : {}),
+    });
+    res.end();
+  }
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -134,7 +164,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (url.pathname !== API_PATH) return refuseUpgrade(socket, 404, 'Not Found');
     if (!hostAllowed(req.headers.host, port)) return refuseUpgrade(socket, 403, 'Forbidden');
     if (!originAllowed(req.headers.origin, port)) return refuseUpgrade(socket, 403, 'Forbidden');
-    if (!tokenMatches(token, url.searchParams.get('token'))) {
+    const signedIn = (signIn?.hasSession(req.headers.cookie) ?? false) || tokenMatches(token, url.searchParams.get('token'));
+    if (!signedIn) {
       // Our own page without the right token (opened from a stale or trimmed URL). Browsers
       // hide the status of a refused handshake, so complete it and close with a code the
       // page can show; no frame from this socket is ever read.
@@ -148,7 +179,19 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   });
 
   function acceptClient(ws: WebSocket): void {
-    const gate = new PushGate({ send: (data) => ws.send(data), bufferedAmount: () => ws.bufferedAmount }, pushLimits);
+    const gate = new PushGate(
+      {
+        send: (data) => ws.send(data),
+        bufferedAmount: () => ws.bufferedAmount,
+        pauseInput: () => ws.pause(),
+        resumeInput: () => ws.resume(),
+        terminate: (reason) => {
+          log(`dropping a client: ${reason}`);
+          ws.terminate();
+        },
+      },
+      pushLimits,
+    );
     clients.set(ws, gate);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -157,13 +200,13 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       }
       const parsed = parseClientMessage(rawDataToString(data));
       if (!parsed.ok) {
-        if (parsed.id !== undefined) reply(ws, parsed.id, { ok: false, error: parsed.error });
+        if (parsed.id !== undefined) reply(ws, gate, parsed.id, { ok: false, error: parsed.error });
         // Without an id there is nothing to answer: the client is not speaking the protocol.
         else ws.close(1008, parsed.error.slice(0, 120));
         return;
       }
       const { id, channel, request } = parsed.message;
-      void dispatchLabRequest(lab, channel, request).then((result) => reply(ws, id, result));
+      void dispatchLabRequest(lab, channel, request).then((result) => reply(ws, gate, id, result));
     });
     ws.on('close', () => {
       gate.close();
@@ -172,7 +215,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     ws.on('error', (err) => log(`client socket error: ${err.message}`));
   }
 
-  function reply(ws: WebSocket, id: number, result: LabResult<unknown>): void {
+  function reply(ws: WebSocket, gate: PushGate, id: number, result: LabResult<unknown>): void {
     if (ws.readyState !== WebSocket.OPEN) return;
     let frame: string;
     try {
@@ -181,7 +224,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       // e.g. a bigint or a cycle in a lab response: still answer, and say why.
       frame = encodeResult(id, { ok: false, error: `response could not be encoded: ${errorMessage(err)}` });
     }
-    ws.send(frame);
+    // Under the same back-pressure as pushes: a client that stops reading cannot make its
+    // replies (an events list, a run file) pile up without bound (./pushGate).
+    gate.reply(frame);
   }
 
   const unsubscribe = lab.subscribe((channel, payload) => {
@@ -203,6 +248,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     throw err;
   }
   csp = contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
+  const session = new SignIn(token, port);
+  signIn = session;
+  const signInUrl = (): string => `http://127.0.0.1:${port}/?code=${session.issueCode()}`;
 
   let closing: Promise<void> | null = null;
   async function close(): Promise<void> {
@@ -220,7 +268,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   }
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: signInUrl(),
+    signInUrl,
     token,
     port,
     close: () => (closing ??= close()),
@@ -232,7 +281,7 @@ function securityHeaders(csp: string): Record<string, string> {
   return {
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
-    // The page URL carries the token: never send it to anyone as a Referer.
+    // A sign-in address carries a code: never send it to anyone as a Referer.
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',

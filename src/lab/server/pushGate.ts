@@ -12,6 +12,13 @@
  * So memory per client is bounded by the high-water mark plus one state snapshot, and a
  * lagging client sees an explicit gap instead of silently incomplete charts. The recorded
  * run (events.jsonl) is unaffected: this only concerns the live view.
+ *
+ * Replies to the client's own requests go through the same gate (`reply`): they cannot be
+ * dropped or coalesced (each answers one invocation), so while the client lags they queue
+ * in order and the gate stops reading the client's requests (`pauseInput`), which bounds
+ * what can queue to the requests already in flight. A client whose queued replies still
+ * exceed the high-water mark is cut off (`terminate`) rather than allowed to grow memory.
+ * On drain, replies go first (a caller is waiting on each), then the gap, then snapshots.
  */
 import type { LabPush, LabPushChannel } from '../../contract/labApi';
 import { encodePush } from './wireMessages';
@@ -21,6 +28,11 @@ export interface PushSink {
   send(data: string): void;
   /** Bytes queued but not yet written to the network. */
   bufferedAmount(): number;
+  /** Stop / restart reading the client's frames (back-pressure on its requests). */
+  pauseInput?(): void;
+  resumeInput?(): void;
+  /** Cut the client off: it is not reading its replies. */
+  terminate?(reason: string): void;
 }
 
 export interface PushGateLimits {
@@ -46,6 +58,9 @@ export class PushGate {
   private lastMissedT = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Replies held while lagging, in the order they were produced. */
+  private readonly pendingReplies: string[] = [];
+  private pendingReplyBytes = 0;
   /** Events dropped for this client since it connected (for diagnostics and tests). */
   droppedEvents = 0;
 
@@ -61,7 +76,7 @@ export class PushGate {
       this.sink.send(encoded);
       return;
     }
-    this.lagging = true;
+    this.startLagging();
     if (channel === 'lab:events') {
       const { events } = payload as LabPush['lab:events'];
       this.missedEvents += events.length;
@@ -76,6 +91,33 @@ export class PushGate {
     this.scheduleRetry();
   }
 
+  /**
+   * Sends one reply now, or queues it (never drops it) while the client is lagging; see the
+   * module comment for why input pauses meanwhile.
+   */
+  reply(encoded: string): void {
+    if (this.closed) return;
+    if (!this.lagging && this.sink.bufferedAmount() <= this.limits.highWaterBytes) {
+      this.sink.send(encoded);
+      return;
+    }
+    this.startLagging();
+    this.pendingReplies.push(encoded);
+    this.pendingReplyBytes += encoded.length;
+    if (this.pendingReplyBytes > this.limits.highWaterBytes) {
+      const reason = `client is not reading its replies (${this.pendingReplies.length} queued, ${this.pendingReplyBytes} bytes)`;
+      this.close();
+      this.sink.terminate?.(reason);
+      return;
+    }
+    this.scheduleRetry();
+  }
+
+  /** Replies waiting for the client to catch up (diagnostics and tests). */
+  get queuedReplies(): number {
+    return this.pendingReplies.length;
+  }
+
   /** Stops the retry timer; later offers are ignored. */
   close(): void {
     this.closed = true;
@@ -86,6 +128,12 @@ export class PushGate {
   /** True while pushes are being held back for this client. */
   get isLagging(): boolean {
     return this.lagging;
+  }
+
+  private startLagging(): void {
+    if (this.lagging) return;
+    this.lagging = true;
+    this.sink.pauseInput?.();
   }
 
   private scheduleRetry(): void {
@@ -104,6 +152,9 @@ export class PushGate {
       this.scheduleRetry();
       return;
     }
+    for (const encoded of this.pendingReplies) this.sink.send(encoded);
+    this.pendingReplies.length = 0;
+    this.pendingReplyBytes = 0;
     if (this.missedEvents > 0) {
       this.sink.send(encodePush('lab:events', {
         events: [{ type: 'telemetryGap', missed: this.missedEvents, t: this.lastMissedT, node: null }],
@@ -113,5 +164,6 @@ export class PushGate {
     for (const encoded of this.pendingLatest.values()) this.sink.send(encoded);
     this.pendingLatest.clear();
     this.lagging = false;
+    this.sink.resumeInput?.();
   }
 }

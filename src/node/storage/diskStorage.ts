@@ -2,7 +2,8 @@
  * Durable storage for one Raft node process: a segmented write-ahead log, a
  * double-buffered hard-state file and the latest snapshot, under one data directory:
  *
- *   dataDir/LOCK                      pid of the process using the directory
+ *   dataDir/LOCK                      pid of the process using the directory (dirLock.ts)
+ *   dataDir/CLUSTER                   the cluster the directory belongs to (clusterIdentity.ts)
  *   dataDir/wal/<seq>.log             log records (see walRecord.ts, walCodec.ts)
  *   dataDir/hardstate                 term, vote, commit (see hardStateFile.ts)
  *   dataDir/snapshot/<index>-<term>.snap
@@ -23,12 +24,14 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { Entry, HardState, PersistedState, Snapshot } from '../../raft/types';
+import { claimClusterIdentity } from './clusterIdentity';
 import { DirLock } from './dirLock';
 import { StorageCorruptionError, StorageFailedError } from './errors';
 import { fsyncDir } from './fsUtil';
-import { HardStateFile } from './hardStateFile';
+import { HardStateFile, type HardStateLoad } from './hardStateFile';
 import { type FsyncStats, LatencyWindow } from './latencyStats';
 import { LogTracker } from './logTracker';
+import { ensurePrivateDir, PRIVATE_DIR_MODE } from './privateFiles';
 import { SnapshotStore } from './snapshotStore';
 import { SegmentedWal } from './wal';
 import { encodeEntries, encodeSnapshotMarker, encodeTruncate } from './walCodec';
@@ -45,6 +48,11 @@ export interface DiskStorageOptions {
   log?: (level: StorageLogLevel, message: string) => void;
   /** Called with each durable batch's latency in ms (fsync time plus injected delay). */
   onFsync?: (ms: number) => void;
+  /**
+   * The cluster this node belongs to. When given, the directory is claimed for it on first
+   * use and refused when it belongs to another cluster (clusterIdentity.ts).
+   */
+  clusterId?: string;
 }
 
 /** What one save() persists: the persistence part of one Outputs. */
@@ -98,11 +106,13 @@ export class DiskStorage {
     if (opts.fsync !== 'always' && opts.fsync !== 'never') throw new TypeError(`fsync must be 'always' or 'never', got ${String(opts.fsync)}`);
     const segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1024) throw new RangeError(`segmentBytes must be an integer >= 1024, got ${segmentBytes}`);
-    let created = false;
-    for (const sub of ['', 'wal', 'snapshot']) {
+    // The directory must be new or private to this user (docs/security.md#paths-and-files):
+    // the log, votes and snapshots are not for other local users to read or replace.
+    let created = ensurePrivateDir(dir);
+    for (const sub of ['wal', 'snapshot']) {
       const path = join(dir, sub);
       if (!fs.existsSync(path)) {
-        fs.mkdirSync(path, { recursive: true });
+        fs.mkdirSync(path, { mode: PRIVATE_DIR_MODE });
         created = true;
       }
     }
@@ -110,7 +120,14 @@ export class DiskStorage {
       fsyncDir(dir);
       fsyncDir(join(dir, '..'));
     }
-    return new DiskStorage(dir, opts, DirLock.acquire(dir));
+    const lock = DirLock.acquire(dir);
+    try {
+      if (opts.clusterId !== undefined) claimClusterIdentity(dir, opts.clusterId, opts.fsync === 'always');
+      return new DiskStorage(dir, opts, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   /**
@@ -127,6 +144,7 @@ export class DiskStorage {
     const hs = this.hardState.load();
     const wal = this.wal.recover();
     const tracker = wal.tracker;
+    refuseLostHardState(join(this.dir, 'hardstate'), hs, tracker, snap.snapshot !== undefined);
 
     const snapIndex = this.snapshots.index;
     if (snap.snapshot) tracker.snapshot(snapIndex, this.snapshots.term);
@@ -323,6 +341,30 @@ export class DiskStorage {
     const ms = syncMs + (delayed ? performance.now() - waitStart : 0);
     this.latency.record(ms);
     this.opts.onFsync?.(ms);
+  }
+}
+
+/**
+ * A node without its hard state must not start when anything shows it had one: with the
+ * vote gone it could vote twice in a term (Election Safety, §5.2; Figure 2 makes currentTerm
+ * and votedFor persistent for exactly this), and with the term gone it could accept a stale
+ * leader. Evidence is a log or snapshot (entries have term >= 1, written only after a hard
+ * state of at least that term) or a hard-state file that was written and now holds no
+ * record (zero-filled). A brand-new directory (no file, or the empty file of a first start
+ * that had not voted yet, and no log) starts at term 0 as it should.
+ */
+function refuseLostHardState(file: string, hs: HardStateLoad, tracker: LogTracker, hasSnapshot: boolean): void {
+  if (hs.source === 'record') return;
+  if (hs.source === 'zeroed') {
+    throw new StorageCorruptionError(file, 0, 'the hard state file was written but holds no valid record (zero-filled): its term and vote are lost, so this node cannot safely vote; restore the directory or start the node from a new one');
+  }
+  const lastIndex = tracker.isEmpty ? 0 : tracker.lastIndex;
+  if (lastIndex > 0 || hasSnapshot) {
+    throw new StorageCorruptionError(
+      file,
+      0,
+      `no hard state record, but the log holds ${hasSnapshot ? 'a snapshot and ' : ''}entries up to index ${lastIndex}: the term and vote that went with them are lost, so this node cannot safely vote`,
+    );
   }
 }
 

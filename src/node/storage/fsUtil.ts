@@ -4,6 +4,7 @@
  * the async FileHandle path (docs/platform-facts.md#durable-writes).
  */
 import * as fs from 'node:fs';
+import { createPrivateFile, explainCreateError } from './privateFiles';
 
 /** Makes a directory's entries (created, renamed files) durable. Works on Linux and macOS. */
 export function fsyncDir(dir: string): void {
@@ -31,7 +32,14 @@ export function writeFully(fd: number, data: Uint8Array, position: number): void
  */
 export function writeFileAtomic(path: string, dir: string, chunks: readonly Uint8Array[], durable: boolean): number {
   const tmp = `${path}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  // A leftover from a crash is ours to replace; anything planted there is not followed.
+  fs.rmSync(tmp, { force: true });
+  let fd: number;
+  try {
+    fd = createPrivateFile(tmp);
+  } catch (err) {
+    throw explainCreateError(tmp, err);
+  }
   let syncMs = 0;
   try {
     let position = 0;

@@ -24,7 +24,8 @@ import * as fs from 'node:fs';
 import type { HardState } from '../../raft/types';
 import { crc32 } from './crc32';
 import { StorageCorruptionError } from './errors';
-import { fsyncDir, readIfExists, timed, writeFully } from './fsUtil';
+import { fsyncDir, timed, writeFully } from './fsUtil';
+import { createPrivateFile, explainCreateError, openExistingNoFollow, readNoFollow } from './privateFiles';
 
 const MAGIC = 0x31545348; // 'HST1' read as u32 LE
 const SLOT_BYTES = 40;
@@ -41,6 +42,13 @@ type SlotRead = { kind: 'empty' } | { kind: 'valid'; record: SlotRecord } | { ki
 export interface HardStateLoad {
   hardState: HardState;
   warnings: string[];
+  /**
+   * Where the hard state came from: a valid `record`; `none` (no file, or an empty one: never
+   * written); or `zeroed`, a file with bytes but no record in any slot — it was written once
+   * and the writes are gone (e.g. a file system that zero-fills after a crash), so a term and
+   * vote existed and are lost. DiskStorage.recover() refuses to start on that.
+   */
+  source: 'record' | 'none' | 'zeroed';
 }
 
 export class HardStateFile {
@@ -63,7 +71,8 @@ export class HardStateFile {
    */
   load(): HardStateLoad {
     const warnings: string[] = [];
-    const bytes = readIfExists(this.path);
+    // Never through a planted symbolic link (privateFiles.ts).
+    const bytes = readNoFollow(this.path);
     let best: { slot: 0 | 1; record: SlotRecord } | undefined;
     if (bytes) {
       const reads = SLOT_OFFSETS.map((offset) => readSlot(bytes, offset));
@@ -80,7 +89,11 @@ export class HardStateFile {
       });
     }
     const existed = bytes !== undefined;
-    this.fd = fs.openSync(this.path, existed ? 'r+' : 'w+');
+    try {
+      this.fd = existed ? openExistingNoFollow(this.path, 'readwrite') : createPrivateFile(this.path, 'readwrite');
+    } catch (err) {
+      throw explainCreateError(this.path, err);
+    }
     if (!existed && this.durable) fsyncDir(this.dir);
     if (best) {
       this.seq = best.record.seq;
@@ -91,7 +104,8 @@ export class HardStateFile {
       // not the machine). Make it durable before treating its slot as the safe one.
       if (this.durable) fs.fdatasyncSync(this.fd);
     }
-    return { hardState: { ...this.lastWritten }, warnings };
+    const source = best ? 'record' : bytes !== undefined && bytes.length > 0 ? 'zeroed' : 'none';
+    return { hardState: { ...this.lastWritten }, warnings, source };
   }
 
   /** The last hard state written. */

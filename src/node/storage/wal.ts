@@ -13,6 +13,7 @@ import type { Entry } from '../../raft/types';
 import { StorageCorruptionError } from './errors';
 import { fsyncDir, timed, writeFully } from './fsUtil';
 import { LogTracker } from './logTracker';
+import { createPrivateFile, explainCreateError, openExistingNoFollow } from './privateFiles';
 import { decodeEntries, decodeSnapshotMarker, decodeTruncate, PayloadError } from './walCodec';
 import { RecordType, scanRecords } from './walRecord';
 
@@ -166,7 +167,7 @@ export class SegmentedWal {
       this.createSegment(1);
       return;
     }
-    this.fd = fs.openSync(this.segments[this.segments.length - 1].path, 'r+');
+    this.fd = openExistingNoFollow(this.segments[this.segments.length - 1].path, 'readwrite');
   }
 
   private roll(): number {
@@ -178,7 +179,12 @@ export class SegmentedWal {
   /** Creates a segment; its directory entry is made durable before anything relies on it. */
   private createSegment(seq: number): number {
     const path = join(this.dir, segmentFileName(seq));
-    this.fd = fs.openSync(path, 'wx');
+    try {
+      // 0600, and never through a link planted where the new segment goes (privateFiles.ts).
+      this.fd = createPrivateFile(path);
+    } catch (err) {
+      throw explainCreateError(path, err);
+    }
     this.segments.push({ seq, path, maxEntryIndex: 0, size: 0 });
     return this.durable ? timed(() => fsyncDir(this.dir)) : 0;
   }

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -245,5 +246,79 @@ describe('exportRun', () => {
 
   it('rejects an unknown format by name', async () => {
     await expect(exportRun(recorded(), 'pdf' as never)).rejects.toThrow(/unknown export format "pdf"/);
+  });
+});
+
+/**
+ * A full disk must stop recording cleanly: no endless retries holding batches in memory, and
+ * never a duplicated or half line (docs/security.md#paths-and-files).
+ */
+describe('RunRecorder on a full disk', () => {
+  /** Mounts a small tmpfs (we may be root); null with the reason when that is not permitted. */
+  function mountSmallDisk(sizeKb: number): { dir: string; unmount: () => void } | { skip: string } {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0) return { skip: 'mounting a tmpfs needs root on Linux' };
+    const dir = tempDir();
+    const res = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { encoding: 'utf8' });
+    if (res.status !== 0) return { skip: `mount -t tmpfs was refused: ${(res.stderr || res.error?.message || '').trim()}` };
+    return {
+      dir,
+      unmount: () => {
+        const u = spawnSync('umount', [dir], { encoding: 'utf8' });
+        if (u.status !== 0) throw new Error(`umount ${dir} failed: ${u.stderr}`);
+      },
+    };
+  }
+
+  const bigEvent = (i: number): RunEvent => ({ type: 'log', t: i, node: 1, level: 'info', message: `line ${i} ${'x'.repeat(900)}` }) as RunEvent;
+
+  it('stops for good on ENOSPC (/dev/full), tells the lab once, and drops what follows instead of holding it', () => {
+    const dir = tempDir();
+    const fatal: Error[] = [];
+    const rec = new RunRecorder(dir, { onFatal: (e) => fatal.push(e), onError: (e) => { throw e; } });
+    rec.start();
+    rmSync(join(dir, 'events.jsonl'));
+    symlinkSync('/dev/full', join(dir, 'events.jsonl'));
+    rec.record(run.events[0]);
+    rec.flush(); // does not throw: the failure went to onFatal
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0].message).toMatch(/cannot write the recording in .*ENOSPC.*Recording stopped/);
+    expect(rec.failed).not.toBeNull();
+    for (let i = 0; i < 1000; i++) rec.record(run.events[1]);
+    rec.flush();
+    expect(fatal).toHaveLength(1);
+    expect(rec.stats.droppedAfterFailure).toBe(1001);
+    expect(rec.stats.writeErrors).toBe(1);
+  });
+
+  it('on a filesystem that fills up, keeps every complete line once, in order, and no half line', (ctx) => {
+    const disk = mountSmallDisk(512);
+    if ('skip' in disk) {
+      ctx.skip(disk.skip);
+      return;
+    }
+    try {
+      const runDir = join(disk.dir, 'run');
+      const fatal: Error[] = [];
+      const rec = new RunRecorder(runDir, { onFatal: (e) => fatal.push(e), metricsCsv: false });
+      rec.start();
+      // ~1 KB lines in batches of 37: some batch is cut part-way by ENOSPC.
+      let i = 0;
+      while (fatal.length === 0 && i < 5000) {
+        for (let k = 0; k < 37; k++) rec.record(bigEvent(i++));
+        rec.flush();
+      }
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0].message).toMatch(/ENOSPC/);
+      const text = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      const ts = text.trimEnd().split('\n').map((l) => (JSON.parse(l) as RunEvent).t);
+      // A prefix of what was recorded: nothing twice, nothing skipped.
+      expect(ts).toEqual(Array.from({ length: ts.length }, (_, k) => k));
+      expect(ts.length).toBeGreaterThan(100);
+      expect(ts.length).toBeLessThan(i);
+      rec.close();
+    } finally {
+      disk.unmount();
+    }
   });
 });

@@ -30,6 +30,14 @@ function reopen(dir: string, opts: Partial<DiskStorageOptions> = {}) {
   return { storage, ...recovery };
 }
 
+/**
+ * Saves a hard state first, as a node always has one before its first entry (entries carry
+ * a term >= 1, which the hard state held first); recovery refuses a log without one.
+ */
+async function voted(storage: DiskStorage, term = 4): Promise<void> {
+  await storage.save({ entries: [], hardState: { term, vote: 1, commit: 0 } });
+}
+
 function indexes(es: Entry[]): number[] {
   return es.map((e) => e.index);
 }
@@ -136,6 +144,7 @@ describe('DiskStorage truncation', () => {
   it('later entries supersede truncated ones, across segments and restarts', async () => {
     const dir = tempDir();
     const { storage } = reopen(dir, { segmentBytes: 2048 });
+    await voted(storage);
     await storage.save({ entries: entries(1, 30, 1) });
     await storage.save({ truncateFrom: 21, entries: entries(21, 25, 2) });
     await storage.save({ truncateFrom: 24, entries: [] });
@@ -156,6 +165,7 @@ describe('DiskStorage truncation', () => {
   it('rejects batches that would break the log, without writing or failing the storage', async () => {
     const dir = tempDir();
     const { storage } = reopen(dir);
+    await voted(storage);
     await storage.save({ entries: entries(1, 5, 2) });
     await expect(storage.save({ entries: [entry(7, 2)] })).rejects.toThrow(/expected index 6, got 7/);
     await expect(storage.save({ entries: [entry(6, 2), entry(8, 2)] })).rejects.toThrow(/not contiguous/);
@@ -174,6 +184,7 @@ describe('DiskStorage snapshots and compaction', () => {
   it('keeps the log after a matching snapshot and drops a conflicting log (§7)', async () => {
     const dir = tempDir();
     const { storage } = reopen(dir);
+    await voted(storage);
     await storage.save({ entries: entries(1, 10, 1) });
     // Local snapshot: the log holds index 6 with term 1, so 7..10 stay.
     await storage.save({ snapshot: snapshotAt(6, 1), entries: [] });
@@ -205,6 +216,7 @@ describe('DiskStorage snapshots and compaction', () => {
     const dir = tempDir();
     const segmentBytes = 4096;
     const { storage } = reopen(dir, { segmentBytes });
+    await voted(storage);
     for (let i = 1; i <= 200; i += 5) await storage.save({ entries: entries(i, i + 4, 1, 100) });
     const segments = walFiles(dir);
     expect(segments.length).toBeGreaterThan(5);
@@ -231,6 +243,7 @@ describe('DiskStorage snapshots and compaction', () => {
   it('a single batch larger than a segment gets a segment of its own', async () => {
     const dir = tempDir();
     const { storage } = reopen(dir, { segmentBytes: 1024 });
+    await voted(storage);
     await storage.save({ entries: entries(1, 2, 1, 10) });
     await storage.save({ entries: entries(3, 12, 1, 400) });
     await storage.save({ entries: entries(13, 13, 1, 10) });
@@ -242,6 +255,7 @@ describe('DiskStorage snapshots and compaction', () => {
   it('removes a stale segment left before a gap by an interrupted compaction', async () => {
     const dir = tempDir();
     const { storage } = reopen(dir, { segmentBytes: 1024 });
+    await voted(storage);
     for (let i = 1; i <= 40; i++) await storage.save({ entries: [entry(i, 1, 200)] });
     await storage.save({ snapshot: snapshotAt(30, 1), entries: [] });
     const before = walFiles(dir);
@@ -334,6 +348,7 @@ describe('DiskStorage torn writes and corruption', () => {
   it('a torn record at the end of an earlier segment is corruption, not a torn tail', async () => {
     const dir = tempDir();
     const { storage } = reopen(dir, { segmentBytes: 1024 });
+    await voted(storage);
     for (let i = 1; i <= 12; i++) await storage.save({ entries: [entry(i, 1, 200)] });
     storage.close();
     const files = walFiles(dir);
@@ -348,9 +363,12 @@ describe('DiskStorage torn writes and corruption', () => {
     }
   });
 
-  it('rejects non-contiguous indexes and missing entries with the location', () => {
+  it('rejects non-contiguous indexes and missing entries with the location', async () => {
     const dir = tempDir();
-    fs.mkdirSync(join(dir, 'wal'));
+    const made = openStorage(dir);
+    made.recover();
+    await voted(made);
+    made.close();
     const first = encodeRecord(RecordType.Entries, encodeEntries(entries(1, 3, 1)));
     const second = encodeRecord(RecordType.Entries, encodeEntries(entries(5, 6, 1)));
     const file = join(dir, 'wal', '00000000000000000001.log');

@@ -46,13 +46,57 @@ describe('browser-mode lab server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('prints a loopback URL with a 64-hex-digit token', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+  it('prints a loopback URL with a one-time code, never the 64-hex-digit secret', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?code=[0-9a-f]{32}$`));
+    expect(server.url).not.toContain(server.token);
     expect(server.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(server.signInUrl()).not.toBe(server.url);
+  });
+
+  describe('signing a browser in (docs/security.md#browser-mode-token)', () => {
+    const path = (url: string) => url.slice(url.indexOf('/', 'http://'.length));
+
+    it('exchanges the code once for an HttpOnly, SameSite=Strict cookie and redirects it out of the address bar', async () => {
+      const first = await rawGet(server.port, path(server.url));
+      expect(first.status).toBe(303);
+      expect(first.headers.location).toBe('/');
+      expect(first.headers['cache-control']).toBe('no-store');
+      const cookie = String(first.headers['set-cookie']);
+      expect(cookie).toBe(`raftlab_session_${server.port}=${server.token}; HttpOnly; SameSite=Strict; Path=/`);
+      // Spent: the same address no longer signs anyone in.
+      const again = await rawGet(server.port, path(server.url));
+      expect(again.status).toBe(403);
+      expect(again.body).toMatch(/already used/);
+      expect(again.headers['set-cookie']).toBeUndefined();
+      // A browser that already holds the cookie is just sent on (no new cookie).
+      const signedIn = await rawGet(server.port, path(server.url), { Cookie: cookie.split(';')[0] });
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('refuses a code it did not issue', async () => {
+      const res = await rawGet(server.port, `/?code=${'0'.repeat(32)}`);
+      expect(res.status).toBe(403);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('lets the cookie alone open the API, and closes 4401 on a wrong or another port\'s cookie', async () => {
+      const base = `ws://127.0.0.1:${server.port}/api?token=`;
+      const good = await connect(base, origin, { Cookie: `other=1; raftlab_session_${server.port}=${server.token}` });
+      if (!good.ok) throw new Error(`refused with ${good.status}`);
+      good.ws.send(JSON.stringify({ kind: 'invoke', id: 3, channel: 'lab:state', request: {} }));
+      expect((await waitForFrame(good.ws, good.frames, (f) => f.kind === 'result' && f.id === 3)).result).toEqual({ ok: true, value: IDLE_LAB_STATE });
+      good.ws.close();
+      for (const cookie of [`raftlab_session_${server.port}=${'f'.repeat(64)}`, `raftlab_session_${server.port + 1}=${server.token}`]) {
+        const bad = await connect(base, origin, { Cookie: cookie });
+        if (!bad.ok) throw new Error(`expected a handshake then a close, got HTTP ${bad.status}`);
+        expect(await withDeadline(bad.closed)).toBe(CLOSE_BAD_TOKEN);
+      }
+    });
   });
 
   it('serves the renderer with the right MIME types and a strict CSP', async () => {
-    const page = await rawGet(server.port, '/?token=ignored-for-pages');
+    const page = await rawGet(server.port, '/');
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>raftlab</title>');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');

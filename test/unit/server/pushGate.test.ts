@@ -97,3 +97,59 @@ describe('PushGate back-pressure', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('PushGate back-pressure on replies', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  class PausableSink extends FakeSink {
+    paused = 0;
+    resumed = 0;
+    terminated: string | null = null;
+    readonly raw: string[] = [];
+    override send(data: string): void {
+      this.raw.push(data);
+    }
+    pauseInput(): void {
+      this.paused++;
+    }
+    resumeInput(): void {
+      this.resumed++;
+    }
+    terminate(reason: string): void {
+      this.terminated = reason;
+    }
+  }
+
+  it('queues replies in order while the client lags, stops reading its requests, and delivers them first', () => {
+    const sink = new PausableSink();
+    const gate = new PushGate(sink, limits);
+    gate.reply('{"kind":"result","id":1}');
+    expect(sink.raw).toEqual(['{"kind":"result","id":1}']);
+    sink.buffered = 5000;
+    gate.reply('{"kind":"result","id":2}');
+    offerState(gate, 'held');
+    gate.reply('{"kind":"result","id":3}');
+    expect(sink.raw).toHaveLength(1);
+    expect(sink.paused).toBe(1);
+    expect(gate.queuedReplies).toBe(2);
+    sink.buffered = 0;
+    vi.advanceTimersByTime(limits.retryMs);
+    expect(sink.raw.slice(1, 3)).toEqual(['{"kind":"result","id":2}', '{"kind":"result","id":3}']);
+    expect(JSON.parse(sink.raw[3]) as unknown).toMatchObject({ channel: 'lab:state' });
+    expect(sink.resumed).toBe(1);
+    expect(gate.queuedReplies).toBe(0);
+  });
+
+  it('cuts off a client whose queued replies pass the high-water mark instead of growing memory', () => {
+    const sink = new PausableSink();
+    const gate = new PushGate(sink, limits);
+    sink.buffered = 5000;
+    for (let i = 0; i < 5; i++) gate.reply(`{"kind":"result","id":${i},"pad":"${'x'.repeat(300)}"}`);
+    expect(sink.terminated).toMatch(/not reading its replies/);
+    expect(vi.getTimerCount()).toBe(0);
+    sink.buffered = 0;
+    vi.advanceTimersByTime(limits.retryMs * 4);
+    expect(sink.raw).toEqual([]);
+  });
+});

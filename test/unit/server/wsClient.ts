@@ -10,9 +10,9 @@ export type Connection =
   | { ok: false; status: number };
 
 /** Opens a WebSocket; resolves with the HTTP status when the server refuses the upgrade. */
-export function connect(url: string, origin: string | undefined): Promise<Connection> {
+export function connect(url: string, origin: string | undefined, headers: Record<string, string> = {}): Promise<Connection> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, origin === undefined ? {} : { origin });
+    const ws = new WebSocket(url, origin === undefined ? { headers } : { origin, headers });
     const frames: Frame[] = [];
     // Listen for the close from the start: a server may close right after the handshake.
     const closed = new Promise<number>((resolveClose) => ws.once('close', (code) => resolveClose(code)));

@@ -5,7 +5,7 @@ import { toChromeTrace } from '../../../src/lab/export/traceJson';
 import { computeSummary } from '../../../src/lab/export/summary';
 import { analyzeElections } from '../../../src/lab/export/elections';
 import { renderReport } from '../../../src/lab/export/report/reportHtml';
-import { percentile } from '../../../src/lab/export/stats';
+import { percentile } from '../../../src/analysis/percentile';
 import type { RunEvent } from '../../../src/contract/runEvents';
 import { cas, get, put } from './historyGen';
 import { syntheticRun } from './runGen';

@@ -5,7 +5,8 @@ import { ElectionTracker } from '../../../renderer/src/model/electionTracker';
 import { RoleTimeline } from '../../../renderer/src/model/roleTimeline';
 import { TrafficRates } from '../../../renderer/src/model/trafficRates';
 import { EventLog, describeEvent } from '../../../renderer/src/model/eventLog';
-import { cdf, histogram, percentile } from '../../../renderer/src/model/distribution';
+import { cdf, histogram } from '../../../renderer/src/model/distribution';
+import { percentiles } from '../../../src/analysis/percentile';
 import { RunModel } from '../../../renderer/src/model/runModel';
 import { MetricsModel } from '../../../renderer/src/model/metricsModel';
 import { asShownEvents } from '../../../renderer/src/model/events';
@@ -220,16 +221,15 @@ describe('EventLog', () => {
 });
 
 describe('distribution', () => {
-  it('computes histogram, CDF and percentiles', () => {
+  it('computes histogram and CDF; percentiles are the shared nearest-rank ones', () => {
     const samples = [150, 160, 170, 300, 310, 900];
     const bins = histogram(samples, 10);
     expect(bins.reduce((n, b) => n + b.count, 0)).toBe(6);
     expect(bins[0].from).toBeLessThanOrEqual(150);
     expect(bins[bins.length - 1].to).toBeGreaterThan(900);
     expect(cdf([3, 1, 2, 2])).toEqual([[1, 0.25], [2, 0.75], [3, 1]]);
-    expect(percentile(samples, 50)).toBe(170);
-    expect(percentile(samples, 99)).toBe(900);
-    expect(percentile([], 50)).toBeNull();
+    expect(percentiles(samples, [50, 99])).toEqual({ 50: 170, 99: 900 });
+    expect(percentiles([], [50])).toEqual({ 50: null });
     expect(histogram([])).toEqual([]);
     expect(histogram([5, 5, 5])).toEqual([{ from: 5, to: 6, count: 3 }]);
   });

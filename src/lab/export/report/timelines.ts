@@ -5,8 +5,8 @@
  */
 import type { NodeId, Role } from '../../../raft/types';
 import type { HistoryOp, RunEvent } from '../../../contract/runEvents';
-import { byTime } from '../elections';
-import { percentile, sortedNumbers } from '../stats';
+import { byTime } from '../../../analysis/elections';
+import { percentile, sortedNumbers } from '../../../analysis/percentile';
 
 export interface Segment {
   start: number;

@@ -1,3 +1,4 @@
+import type { RunEvent } from '../../../src/contract/runEvents';
 import { describe, expect, it } from 'vitest';
 import { RingBuffer } from '../../../renderer/src/model/ringBuffer';
 import { CompactingSeries } from '../../../renderer/src/model/compactingSeries';
@@ -215,6 +216,8 @@ describe('EventLog', () => {
 
   it('describes every kind of event in words', () => {
     expect(describeEvent(asShownEvents([role(1, 1, 'leader', 4)])[0])).toBe('leader in term 4 (leader: node 1)');
+    const pre = { ...role(1, 2, 'candidate', 4), preCandidate: true } as RunEvent;
+    expect(describeEvent(asShownEvents([pre])[0])).toBe('pre-candidate (PreVote) in term 4');
     expect(describeEvent(asShownEvents([proc(1, 2, 'killed')])[0])).toBe('process killed');
     expect(describeEvent(asShownEvents([workload(1, 100, 2, 9.5)])[0])).toBe('workload: 100 ops/s, p50 2.0 ms, p99 9.5 ms (ok 20, fail 0, info 0)');
   });

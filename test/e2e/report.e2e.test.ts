@@ -60,8 +60,8 @@ describe.skipIf(!chromium.ok && !mustRun)('report.html in Chromium', () => {
     const page = await browser.newPage();
     const problems = collectPageProblems(page);
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
-    expect(await page.evaluate(() => getComputedStyle(document.body).fontSize)).toBe('14px');
-    expect(await page.evaluate(() => (window as unknown as { __raftlabXss?: number }).__raftlabXss)).toBeUndefined();
+    expect(await page.evaluate<string>('getComputedStyle(document.body).fontSize')).toBe('14px');
+    expect(await page.evaluate<unknown>('window.__raftlabXss')).toBeUndefined();
     expect(await page.locator('img, script').count()).toBe(0);
     expect(await page.getByText(`<img src=x onerror="${MARK}=2">`).count()).toBeGreaterThan(0);
     expect(problems).toEqual([]);
@@ -75,7 +75,7 @@ describe.skipIf(!chromium.ok && !mustRun)('report.html in Chromium', () => {
     const page = await browser.newPage();
     const problems = collectPageProblems(page);
     await page.goto(pathToFileURL(spliced).href);
-    expect(await page.evaluate(() => (window as unknown as { __raftlabXss?: number }).__raftlabXss)).toBeUndefined();
+    expect(await page.evaluate<unknown>('window.__raftlabXss')).toBeUndefined();
     // The browser says why: the policy refused them.
     expect(problems.join('\n')).toMatch(/Content Security Policy/);
     await page.close();

@@ -252,6 +252,11 @@ describe('report.html', () => {
     expect(html).toContain('planted, with &quot;quotes&quot;, commas, and &lt;html&gt;');
     expect(html).not.toContain('<html>,');
     expect(html).toContain('isolate leader (node 2)');
+    // The election table is markup, not escaped text: one row per planted interval.
+    expect(html).toContain('<td>leader killed</td><td>node 1 (term 1)</td><td>node 2 leads term 2</td><td class="num">301.0 ms</td></tr>');
+    expect(html).toContain('<td>node 3 came back, still leading term 3</td>');
+    expect(html).not.toContain('&lt;tr&gt;');
+    expect(html).not.toContain('&lt;td');
   });
 
   it('uses the app\'s palette and legend words, and its caption describes only what it draws', () => {

@@ -94,8 +94,7 @@ function electionsTable(events: readonly RunEvent[]): SafeHtml {
   if (a.intervals.length > 0) {
     const rows = a.intervals.slice(0, 300).map(
       (i) =>
-        html`<tr><td class="num">${sec(i.start)}</td><td>${causeText(i.cause)}${i.steppedDownAt !== undefined ? `; it stepped down at ${sec(i.steppedDownAt)}` : ''}</td>` +
-        html`<td>node ${i.from} (term ${i.fromTerm})</td><td>${outcomeText(i)}</td><td class="num">${i.end === null ? '–' : `${(i.end - i.start).toFixed(1)} ms`}</td></tr>`,
+        html`<tr><td class="num">${sec(i.start)}</td><td>${causeText(i.cause)}${i.steppedDownAt !== undefined ? `; it stepped down at ${sec(i.steppedDownAt)}` : ''}</td>${html`<td>node ${i.from} (term ${i.fromTerm})</td><td>${outcomeText(i)}</td><td class="num">${i.end === null ? '–' : `${(i.end - i.start).toFixed(1)} ms`}</td>`}</tr>`,
     );
     parts.push(html`<table><tr><th>Lost at</th><th>Cause</th><th>Lost leader</th><th>Next leader</th><th>Without leader</th></tr>${rows}</table>`);
   }

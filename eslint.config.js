@@ -93,7 +93,7 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
-    rules: forbid(['**/src/raft/**', '!**/src/raft/types', '**/src/node/**', '**/src/lab/**', '**/src/sim/**', '**/main/**', 'electron', 'zeromq', 'node:*'],
+    rules: forbid(['**/src/raft/**', '**/src/node/**', '**/src/lab/**', '**/src/sim/**', '**/main/**', 'electron', 'zeromq', 'node:*'],
       'The renderer imports only the lab API (src/contract) and the pure analyses (src/analysis).'),
   },
 );

@@ -6,7 +6,7 @@
  */
 import { computed } from 'vue';
 import type { ComputedRef } from 'vue';
-import type { NodeId } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { ProcessState } from '../../../src/contract/runEvents';
 import { joinLiveView, type NodeState } from '../../../src/analysis/nodeView';
 import { useLabStore } from '../stores/lab';

@@ -8,7 +8,7 @@
  * The initial election (run start to first leader) is not a sample, as in the lab: it
  * includes process start-up. It is reported separately as `firstLeaderAt`.
  */
-import type { NodeId } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import { ElectionTracker as ElectionRules, type LeaderlessInterval } from '../../../src/analysis/leaderless';
 import type { ShownEvent } from './events';
 import { RingBuffer } from './ringBuffer';

@@ -4,7 +4,7 @@
  * segment starts only when the state changes, so a long stable run stays a handful of
  * segments. Each lane is capped (oldest segments fall off).
  */
-import type { NodeId } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { ShownRole } from '../../../src/analysis/nodeView';
 import type { LaneState } from '../../../src/analysis/legend';
 import { RingBuffer } from './ringBuffer';

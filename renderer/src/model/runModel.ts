@@ -4,7 +4,7 @@
  * and the event log. Plain objects with bounded buffers; the run store wraps one and bumps
  * a version counter after each batch, so Vue never tracks the data itself.
  */
-import type { NodeId } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { ClusterOptions } from '../../../src/contract/clusterOptions';
 import type { ProcessState, RunEvent } from '../../../src/contract/runEvents';
 import { NodeViewFold, shownRole, type NodeState } from '../../../src/analysis/nodeView';

@@ -4,7 +4,7 @@
  * src/analysis/legend.ts, which report.html uses too, so the app and the report agree.
  * Roles are also always spelled out in words: colour is never the only signal.
  */
-import type { NodeId } from '../../../../src/raft/types';
+import type { NodeId } from '../../../../src/analysis/ids';
 import { markColours, nodeColours, roleColours, type ColorScheme, type LaneState } from '../../../../src/analysis/legend';
 
 export type { ColorScheme } from '../../../../src/analysis/legend';

@@ -4,7 +4,7 @@
  * periods shaded behind.
  */
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams, CustomSeriesRenderItemReturn } from 'echarts';
-import type { NodeId } from '../../../../src/raft/types';
+import type { NodeId } from '../../../../src/analysis/ids';
 import type { FaultPeriod } from '../../model/runModel';
 import { LANE_LABELS, LANE_STATES } from '../../../../src/analysis/legend';
 import type { Segment } from '../../model/roleTimeline';

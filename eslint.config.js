@@ -1,8 +1,10 @@
 // Lint rules that guard the architecture: dependencies point one way
-// (raft <- node <- lab <- main/cli; renderer talks only to contracts), and the Raft core
-// stays pure (no I/O, clocks, timers or Math.random), so a seed replays a run exactly.
+// (raft <- node <- lab <- main/cli; the renderer talks only to the contracts and the pure
+// analyses), and the Raft core and src/analysis stay pure (no I/O, clocks, timers or
+// Math.random), so a seed replays a run exactly and the renderer can run the analyses.
 import tseslint from 'typescript-eslint';
 import localRules from './eslint-rules/noImportCycle.js';
+import vueParser from 'vue-eslint-parser';
 
 const ioModules = [
   'node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'child_process', 'crypto', 'worker_threads',
@@ -34,9 +36,18 @@ const forbid = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  // .vue files are type-checked by vue-tsc; eslint has no Vue parser installed here.
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'runs/**', '**/*.vue'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'runs/**'] },
   ...tseslint.configs.recommended,
+  {
+    // .vue files: vue-eslint-parser hands their <script> blocks to the TypeScript parser,
+    // so every rule below (the renderer's import boundary above all) runs on them too.
+    // Templates are type-checked by vue-tsc.
+    files: ['**/*.vue'],
+    languageOptions: {
+      parser: vueParser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -57,6 +68,16 @@ export default tseslint.config(
     files: ['src/raft/**/*.ts'],
     plugins: { local: localRules },
     rules: { 'local/no-import-cycle': 'error' },
+  },
+  {
+    // Pure analyses the lab and the renderer share: no I/O, no clocks, nothing from the
+    // layers that run processes or windows.
+    files: ['src/analysis/**/*.ts'],
+    rules: {
+      ...impure,
+      ...forbid([...ioModules, '**/node/**', '**/lab/**', '**/sim/**', '**/main/**', '**/renderer/**'],
+        'src/analysis is pure and shared with the renderer: the core\'s types, the contracts and itself only.'),
+    },
   },
   {
     files: ['src/sim/**/*.ts'],
@@ -80,7 +101,7 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
-    rules: forbid(['**/src/raft/**', '!**/src/raft/types', '**/src/node/**', '**/src/lab/**', '**/main/**', 'electron', 'zeromq', 'node:*'],
-      'The renderer talks only to the lab API (src/contract).'),
+    rules: forbid(['**/src/raft/**', '**/src/node/**', '**/src/lab/**', '**/src/sim/**', '**/main/**', 'electron', 'zeromq', 'node:*'],
+      'The renderer imports only the lab API (src/contract) and the pure analyses (src/analysis).'),
   },
 );

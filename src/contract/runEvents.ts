@@ -57,6 +57,10 @@ export interface Summary {
   durationMs: number;
   leaderChanges: number;
   electionMs: { count: number; p50: number | null; p99: number | null; max: number | null; samples: number[] };
+  /** Planned leadership transfers (thesis §3.10), kept apart from electionMs; absent in summaries written before. */
+  transfers?: { count: number; samples: number[] };
+  /** The run's configuration (the 'run' started event's options); null when unrecorded; absent in summaries written before. */
+  options?: ClusterOptions | null;
   commitLatencyMs: { p50: number | null; p99: number | null };
   throughputOpsPerSec: number;
   ops: { ok: number; fail: number; info: number };

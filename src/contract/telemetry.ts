@@ -8,7 +8,11 @@ import type { LinkRule } from './control';
 
 export type TelemetryEvent =
   | { t: number; type: 'ready'; pid: number; peerAddress: string; clientAddress: string }
-  | { t: number; type: 'role'; role: Role; term: number; leader: NodeId | null }
+  /**
+   * `preCandidate`: true while the node runs a PreVote round (thesis §9.6): its role is then
+   * 'candidate' but its term has not been raised. Absent in recordings made before the flag.
+   */
+  | { t: number; type: 'role'; role: Role; term: number; leader: NodeId | null; preCandidate?: boolean }
   | { t: number; type: 'vote'; to: NodeId; term: number; granted: boolean; preVote: boolean; reason?: string }
   | { t: number; type: 'election'; phase: 'started' | 'won' | 'lost'; term: number; preVote: boolean; reason?: string }
   | { t: number; type: 'commit'; index: number }

@@ -64,7 +64,7 @@ const metrics = object({
 
 export const checkTelemetryEvent: Check<TelemetryEvent> = tagged('type', {
   ready: object({ t, type: literal('ready'), pid: uint, peerAddress: address, clientAddress: address }),
-  role: object({ t, type: literal('role'), role, term: uint, leader: nullable(nodeId) }),
+  role: object({ t, type: literal('role'), role, term: uint, leader: nullable(nodeId) }, { preCandidate: bool }),
   vote: object(
     { t, type: literal('vote'), to: nodeId, term: uint, granted: bool, preVote: bool },
     { reason: shortText },

@@ -16,6 +16,7 @@ import type { TelemetryBatch } from '../contract/telemetry';
 import type { NodeView } from '../contract/labApi';
 import { AddressAllocator } from './addresses';
 import { ClusterState } from './clusterState';
+import { percentile, sortedNumbers } from '../analysis/percentile';
 import { FaultPlan } from './faultPlan';
 import { resolvePartition, type PartitionRequest } from './partitions';
 import { Supervisor, type ProcessEvent } from './supervisor';
@@ -598,8 +599,9 @@ export class Cluster {
     const ops = this.windowOps.splice(0);
     const interval = now - this.lastWorkloadEvent;
     this.lastWorkloadEvent = now;
-    const lat = ops.filter((o) => o.status === 'ok').map((o) => o.return - o.call).sort((a, b) => a - b);
-    const q = (p: number) => (lat.length === 0 ? null : lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]);
+    const lat = sortedNumbers(ops.filter((o) => o.status === 'ok').map((o) => o.return - o.call));
+    // The one nearest-rank percentile, as in summary.json (src/analysis/percentile.ts).
+    const q = (p: number) => percentile(lat, p * 100);
     this.labEvent({
       node: null,
       type: 'workload',

@@ -1,104 +1,57 @@
 /**
- * The lab's live picture of a cluster, folded from telemetry and process events: what
- * the renderer's cards show and what faults like "isolate the leader" act on.
+ * The lab's live picture of a cluster: what every window's node cards show and what
+ * faults like "isolate the leader" act on. The fold itself is src/analysis/nodeView.ts,
+ * the same one the renderer runs over the event stream, so both tell the same story; this
+ * keeps only the nodes the lab launched (telemetry from a node it no longer has is ignored)
+ * and says which events are worth a state push.
  */
-import type { NodeId, Role } from '../raft/types';
-import type { NodeView } from '../contract/labApi';
-import type { ProcessState, RunEvent } from '../contract/runEvents';
+import type { NodeId } from '../raft/types';
+import type { RunEvent } from '../contract/runEvents';
+import { NodeViewFold, type NodeState } from '../analysis/nodeView';
 
 export class ClusterState {
-  private readonly views = new Map<NodeId, NodeView>();
+  private readonly fold = new NodeViewFold(false);
 
   add(id: NodeId, voter: boolean): void {
-    this.views.set(id, {
-      id,
-      process: 'starting',
-      pid: null,
-      role: 'follower',
-      term: 0,
-      leader: null,
-      commit: 0,
-      applied: 0,
-      lastIndex: 0,
-      voter,
-    });
+    this.fold.add(id, voter);
   }
 
   remove(id: NodeId): void {
-    this.views.delete(id);
+    this.fold.remove(id);
   }
 
   has(id: NodeId): boolean {
-    return this.views.has(id);
+    return this.fold.has(id);
   }
 
-  get(id: NodeId): NodeView | undefined {
-    return this.views.get(id);
+  get(id: NodeId): Readonly<NodeState> | undefined {
+    return this.fold.get(id);
   }
 
   ids(): NodeId[] {
-    return [...this.views.keys()].sort((a, b) => a - b);
+    return this.fold.ids();
   }
 
-  list(): NodeView[] {
-    return this.ids().map((id) => ({ ...this.views.get(id)! }));
+  list(): NodeState[] {
+    return this.fold.list();
   }
 
   setVoters(voters: NodeId[]): void {
-    for (const v of this.views.values()) v.voter = voters.includes(v.id);
+    this.fold.setVoters(voters);
   }
 
-  /** Folds one event in; returns true when a node's view changed in a way worth pushing. */
+  /**
+   * Folds one event in; returns true when a node's view changed in a way worth pushing:
+   * role, process or membership. Index changes arrive every 100 ms with the metrics and
+   * reach the windows with the event stream, so they alone do not trigger a push.
+   */
   apply(ev: RunEvent): boolean {
-    if (ev.node === null) return false;
-    const v = this.views.get(ev.node);
-    if (!v) return false;
-    switch (ev.type) {
-      case 'role':
-        v.role = ev.role as Role;
-        v.term = ev.term;
-        v.leader = ev.leader;
-        return true;
-      case 'commit':
-        v.commit = ev.index;
-        return false;
-      case 'metrics':
-        v.role = ev.role;
-        v.term = ev.term;
-        v.leader = ev.leader;
-        v.commit = ev.commit;
-        v.applied = ev.applied;
-        v.lastIndex = ev.lastIndex;
-        return false;
-      case 'config':
-        v.voter = ev.config.voters.includes(v.id) || (ev.config.outgoing ?? []).includes(v.id);
-        return true;
-      case 'process':
-        this.setProcess(v, ev.state, ev.pid);
-        return true;
-      default:
-        return false;
-    }
+    const c = this.fold.apply(ev);
+    return c.role || c.process || c.membership;
   }
 
-  private setProcess(v: NodeView, state: ProcessState, pid: number | undefined): void {
-    v.process = state;
-    if (pid !== undefined) v.pid = pid;
-    if (state === 'killed' || state === 'stopped' || state === 'crashed' || state === 'exited') {
-      v.pid = null;
-      // A dead process leads nothing; its last role is history, not state.
-      v.role = 'follower';
-      v.leader = null;
-    }
-  }
-
-  /** The leader of the highest term among live nodes, if any node says it leads. */
+  /** The leader of the highest term among running nodes, if any node says it leads. */
   leader(): NodeId | null {
-    let best: NodeView | null = null;
-    for (const v of this.views.values()) {
-      const live = v.process === 'started' || v.process === 'restarted' || v.process === 'resumed';
-      if (live && v.role === 'leader' && (!best || v.term > best.term)) best = v;
-    }
-    return best?.id ?? null;
+    return this.fold.leader();
   }
 }

@@ -365,7 +365,8 @@ export class NodeRuntime {
         this.shown.role = ev.role;
         this.shown.term = ev.term;
         this.shown.leader = ev.leader;
-        return this.publish({ t, type: 'role', role: ev.role, term: ev.term, leader: ev.leader });
+        // The core's flag (thesis §9.6) until its RaftEvent type declares it; false when absent.
+        return this.publish({ t, type: 'role', role: ev.role, term: ev.term, leader: ev.leader, preCandidate: (ev as { preCandidate?: boolean }).preCandidate === true });
       }
       case 'electionStarted':
         return this.publish({ t, type: 'election', phase: 'started', term: ev.term, preVote: ev.preVote });

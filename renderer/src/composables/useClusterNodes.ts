@@ -1,26 +1,19 @@
 /**
- * The nodes to show, merged from the two sources: the lab's state (authoritative for
- * processes and membership while live) and the event stream (freshest for role, term and
- * indices, and the only source for a recorded run).
+ * The nodes to show, from the two sources: the lab's state (authoritative for processes
+ * and membership while live) and the event stream (freshest for role, term and indices,
+ * and the only source for a recorded run). Both are the one fold of
+ * src/analysis/nodeView.ts; joinLiveView says which group of fields comes from which.
  */
 import { computed } from 'vue';
 import type { ComputedRef } from 'vue';
-import type { NodeId, Role } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { ProcessState } from '../../../src/contract/runEvents';
+import { joinLiveView, type NodeState } from '../../../src/analysis/nodeView';
 import { useLabStore } from '../stores/lab';
 import { useRunStore } from '../stores/run';
 
-export interface NodeCardView {
-  id: NodeId;
-  role: Role;
-  term: number;
-  leader: NodeId | null;
-  process: ProcessState;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-  voter: boolean;
-}
+/** What a node card shows: the one node view of src/analysis/nodeView.ts. */
+export type NodeCardView = NodeState;
 
 /** The words the cluster view uses for a process state. */
 export function processLabel(state: ProcessState): string {
@@ -66,24 +59,10 @@ export function useClusterNodes(): ClusterNodes {
     const fromEvents = new Map(run.nodes.map((n) => [n.id, n]));
     // A recorded run, or a live run that has stopped: the events are all there is.
     if (run.source === 'recorded' || ended.value) {
-      return run.nodes.map((n) => ({ ...n, voter: n.member }));
+      return run.nodes.map((n) => ({ ...n, voter: n.voter && n.member }));
     }
-    return lab.state.nodes.map((n) => {
-      const e = fromEvents.get(n.id);
-      // Events are fresher than the last state push for what they report; a higher term wins.
-      const useEvents = e !== undefined && e.term >= n.term;
-      return {
-        id: n.id,
-        process: n.process,
-        voter: n.voter,
-        role: useEvents ? e.role : n.role,
-        term: useEvents ? e.term : n.term,
-        leader: useEvents ? e.leader : n.leader,
-        commit: e?.indicesKnown ? e.commit : n.commit,
-        applied: e?.indicesKnown ? e.applied : n.applied,
-        lastIndex: e?.indicesKnown ? e.lastIndex : n.lastIndex,
-      };
-    });
+    // Live: the lab's view and the event fold's, joined group by group (src/analysis/nodeView.ts).
+    return lab.state.nodes.map((n) => joinLiveView(n, fromEvents.get(n.id)));
   });
   const leader = computed(() => {
     let best: NodeCardView | null = null;

@@ -1,4 +1,7 @@
-/** Histogram, CDF and percentiles of a sample set (election times). */
+/**
+ * Histogram and CDF of a sample set (election times). Percentiles are the one definition
+ * of src/analysis/percentile.ts.
+ */
 
 export interface Bin {
   /** Inclusive lower bound. */
@@ -36,14 +39,6 @@ export function cdf(samples: readonly number[]): Array<[number, number]> {
     out.push([sorted[i], (i + 1) / n]);
   }
   return out;
-}
-
-/** Nearest-rank percentile (p in [0, 100]); null for no samples. */
-export function percentile(samples: readonly number[], p: number): number | null {
-  if (samples.length === 0) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1];
 }
 
 /** Smallest of 1, 2, 5 × 10^k at least `raw` (and at least 1 ms). */

@@ -1,25 +1,26 @@
 /**
  * Election times for the live chart, as the lab measures them (the summary's electionMs):
  * leaderless intervals after losing a leader, the measure of Figure 16 of the Raft paper
- * (§9.3). The rules live in src/contract/electionRules.ts, shared with the lab; this adds
- * what the UI needs: a bounded buffer of recent samples, a running count, and a reset.
+ * (§9.3). The rules live in src/analysis/leaderless.ts, shared with the lab, the report
+ * and the CLI; this adds what the UI needs: a bounded buffer of recent samples, a running
+ * count, planned transfers counted apart, and a reset.
  *
  * The initial election (run start to first leader) is not a sample, as in the lab: it
  * includes process start-up. It is reported separately as `firstLeaderAt`.
  */
-import type { NodeId } from '../../../src/raft/types';
-import { ElectionTracker as ElectionRules, type LeaderlessCause, type LeaderlessInterval } from '../../../src/contract/electionRules';
+import type { NodeId } from '../../../src/analysis/ids';
+import { ElectionTracker as ElectionRules, type LeaderlessInterval } from '../../../src/analysis/leaderless';
 import type { ShownEvent } from './events';
 import { RingBuffer } from './ringBuffer';
 
-export type { LeaderlessCause } from '../../../src/contract/electionRules';
+export type { LeaderlessCause } from '../../../src/analysis/leaderless';
 
 export interface ElectionSample {
   /** When the interval ended (ms since the run started). */
   t: number;
   /** Leaderless time in ms. */
   ms: number;
-  cause: LeaderlessCause;
+  cause: LeaderlessInterval['cause'];
   /** The leader after the interval (the old one when it came back) and its term. */
   leader: NodeId;
   term: number;
@@ -36,6 +37,7 @@ export class ElectionTracker {
   private rules = new ElectionRules();
   private readonly samples: RingBuffer<ElectionSample>;
   private count = 0;
+  private transferCount = 0;
 
   constructor(maxSamples = 5000) {
     this.samples = new RingBuffer<ElectionSample>(maxSamples);
@@ -44,6 +46,11 @@ export class ElectionTracker {
   /** Closed leaderless intervals in the run, including any whose samples were evicted. */
   get total(): number {
     return this.count;
+  }
+
+  /** Planned leadership transfers that reached their target (not election samples). */
+  get transfers(): number {
+    return this.transferCount;
   }
 
   /** Distinct (leader, term) pairs seen, the first election included. */
@@ -66,6 +73,11 @@ export class ElectionTracker {
     return this.rules.openInterval?.start ?? null;
   }
 
+  /** The open leaderless interval, or null when none is open. */
+  get openInterval(): Readonly<LeaderlessInterval> | null {
+    return this.rules.openInterval;
+  }
+
   /** Kept samples, oldest first. */
   list(): ElectionSample[] {
     return this.samples.toArray();
@@ -79,11 +91,16 @@ export class ElectionTracker {
     this.rules = new ElectionRules();
     this.samples.clear();
     this.count = 0;
+    this.transferCount = 0;
   }
 
   observe(ev: ShownEvent): void {
     const closed = this.rules.observe(ev);
     if (!closed || closed.end === null) return;
+    if (closed.kind === 'transfer') {
+      this.transferCount++;
+      return;
+    }
     this.count++;
     this.samples.push(toSample(closed, closed.end));
   }

@@ -4,6 +4,8 @@
  * violations) out of the log. Each entry gets a sequence number at ingestion so a query
  * can merge the per-type buffers back into arrival order.
  */
+import { LANE_LABELS } from '../../../src/analysis/legend';
+import { shownRole } from '../../../src/analysis/nodeView';
 import type { RunEventType } from '../../../src/contract/runEvents';
 import type { ShownEvent } from './events';
 import { RingBuffer } from './ringBuffer';
@@ -100,7 +102,7 @@ function searchText(entry: LogEntry): string {
 export function describeEvent(e: ShownEvent): string {
   switch (e.type) {
     case 'role':
-      return `${e.role} in term ${e.term}${e.leader !== null ? ` (leader: node ${e.leader})` : ''}`;
+      return `${LANE_LABELS[shownRole({ role: e.role, preCandidate: e.preCandidate === true })]} in term ${e.term}${e.leader !== null ? ` (leader: node ${e.leader})` : ''}`;
     case 'vote':
       return `${e.preVote ? 'pre-vote' : 'vote'} for node ${e.to} in term ${e.term}: ${e.granted ? 'granted' : `refused${e.reason ? ` (${e.reason})` : ''}`}`;
     case 'election':

@@ -1,22 +1,14 @@
 /**
- * The run events as the renderer reads them.
- *
- * `NodeRunEvent` in src/contract/runEvents.ts is `Omit<TelemetryEvent, 't'> & ...`, and
- * TypeScript's Omit is not distributive: over a union it keeps only the common fields,
- * so `e.type === 'role'` cannot narrow to a role event. This distributive version has the
- * same runtime shape and narrows properly. Every RunEvent is a ShownEvent at runtime
- * (the lab writes exactly these objects), so the conversion is a type-level cast.
+ * The run events as the renderer reads them: exactly the contract's RunEvent. The contract's
+ * NodeRunEvent now uses a distributive Omit (src/contract/runEvents.ts), so `e.type ===
+ * 'role'` narrows on RunEvent itself; the distributive copy this file used to declare is
+ * gone, and these names stay only so the views need not change their imports.
  */
-import type { NodeId } from '../../../src/raft/types';
-import type { TelemetryEvent } from '../../../src/contract/telemetry';
-import type { LabRunEvent, RunEvent } from '../../../src/contract/runEvents';
+import type { RunEvent } from '../../../src/contract/runEvents';
 
-type StampedNodeEvent<E> = E extends unknown ? Omit<E, 't'> & { t: number; node: NodeId | null } : never;
+export type ShownEvent = RunEvent;
 
-export type ShownNodeEvent = StampedNodeEvent<TelemetryEvent>;
-export type ShownEvent = ShownNodeEvent | LabRunEvent;
-
-/** Views a batch of run events with the distributive type (no copy). */
+/** Views a batch of run events as ShownEvents (the same objects, the same type). */
 export function asShownEvents(events: readonly RunEvent[]): readonly ShownEvent[] {
-  return events as unknown as readonly ShownEvent[];
+  return events;
 }

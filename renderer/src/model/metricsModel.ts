@@ -4,7 +4,7 @@
  * message rates between node pairs. Series are CompactingSeries, so a 9-node cluster at
  * 10 snapshots a second for ten minutes stays within a few thousand points per node.
  */
-import type { NodeId, Role } from '../../../src/raft/types';
+import type { NodeId, Role } from '../../../src/analysis/ids';
 import type { RunEvent } from '../../../src/contract/runEvents';
 import { CompactingSeries } from './compactingSeries';
 import { asShownEvents } from './events';

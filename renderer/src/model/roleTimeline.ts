@@ -4,13 +4,13 @@
  * segment starts only when the state changes, so a long stable run stays a handful of
  * segments. Each lane is capped (oldest segments fall off).
  */
-import type { NodeId, Role } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
+import type { ShownRole } from '../../../src/analysis/nodeView';
+import type { LaneState } from '../../../src/analysis/legend';
 import { RingBuffer } from './ringBuffer';
 
-/** What a lane shows: the Raft role, or why the node has none right now. */
-export type LaneState = Role | 'paused' | 'down';
-
-export const LANE_STATES: readonly LaneState[] = ['follower', 'candidate', 'leader', 'paused', 'down'];
+/** What a lane shows (src/analysis/legend.ts): the role, a pre-candidate apart, or why the node has none. */
+export { LANE_STATES, type LaneState } from '../../../src/analysis/legend';
 
 export interface Segment {
   state: LaneState;
@@ -23,7 +23,7 @@ export interface Segment {
 interface Lane {
   segments: RingBuffer<Segment>;
   /** The role the node last reported, to restore when a paused process resumes. */
-  lastRole: Role;
+  lastRole: ShownRole;
   term: number;
 }
 
@@ -47,8 +47,8 @@ export class RoleTimeline {
     return this.lanes.get(node)?.segments.last()?.state ?? null;
   }
 
-  /** A role report from the node itself ('role' or 'metrics' events). */
-  role(node: NodeId, role: Role, term: number, t: number): void {
+  /** A role report from the node itself ('role' or 'metrics' events, as folded by src/analysis/nodeView.ts). */
+  role(node: NodeId, role: ShownRole, term: number, t: number): void {
     const lane = this.lane(node);
     lane.lastRole = role;
     lane.term = term;

@@ -4,9 +4,10 @@
  * and the event log. Plain objects with bounded buffers; the run store wraps one and bumps
  * a version counter after each batch, so Vue never tracks the data itself.
  */
-import type { NodeId, Role } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { ClusterOptions } from '../../../src/contract/clusterOptions';
 import type { ProcessState, RunEvent } from '../../../src/contract/runEvents';
+import { NodeViewFold, shownRole, type NodeState } from '../../../src/analysis/nodeView';
 import { ElectionTracker } from './electionTracker';
 import { EventLog } from './eventLog';
 import { RingBuffer } from './ringBuffer';
@@ -23,21 +24,11 @@ export interface FaultPeriod {
   instant: boolean;
 }
 
-/** The latest known state of a node according to the events. */
-export interface NodeSnapshot {
-  id: NodeId;
-  role: Role;
-  term: number;
-  leader: NodeId | null;
-  process: ProcessState;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-  /** False once the node was removed from the configuration. */
-  member: boolean;
-  /** True once a metrics snapshot reported the indices (before that they are placeholders). */
-  indicesKnown: boolean;
-}
+/**
+ * The latest known state of a node according to the events: the one node-view fold of
+ * src/analysis/nodeView.ts (the lab runs the same), so commit ≤ lastIndex always.
+ */
+export type NodeSnapshot = NodeState;
 
 export interface Violation {
   t: number;
@@ -78,7 +69,7 @@ export class RunModel {
   readonly faults: RingBuffer<FaultPeriod>;
   readonly violations: RingBuffer<Violation>;
   private readonly terms = new Map<NodeId, RingBuffer<[number, number]>>();
-  private readonly nodeState = new Map<NodeId, NodeSnapshot>();
+  private readonly nodeState = new NodeViewFold(true);
 
   constructor(readonly limits: RunModelLimits = DEFAULT_RUN_LIMITS) {
     this.timeline = new RoleTimeline(limits.segmentsPerNode);
@@ -93,14 +84,14 @@ export class RunModel {
 
   /** Node ids seen, ascending. */
   nodeIds(): NodeId[] {
-    return [...this.nodeState.keys()].sort((a, b) => a - b);
+    return this.nodeState.ids();
   }
 
-  nodes(): NodeSnapshot[] {
+  nodes(): Array<Readonly<NodeSnapshot>> {
     return this.nodeIds().map((id) => this.nodeState.get(id) as NodeSnapshot);
   }
 
-  node(id: NodeId): NodeSnapshot | undefined {
+  node(id: NodeId): Readonly<NodeSnapshot> | undefined {
     return this.nodeState.get(id);
   }
 
@@ -112,7 +103,7 @@ export class RunModel {
   /** Highest term any node reported. */
   maxTerm(): number {
     let max = 0;
-    for (const n of this.nodeState.values()) max = Math.max(max, n.term);
+    for (const n of this.nodes()) max = Math.max(max, n.term);
     return max;
   }
 
@@ -141,25 +132,26 @@ export class RunModel {
     this.log.append(e);
     this.elections.observe(e);
     const node = e.node;
+    // Whether the node's process was down or paused before this event, for the lane rules below.
+    const wasDown = node !== null && this.isDownOrPaused(node);
+    this.nodeState.apply(e);
     switch (e.type) {
-      case 'role':
+      case 'role': {
         if (node === null) break;
-        this.timeline.role(node, e.role, e.term, e.t);
+        const snap = this.nodeState.get(node);
+        // Telemetry still in flight from a process already down does not revive its lane (nor its card).
+        if (snap && !DOWN_STATES.has(snap.process)) this.timeline.role(node, shownRole(snap), e.term, e.t);
         this.noteTerm(node, e.term, e.t);
-        Object.assign(this.snapshot(node), { role: e.role, term: e.term, leader: e.leader });
-        break;
-      case 'metrics': {
-        if (node === null) break;
-        const snap = this.snapshot(node);
-        // Metrics repeat the role every 100 ms: they repair the lane if a role event was lost.
-        if (!DOWN_STATES.has(snap.process) && snap.process !== 'paused') this.timeline.role(node, e.role, e.term, e.t);
-        this.noteTerm(node, e.term, e.t);
-        Object.assign(snap, { role: e.role, term: e.term, leader: e.leader, commit: e.commit, applied: e.applied, lastIndex: e.lastIndex, indicesKnown: true });
         break;
       }
-      case 'commit':
-        if (node !== null) this.snapshot(node).commit = Math.max(this.snapshot(node).commit, e.index);
+      case 'metrics': {
+        if (node === null) break;
+        const snap = this.nodeState.get(node);
+        // Metrics repeat the role every 100 ms: they repair the lane if a role event was lost.
+        if (snap && !wasDown) this.timeline.role(node, shownRole(snap), e.term, e.t);
+        this.noteTerm(node, e.term, e.t);
         break;
+      }
       case 'process':
         if (node !== null) this.processChanged(node, e.state, e.t);
         break;
@@ -168,10 +160,6 @@ export class RunModel {
         break;
       case 'violation':
         this.violations.push({ t: e.t, property: e.property, message: e.message });
-        break;
-      case 'membership':
-        if (e.action === 'add') this.snapshot(e.target).member = true;
-        else if (this.nodeState.has(e.target)) this.snapshot(e.target).member = false;
         break;
       case 'run':
         if (e.phase === 'stopped') {
@@ -185,8 +173,12 @@ export class RunModel {
     }
   }
 
+  private isDownOrPaused(node: NodeId): boolean {
+    const p = this.nodeState.get(node)?.process;
+    return p !== undefined && (DOWN_STATES.has(p) || p === 'paused');
+  }
+
   private processChanged(node: NodeId, state: ProcessState, t: number): void {
-    this.snapshot(node).process = state;
     switch (state) {
       case 'starting':
         this.timeline.down(node, t);
@@ -234,14 +226,5 @@ export class RunModel {
     }
     const last = points.last();
     if (!last || last[1] !== term) points.push([t, term]);
-  }
-
-  private snapshot(node: NodeId): NodeSnapshot {
-    let snap = this.nodeState.get(node);
-    if (!snap) {
-      snap = { id: node, role: 'follower', term: 0, leader: null, process: 'starting', commit: 0, applied: 0, lastIndex: 0, member: true, indicesKnown: false };
-      this.nodeState.set(node, snap);
-    }
-    return snap;
   }
 }

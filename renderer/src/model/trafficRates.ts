@@ -6,7 +6,7 @@
  * means "new baseline", never a negative rate. A node that stops reporting (killed,
  * paused) shows zero after `staleAfterMs`.
  */
-import type { NodeId } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { TrafficCounters } from '../../../src/contract/telemetry';
 
 interface PairState {

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { NodeId } from '../../../src/raft/types';
+import type { NodeId } from '../../../src/analysis/ids';
 import type { ClusterOptions, WorkloadOptions } from '../../../src/contract/clusterOptions';
 import { IDLE_LAB_STATE, type LabApi, type LabChannel, type LabRequest, type LabResponse, type LabState, type RunListing } from '../../../src/contract/labApi';
 import type { PartitionPreset } from '../../../src/contract/faults';

@@ -9,6 +9,7 @@ import type { Summary } from '../../contract/runEvents';
 import { checkLinearizabilityAsync } from '../checkers/linearizability';
 import { readRun, type RecordedRun } from '../recorder/readRun';
 import { writeFileAtomic } from './atomicWrite';
+import { checkRecordedRun, summaryProblem } from './checkRun';
 import { toHistoryEdn } from './historyEdn';
 import { toMetricsCsv } from './metricsCsv';
 import { renderReport } from './report/reportHtml';
@@ -49,9 +50,9 @@ function readExistingSummary(runDir: string, warnings: string[]): Summary | null
     warnings.push(`summary.json was not valid JSON (${(err as Error).message}); computed a new one`);
     return null;
   }
-  const ok = typeof s === 'object' && s !== null && typeof (s as Summary).durationMs === 'number' && typeof (s as Summary).electionMs === 'object';
-  if (!ok) warnings.push('summary.json did not look like a summary; computed a new one');
-  return ok ? (s as Summary) : null;
+  const problem = summaryProblem(s);
+  if (problem) warnings.push(`summary.json was not a valid summary (${problem}); computed a new one`);
+  return problem ? null : (s as Summary);
 }
 
 /**
@@ -61,12 +62,14 @@ function readExistingSummary(runDir: string, warnings: string[]): Summary | null
  */
 export async function writeDerivedFiles(
   runDir: string,
-  run: RecordedRun,
+  recorded: RecordedRun,
   formats: readonly ExportFormat[],
   opts: DerivedOptions = {},
 ): Promise<{ summary: Summary | null; files: ExportedFile[]; warnings: string[] }> {
   const files: ExportedFile[] = [];
-  const warnings: string[] = [];
+  // Numbers are checked before anything computes with them or prints them (./checkRun.ts).
+  const run = checkRecordedRun(recorded);
+  const warnings: string[] = run.warnings.slice(recorded.warnings.length);
   let summary: Summary | null = null;
   const needSummary = formats.includes('summary.json') || formats.includes('report.html');
   let summaryIsNew = false;
@@ -94,7 +97,7 @@ export async function writeDerivedFiles(
         else files.push({ name: f, bytes: statSync(path).size });
         break;
       case 'report.html':
-        files.push({ name: f, bytes: writeFileAtomic(path, renderReport({ summary: summary!, events: run.events, history: run.history, warnings: run.warnings })) });
+        files.push({ name: f, bytes: writeFileAtomic(path, renderReport({ summary: summary!, events: run.events, history: run.history, warnings: [...recorded.warnings, ...warnings] })) });
         break;
     }
   }

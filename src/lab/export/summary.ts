@@ -2,10 +2,11 @@
  * summary.json: the headline numbers of a run (fields documented in docs/formats.md).
  */
 import type { NodeId } from '../../raft/types';
+import type { ClusterOptions } from '../../contract/clusterOptions';
 import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
+import { analyzeElections } from '../../analysis/elections';
+import { percentile, round, sortedNumbers } from '../../analysis/percentile';
 import { checkLinearizability, type LinearizabilityResult } from '../checkers/linearizability';
-import { analyzeElections } from './elections';
-import { percentile, round, sortedNumbers } from './stats';
 
 export interface SummaryOptions {
   runId?: string;
@@ -16,6 +17,8 @@ export interface SummaryOptions {
   expectations?: Summary['expectations'];
   /** Overrides the duration derived from the events. */
   durationMs?: number;
+  /** The run's configuration, when the events do not carry it (default: the 'run' started event's options). */
+  options?: ClusterOptions;
 }
 
 /** Start and end of the run: the 'run' events, else the first and last times seen. */
@@ -60,10 +63,12 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
   const span = runSpan(events, history);
   const durationMs = opts.durationMs ?? span.end - span.start;
   let runId = opts.runId ?? '';
+  let options: ClusterOptions | null = null;
   let faults = 0;
   const violations: Summary['violations'] = [];
   for (const ev of events) {
     if (ev.type === 'run' && ev.phase === 'started' && ev.runId && !opts.runId) runId = ev.runId;
+    if (ev.type === 'run' && ev.phase === 'started' && ev.options && options === null) options = ev.options;
     if (ev.type === 'fault' && ev.action === 'apply') faults++;
     if (ev.type === 'violation') violations.push({ property: ev.property, message: ev.message, t: ev.t });
   }
@@ -81,6 +86,7 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
   const summary: Summary = {
     runId,
     nodes: countNodes(events),
+    options: opts.options ?? options,
     durationMs: round(durationMs, 1),
     leaderChanges: elections.leaderChanges,
     electionMs: {
@@ -89,6 +95,10 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
       p99: percentile(sortedSamples, 99),
       max: sortedSamples.length > 0 ? sortedSamples[sortedSamples.length - 1] : null,
       samples,
+    },
+    transfers: {
+      count: elections.transfers.filter((i) => i.end !== null).length,
+      samples: elections.transfers.filter((i) => i.end !== null).map((i) => round((i.end as number) - i.start, 1)),
     },
     commitLatencyMs: {
       p50: nullableRound(percentile(sortedLatencies, 50)),

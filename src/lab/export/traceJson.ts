@@ -3,7 +3,8 @@
  * and chrome://tracing open. Conventions (docs/formats.md):
  * - one process per node (pid = node id, named "Node N"), and pid 0 "Lab" for cluster-wide
  *   things (faults, violations, membership, workload counters);
- * - per node, thread 1 "role": complete ('X') slices named follower / candidate / leader;
+ * - per node, thread 1 "role": complete ('X') slices named follower /
+ *   pre-candidate (PreVote) / candidate / leader (the words of src/analysis/legend.ts);
  *   thread 2 "process": slices for the time the process was down or paused; thread 3
  *   "events": instants for elections;
  * - counters ('C') "term" and "commit" per node (commit at most one sample per 10 ms per
@@ -11,9 +12,11 @@
  * - faults and violations as global instant events ('i', scope 'g');
  * - timestamps in microseconds since the run started.
  */
-import type { NodeId, Role } from '../../raft/types';
+import type { NodeId } from '../../raft/types';
 import type { RunEvent } from '../../contract/runEvents';
-import { byTime } from './elections';
+import { byTime } from '../../analysis/elections';
+import { LANE_LABELS } from '../../analysis/legend';
+import type { ShownRole } from '../../analysis/nodeView';
 import { runSpan } from './summary';
 
 export interface TraceEvent {
@@ -41,12 +44,12 @@ const TID_PROCESS = 2;
 const TID_EVENTS = 3;
 const COMMIT_SAMPLE_MS = 10;
 /** Reserved Chrome trace colour names; Perfetto picks its own, which is fine. */
-const ROLE_COLOUR: Record<Role, string> = { leader: 'good', candidate: 'yellow', follower: 'grey' };
+const ROLE_COLOUR: Record<ShownRole, string> = { leader: 'good', candidate: 'yellow', preCandidate: 'olive', follower: 'grey' };
 
 const us = (ms: number): number => Math.round(ms * 1000);
 
 interface NodeTrack {
-  role: { role: Role; term: number; since: number } | null;
+  role: { role: ShownRole; term: number; since: number } | null;
   down: { state: string; since: number } | null;
   paused: number | null;
   lastTerm: number | null;
@@ -69,7 +72,7 @@ export function toChromeTrace(events: readonly RunEvent[], opts: { runId?: strin
   const closeRole = (n: NodeId, tr: NodeTrack, t: number): void => {
     if (!tr.role) return;
     out.push({
-      name: tr.role.role,
+      name: LANE_LABELS[tr.role.role],
       ph: 'X',
       ts: us(tr.role.since),
       dur: Math.max(0, us(t) - us(tr.role.since)),
@@ -116,9 +119,10 @@ export function toChromeTrace(events: readonly RunEvent[], opts: { runId?: strin
       case 'role': {
         if (n === null) break;
         const tr = track(n);
-        if (!tr.role || tr.role.role !== ev.role || tr.role.term !== ev.term) {
+        const shown: ShownRole = ev.role === 'candidate' && ev.preCandidate === true ? 'preCandidate' : ev.role;
+        if (!tr.role || tr.role.role !== shown || tr.role.term !== ev.term) {
           closeRole(n, tr, ev.t);
-          tr.role = { role: ev.role, term: ev.term, since: ev.t };
+          tr.role = { role: shown, term: ev.term, since: ev.t };
         }
         term(n, tr, ev.t, ev.term);
         break;

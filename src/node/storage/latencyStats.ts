@@ -1,8 +1,10 @@
 /**
  * Latency summary for durable writes, in the shape telemetry reports
  * (`NodeMetrics.fsync`): a total count and percentiles over a recent window, so the lab
- * sees a slow disk appear and, after the fault is removed, disappear again.
+ * sees a slow disk appear and, after the fault is removed, disappear again. Percentiles
+ * are the one nearest-rank definition of src/analysis/percentile.ts, as everywhere else.
  */
+import { percentile } from '../../analysis/percentile';
 
 export interface FsyncStats {
   /** Durable batches since the storage was opened. */
@@ -33,8 +35,8 @@ export class LatencyWindow {
 
   stats(): FsyncStats {
     if (this.filled === 0) return { count: this.total, p50Ms: 0, p99Ms: 0, maxMs: 0 };
+    // A Float64Array sorts numerically.
     const sorted = this.samples.slice(0, this.filled).sort();
-    const at = (q: number) => sorted[Math.min(this.filled - 1, Math.ceil(q * this.filled) - 1)];
-    return { count: this.total, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted[this.filled - 1] };
+    return { count: this.total, p50Ms: percentile(sorted, 50) as number, p99Ms: percentile(sorted, 99) as number, maxMs: sorted[this.filled - 1] };
   }
 }

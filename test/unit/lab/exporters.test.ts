@@ -5,7 +5,9 @@ import { toChromeTrace } from '../../../src/lab/export/traceJson';
 import { computeSummary } from '../../../src/lab/export/summary';
 import { analyzeElections } from '../../../src/lab/export/elections';
 import { renderReport } from '../../../src/lab/export/report/reportHtml';
-import { percentile } from '../../../src/lab/export/stats';
+import { percentile } from '../../../src/analysis/percentile';
+import { LANE_LABELS, LANE_STATES, MARK_LABELS, markColours, nodeColour, roleColours } from '../../../src/analysis/legend';
+import { esc } from '../../../src/lab/export/report/html';
 import type { RunEvent } from '../../../src/contract/runEvents';
 import { cas, get, put } from './historyGen';
 import { syntheticRun } from './runGen';
@@ -113,6 +115,17 @@ describe('trace.json', () => {
     const n3 = evs.filter((e) => e.ph === 'X' && e.pid === 3 && e.tid === 1);
     expect(n3.map((e) => e.name)).toEqual(['follower', 'follower', 'follower', 'candidate', 'leader']);
     expect(n3[4].ts + n3[4].dur!).toBe(8100_000);
+  });
+
+  it('names a PreVote pre-candidate\'s slice apart from a candidate\'s (thesis §9.6)', () => {
+    const e = (x: Record<string, unknown>): RunEvent => x as unknown as RunEvent;
+    const t = toChromeTrace([
+      e({ type: 'role', t: 10, node: 1, role: 'candidate', term: 4, leader: null, preCandidate: true }),
+      e({ type: 'role', t: 30, node: 1, role: 'candidate', term: 5, leader: null, preCandidate: false }),
+      e({ type: 'role', t: 40, node: 1, role: 'leader', term: 5, leader: 1 }),
+    ]);
+    const slices = t.traceEvents.filter((x) => x.ph === 'X').map((x) => [x.name, x.cname, x.args?.term]);
+    expect(slices).toEqual([['pre-candidate (PreVote)', 'olive', 4], ['candidate', 'yellow', 5], ['leader', 'good', 5]]);
   });
 
   it('has term and commit counters, faults and violations as global instants', () => {
@@ -239,6 +252,26 @@ describe('report.html', () => {
     expect(html).toContain('planted, with &quot;quotes&quot;, commas, and &lt;html&gt;');
     expect(html).not.toContain('<html>,');
     expect(html).toContain('isolate leader (node 2)');
+    // The election table is markup, not escaped text: one row per planted interval.
+    expect(html).toContain('<td>leader killed</td><td>node 1 (term 1)</td><td>node 2 leads term 2</td><td class="num">301.0 ms</td></tr>');
+    expect(html).toContain('<td>node 3 came back, still leading term 3</td>');
+    expect(html).not.toContain('&lt;tr&gt;');
+    expect(html).not.toContain('&lt;td');
+  });
+
+  it('uses the app\'s palette and legend words, and its caption describes only what it draws', () => {
+    for (const s of LANE_STATES) {
+      expect(html).toContain(`fill="${roleColours('light')[s]}"`);
+      expect(html).toContain(`>${esc(LANE_LABELS[s])}</text>`);
+    }
+    expect(html).toContain(MARK_LABELS.lastingFault);
+    expect(html).toContain(MARK_LABELS.instantFault);
+    expect(html).not.toMatch(/dashed/);
+    // The kills and the pause of the run are drawn as instant-fault lines, in the app's colour.
+    expect((html.match(/class="fault-line"><title>/g) ?? []).length).toBeGreaterThan(0);
+    expect(html).toContain(`stroke:${markColours('light').faultInstant}`);
+    expect(html).toContain(`stroke="${nodeColour('light', 2)}"`);
+    expect(html).toContain('<meta http-equiv="Content-Security-Policy"');
   });
 
   it('balances its tags (a cheap well-formedness check of the SVG)', () => {

@@ -1,3 +1,4 @@
+import type { RunEvent } from '../../../src/contract/runEvents';
 import { describe, expect, it } from 'vitest';
 import { RingBuffer } from '../../../renderer/src/model/ringBuffer';
 import { CompactingSeries } from '../../../renderer/src/model/compactingSeries';
@@ -5,7 +6,8 @@ import { ElectionTracker } from '../../../renderer/src/model/electionTracker';
 import { RoleTimeline } from '../../../renderer/src/model/roleTimeline';
 import { TrafficRates } from '../../../renderer/src/model/trafficRates';
 import { EventLog, describeEvent } from '../../../renderer/src/model/eventLog';
-import { cdf, histogram, percentile } from '../../../renderer/src/model/distribution';
+import { cdf, histogram } from '../../../renderer/src/model/distribution';
+import { percentiles } from '../../../src/analysis/percentile';
 import { RunModel } from '../../../renderer/src/model/runModel';
 import { MetricsModel } from '../../../renderer/src/model/metricsModel';
 import { asShownEvents } from '../../../renderer/src/model/events';
@@ -214,22 +216,23 @@ describe('EventLog', () => {
 
   it('describes every kind of event in words', () => {
     expect(describeEvent(asShownEvents([role(1, 1, 'leader', 4)])[0])).toBe('leader in term 4 (leader: node 1)');
+    const pre = { ...role(1, 2, 'candidate', 4), preCandidate: true } as RunEvent;
+    expect(describeEvent(asShownEvents([pre])[0])).toBe('pre-candidate (PreVote) in term 4');
     expect(describeEvent(asShownEvents([proc(1, 2, 'killed')])[0])).toBe('process killed');
     expect(describeEvent(asShownEvents([workload(1, 100, 2, 9.5)])[0])).toBe('workload: 100 ops/s, p50 2.0 ms, p99 9.5 ms (ok 20, fail 0, info 0)');
   });
 });
 
 describe('distribution', () => {
-  it('computes histogram, CDF and percentiles', () => {
+  it('computes histogram and CDF; percentiles are the shared nearest-rank ones', () => {
     const samples = [150, 160, 170, 300, 310, 900];
     const bins = histogram(samples, 10);
     expect(bins.reduce((n, b) => n + b.count, 0)).toBe(6);
     expect(bins[0].from).toBeLessThanOrEqual(150);
     expect(bins[bins.length - 1].to).toBeGreaterThan(900);
     expect(cdf([3, 1, 2, 2])).toEqual([[1, 0.25], [2, 0.75], [3, 1]]);
-    expect(percentile(samples, 50)).toBe(170);
-    expect(percentile(samples, 99)).toBe(900);
-    expect(percentile([], 50)).toBeNull();
+    expect(percentiles(samples, [50, 99])).toEqual({ 50: 170, 99: 900 });
+    expect(percentiles([], [50])).toEqual({ 50: null });
     expect(histogram([])).toEqual([]);
     expect(histogram([5, 5, 5])).toEqual([{ from: 5, to: 6, count: 3 }]);
   });

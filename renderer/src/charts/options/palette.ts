@@ -1,12 +1,13 @@
 /**
  * Colours shared by charts and components (the CSS in App.vue uses the same values for
- * node cards), one set per colour scheme. Roles are also always spelled out in words:
- * colour is never the only signal.
+ * node cards), one set per colour scheme. Role, node and fault-mark colours come from
+ * src/analysis/legend.ts, which report.html uses too, so the app and the report agree.
+ * Roles are also always spelled out in words: colour is never the only signal.
  */
-import type { NodeId } from '../../../../src/raft/types';
-import type { LaneState } from '../../model/roleTimeline';
+import type { NodeId } from '../../../../src/analysis/ids';
+import { markColours, nodeColours, roleColours, type ColorScheme, type LaneState } from '../../../../src/analysis/legend';
 
-export type ColorScheme = 'light' | 'dark';
+export type { ColorScheme } from '../../../../src/analysis/legend';
 
 export interface Palette {
   scheme: ColorScheme;
@@ -24,24 +25,19 @@ export interface Palette {
   nodes: readonly string[];
 }
 
-const NODE_COLORS_LIGHT = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
-const NODE_COLORS_DARK = ['#6baed6', '#ff6b6b', '#74c476', '#b39ddb', '#fdae6b', '#4dd0e1', '#c49c94', '#f7a8d8', '#bdbdbd', '#dbdb8d'];
-
 export function palette(scheme: ColorScheme): Palette {
   const dark = scheme === 'dark';
   return {
     scheme,
-    roles: dark
-      ? { follower: '#5b8def', candidate: '#f0b429', leader: '#3cc47c', paused: '#a78bfa', down: '#5c6370' }
-      : { follower: '#3b6fd8', candidate: '#d69e00', leader: '#1f8f4e', paused: '#8b5cf6', down: '#9aa0a8' },
-    fault: dark ? 'rgba(255, 99, 99, 0.16)' : 'rgba(220, 38, 38, 0.12)',
-    faultInstant: dark ? '#ff6b6b' : '#dc2626',
+    roles: { ...roleColours(scheme) },
+    fault: markColours(scheme).fault,
+    faultInstant: markColours(scheme).faultInstant,
     blocked: dark ? '#ff6b6b' : '#dc2626',
     degraded: dark ? '#f0b429' : '#c27c0e',
     text: dark ? '#e5e7eb' : '#1f2937',
     muted: dark ? '#9ca3af' : '#6b7280',
     heat: dark ? ['#1e293b', '#38bdf8'] : ['#f1f5f9', '#1d4ed8'],
-    nodes: dark ? NODE_COLORS_DARK : NODE_COLORS_LIGHT,
+    nodes: nodeColours(scheme),
   };
 }
 

@@ -1,5 +1,5 @@
 /** One replication index (commit, applied or last log index) per node over time. */
-import type { NodeId } from '../../../../src/raft/types';
+import type { NodeId } from '../../../../src/analysis/ids';
 import type { IndexColumn } from '../../model/metricsModel';
 import type { FaultPeriod } from '../../model/runModel';
 import { BASE_OPTION, GRID_TOP_UNDER_LEGEND, faultSeries, oneLineLegend, timeAxis, toSeconds } from './common';

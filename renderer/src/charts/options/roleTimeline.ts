@@ -1,11 +1,12 @@
 /**
- * Swimlanes: one row per node, coloured by what the node was doing (follower, candidate,
- * leader, paused, down), with fault periods shaded behind.
+ * Swimlanes: one row per node, coloured by what the node was doing (follower,
+ * pre-candidate, candidate, leader, paused, down: src/analysis/legend.ts), with fault
+ * periods shaded behind.
  */
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams, CustomSeriesRenderItemReturn } from 'echarts';
-import type { NodeId } from '../../../../src/raft/types';
+import type { NodeId } from '../../../../src/analysis/ids';
 import type { FaultPeriod } from '../../model/runModel';
-import { LANE_STATES } from '../../model/roleTimeline';
+import { LANE_LABELS, LANE_STATES } from '../../../../src/analysis/legend';
 import type { Segment } from '../../model/roleTimeline';
 import { BASE_OPTION, clip, faultSeries, gridBox, seconds, timeAxis } from './common';
 import type { Palette } from './palette';
@@ -65,7 +66,7 @@ export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimel
         tooltip: {
           formatter: (item: unknown) => {
             const [lane, start, end, state, term] = (item as { value: number[] }).value;
-            return `Node ${lanes[lane]?.node}: ${LANE_STATES[state]}, term ${term}<br/>${start} s – ${end} s`;
+            return `Node ${lanes[lane]?.node}: ${LANE_LABELS[LANE_STATES[state]]}, term ${term}<br/>${start} s – ${end} s`;
           },
         },
         data: roleTimelineData(lanes, now),

@@ -1,5 +1,5 @@
 /** Each node's term over time, as steps (a term only changes at an event, §5.1). */
-import type { NodeId } from '../../../../src/raft/types';
+import type { NodeId } from '../../../../src/analysis/ids';
 import type { FaultPeriod } from '../../model/runModel';
 import { BASE_OPTION, GRID_TOP_UNDER_LEGEND, extendTo, faultSeries, oneLineLegend, seconds, timeAxis, toSeconds } from './common';
 import { nodeColor } from './palette';

@@ -4,7 +4,7 @@
  * matrix is also the map of network faults in force.
  */
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams, CustomSeriesRenderItemReturn } from 'echarts';
-import type { NodeId } from '../../../../src/raft/types';
+import type { NodeId } from '../../../../src/analysis/ids';
 import { BASE_OPTION } from './common';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';

@@ -1,13 +1,11 @@
 /**
- * Minimal SVG building blocks for the offline report: escaping, "nice" axis ticks, axes
- * and down-sampling. Hand-written rather than a charting library so report.html stays
- * small, deterministic and free of scripts.
+ * Minimal SVG building blocks for the offline report: "nice" axis ticks, axes and
+ * down-sampling. Hand-written rather than a charting library so report.html stays small,
+ * deterministic and free of scripts. Markup goes through the auto-escaping `html` tag.
  */
+import { html, type SafeHtml } from './html';
 
-/** Escapes text for HTML and SVG content and attribute values. */
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+export { esc } from './html';
 
 /** Round numbers for coordinates (keeps the file small). */
 export const px = (v: number): string => (Math.round(v * 10) / 10).toString();
@@ -49,24 +47,23 @@ export const sx = (f: Frame, x: number): number => f.left + ((x - f.x0) / (f.x1 
 export const sy = (f: Frame, y: number): number => f.height - f.bottom - ((y - f.y0) / (f.y1 - f.y0 || 1)) * (f.height - f.top - f.bottom);
 
 /** Axes with grid lines; x values are ms, labelled in seconds. */
-export function axes(f: Frame, yLabel: string, xLabel = 'time (s)'): string {
-  const parts: string[] = [];
+export function axes(f: Frame, yLabel: string, xLabel = 'time (s)'): SafeHtml {
+  const parts: SafeHtml[] = [];
   const xb = f.height - f.bottom;
   for (const t of niceTicks(f.x0 / 1000, f.x1 / 1000, 8)) {
-    const x = sx(f, t * 1000);
-    parts.push(`<line x1="${px(x)}" y1="${f.top}" x2="${px(x)}" y2="${xb}" class="grid"/>`);
-    parts.push(`<text x="${px(x)}" y="${xb + 14}" class="tick" text-anchor="middle">${esc(fmtTick(t))}</text>`);
+    const x = px(sx(f, t * 1000));
+    parts.push(html`<line x1="${x}" y1="${f.top}" x2="${x}" y2="${xb}" class="grid"/><text x="${x}" y="${xb + 14}" class="tick" text-anchor="middle">${fmtTick(t)}</text>`);
   }
   for (const v of niceTicks(f.y0, f.y1, 5)) {
     const y = sy(f, v);
-    parts.push(`<line x1="${f.left}" y1="${px(y)}" x2="${f.width - f.right}" y2="${px(y)}" class="grid"/>`);
-    parts.push(`<text x="${f.left - 6}" y="${px(y + 4)}" class="tick" text-anchor="end">${esc(fmtTick(v))}</text>`);
+    parts.push(html`<line x1="${f.left}" y1="${px(y)}" x2="${f.width - f.right}" y2="${px(y)}" class="grid"/><text x="${f.left - 6}" y="${px(y + 4)}" class="tick" text-anchor="end">${fmtTick(v)}</text>`);
   }
-  parts.push(`<line x1="${f.left}" y1="${xb}" x2="${f.width - f.right}" y2="${xb}" class="axis"/>`);
-  parts.push(`<line x1="${f.left}" y1="${f.top}" x2="${f.left}" y2="${xb}" class="axis"/>`);
-  parts.push(`<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 4}" class="label" text-anchor="middle">${esc(xLabel)}</text>`);
-  parts.push(`<text x="12" y="${(f.top + xb) / 2}" class="label" text-anchor="middle" transform="rotate(-90 12 ${(f.top + xb) / 2})">${esc(yLabel)}</text>`);
-  return parts.join('');
+  const mid = (f.top + xb) / 2;
+  parts.push(html`<line x1="${f.left}" y1="${xb}" x2="${f.width - f.right}" y2="${xb}" class="axis"/>`);
+  parts.push(html`<line x1="${f.left}" y1="${f.top}" x2="${f.left}" y2="${xb}" class="axis"/>`);
+  parts.push(html`<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 4}" class="label" text-anchor="middle">${xLabel}</text>`);
+  parts.push(html`<text x="12" y="${mid}" class="label" text-anchor="middle" transform="rotate(-90 12 ${mid})">${yLabel}</text>`);
+  return html`${parts}`;
 }
 
 /**
@@ -101,7 +98,3 @@ export function downsample(points: Array<[number, number]>, f: Frame): Array<[nu
   if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]);
   return out;
 }
-
-/** Distinct colours for node series (colour-blind friendly "tableau 10"). */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-export const colourOf = (i: number): string => PALETTE[i % PALETTE.length];

@@ -3,15 +3,16 @@
  * node, down/paused periods, term and commit over time, fault periods, violations, and
  * client throughput and latency per time bucket.
  */
-import type { NodeId, Role } from '../../../raft/types';
+import type { NodeId } from '../../../raft/types';
 import type { HistoryOp, RunEvent } from '../../../contract/runEvents';
-import { byTime } from '../elections';
-import { percentile, sortedNumbers } from '../stats';
+import type { ShownRole } from '../../../analysis/nodeView';
+import { byTime } from '../../../analysis/elections';
+import { percentile, sortedNumbers } from '../../../analysis/percentile';
 
 export interface Segment {
   start: number;
   end: number;
-  kind: Role | 'down' | 'paused';
+  kind: ShownRole | 'down' | 'paused';
   term?: number;
 }
 
@@ -65,7 +66,7 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     bucketMs: 1000,
   };
   const nodeSet = new Set<NodeId>();
-  const role = new Map<NodeId, { kind: Role; term: number; since: number }>();
+  const role = new Map<NodeId, { kind: ShownRole; term: number; since: number }>();
   const down = new Map<NodeId, { kind: 'down' | 'paused'; since: number }>();
   const openFaults: Array<{ start: number; key: string; description: string }> = [];
   const list = <K, V>(m: Map<K, V[]>, k: K): V[] => {
@@ -95,9 +96,11 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
       case 'role': {
         if (n === null) break;
         const r = role.get(n);
-        if (!r || r.kind !== ev.role || r.term !== ev.term) {
+        // A PreVote pre-candidate (thesis §9.6) has its own lane colour, as in the app.
+        const kind: ShownRole = ev.role === 'candidate' && ev.preCandidate === true ? 'preCandidate' : ev.role;
+        if (!r || r.kind !== kind || r.term !== ev.term) {
           endRole(n, ev.t);
-          role.set(n, { kind: ev.role, term: ev.term, since: ev.t });
+          role.set(n, { kind, term: ev.term, since: ev.t });
         }
         point(tl.term, n, ev.t, ev.term);
         break;

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../../scripts/esbuildConfig.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskStorage } from '../../../src/node/storage';
 import { makeTempDir, payloadFor } from './fixtures/storageTestUtil';
@@ -20,16 +21,7 @@ beforeAll(async () => {
   fs.mkdirSync(cacheDir, { recursive: true });
   bundleDir = fs.mkdtempSync(join(cacheDir, 'run-'));
   bundle = join(bundleDir, 'appender.mjs');
-  await build({
-    entryPoints: [resolve('test/unit/node/fixtures/storageAppender.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await build(nodeBundle({ entryPoints: [resolve('test/unit/node/fixtures/storageAppender.ts')], outfile: bundle }));
 });
 
 afterAll(() => {

@@ -1,6 +1,7 @@
 // Builds the Node-side entry points (node process, CLI) to plain JavaScript in out/,
 // so child processes start with plain `node` (or Electron as Node) and no TS loader.
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuildConfig.mjs';
 import { existsSync } from 'node:fs';
 
 const entries = {
@@ -9,16 +10,5 @@ const entries = {
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 if (Object.keys(entryPoints).length > 0) {
-  await build({
-    entryPoints,
-    outdir: 'out',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    packages: 'external',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
+  await build(nodeBundle({ entryPoints, outdir: 'out', sourcemap: true, outExtension: { '.js': '.mjs' } }));
 }

@@ -1,6 +1,7 @@
 // Runs a TypeScript entry point (sim, bench) by bundling it with esbuild into a temp file.
 // Keeps the repo free of a separate TS loader; the bundle is rebuilt each run.
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuildConfig.mjs';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,16 +16,6 @@ const cacheDir = resolve('node_modules/.cache/run-ts');
 mkdirSync(cacheDir, { recursive: true });
 const outdir = mkdtempSync(join(cacheDir, 'run-'));
 const outfile = join(outdir, 'entry.mjs');
-await build({
-  entryPoints: [resolve(entry)],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'inline',
-  logLevel: 'warning',
-});
+await build(nodeBundle({ entryPoints: [resolve(entry)], outfile, sourcemap: 'inline' }));
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(outfile).href);

@@ -8,6 +8,24 @@ import type { Cluster } from './cluster';
 interface Writable {
   write(s: string): unknown;
   isTTY?: boolean;
+  /** Terminal width (a TTY stream's columns). */
+  columns?: number;
+}
+
+/**
+ * The width the status line may use: one less than the terminal's, since a line that
+ * fills the last column wraps in many terminals, and a wrapped line cannot be redrawn with
+ * '\r' (each redraw would leave a new line behind). COLUMNS is the fallback when the
+ * stream does not know its width.
+ */
+function lineWidth(out: Writable): number {
+  const cols = out.columns ?? Number(process.env.COLUMNS);
+  return Number.isInteger(cols) && cols > 1 ? cols - 1 : 79;
+}
+
+/** Cuts a line to `width` characters, marking the cut. */
+function fit(line: string, width: number): string {
+  return line.length <= width ? line : `${line.slice(0, Math.max(0, width - 1))}…`;
 }
 
 const BAR = 24;
@@ -36,8 +54,10 @@ export class StatusLine {
     const filled = Math.round(frac * BAR);
     const status = `leader ${leader ?? '-'}  term ${term}  commit ${commit}  ${Math.round(this.ops.rate)} ops/s`;
     if (this.out.isTTY) {
-      const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(elapsedMs / 1000).toFixed(1)}s  ${status}`;
-      this.out.write(`\r${line.padEnd(this.lastLine.length)}`);
+      const width = lineWidth(this.out);
+      const line = fit(`${this.label} [${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(elapsedMs / 1000).toFixed(1)}s  ${status}`, width);
+      // Padding to the last line's length blanks its tail; never past the width (the terminal may have shrunk).
+      this.out.write(`\r${line.padEnd(Math.min(this.lastLine.length, width))}`);
       this.lastLine = line;
     } else if (elapsedMs - this.lastPlain >= 5000) {
       this.lastPlain = elapsedMs;
@@ -47,7 +67,7 @@ export class StatusLine {
 
   /** A one-off line (a fault applied) that must not be overwritten by the bar. */
   note(text: string): void {
-    if (this.out.isTTY && this.lastLine) this.out.write(`\r${' '.repeat(this.lastLine.length)}\r`);
+    if (this.out.isTTY && this.lastLine) this.out.write(`\r${' '.repeat(Math.min(this.lastLine.length, lineWidth(this.out)))}\r`);
     this.out.write(`  ${text}\n`);
     this.lastLine = '';
   }
@@ -58,6 +78,12 @@ export class StatusLine {
 }
 
 const fmt = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '-' : `${Math.round(v * 10) / 10}${unit}`);
+
+/** "true" means something only when there were operations to check. */
+function linearizableText(s: Summary): string {
+  if (s.ops.ok + s.ops.fail + s.ops.info === 0) return 'no operations';
+  return `${String(s.linearizable)}${s.linearizability && s.linearizable !== true ? ` (${s.linearizability})` : ''}`;
+}
 
 export function summaryTable(label: string, s: Summary, runDir: string): string {
   const rows: Array<[string, string]> = [
@@ -73,7 +99,7 @@ export function summaryTable(label: string, s: Summary, runDir: string): string 
     ['ops', `ok ${s.ops.ok}, fail ${s.ops.fail}, info ${s.ops.info}`],
     ['faults', String(s.faults)],
     ['violations', s.violations.length === 0 ? 'none' : s.violations.map((v) => `${v.property}: ${v.message}`).join('; ')],
-    ['linearizable', `${String(s.linearizable)}${s.linearizability && s.linearizable !== true ? ` (${s.linearizability})` : ''}`],
+    ['linearizable', linearizableText(s)],
   ];
   for (const e of s.expectations ?? []) rows.push([`expect ${e.name}`, `${e.ok ? 'ok' : 'FAILED'}: ${e.detail}`]);
   const w = Math.max(...rows.map(([k]) => k.length));

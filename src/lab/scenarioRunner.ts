@@ -21,6 +21,22 @@ export interface RunPlan {
   durationMs: number;
   steps: ScenarioStep[];
   expect: ScenarioExpectations;
+  /** How the run is named in the CLI's summary (a scenario variant's label). */
+  label?: string;
+  /** The scenario file the plan came from (null or absent: flags or a test's own timeline). */
+  scenario?: string | null;
+}
+
+/**
+ * The run's expectations, kept in its folder so that `raftlab check` judges them again
+ * (docs/scenarios.md). Written when the run starts, so an interrupted run has it too.
+ */
+export const EXPECTATIONS_FILE = 'expectations.json';
+
+export interface RecordedExpectations {
+  label: string;
+  scenario: string | null;
+  expect: ScenarioExpectations;
 }
 
 export interface RunOutcome {
@@ -54,6 +70,8 @@ export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Pr
     }
   };
   try {
+    const recorded: RecordedExpectations = { label: plan.label ?? '', scenario: plan.scenario ?? null, expect: plan.expect };
+    writeFileAtomic(join(cluster.runDir, EXPECTATIONS_FILE), JSON.stringify(recorded, null, 2) + '\n');
     for (const step of plan.steps) {
       await waitUntil(step.atMs);
       if (hooks.signal?.aborted) break;

@@ -180,12 +180,22 @@ export class ClientService<R extends ClientRoute> {
     }
   }
 
-  /** Graceful stop: everything unanswered gets an honest answer. */
+  /**
+   * Graceful stop: everything unanswered gets an honest answer. `fail stopping` only for
+   * what certainly never reached the core (not yet proposed, or reads, which change
+   * nothing); `info` for every write the core was handed, appended or not.
+   */
   stop(): void {
     this.stopping = true;
     this.replyEach(this.writesBatch.splice(0), (r) => fail(r, 'stopping'));
     this.replyEach(this.readsBatch.splice(0), (r) => fail(r, 'stopping'));
-    for (const batch of [...this.proposing.values()]) this.replyEach(batch, (r) => fail(r, 'stopping'));
+    // Handed to the core, whose answer (where the batch went) is not processed yet: the core
+    // may well have appended it already (the 'proposed' result comes only after the entries
+    // are persisted, and a slow disk makes that wait long), and another node may then commit
+    // and apply it. Only `info` is honest here; `fail` would tell the client it did not happen.
+    for (const batch of [...this.proposing.values()]) {
+      this.replyEach(batch, (r) => info(r, 'leadership_lost', 'the node stopped before it knew whether the write reached its log'));
+    }
     this.proposing.clear();
     for (const w of this.writes.values()) this.hooks.reply(w.route, [info(w.request, 'leadership_lost', 'the node stopped before the write was known to commit')]);
     this.writes.clear();

@@ -33,12 +33,28 @@ export class SeededRng {
     return (t ^ (t >>> 14)) >>> 0;
   }
 
+  /** A uniformly distributed number in [0, 1) (the lab's fault picks, workload, link faults). */
+  nextFloat(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
   /** A uniformly distributed integer in [min, maxExclusive). */
   nextInt(min: number, maxExclusive: number): number {
     const span = maxExclusive - min;
     if (!(span > 0)) throw new RangeError(`empty range [${min}, ${maxExclusive})`);
     return min + (this.nextUint32() % span);
   }
+}
+
+/**
+ * An independent 32-bit seed from a base seed and some small integers (a direction and a
+ * peer id, say), folded through mix32: each part gives its own reproducible stream, whatever
+ * the other streams draw. The count of parts is mixed in too, so (s, 1) and (s, 1, 0) differ.
+ */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  let h = mix32(seed >>> 0);
+  for (const part of [...parts, parts.length]) h = mix32(h ^ Math.imul(part >>> 0, 0x27d4eb2f));
+  return h;
 }
 
 /** The generator a node uses: seeded from the configured seed and the node's id. */

@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../scripts/esbuildConfig.mjs';
 
 interface BenchSpec {
   /** File under test/bench. */
@@ -102,7 +103,7 @@ async function load(root: string, spec: BenchSpec): Promise<(...args: unknown[])
   const outdir = mkdtempSync(join(cache, `bench-${spec.file.replace(/\W/g, '_')}-`));
   const outfile = join(outdir, 'bench.mjs');
   try {
-    await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: 'inline', logLevel: 'silent' });
+    await build(nodeBundle({ entryPoints: [entry], outfile, sourcemap: 'inline', logLevel: 'silent' }));
     const mod = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
     const fn = mod[spec.fn];
     if (typeof fn !== 'function') throw new Error(`test/bench/${spec.file} does not export a function ${spec.fn}`);

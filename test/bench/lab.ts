@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../scripts/esbuildConfig.mjs';
 import { decodeFrame, encodeFrame } from '../../src/contract/codec';
 import type { ClusterOptions } from '../../src/contract/clusterOptions';
 import { DEFAULT_WORKLOAD, withDefaults } from '../../src/contract/clusterOptions';
@@ -32,6 +33,7 @@ import { SafetyMonitor } from '../../src/lab/checkers/safety';
 import { Cluster, type ClusterDeps } from '../../src/lab/cluster';
 import { defaultNodeScript } from '../../src/lab/lab';
 import { RunRecorder } from '../../src/lab/recorder/runRecorder';
+import { waitFor } from '../integration/helpers/waitFor';
 
 export interface LabBenchOptions {
   /** Cluster sizes for time-to-first-leader (default 3, 5, 9). */
@@ -109,11 +111,7 @@ const median = (xs: number[]): number => {
 
 /** Polls `cond` every few ms until true; throws after `timeoutMs` naming `what`. */
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(cond, { timeoutMs, what: `bench: ${what}`, intervalMs: 5 });
 }
 
 /** Starts a cluster in a fresh temp directory, runs `fn`, and always stops and cleans up. */
@@ -181,7 +179,7 @@ async function telemetryNodeScript(): Promise<string> {
   const outDir = resolve('node_modules/.cache/raftlab-bench');
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, 'telemetryNode.mjs');
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  await build(nodeBundle({ entryPoints: [entry], outfile }));
   return outfile;
 }
 

@@ -1,12 +1,14 @@
 /**
  * `raftlab` as a user runs it: `node bin/raftlab.mjs ...` in its own process, judged by its
- * exit code (0 ok, 1 a check failed, 2 bad usage or input) and what it prints.
+ * exit code (0 ok, 1 a check failed, 2 bad usage or input, 3 check: linearizability
+ * unknown) and what it prints.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRaftlab, type CliResult } from './helpers/cliBuild';
+import { repoRoot } from './helpers/nodeBuild';
 
 let work = '';
 let failed = false;
@@ -95,6 +97,107 @@ describe('raftlab run / check / export', () => {
     const parsed = JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: unknown[] };
     expect(parsed.traceEvents.length).toBeGreaterThan(0);
   });
+
+  it('exports every format when --format is left out', async () => {
+    expect(runDir, 'the run test must pass first').not.toBe('');
+    for (const f of ['trace.json', 'report.html', 'history.edn']) unlinkSync(join(runDir, f));
+    const r = await raftlab(['export', runDir]);
+    expectExit(r, 0);
+    for (const f of ['trace.json', 'report.html', 'history.edn', 'metrics.csv', 'summary.json']) {
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+      expect(r.stdout).toContain(join(runDir, f));
+    }
+  });
+
+  it("check judges the run's recorded expectations again: a changed expectation fails with exit 1", async () => {
+    expect(runDir, 'the run test must pass first').not.toBe('');
+    const again = await raftlab(['check', runDir]);
+    expect(row(again.stdout, 'run')).toBe('tiny');
+    expect(row(again.stdout, 'expect linearizable')).toMatch(/^ok: /);
+    const copy = join(work, 'stricter-run');
+    cpSync(runDir, copy, { recursive: true });
+    const recorded = JSON.parse(readFileSync(join(copy, 'expectations.json'), 'utf8')) as { scenario: string; expect: Record<string, unknown> };
+    expect(recorded.scenario).toMatch(/tiny\.yaml$/);
+    writeFileSync(join(copy, 'expectations.json'), JSON.stringify({ ...recorded, expect: { ...recorded.expect, leaderWithinMs: 0 } }));
+    const r = await raftlab(['check', copy]);
+    expectExit(r, 1);
+    expect(row(r.stdout, 'expect leaderWithin 0 ms')).toMatch(/^FAILED: first leader after/);
+  });
+
+  it('check exits 3 when linearizability is unknown (and says why)', async () => {
+    expect(runDir, 'the run test must pass first').not.toBe('');
+    const copy = join(work, 'undecided-run');
+    cpSync(runDir, copy, { recursive: true });
+    // An operation that returns before it was called: the checker cannot decide such a history.
+    appendFileSync(join(copy, 'history.jsonl'), JSON.stringify({ client: 9, op: 'get', key: 'k0', value: null, output: null, call: 5, return: 1, status: 'ok' }) + '\n');
+    const r = await raftlab(['check', copy]);
+    expectExit(r, 3);
+    expect(row(r.stdout, 'linearizable')).toMatch(/^unknown \(.*invalid history/);
+    expect(row(r.stdout, 'violations')).toBe('none');
+  });
+
+  it('runs from flags: timeouts, PreVote and CheckQuorum set, named by what it is, "no operations" without a workload', async () => {
+    const out = join(work, 'flag-runs');
+    const r = await raftlab([
+      'run', '--nodes', '3', '--duration', '3s', '--workload', 'none', '--fsync', 'never', '--seed', '4',
+      '--election-timeout-min', '300', '--election-timeout-max', '600', '--heartbeat', '100', '--no-prevote', '--check-quorum',
+      '--out', out,
+    ]);
+    expectExit(r, 0);
+    expect(row(r.stdout, 'run')).toBe('3 nodes, faults none');
+    expect(r.stdout).not.toMatch(/^run\s+run$/m);
+    expect(row(r.stdout, 'linearizable')).toBe('no operations');
+    const dir = row(r.stdout, 'directory')!;
+    const started = JSON.parse(readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n')[0]) as { options: Record<string, unknown> };
+    expect(started.options).toMatchObject({ nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 100, preVote: false, checkQuorum: true, seed: 4 });
+  });
+});
+
+describe('raftlab help and version', () => {
+  it('--help, -h and help print the commands and the exit codes, exit 0', async () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const r = await raftlab(args);
+      expectExit(r, 0);
+      expect(r.stdout).toMatch(/^usage: raftlab COMMAND/);
+      expect(r.stdout).toMatch(/3 {2}check only: nothing failed, but linearizability is unknown/);
+    }
+  });
+
+  it('run --help and help run explain the command with examples', async () => {
+    for (const args of [['run', '--help'], ['run', '-h'], ['help', 'run']]) {
+      const r = await raftlab(args);
+      expectExit(r, 0);
+      expect(r.stdout).toMatch(/^usage: raftlab run/);
+      expect(r.stdout).toContain('--election-timeout-min MS');
+      expect(r.stdout).toMatch(/examples:\n\s+raftlab run /);
+    }
+    for (const c of ['check', 'export', 'serve']) {
+      const r = await raftlab([c, '--help']);
+      expectExit(r, 0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: raftlab ${c}`));
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const r = await raftlab(['--version']);
+    expectExit(r, 0);
+    const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('usage errors exit 2: no command, help for an unknown command, contradicting flags', async () => {
+    const none = await raftlab([]);
+    expectExit(none, 2);
+    expect(none.stderr).toMatch(/^usage: raftlab COMMAND/);
+    const helpNope = await raftlab(['help', 'nope']);
+    expectExit(helpNope, 2);
+    const both = await raftlab(['run', '--prevote', '--no-prevote']);
+    expectExit(both, 2);
+    expect(both.stderr).toMatch(/--prevote and --no-prevote contradict each other/);
+    const notANumber = await raftlab(['run', '--heartbeat', 'fast']);
+    expectExit(notANumber, 2);
+    expect(notANumber.stderr).toMatch(/--heartbeat must be a whole number, got "fast"/);
+  });
 });
 
 describe('raftlab exit codes for bad input', () => {
@@ -119,7 +222,7 @@ cluster:
     const r = await raftlab(['run', '--no-such-flag']);
     expectExit(r, 2);
     expect(r.stderr).toMatch(/no-such-flag/);
-    expect(r.stderr).toMatch(/usage:\n\s+raftlab run/);
+    expect(r.stderr).toMatch(/usage: raftlab run/);
   });
 
   it('rejects an unknown command, a bad --format and a directory that is no run, each with exit 2', async () => {

@@ -313,6 +313,59 @@ describe('recording through the Lab service', () => {
   });
 });
 
+describe('one fault controller: every door records its faults alike', () => {
+  it('a kill clicked in the UI (node:kill) is a fault in the run, like fault:apply and a scenario kill', async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-uikill-'));
+    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
+    let keep = true;
+    onCleanup(async () => {
+      await lab.shutdown();
+      if (keep) console.error(`[integration] kept lab runs in ${runsDir}`);
+      else rmSync(runsDir, { recursive: true, force: true });
+    });
+    await lab.handle('cluster:start', {
+      options: {
+        nodes: 3,
+        electionTimeoutMinMs: 150,
+        electionTimeoutMaxMs: 300,
+        heartbeatMs: 50,
+        preVote: true,
+        checkQuorum: true,
+        fsync: 'never',
+        transport: 'tcp',
+        seed: 12,
+        dataDir: join(runsDir, 'data'),
+        snapshotThreshold: 10_000,
+        workload: { clients: 0, rate: 0, mix: { get: 1, put: 1, cas: 0, append: 0 }, keys: 4, timeoutMs: 1000 },
+      },
+    });
+    const cluster = lab.current!;
+    const leader = await waitFor(() => cluster.leader(), { timeoutMs: 15_000, what: 'a leader' });
+    const follower = cluster.nodes().map((n) => n.id).find((id) => id !== leader)!;
+    // The UI's doors: node:kill, node:restart, node:pause, node:resume.
+    await lab.handle('node:kill', { node: follower });
+    await lab.handle('node:restart', { node: follower });
+    await lab.handle('node:pause', { node: follower });
+    await lab.handle('node:resume', { node: follower });
+    // The fault-panel door, for comparison.
+    await lab.handle('fault:apply', { fault: { kind: 'kill', node: follower } });
+    const { summary, runDir } = await lab.handle('cluster:stop', {});
+    const faults = (jsonLines(join(runDir!, 'events.jsonl')) as RunEvent[]).filter((e): e is EventOf<'fault'> => e.type === 'fault');
+    expect(faults.map((f) => [f.action, f.fault.kind, f.nodes])).toEqual([
+      ['apply', 'kill', [follower]],
+      ['heal', 'restart', [follower]],
+      ['apply', 'pause', [follower]],
+      ['heal', 'resume', [follower]],
+      ['apply', 'kill', [follower]],
+    ]);
+    // The UI kill and the fault-panel kill are the same event, and both count in the summary.
+    const [uiKill, panelKill] = faults.filter((f) => f.fault.kind === 'kill');
+    expect({ ...uiKill, t: 0 }).toEqual({ ...panelKill, t: 0 });
+    expect(summary?.faults).toBe(3);
+    keep = false;
+  });
+});
+
 function jsonLines(path: string): unknown[] {
   return readFileSync(path, 'utf8')
     .split('\n')

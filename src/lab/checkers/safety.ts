@@ -5,8 +5,10 @@
  * - Election Safety (§5.2): at most one leader per term, across all nodes. Seen from
  *   'role' events with role 'leader' and from 'metrics' samples (so a dropped role event
  *   does not hide a second leader).
- * - State Machine Safety (§5.4.3): no two nodes apply different entries at one index. An
- *   entry is identified by (term, digest) from 'apply' events.
+ * - State Machine Safety (§5.4.3) and Log Matching (§5.3) as applied entries show them:
+ *   see appliedEntries.ts, which also says which applied entries could not be checked
+ *   (lost telemetry, the memory bound) and keeps entries until every member applied them.
+ * - Leader Completeness (§5.4) as metrics samples show it: see leaderCompleteness.ts.
  * - Commit monotonicity (per incarnation): a node's commit index never decreases while its
  *   process lives. Raft persists commit lazily (HardState.commit, as in etcd), so a
  *   restarted node may legitimately come back with a lower commit than it had before the
@@ -19,16 +21,20 @@
  *   decrease, not even across a crash and restart. Only a node re-added to the cluster
  *   (a 'membership' add, which may bring fresh storage) starts over.
  *
+ * Not visible at all: entries in logs that are not applied yet (telemetry carries applied
+ * entries and log lengths, not logs), so Log Matching on uncommitted suffixes and the
+ * Leader Append-Only property are not checked here; the simulator checks them on whole
+ * logs (src/sim).
+ *
  * The monitor is fed events in arrival order. Telemetry of different nodes interleaves
  * arbitrarily, but each node's own events arrive in order, which is all the per-node checks
- * need; the cross-node checks are order-independent.
- *
- * Memory stays bounded: applied entries are forgotten once every live node has applied
- * past them (nobody can apply them again in this incarnation), and in any case beyond
- * `maxTrackedIndices`; leaders per term are kept for the last `maxTrackedTerms` terms.
+ * need; the cross-node checks are order-independent. Leaders per term are kept for the
+ * last `maxTrackedTerms` terms.
  */
 import type { NodeId } from '../../raft/types';
 import type { ProcessState, RunEvent } from '../../contract/runEvents';
+import { AppliedEntries, type UncheckedRange } from './appliedEntries';
+import { LeaderCompleteness } from './leaderCompleteness';
 
 /** A violation as recorded in the run (a 'violation' RunEvent). */
 export type Violation = Extract<RunEvent, { type: 'violation' }>;
@@ -36,6 +42,8 @@ export type Violation = Extract<RunEvent, { type: 'violation' }>;
 export const SAFETY_PROPERTIES = {
   electionSafety: 'election-safety',
   stateMachineSafety: 'state-machine-safety',
+  logMatching: 'log-matching',
+  leaderCompleteness: 'leader-completeness',
   commitMonotonic: 'commit-monotonic',
   termMonotonic: 'term-monotonic',
 } as const;
@@ -51,17 +59,11 @@ export interface SafetyMonitorOptions {
    */
   nodes?: NodeId[];
   /**
-   * Applied indices kept below the slowest live node's applied index (default 1024): a
-   * margin for a member the monitor has not heard of yet, whose applies would otherwise
-   * be compared against nothing.
+   * Applied indices kept below the slowest member's (default 1024): a margin for a node
+   * the monitor has not heard of yet, whose applies would otherwise be compared against
+   * nothing.
    */
   retainBehind?: number;
-}
-
-interface AppliedEntry {
-  term: number;
-  digest: string;
-  node: NodeId;
 }
 
 interface NodeTrack {
@@ -71,34 +73,26 @@ interface NodeTrack {
   commit: number;
   /** Run time at which the current incarnation began; older events are stale. */
   incarnationStart: number;
-  /** Highest index this node reported applied in its current incarnation. */
-  applied: number;
-  live: boolean;
+  /** Highest applied index the node's metrics ever reported (any incarnation). */
+  reportedApplied: number;
 }
 
-/** Process states after which a node no longer applies anything until it starts again. */
-const DOWN_STATES: ReadonlySet<ProcessState> = new Set(['exited', 'killed', 'stopped', 'crashed']);
 /** Process states that begin a new incarnation. */
 const START_STATES: ReadonlySet<ProcessState> = new Set(['starting', 'started', 'restarted']);
 
 export class SafetyMonitor {
-  private readonly maxTrackedIndices: number;
   private readonly maxTrackedTerms: number;
-  private readonly retainBehind: number;
   private readonly nodes = new Map<NodeId, NodeTrack>();
   /** term -> nodes seen leading it (more than one is a violation). */
   private readonly leaders = new Map<number, NodeId[]>();
-  private readonly applied = new Map<number, AppliedEntry>();
-  /** Every index below this has been forgotten. */
-  private appliedFloor = 0;
-  /** (index, node) pairs already reported, so one conflict is reported once. */
-  private readonly reportedApply = new Set<string>();
+  private readonly appliedEntries: AppliedEntries;
+  private readonly completeness: LeaderCompleteness;
 
   constructor(options: SafetyMonitorOptions = {}) {
-    this.maxTrackedIndices = options.maxTrackedIndices ?? 200_000;
     this.maxTrackedTerms = options.maxTrackedTerms ?? 100_000;
-    this.retainBehind = options.retainBehind ?? 1024;
-    for (const n of options.nodes ?? []) this.track(n);
+    this.appliedEntries = new AppliedEntries({ maxTrackedIndices: options.maxTrackedIndices, retainBehind: options.retainBehind });
+    this.completeness = new LeaderCompleteness(this.maxTrackedTerms);
+    for (const n of options.nodes ?? []) this.join(n);
   }
 
   /** Checks one event; returns the violations it reveals (usually none). */
@@ -106,10 +100,11 @@ export class SafetyMonitor {
     const out: Violation[] = [];
     switch (ev.type) {
       case 'run':
-        if (ev.phase === 'started' && ev.options) for (let n = 1; n <= ev.options.nodes; n++) this.track(n);
+        if (ev.phase === 'started' && ev.options) for (let n = 1; n <= ev.options.nodes; n++) this.join(n);
         break;
       case 'config':
-        for (const n of [...ev.config.voters, ...(ev.config.outgoing ?? [])]) this.track(n);
+        // Config entries are replayed from logs after restarts: learn nodes, never re-add a removed one.
+        for (const n of [...ev.config.voters, ...(ev.config.outgoing ?? [])]) this.appliedEntries.heardFrom(n);
         break;
       case 'process':
         if (ev.node !== null) this.onProcess(ev.node, ev.state, ev.t);
@@ -117,8 +112,8 @@ export class SafetyMonitor {
       case 'membership':
         // A re-added node may come with fresh storage: its history starts over.
         this.nodes.delete(ev.target);
-        if (ev.action === 'add') this.track(ev.target);
-        this.advanceFloor();
+        if (ev.action === 'add') this.join(ev.target);
+        else this.appliedEntries.leave(ev.target);
         break;
       case 'ready':
         if (ev.node !== null) this.newIncarnation(ev.node, ev.t);
@@ -133,7 +128,13 @@ export class SafetyMonitor {
         this.checkTerm(ev.node, ev.term, ev.t, out);
         if (ev.role === 'leader') this.checkLeader(ev.node, ev.term, ev.t, out);
         this.checkCommit(ev.node, ev.commit, ev.t, out);
-        this.noteApplied(ev.node, ev.applied, ev.t);
+        this.noteReportedApplied(ev.node, ev.applied);
+        for (const v of this.completeness.sample(ev.node, ev.term, ev.role, ev.commit, ev.lastIndex)) {
+          out.push({ type: 'violation', t: ev.t, node: v.node, property: SAFETY_PROPERTIES.leaderCompleteness, message: v.message, term: v.term, nodes: [v.node] });
+        }
+        break;
+      case 'snapshot':
+        if (ev.node !== null && ev.phase === 'installed') this.appliedEntries.snapshotInstalled(ev.node, ev.index);
         break;
       case 'commit':
         if (ev.node !== null) this.checkCommit(ev.node, ev.index, ev.t, out);
@@ -149,32 +150,66 @@ export class SafetyMonitor {
 
   /** Number of applied indices currently remembered (for tests and diagnostics). */
   get trackedIndices(): number {
-    return this.applied.size;
+    return this.appliedEntries.trackedIndices;
+  }
+
+  /**
+   * Applied entries the monitor could not compare with anyone's: apply events lost in
+   * telemetry (a gap in a node's applied indices, or applies its metrics reported and no
+   * event ever showed), and entries forgotten under the memory bound before a member
+   * applied them.
+   */
+  unchecked(): UncheckedRange[] {
+    // A node's metrics come after its apply events in its own stream: applies it reported
+    // beyond what it covered are apply events (or a snapshot event) that never arrived.
+    const lostAtEnd: UncheckedRange[] = [];
+    for (const [node, n] of this.nodes) {
+      const covered = this.appliedEntries.coveredBy(node);
+      if (n.reportedApplied > covered) lostAtEnd.push({ node, from: covered + 1, to: n.reportedApplied, reason: 'telemetry' });
+    }
+    return [...this.appliedEntries.unchecked(), ...lostAtEnd].sort((a, b) => a.node - b.node || a.from - b.from);
+  }
+
+  /** Applied entries compared (or kept as the first of their index). */
+  get checkedApplies(): number {
+    return this.appliedEntries.checked;
+  }
+
+  /** What the run's record should say about coverage at its end (one line each; none when all was checked). */
+  closingNotes(): string[] {
+    const gaps = this.unchecked();
+    if (gaps.length === 0) return [];
+    const count = gaps.reduce((s, g) => s + g.to - g.from + 1, 0);
+    const why = {
+      telemetry: 'no apply event seen: lost in telemetry, or applied before the run began',
+      memory: 'forgotten under the memory bound before this node applied them',
+    };
+    const list = gaps.slice(0, 20).map((g) => `node ${g.node} ${g.from === g.to ? `index ${g.from}` : `indices ${g.from}-${g.to}`} (${why[g.reason]})`);
+    const more = gaps.length > 20 ? `, and ${gaps.length - 20} more ranges` : '';
+    return [`safety: ${count} applied entries were unchecked by the State Machine Safety check: ${list.join('; ')}${more}`];
+  }
+
+  private join(node: NodeId): void {
+    this.track(node);
+    this.appliedEntries.join(node);
   }
 
   private track(node: NodeId): NodeTrack {
     let n = this.nodes.get(node);
     if (!n) {
-      n = { term: 0, commit: -1, incarnationStart: -Infinity, applied: 0, live: true };
+      n = { term: 0, commit: -1, incarnationStart: -Infinity, reportedApplied: 0 };
       this.nodes.set(node, n);
     }
     return n;
   }
 
   private onProcess(node: NodeId, state: ProcessState, t: number): void {
-    if (START_STATES.has(state)) {
-      this.newIncarnation(node, t);
-    } else if (DOWN_STATES.has(state)) {
-      this.track(node).live = false;
-      this.advanceFloor();
-    }
+    if (START_STATES.has(state)) this.newIncarnation(node, t);
   }
 
   private newIncarnation(node: NodeId, t: number): void {
     const n = this.track(node);
     n.commit = -1;
-    n.applied = 0;
-    n.live = true;
     n.incarnationStart = Math.max(n.incarnationStart, t);
   }
 
@@ -241,66 +276,16 @@ export class SafetyMonitor {
     n.commit = commit;
   }
 
-  private noteApplied(node: NodeId, applied: number, t: number): void {
+  private noteReportedApplied(node: NodeId, applied: number): void {
     const n = this.track(node);
-    if (t < n.incarnationStart) return;
-    if (applied > n.applied) {
-      n.applied = applied;
-      this.advanceFloor();
-    }
+    n.reportedApplied = Math.max(n.reportedApplied, applied);
   }
 
   private checkApply(node: NodeId, index: number, term: number, digest: string, t: number, out: Violation[]): void {
-    this.compareApplied(node, index, term, digest, t, out);
-    // Only after the comparison: noting the node's progress may forget this very index.
-    this.noteApplied(node, index, t);
-  }
-
-  private compareApplied(node: NodeId, index: number, term: number, digest: string, t: number, out: Violation[]): void {
-    if (index < this.appliedFloor) return;
-    const prev = this.applied.get(index);
-    if (!prev) {
-      this.applied.set(index, { term, digest, node });
-      if (this.applied.size > this.maxTrackedIndices) this.raiseFloorTo(this.appliedFloor + (this.applied.size - this.maxTrackedIndices));
-      return;
+    this.track(node);
+    for (const c of this.appliedEntries.apply(node, index, term, digest)) {
+      const property = c.kind === 'state-machine-safety' ? SAFETY_PROPERTIES.stateMachineSafety : SAFETY_PROPERTIES.logMatching;
+      out.push({ type: 'violation', t, node, property, message: c.message, index, term, nodes: c.nodes });
     }
-    if (prev.term === term && prev.digest === digest) return;
-    const key = `${index}:${node}`;
-    if (this.reportedApply.has(key)) return;
-    this.reportedApply.add(key);
-    out.push({
-      type: 'violation',
-      t,
-      node,
-      property: SAFETY_PROPERTIES.stateMachineSafety,
-      message:
-        `nodes ${prev.node} and ${node} applied different entries at index ${index}: ` +
-        `term ${prev.term} digest ${prev.digest} vs term ${term} digest ${digest} (§5.4.3)`,
-      index,
-      term,
-      nodes: [prev.node, node],
-    });
-  }
-
-  /** Forgets indices every live node has applied: no live node will apply them again. */
-  private advanceFloor(): void {
-    let min = Infinity;
-    for (const n of this.nodes.values()) if (n.live) min = Math.min(min, n.applied);
-    if (min !== Infinity) this.raiseFloorTo(min + 1 - this.retainBehind);
-  }
-
-  private raiseFloorTo(floor: number): void {
-    if (floor <= this.appliedFloor) return;
-    if (floor - this.appliedFloor > this.applied.size * 2) {
-      // A big jump (a snapshot): scanning the map is cheaper than walking the index range.
-      for (const index of this.applied.keys()) if (index < floor) this.applied.delete(index);
-      for (const key of this.reportedApply) if (Number(key.split(':')[0]) < floor) this.reportedApply.delete(key);
-    } else {
-      for (let i = this.appliedFloor; i < floor; i++) this.applied.delete(i);
-      if (this.reportedApply.size > 0) {
-        for (const key of this.reportedApply) if (Number(key.split(':')[0]) < floor) this.reportedApply.delete(key);
-      }
-    }
-    this.appliedFloor = floor;
   }
 }

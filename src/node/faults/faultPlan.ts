@@ -14,7 +14,7 @@
 import type { LinkRule } from '../../contract/control';
 import { validateLinkRules } from '../../contract/validateControl';
 import type { NodeId } from '../../raft/types';
-import { deriveSeed, SeededRandom } from './rng';
+import { deriveSeed, SeededRng } from '../../raft/rng';
 
 export type Direction = LinkRule['direction'];
 
@@ -40,7 +40,7 @@ const linkKey = (direction: Direction, peer: NodeId): number => (direction === '
 export class FaultPlan {
   private links = new Map<number, LinkFaults>();
   private current: readonly LinkRule[] = [];
-  private readonly streams = new Map<number, SeededRandom>();
+  private readonly streams = new Map<number, SeededRng>();
 
   constructor(private readonly seed: number) {}
 
@@ -87,20 +87,20 @@ export class FaultPlan {
     const link = this.links.get(key);
     if (!link) return DELIVER_NOW;
     if (link.block) return DROP_BLOCKED;
-    if (link.drop > 0 && this.random(key).next() < link.drop) return DROP_RANDOM;
-    const copies = link.duplicate > 0 && this.random(key).next() < link.duplicate ? 2 : 1;
+    if (link.drop > 0 && this.random(key).nextFloat() < link.drop) return DROP_RANDOM;
+    const copies = link.duplicate > 0 && this.random(key).nextFloat() < link.duplicate ? 2 : 1;
     if (link.delayMs === 0 && link.jitterMs === 0) return copies === 1 ? DELIVER_NOW : { action: 'deliver', delays: [0, 0] };
     const delays: number[] = [];
     for (let i = 0; i < copies; i++) {
-      delays.push(link.delayMs + (link.jitterMs > 0 ? this.random(key).next() * link.jitterMs : 0));
+      delays.push(link.delayMs + (link.jitterMs > 0 ? this.random(key).nextFloat() * link.jitterMs : 0));
     }
     return { action: 'deliver', delays };
   }
 
-  private random(key: number): SeededRandom {
+  private random(key: number): SeededRng {
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = new SeededRandom(deriveSeed(this.seed, key));
+      stream = new SeededRng(deriveSeed(this.seed, key));
       this.streams.set(key, stream);
     }
     return stream;

@@ -11,6 +11,7 @@ import { Packr } from 'msgpackr';
 import { encodeFrame, PROTOCOL_VERSION, type FrameKind } from '../../../src/contract/codec';
 import type { ClientRequestBatch } from '../../../src/contract/client';
 import type { Message } from '../../../src/raft/types';
+import { SeededRng } from '../../../src/raft/rng';
 
 /** The counter key a node should increment for a message, and the message's parts. */
 export interface GarbageMessage {
@@ -18,16 +19,10 @@ export interface GarbageMessage {
   parts: Uint8Array[];
 }
 
-/** A small seeded PRNG (mulberry32): reproducible garbage. */
+/** Reproducible garbage: the project's one seeded generator (src/raft/rng.ts). */
 export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
+  return () => rng.nextFloat();
 }
 
 const packr = new Packr({ useRecords: false });

@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileS
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../../scripts/esbuildConfig.mjs';
 
 const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 /** Source trees the node bundle is built from. */
@@ -50,18 +51,16 @@ export async function rebuildIfStale(entry: string, outfile: string, sourceDirs:
   const builtAt = existsSync(outfile) ? statSync(outfile).mtimeMs : 0;
   const newest = Math.max(...sourceDirs.map((d) => newestMtime(join(REPO_ROOT, d))));
   if (builtAt >= newest) return;
-  const result = await build({
-    entryPoints: [join(REPO_ROOT, entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    packages: 'external',
-    logLevel: 'warning',
-    write: false,
-  });
+  await buildAtomically({ entryPoints: [join(REPO_ROOT, entry)], outfile, sourcemap: true });
+}
+
+/**
+ * Builds with the repository's one esbuild configuration (scripts/esbuildConfig.mjs),
+ * writing each output through a temporary file and a rename: another test process may be
+ * loading the same bundle at that moment.
+ */
+export async function buildAtomically(options: { entryPoints: string[]; outfile: string; sourcemap: boolean | 'inline' }): Promise<void> {
+  const result = await build(nodeBundle({ ...options, write: false }));
   for (const file of result.outputFiles) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);

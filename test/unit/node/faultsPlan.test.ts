@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { FaultPlan, type FaultDecision } from '../../../src/node/faults/faultPlan';
-import { deriveSeed, SeededRandom } from '../../../src/node/faults/rng';
+import { deriveSeed, SeededRng } from '../../../src/raft/rng';
 
 function run(plan: FaultPlan, n: number, direction: 'in' | 'out' = 'out', peer = 2): FaultDecision[] {
   return Array.from({ length: n }, () => plan.decide(direction, peer));
 }
 
-describe('SeededRandom', () => {
+describe('SeededRng (src/raft/rng.ts, the one seeded generator)', () => {
   it('is deterministic, uniform-ish and in [0, 1)', () => {
-    const a = new SeededRandom(42);
-    const b = new SeededRandom(42);
-    const values = Array.from({ length: 10_000 }, () => a.next());
-    expect(values).toEqual(Array.from({ length: 10_000 }, () => b.next()));
+    const a = new SeededRng(42);
+    const b = new SeededRng(42);
+    const values = Array.from({ length: 10_000 }, () => a.nextFloat());
+    expect(values).toEqual(Array.from({ length: 10_000 }, () => b.nextFloat()));
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThan(1);
     const mean = values.reduce((s, v) => s + v, 0) / values.length;
     expect(mean).toBeGreaterThan(0.48);
     expect(mean).toBeLessThan(0.52);
-    expect(new SeededRandom(43).next()).not.toBe(new SeededRandom(42).next());
+    expect(new SeededRng(43).nextFloat()).not.toBe(new SeededRng(42).nextFloat());
   });
 
   it('derives different seeds for different parts', () => {

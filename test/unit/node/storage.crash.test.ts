@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { nodeBundle } from '../../../scripts/esbuildConfig.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskStorage } from '../../../src/node/storage';
 import { RaftNode } from '../../../src/raft';
@@ -26,17 +27,13 @@ beforeAll(async () => {
   bundleDir = fs.mkdtempSync(join(cacheDir, 'run-'));
   bundle = join(bundleDir, 'storageAppender.mjs');
   splitSaveBundle = join(bundleDir, 'storageSplitSave.mjs');
-  await build({
-    entryPoints: [resolve('test/unit/node/fixtures/storageAppender.ts'), resolve('test/unit/node/fixtures/storageSplitSave.ts')],
-    outdir: bundleDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await build(
+    nodeBundle({
+      entryPoints: [resolve('test/unit/node/fixtures/storageAppender.ts'), resolve('test/unit/node/fixtures/storageSplitSave.ts')],
+      outdir: bundleDir,
+      outExtension: { '.js': '.mjs' },
+    }),
+  );
 });
 
 afterAll(() => {

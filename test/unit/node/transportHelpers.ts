@@ -2,14 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor as waitUntil } from '../../integration/helpers/waitFor';
 
-/** Polls `condition` until true; fails with `what` after `timeoutMs`. */
+/**
+ * Polls `condition` until true; fails with `what` after `timeoutMs`. The transport tests'
+ * short form of the one waitFor (test/integration/helpers/waitFor.ts).
+ */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitUntil(condition, { what, timeoutMs, intervalMs: 5 });
 }
 
 /**

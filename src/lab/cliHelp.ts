@@ -1,0 +1,115 @@
+/**
+ * What `raftlab --help`, `raftlab help COMMAND` and `raftlab COMMAND --help` print, and the
+ * exit codes every command documents. README's CLI section says the same.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FAULT_PRESETS } from './faultPresets';
+import { EXPORT_FORMATS } from './export/exportRun';
+
+/** Exit codes of every command. */
+export const EXIT = {
+  ok: 0,
+  /** A safety property was violated, an expectation failed, or the history is not linearizable. */
+  checkFailed: 1,
+  /** Bad usage or bad input (the message says what and where). */
+  usage: 2,
+  /** `check` only: nothing failed, but linearizability could not be decided (unknown). */
+  unknown: 3,
+} as const;
+
+const EXIT_CODES = `exit codes:
+  0  ok: expectations held, nothing violated
+  1  a check failed (a safety violation, a failed expectation, a non-linearizable history)
+  2  bad usage or bad input
+  3  check only: nothing failed, but linearizability is unknown (the checker's time budget ran out)`;
+
+const COMMANDS = {
+  run: `usage: raftlab run [scenario.yaml] [options]
+
+Starts a cluster, plays a scenario's fault timeline (or a fault preset), stops, checks and
+records the run under --out (default runs/). Flags override the scenario file.
+
+options:
+  --nodes N                   node count, 1-25 (default 5)
+  --duration D                30s, 1500ms, 2m (default 20s)
+  --faults PRESET             ${FAULT_PRESETS.join(', ')} (default none)
+  --workload SPEC             "clients=4,rate=200,mix=get:1/put:1/cas:1/append:1,keys=8,timeout=1000" or "none"
+  --election-timeout-min MS   lower end of the randomized election timeout (§5.2)
+  --election-timeout-max MS   upper end of the election timeout
+  --heartbeat MS              leader heartbeat interval
+  --prevote, --no-prevote     PreVote on or off (thesis §9.6)
+  --check-quorum, --no-check-quorum
+                              CheckQuorum on or off (thesis §6.2)
+  --seed S                    seed for elections, faults and the workload
+  --transport tcp|ipc         how nodes talk (default tcp)
+  --fsync always|never        fsync policy of the nodes' logs
+  --out DIR                   where runs are recorded (default runs)
+  -h, --help                  this help
+
+examples:
+  raftlab run --nodes 5 --duration 30s --faults mixed
+  raftlab run scenarios/partition-halves.yaml --seed 7
+  raftlab run --nodes 3 --election-timeout-min 300 --election-timeout-max 600 --heartbeat 100 --no-prevote
+
+${EXIT_CODES}`,
+  check: `usage: raftlab check RUN_DIR
+
+Re-runs the checkers (safety properties, linearizability with a 30 s budget) on a recorded
+run and, when the run recorded its expectations (a scenario's expect: section, or the
+defaults of a run from flags), evaluates them again.
+
+examples:
+  raftlab check runs/2026-01-01T10-00-00-000Z-s1
+
+${EXIT_CODES}`,
+  export: `usage: raftlab export RUN_DIR [--format F]
+
+Writes a recorded run's exports again: one format, or all of them when --format is left out.
+formats: ${[...EXPORT_FORMATS, 'all'].join(', ')}
+
+examples:
+  raftlab export runs/<run>
+  raftlab export runs/<run> --format trace.json
+
+${EXIT_CODES}`,
+  serve: `usage: raftlab serve [--port P] [--runs DIR]
+
+Serves the lab to a browser on this machine (browser mode); the printed URL carries the token.
+
+examples:
+  raftlab serve --port 8080
+
+${EXIT_CODES}`,
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommand(s: string): s is CommandName {
+  return Object.hasOwn(COMMANDS, s);
+}
+
+export function commandHelp(c: CommandName): string {
+  return COMMANDS[c];
+}
+
+export const USAGE = `usage: raftlab COMMAND [options]
+
+commands:
+  run [scenario.yaml]   start a cluster, play faults, check and record the run
+  check RUN_DIR         re-run the checkers (and the run's expectations) on a recorded run
+  export RUN_DIR        write a recorded run's exports again (all formats by default)
+  serve                 serve the lab to a browser on this machine
+  help [COMMAND]        this help, or a command's
+
+  -h, --help            this help; raftlab COMMAND --help for a command's, with examples
+  --version             the version
+
+${EXIT_CODES}`;
+
+/** The package version (package.json sits two levels above both src/lab/ and out/lab/). */
+export function version(): string {
+  const path = join(dirname(fileURLToPath(import.meta.url)), '../../package.json');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,148 @@
+/**
+ * `raftlab run`'s flags turned into runs to do: a scenario file's variants, or one run from
+ * flags alone, with the flags overriding the file. Bad values are usage errors (exit 2).
+ */
+import type { ClusterOptions, WorkloadOptions } from '../contract/clusterOptions';
+import { DEFAULT_CLUSTER_OPTIONS, validateClusterOptions, withDefaults } from '../contract/clusterOptions';
+import type { ScenarioExpectations, ScenarioStep } from '../contract/scenario';
+import { FAULT_PRESETS, isFaultPreset, presetSteps } from './faultPresets';
+import { loadScenarioFile, plannedRuns } from './scenario/loadScenario';
+import { parseDuration } from './scenario/values';
+
+export class UsageError extends Error {}
+
+export interface RunArgs {
+  scenario?: string;
+  nodes?: string;
+  duration?: string;
+  faults?: string;
+  workload?: string;
+  seed?: string;
+  out?: string;
+  transport?: string;
+  fsync?: string;
+  'election-timeout-min'?: string;
+  'election-timeout-max'?: string;
+  heartbeat?: string;
+  prevote?: boolean;
+  'no-prevote'?: boolean;
+  'check-quorum'?: boolean;
+  'no-check-quorum'?: boolean;
+}
+
+export interface Plan {
+  label: string;
+  /** The scenario file the run came from (null: flags only). */
+  scenario: string | null;
+  cluster: ClusterOptions;
+  durationMs: number;
+  steps: ScenarioStep[];
+  expect: ScenarioExpectations;
+}
+
+/** What a run from flags alone expects: no violation, a linearizable history, a leader within 5 s. */
+const FLAG_RUN_EXPECTATIONS: ScenarioExpectations = { noViolations: true, linearizable: true, leaderWithinMs: 5000 };
+
+/** Parses --workload "clients=4,rate=200,mix=get:1/put:1,keys=8,timeout=1000". */
+export function parseWorkloadSpec(spec: string, base: WorkloadOptions): WorkloadOptions {
+  if (spec === 'none') return { ...base, clients: 0 };
+  const out: WorkloadOptions = { ...base, mix: { ...base.mix } };
+  for (const part of spec.split(',').filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (v === undefined) throw new UsageError(`--workload: "${part}" is not key=value`);
+    const num = () => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) throw new UsageError(`--workload: ${k} must be a number, got "${v}"`);
+      return n;
+    };
+    switch (k) {
+      case 'clients':
+        out.clients = num();
+        break;
+      case 'rate':
+        out.rate = num();
+        break;
+      case 'keys':
+        out.keys = num();
+        break;
+      case 'timeout':
+      case 'timeoutMs':
+        out.timeoutMs = num();
+        break;
+      case 'mix': {
+        out.mix = { get: 0, put: 0, cas: 0, append: 0 };
+        for (const w of v.split('/')) {
+          const [op, weight] = w.split(':');
+          if (!(op in out.mix)) throw new UsageError(`--workload: unknown op "${op}" in mix (get, put, cas, append)`);
+          const n = Number(weight);
+          if (!Number.isFinite(n) || n < 0) throw new UsageError(`--workload: weight of ${op} must be a number >= 0`);
+          out.mix[op as keyof WorkloadOptions['mix']] = n;
+        }
+        break;
+      }
+      default:
+        throw new UsageError(`--workload: unknown key "${k}" (clients, rate, mix, keys, timeout)`);
+    }
+  }
+  return out;
+}
+
+function wholeNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n)) throw new UsageError(`--${flag} must be a whole number, got "${v}"`);
+  return n;
+}
+
+/** --flag / --no-flag: undefined when neither is given, an error when both are. */
+function onOff(flag: string, on: boolean | undefined, off: boolean | undefined): boolean | undefined {
+  if (on && off) throw new UsageError(`--${flag} and --no-${flag} contradict each other`);
+  return on ? true : off ? false : undefined;
+}
+
+function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
+  const o: Partial<ClusterOptions> = {};
+  const set = <K extends keyof ClusterOptions>(k: K, v: ClusterOptions[K] | undefined) => {
+    if (v !== undefined) o[k] = v;
+  };
+  set('nodes', wholeNumber('nodes', a.nodes));
+  set('seed', wholeNumber('seed', a.seed));
+  set('electionTimeoutMinMs', wholeNumber('election-timeout-min', a['election-timeout-min']));
+  set('electionTimeoutMaxMs', wholeNumber('election-timeout-max', a['election-timeout-max']));
+  set('heartbeatMs', wholeNumber('heartbeat', a.heartbeat));
+  set('preVote', onOff('prevote', a.prevote, a['no-prevote']));
+  set('checkQuorum', onOff('check-quorum', a['check-quorum'], a['no-check-quorum']));
+  set('transport', a.transport as ClusterOptions['transport'] | undefined);
+  set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
+  return o;
+}
+
+/** Builds the runs to do from a scenario file and/or flags (flags override the file). */
+export function plansFrom(a: RunArgs): Plan[] {
+  const overrides = overridesFrom(a);
+  let durationMs: number | undefined;
+  if (a.duration !== undefined) {
+    durationMs = parseDuration(a.duration);
+    if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration must be like 30s, 1500ms or 2m, got "${a.duration}"`);
+  }
+  if (a.faults !== undefined && !isFaultPreset(a.faults)) throw new UsageError(`--faults must be one of ${FAULT_PRESETS.join(', ')}`);
+
+  const base: Plan[] = a.scenario
+    ? (() => {
+        const s = loadScenarioFile(a.scenario);
+        return plannedRuns(s).map((r) => ({ label: r.label, scenario: a.scenario!, cluster: r.cluster, durationMs: s.durationMs, steps: s.steps, expect: s.expect }));
+      })()
+    : [{ label: '', scenario: null, cluster: DEFAULT_CLUSTER_OPTIONS, durationMs: 20_000, steps: [], expect: FLAG_RUN_EXPECTATIONS }];
+
+  return base.map((p) => {
+    let cluster: ClusterOptions = withDefaults({ ...p.cluster, ...overrides });
+    if (a.workload !== undefined) cluster = { ...cluster, workload: parseWorkloadSpec(a.workload, cluster.workload) };
+    const errors = validateClusterOptions(cluster);
+    if (Object.keys(errors).length > 0) throw new UsageError(Object.values(errors).join('\n'));
+    const d = durationMs ?? p.durationMs;
+    const steps = a.faults !== undefined ? presetSteps(a.faults as (typeof FAULT_PRESETS)[number], d) : p.steps;
+    // A run from flags is named by what it is, not "run" (the summary's first row already says run).
+    const label = p.label || `${cluster.nodes} nodes, faults ${a.faults ?? 'none'}`;
+    return { ...p, label, cluster, durationMs: d, steps };
+  });
+}

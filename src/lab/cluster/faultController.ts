@@ -1,0 +1,212 @@
+/**
+ * The one fault controller: every door to a fault (a click in the UI through `node:kill`
+ * and friends, a `fault:apply` request, a scenario step, a `--faults` preset) goes through
+ * `apply`, which carries the fault out, keeps the rules in force (so a node that starts or
+ * resumes gets them) and records one 'fault' run event. So a UI kill, a scenario kill and a
+ * preset kill look the same in the run: the same event, counted alike in summary.faults and
+ * drawn alike as the charts' fault marks.
+ *
+ * Recording: faults that break something are recorded with action 'apply' (they count in
+ * summary.faults); resume and restart, which undo a process fault, with action 'heal'.
+ */
+import type { NodeId } from '../../raft/types';
+import type { FaultSpec } from '../../contract/faults';
+import type { LabRunEvent } from '../../contract/runEvents';
+import { ClusterError } from '../clusterError';
+import { FaultPlan } from '../faultPlan';
+import { resolvePartition, type PartitionRequest } from '../partitions';
+import type { NodeFleet } from './nodeFleet';
+
+type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
+
+export interface FaultControllerDeps {
+  fleet: NodeFleet;
+  /** The cluster's nodes now (members, whatever their process state). */
+  nodes: () => NodeId[];
+  leader: () => NodeId | null;
+  /** Bootstrap voters for a node that restarts (see NodeFleet.restart). */
+  voters: () => NodeId[];
+  random: () => number;
+  record: (ev: FaultEvent) => void;
+  warn: (node: NodeId, message: string) => void;
+}
+
+export class FaultController {
+  /** The network, clock and disk rules in force. */
+  readonly plan = new FaultPlan();
+  private killedByFault: NodeId[] = [];
+  private applied = 0;
+
+  constructor(private readonly deps: FaultControllerDeps) {}
+
+  /** Carries out any fault and records it; returns what it did, in words. */
+  async apply(f: FaultSpec): Promise<string> {
+    const { fleet } = this.deps;
+    switch (f.kind) {
+      case 'partition':
+        return this.partition(f);
+      case 'link': {
+        this.requireNode(f.from);
+        this.requireNode(f.to);
+        const set = (from: NodeId, to: NodeId) =>
+          this.plan.setLink({ from, to, drop: f.drop ?? 0, delayMs: f.delayMs ?? 0, jitterMs: f.jitterMs ?? 0, duplicate: f.duplicate ?? 0 });
+        set(f.from, f.to);
+        if (f.symmetric) set(f.to, f.from);
+        await this.pushNetworkRules();
+        const d = `link ${f.from}${f.symmetric ? '<->' : '->'}${f.to}: drop ${f.drop ?? 0}, delay ${f.delayMs ?? 0}ms`;
+        return this.record(f, d, [f.from, f.to]);
+      }
+      case 'flaky': {
+        const ids = this.deps.nodes();
+        for (const a of ids) {
+          for (const b of ids) {
+            if (a !== b) this.plan.setLink({ from: a, to: b, drop: f.drop ?? 0, delayMs: f.delayMs ?? 0, jitterMs: f.jitterMs ?? 0, duplicate: f.duplicate ?? 0 });
+          }
+        }
+        await this.pushNetworkRules();
+        return this.record(f, `flaky network: drop ${f.drop ?? 0}, delay ${f.delayMs ?? 0}±${f.jitterMs ?? 0}ms, dup ${f.duplicate ?? 0}`, ids);
+      }
+      case 'clock':
+        this.requireNode(f.node);
+        await fleet.control(f.node, { cmd: 'setTimerRate', factor: f.rate });
+        this.plan.timerRates.set(f.node, f.rate);
+        return this.record(f, `node ${f.node} clock runs at ${f.rate}x`, [f.node]);
+      case 'disk':
+        this.requireNode(f.node);
+        await fleet.control(f.node, { cmd: 'setFsyncDelay', ms: f.fsyncDelayMs });
+        this.plan.fsyncDelays.set(f.node, f.fsyncDelayMs);
+        return this.record(f, `node ${f.node} fsync +${f.fsyncDelayMs}ms`, [f.node]);
+      case 'kill': {
+        const n = this.resolveTarget(f.node);
+        await fleet.kill(n);
+        this.killedByFault.push(n);
+        return this.record({ kind: 'kill', node: n }, `kill node ${n}`, [n]);
+      }
+      case 'stop': {
+        const n = this.resolveTarget(f.node);
+        await fleet.stop(n);
+        this.killedByFault.push(n);
+        return this.record({ kind: 'stop', node: n }, `stop node ${n}`, [n]);
+      }
+      case 'pause':
+        return this.pause(f.node);
+      case 'resume':
+        return this.resume(f.node);
+      case 'restart': {
+        const n = this.resolveTarget(f.node, false);
+        await fleet.restart(n, this.deps.voters());
+        this.killedByFault = this.killedByFault.filter((k) => k !== n);
+        return this.record({ kind: 'restart', node: n }, `restart node ${n}`, [n], 'heal');
+      }
+    }
+  }
+
+  /** SIGSTOP, recorded. Synchronous: the process is stopped when this returns. */
+  pause(target: NodeId | 'leader' | 'random'): string {
+    const n = this.resolveTarget(target);
+    this.deps.fleet.pause(n);
+    return this.record({ kind: 'pause', node: n }, `pause node ${n}`, [n]);
+  }
+
+  /** SIGCONT, recorded; then the rules in force are sent (they changed while it slept, perhaps). */
+  resume(node: NodeId): string {
+    this.requireNode(node);
+    this.deps.fleet.resume(node);
+    // Rules that changed while it was stopped never reached it (pushNetworkRules skips paused
+    // nodes): a heal in the meantime would leave it cut off for good. Send what is in force.
+    const sends = [
+      this.deps.fleet.control(node, { cmd: 'setLinkRules', rules: this.plan.rulesFor(node) }),
+      this.deps.fleet.control(node, { cmd: 'setTimerRate', factor: this.plan.timerRates.get(node) ?? 1 }),
+      this.deps.fleet.control(node, { cmd: 'setFsyncDelay', ms: this.plan.fsyncDelays.get(node) ?? 0 }),
+    ];
+    // Reported as a warning, not a process event: the node may be gone by then.
+    Promise.all(sends).catch((err: Error) => this.deps.warn(node, `could not restore fault rules after resume: ${err.message}`));
+    return this.record({ kind: 'resume', node }, `resume node ${node}`, [node], 'heal');
+  }
+
+  async partition(req: PartitionRequest): Promise<string> {
+    const p = resolvePartition(req, this.deps.nodes(), this.deps.leader(), this.deps.random);
+    this.plan.blocked = p.blocked;
+    await this.pushNetworkRules();
+    const nodes = [...new Set(p.blocked.flat())].sort((a, b) => a - b);
+    this.applied++;
+    this.deps.record({ node: null, type: 'fault', action: 'apply', fault: { kind: 'partition', ...req }, description: p.description, nodes, blocked: p.blocked });
+    return p.description;
+  }
+
+  /** Heals the network, the clocks and the disks (not processes: restart and resume do). */
+  async heal(): Promise<void> {
+    const { fleet } = this.deps;
+    this.plan.clearNetwork();
+    await this.pushNetworkRules();
+    for (const [node] of this.plan.timerRates) {
+      await fleet.control(node, { cmd: 'setTimerRate', factor: 1 }).catch((err: Error) => this.deps.warn(node, `could not reset its clock rate: ${err.message}`));
+    }
+    for (const [node] of this.plan.fsyncDelays) {
+      await fleet.control(node, { cmd: 'setFsyncDelay', ms: 0 }).catch((err: Error) => this.deps.warn(node, `could not reset its fsync delay: ${err.message}`));
+    }
+    this.plan.timerRates.clear();
+    this.plan.fsyncDelays.clear();
+    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes() });
+  }
+
+  /** A (re)started node has no rules: give it those in force. */
+  restoreRules(node: NodeId): void {
+    const { fleet } = this.deps;
+    const rules = this.plan.rulesFor(node);
+    const rate = this.plan.timerRates.get(node);
+    const delay = this.plan.fsyncDelays.get(node);
+    const sends: Promise<unknown>[] = [];
+    if (rules.length > 0) sends.push(fleet.control(node, { cmd: 'setLinkRules', rules }));
+    if (rate !== undefined) sends.push(fleet.control(node, { cmd: 'setTimerRate', factor: rate }));
+    if (delay !== undefined) sends.push(fleet.control(node, { cmd: 'setFsyncDelay', ms: delay }));
+    Promise.all(sends).catch((err: Error) => this.deps.warn(node, `could not restore fault rules: ${err.message}`));
+  }
+
+  /** A concrete node for a target: whoever leads now, or a seeded-random (live) node. */
+  resolveTarget(target: NodeId | 'leader' | 'random', alive = true): NodeId {
+    if (target === 'leader') {
+      const l = this.deps.leader();
+      if (l === null) throw new ClusterError('there is no leader right now');
+      return l;
+    }
+    if (target === 'random') {
+      const ids = this.deps.nodes().filter((id) => !alive || this.deps.fleet.isAlive(id));
+      if (ids.length === 0) throw new ClusterError('no node to pick');
+      return ids[Math.floor(this.deps.random() * ids.length)];
+    }
+    this.requireNode(target);
+    return target;
+  }
+
+  /** Nodes killed or stopped by faults and not restarted since (for "restart: killed"). */
+  killedNodes(): NodeId[] {
+    return [...this.killedByFault];
+  }
+
+  /** Faults applied so far (healing not counted), as summary.faults counts them. */
+  faultsApplied(): number {
+    return this.applied;
+  }
+
+  /** A node left the cluster: it is no fault's target any more. */
+  forget(node: NodeId): void {
+    this.killedByFault = this.killedByFault.filter((k) => k !== node);
+  }
+
+  private requireNode(node: NodeId): void {
+    if (!this.deps.nodes().includes(node)) throw new ClusterError(`there is no node ${node} in this cluster`);
+  }
+
+  /** Sends each reachable node its rules; the fault takes effect when every node has acked. */
+  private async pushNetworkRules(): Promise<void> {
+    const sends = this.deps.nodes().filter((id) => this.deps.fleet.isReachable(id));
+    await Promise.all(sends.map((id) => this.deps.fleet.control(id, { cmd: 'setLinkRules', rules: this.plan.rulesFor(id) })));
+  }
+
+  private record(f: FaultSpec, description: string, nodes: NodeId[], action: 'apply' | 'heal' = 'apply'): string {
+    if (action === 'apply') this.applied++;
+    this.deps.record({ node: null, type: 'fault', action, fault: f, description, nodes });
+    return description;
+  }
+}

@@ -25,6 +25,7 @@ import { LabSockets } from './sockets';
 import { RunRecorder } from './recorder/runRecorder';
 import { SafetyMonitor } from './checkers/safety';
 import { seededRandom } from './random';
+import { parseFaultKey } from '../contract/faultKeys';
 
 export class ClusterError extends Error {}
 
@@ -501,6 +502,57 @@ export class Cluster {
         return this.recordFault({ kind: 'restart', node: n }, `restart node ${n}`, [n], 'heal');
       }
     }
+  }
+
+  /**
+   * Undoes one fault in force, named by its key (src/contract/faultKeys.ts), and leaves the
+   * others as they are. Recorded as a 'heal' of that fault, not counted as a new fault.
+   */
+  async removeFault(id: string): Promise<string> {
+    const key = parseFaultKey(id);
+    if (!key) throw new ClusterError(`${id} does not name a fault`);
+    const none = () => new ClusterError(`there is no ${id} fault in force`);
+    const zero = { drop: 0, delayMs: 0, jitterMs: 0, duplicate: 0 };
+    switch (key.kind) {
+      case 'partition': {
+        if (this.faults.blocked.length === 0) throw none();
+        this.faults.blocked = [];
+        await this.pushNetworkRules();
+        return this.recordFault({ kind: 'partition' }, 'partition removed', this.state.ids(), 'heal');
+      }
+      case 'flaky': {
+        const links = this.faults.linkFaults();
+        if (links.length === 0) throw none();
+        for (const l of links) this.faults.setLink({ from: l.from, to: l.to, ...zero });
+        await this.pushNetworkRules();
+        return this.recordFault({ kind: 'flaky' }, 'flaky network removed', this.state.ids(), 'heal');
+      }
+      case 'link': {
+        const had = this.faults.linkFaults().some((l) => (l.from === key.a && l.to === key.b) || (l.from === key.b && l.to === key.a));
+        if (!had) throw none();
+        this.faults.setLink({ from: key.a, to: key.b, ...zero });
+        this.faults.setLink({ from: key.b, to: key.a, ...zero });
+        await this.pushNetworkRules();
+        return this.recordFault({ kind: 'link', from: key.a, to: key.b, symmetric: true }, `link ${key.a}<->${key.b} fault removed`, [key.a, key.b], 'heal');
+      }
+      case 'clock': {
+        if (!this.faults.timerRates.has(key.node)) throw none();
+        if (this.supervisor.isAlive(key.node)) await this.control(key.node, { cmd: 'setTimerRate', factor: 1 });
+        this.faults.timerRates.delete(key.node);
+        return this.recordFault({ kind: 'clock', node: key.node, rate: 1 }, `node ${key.node} clock back to normal`, [key.node], 'heal');
+      }
+      case 'disk': {
+        if (!this.faults.fsyncDelays.has(key.node)) throw none();
+        if (this.supervisor.isAlive(key.node)) await this.control(key.node, { cmd: 'setFsyncDelay', ms: 0 });
+        this.faults.fsyncDelays.delete(key.node);
+        return this.recordFault({ kind: 'disk', node: key.node, fsyncDelayMs: 0 }, `node ${key.node} disk back to normal`, [key.node], 'heal');
+      }
+    }
+  }
+
+  /** Writes the recording's buffered events now, so a reader of events.jsonl sees every event emitted so far. */
+  flushRecording(): void {
+    this.recorder?.flush();
   }
 
   /** Nodes killed or stopped by faults and not restarted since (for "restart: killed"). */

@@ -20,6 +20,8 @@ export interface NodeCardView {
   applied: number;
   lastIndex: number;
   voter: boolean;
+  /** Removed from the configuration (§6): gone for good, unlike a killed node that can restart. */
+  removed: boolean;
 }
 
 /** The words the cluster view uses for a process state. */
@@ -48,6 +50,11 @@ export function isRunningProcess(state: ProcessState): boolean {
   return processLabel(state) === 'running';
 }
 
+/** The process is gone (killed, stopped, crashed, exited): what the card shows is its last known state. */
+export function isDownProcess(state: ProcessState): boolean {
+  return state === 'killed' || state === 'stopped' || state === 'crashed' || state === 'exited';
+}
+
 export interface ClusterNodes {
   nodes: ComputedRef<NodeCardView[]>;
   leader: ComputedRef<NodeId | null>;
@@ -61,14 +68,18 @@ export interface ClusterNodes {
 export function useClusterNodes(): ClusterNodes {
   const lab = useLabStore();
   const run = useRunStore();
-  const ended = computed(() => run.source === 'live' && lab.state.nodes.length === 0 && run.nodes.length > 0);
+  // While a new cluster starts the lab lists no nodes yet either, but nothing has ended.
+  const ended = computed(() => run.source === 'live' && lab.phase !== 'starting' && lab.state.nodes.length === 0 && run.nodes.length > 0);
   const nodes = computed<NodeCardView[]>(() => {
     const fromEvents = new Map(run.nodes.map((n) => [n.id, n]));
-    // A recorded run, or a live run that has stopped: the events are all there is.
-    if (run.source === 'recorded' || ended.value) {
-      return run.nodes.map((n) => ({ ...n, voter: n.member }));
+    // A recorded run, a live run that has stopped, or one still starting: the events are all there is.
+    if (run.source === 'recorded' || ended.value || lab.phase === 'starting') {
+      return run.nodes.map((n) => ({ ...n, voter: n.member, removed: !n.member }));
     }
-    return lab.state.nodes.map((n) => {
+    const inLab = new Set(lab.state.nodes.map((n) => n.id));
+    // The lab forgets a removed node; the events remember it, and so does the view.
+    const removed = run.nodes.filter((n) => !n.member && !inLab.has(n.id)).map((n) => ({ ...n, voter: false, removed: true }));
+    const current = lab.state.nodes.map((n) => {
       const e = fromEvents.get(n.id);
       // Events are fresher than the last state push for what they report; a higher term wins.
       const useEvents = e !== undefined && e.term >= n.term;
@@ -82,13 +93,15 @@ export function useClusterNodes(): ClusterNodes {
         commit: e?.indicesKnown ? e.commit : n.commit,
         applied: e?.indicesKnown ? e.applied : n.applied,
         lastIndex: e?.indicesKnown ? e.lastIndex : n.lastIndex,
+        removed: false,
       };
     });
+    return [...current, ...removed].sort((a, b) => a.id - b.id);
   });
   const leader = computed(() => {
     let best: NodeCardView | null = null;
     for (const n of nodes.value) {
-      if (n.role === 'leader' && isRunningProcess(n.process) && (!best || n.term > best.term)) best = n;
+      if (n.role === 'leader' && !n.removed && isRunningProcess(n.process) && (!best || n.term > best.term)) best = n;
     }
     return best?.id ?? null;
   });

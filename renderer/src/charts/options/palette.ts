@@ -11,10 +11,15 @@ export type ColorScheme = 'light' | 'dark';
 export interface Palette {
   scheme: ColorScheme;
   roles: Record<LaneState, string>;
-  /** Shading of lasting faults (partitions, link faults). */
+  /**
+   * Shading of lasting faults (partitions, link faults) and marks of instant ones (kill,
+   * pause, ...): neutral grey and the text colour, dashed, so no fault mark can be taken for
+   * a node's series (kill marks used to share node 2's red).
+   */
   fault: string;
-  /** Marks of instant faults (kill, pause, ...). */
   faultInstant: string;
+  /** A node removed from the configuration: hatched, unlike "down" (which may come back). */
+  removed: string;
   blocked: string;
   degraded: string;
   text: string;
@@ -34,8 +39,9 @@ export function palette(scheme: ColorScheme): Palette {
     roles: dark
       ? { follower: '#5b8def', candidate: '#f0b429', leader: '#3cc47c', paused: '#a78bfa', down: '#5c6370' }
       : { follower: '#3b6fd8', candidate: '#d69e00', leader: '#1f8f4e', paused: '#8b5cf6', down: '#9aa0a8' },
-    fault: dark ? 'rgba(255, 99, 99, 0.16)' : 'rgba(220, 38, 38, 0.12)',
-    faultInstant: dark ? '#ff6b6b' : '#dc2626',
+    fault: dark ? 'rgba(156, 163, 175, 0.22)' : 'rgba(107, 114, 128, 0.16)',
+    faultInstant: dark ? '#e5e7eb' : '#1f2937',
+    removed: dark ? '#3a414b' : '#d4d8de',
     blocked: dark ? '#ff6b6b' : '#dc2626',
     degraded: dark ? '#f0b429' : '#c27c0e',
     text: dark ? '#e5e7eb' : '#1f2937',
@@ -48,4 +54,18 @@ export function palette(scheme: ColorScheme): Palette {
 /** A stable colour per node id, so node 3 has the same colour in every chart. */
 export function nodeColor(p: Palette, node: NodeId): string {
   return p.nodes[(node - 1) % p.nodes.length];
+}
+
+/**
+ * The line style that, with the colour, tells nodes apart beyond ten: nodes 1-10 solid,
+ * 11-20 dashed, 21-25 dotted (ten colours repeat; colour and dash together do not).
+ */
+export function nodeDash(node: NodeId): 'solid' | 'dashed' | 'dotted' {
+  const round = Math.floor((node - 1) / 10);
+  return round === 0 ? 'solid' : round === 1 ? 'dashed' : 'dotted';
+}
+
+/** SVG stroke-dasharray for nodeDash, for the HTML legend. */
+export function dashArray(dash: 'solid' | 'dashed' | 'dotted'): string | undefined {
+  return dash === 'dashed' ? '5 3' : dash === 'dotted' ? '1.5 2.5' : undefined;
 }

@@ -71,6 +71,9 @@ export const useLabStore = defineStore('lab', () => {
     disconnect();
     api = labApi;
     mode.value = labApi.mode;
+    // Hold live events back from the first push on: until the history is in, a live role
+    // event alone would make a "first leader" of whichever leader the page happens to see.
+    heldBack = [];
     unsubscribe.push(labApi.on('lab:state', (s) => {
       state.value = s;
     }));
@@ -101,8 +104,11 @@ export const useLabStore = defineStore('lab', () => {
    * start" when it came after 1.7 s). Also refills the views from the recording after Stop.
    */
   async function loadHistory(): Promise<void> {
-    if (!api || useRunStore().source === 'recorded') return;
-    heldBack = [];
+    if (!api || useRunStore().source === 'recorded') {
+      heldBack = null;
+      return;
+    }
+    heldBack ??= [];
     loadingHistory.value = true;
     try {
       const result = await call('run:history', {}, 'Loading the run so far');

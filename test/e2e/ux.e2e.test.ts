@@ -62,6 +62,7 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
   const firstLeaderText = async () => (await firstLeader().textContent())?.trim() ?? null;
   const timelineText = () => page.getByRole('figure', { name: /^Role timeline/ }).locator('p.visually-hidden').textContent();
   const faultsRegion = () => page.getByRole('region', { name: 'Faults' });
+  const activeLabel = () => page.evaluate('document.activeElement?.getAttribute("aria-label")');
 
   beforeAll(async () => {
     if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
@@ -106,25 +107,23 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
     await page.getByLabel('Election timeout min (ms)').fill(String(E2E_TIMINGS.electionTimeoutMinMs));
     await page.getByLabel('Heartbeat (ms)').fill(String(E2E_TIMINGS.heartbeatMs));
     // Everything the page says while the cluster starts, sampled on every DOM change.
-    await page.evaluate(() => {
-      const seen = new Set<string>();
-      (window as unknown as { seenWhileStarting: Set<string> }).seenWhileStarting = seen;
+    // Page-side code as a string: this file is compiled without the DOM library.
+    await page.evaluate(`(() => {
+      const seen = new Set();
+      window.seenWhileStarting = seen;
       const observer = new MutationObserver(() => {
         const text = document.body.innerText;
         if (!/cluster starting/.test(text)) return;
         if (/Starting a new cluster/.test(text)) seen.add('starting');
         if (/has ended/.test(text)) seen.add('has ended');
-        if (/\(last known\)/.test(text)) seen.add('(last known)');
+        if (/\\(last known\\)/.test(text)) seen.add('(last known)');
       });
       observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-      (window as unknown as { stopWatching: () => void }).stopWatching = () => observer.disconnect();
-    });
+      window.stopWatching = () => observer.disconnect();
+    })()`);
     await start.click();
     leader = await waitForCards('5 running nodes, exactly one leader', (cs) => (cs.length === 5 && cs.every((c) => c.process === 'running') ? soleLeader(cs) : null));
-    const seen = await page.evaluate(() => {
-      (window as unknown as { stopWatching: () => void }).stopWatching();
-      return [...(window as unknown as { seenWhileStarting: Set<string> }).seenWhileStarting];
-    });
+    const seen = (await page.evaluate('(() => { window.stopWatching(); return [...window.seenWhileStarting]; })()')) as string[];
     expect(seen, 'while starting the page said "Starting a new cluster…"').toContain('starting');
     expect(seen, 'and never that a run had ended, nor a "(last known)" state').not.toContain('has ended');
     expect(seen).not.toContain('(last known)');
@@ -185,10 +184,10 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
     await page.getByRole('button', { name: `Pause node ${follower.id}` }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: `Resume node ${follower.id}` }).waitFor({ timeout: DEADLINE_MS });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Resume node ${follower.id}`);
+    expect(await activeLabel()).toBe(`Resume node ${follower.id}`);
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: `Pause node ${follower.id}` }).waitFor({ timeout: DEADLINE_MS });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Pause node ${follower.id}`);
+    expect(await activeLabel()).toBe(`Pause node ${follower.id}`);
   });
 
   it('asks before Remove; Cancel keeps the node, confirming leaves a distinct "removed" card', async () => {
@@ -199,7 +198,7 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
     await card.getByRole('button', { name: `Remove node ${target.id}` }).click();
     const dialog = page.getByRole('dialog', { name: `Remove node ${target.id} from the cluster?` });
     await dialog.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Cancel has the focus, so Enter alone removes nothing').toBe('Cancel');
+    expect(await page.evaluate('document.activeElement?.textContent?.trim()'), 'Cancel has the focus, so Enter alone removes nothing').toBe('Cancel');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect((await readCards(page)).find((c) => c.id === target.id)?.process, 'Cancel removed nothing').toBe('running');
@@ -218,7 +217,7 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
     await page.getByRole('button', { name: `Kill node ${current.id}` }).focus();
     await page.keyboard.press('Enter');
     await waitForCards(`node ${current.id} killed`, (cs) => (cs.find((c) => c.id === current.id)?.process === 'killed' ? true : null));
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'focus stayed on the button').toBe(`Kill node ${current.id}`);
+    expect(await activeLabel(), 'focus stayed on the button').toBe(`Kill node ${current.id}`);
     expect(await page.getByRole('button', { name: `Kill node ${current.id}` }).getAttribute('aria-disabled')).toBe('true');
     await waitForCards('a new leader', (cs) => {
       const l = soleLeader(cs);

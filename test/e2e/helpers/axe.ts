@@ -23,11 +23,15 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-prac
 
 /** Runs axe on the whole page; returns the violations of impact serious or critical. */
 export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
-  const injected = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+  // Page-side code reaches the page's globals through globalThis: this file is compiled without the DOM library.
+  const injected = await page.evaluate(() => typeof (globalThis as unknown as { axe?: unknown }).axe === 'object');
   if (!injected) await page.evaluate(AXE_SOURCE);
   const found = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> }> }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    const g = globalThis as unknown as {
+      document: unknown;
+      axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> }> }> };
+    };
+    const result = await g.axe.run(g.document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,

@@ -165,6 +165,14 @@ describe.skipIf(!chromium.ok && !mustRun)('25 nodes on one 1280×800 screen (hea
     expect((stop?.y ?? Infinity) + (stop?.height ?? 0), 'Stop cluster above the fold').toBeLessThanOrEqual(VIEWPORT.height);
     // One action bar for the selected node instead of 150 buttons.
     expect(await page.getByRole('button', { name: /^Kill node \d+$/ }).count()).toBe(1);
+    // How busy 25 nodes keep the page: the gap between animation frames over ~2 s (reported, not asserted).
+    const frames = (await page.evaluate(`new Promise((resolve) => {
+      const gaps = []; let last = performance.now(); const end = last + 2000;
+      const tick = (now) => { gaps.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else resolve(gaps); };
+      requestAnimationFrame(tick);
+    })`)) as number[];
+    const sorted = [...frames].sort((a, b) => a - b);
+    console.log(`[e2e many] frame gaps over 2 s at 25 nodes: ${frames.length} frames, median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms`);
     // The message-rate matrix is drawn with plain numbers under named axes and cells of at least ~14 px.
     const matrix = await page.getByRole('figure', { name: /^Message-rate matrix/ }).locator('canvas').first().boundingBox();
     expect(((matrix?.height ?? 0) - 110) / NODES, 'matrix rows at least 14 px high').toBeGreaterThanOrEqual(14);
@@ -179,6 +187,7 @@ describe.skipIf(!chromium.ok && !mustRun)('25 nodes on one 1280×800 screen (hea
     await page.waitForTimeout(500); // one redraw interval of the charts (LiveChart REDRAW_INTERVAL_MS is 250 ms)
     const dark = join(ARTEFACT_DIR, 'many-25-nodes-dark.png');
     await page.screenshot({ path: dark, fullPage: true });
+    console.log('[e2e many] screenshots taken');
     const darkViolations = await seriousAxeViolations(page); // dark palette contrast, 25 tiles
     expect(darkViolations, describeAxe(darkViolations)).toEqual([]);
     if (process.env.RAFTLAB_DOCS_SCREENSHOT === '1') {

@@ -4,9 +4,10 @@
  * sentence saying what was attempted and why it failed, shown in the app's alert banner.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, reactive, ref, shallowRef } from 'vue';
 import type { NodeId } from '../../../src/raft/types';
 import type { ClusterOptions, WorkloadOptions } from '../../../src/contract/clusterOptions';
+import { DEFAULT_CLUSTER_OPTIONS } from '../../../src/contract/clusterOptions';
 import { IDLE_LAB_STATE, type LabApi, type LabChannel, type LabRequest, type LabResponse, type LabState, type RunListing } from '../../../src/contract/labApi';
 import type { PartitionPreset } from '../../../src/contract/faults';
 import type { RunEvent, Summary } from '../../../src/contract/runEvents';
@@ -58,6 +59,12 @@ export const useLabStore = defineStore('lab', () => {
   const isRunning = computed(() => state.value.phase === 'running');
   const busy = computed(() => pending.value.length > 0);
 
+  /**
+   * What the start form holds. Kept here, not in the form: the form is not shown while a
+   * cluster runs, and a start that fails must give the user back their settings, not the
+   * defaults (a failed 25-node start came back as 5 nodes).
+   */
+  const startForm = reactive<ClusterOptions>(structuredClone(DEFAULT_CLUSTER_OPTIONS));
   /** True while the run's history is loading (live events wait for it). */
   const loadingHistory = ref(false);
 
@@ -319,7 +326,7 @@ export const useLabStore = defineStore('lab', () => {
   }
 
   return {
-    state, mode, connection, error, pending, exported, runs, lastStop, phase, isRunning, busy, loadingHistory,
+    state, mode, connection, error, pending, exported, runs, lastStop, phase, isRunning, busy, loadingHistory, startForm,
     connect, disconnect, onEvents, onAppCommand, isPending, refresh, loadHistory, startCluster, stopCluster, nodeAction, addNode,
     partition, linkFault, heal, applyFault, removeFault, setWorkload, exportRun, readRunFile, listRuns, openRun, closeRecorded, dismissError,
   };

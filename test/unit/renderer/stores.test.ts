@@ -217,3 +217,16 @@ describe('desktop menu commands (app:command)', () => {
     await vi.waitFor(() => expect(runStore.source).toBe('live'));
   });
 });
+
+describe('the start form', () => {
+  it('keeps its values in the lab store, so a failed start gives them back', async () => {
+    setActivePinia(createPinia());
+    const lab = useLabStore();
+    lab.startForm.nodes = 25;
+    const fake = new FakeLab();
+    fake.answers.set('cluster:start', () => ({ ok: false, error: 'node 10 exited before it was ready' }));
+    await lab.connect(fake);
+    expect(await lab.startCluster(JSON.parse(JSON.stringify(lab.startForm)))).toBe(false);
+    expect(useLabStore().startForm.nodes).toBe(25);
+  });
+});

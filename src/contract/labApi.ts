@@ -37,6 +37,31 @@ export interface LabState {
   links: Array<{ from: NodeId; to: NodeId; drop: number; delayMs: number }>;
   workload: WorkloadOptions | null;
   startedAt: number | null;
+  /**
+   * Every fault in force, one entry per thing a user can undo (a partition, a link pair, a
+   * node's clock or disk), with when it began. Optional: labs of an older version omit it.
+   */
+  faults?: ActiveFault[];
+  /** The machine the nodes share, and how late the lab's own event loop runs (for the start panel's warning). */
+  host?: HostLoad;
+}
+
+/** One fault in force, as the active-faults panel lists it; `id` is what fault:remove takes. */
+export interface ActiveFault {
+  /** 'partition', 'link:A-B' (A < B, both directions), 'flaky', 'clock:N' or 'disk:N'. */
+  id: string;
+  kind: 'partition' | 'link' | 'flaky' | 'clock' | 'disk';
+  description: string;
+  /** Run time (ms since the run started) when it was applied; null when not known. */
+  since: number | null;
+  nodes: NodeId[];
+}
+
+export interface HostLoad {
+  /** CPU cores the node processes share (os.availableParallelism). */
+  cores: number;
+  /** The lab's event-loop delay, p99 over the last few seconds (ms); null before the first measurement. */
+  labLoopLagP99Ms: number | null;
 }
 
 /** The lab with no cluster and no run: what a client assumes before it hears otherwise. */
@@ -50,6 +75,7 @@ export const IDLE_LAB_STATE: LabState = {
   links: [],
   workload: null,
   startedAt: null,
+  faults: [],
 };
 
 export interface RunListing {
@@ -77,12 +103,20 @@ export interface LabChannels {
   'fault:link': { request: { from: NodeId; to: NodeId; drop: number; delayMs: number; symmetric: boolean }; response: LabState };
   'fault:apply': { request: { fault: FaultSpec }; response: LabState };
   'fault:heal': { request: Record<string, never>; response: LabState };
+  /** Undo one fault in force (an id of LabState.faults); the others stay. */
+  'fault:remove': { request: { id: string }; response: LabState };
   'workload:set': { request: { workload: WorkloadOptions }; response: LabState };
   /** Export the current or last run; `format` limits to one file, else all. Returns file names and contents (text). */
   'run:export': { request: { runDir?: string }; response: { runDir: string; files: Array<{ name: string; bytes: number }> } };
   'run:list': { request: Record<string, never>; response: { runs: RunListing[] } };
   /** Open a recorded run (a run directory or its events.jsonl) for viewing. */
   'run:open': { request: { path: string }; response: { runDir: string; events: RunEvent[]; summary: Summary | null } };
+  /**
+   * Everything recorded so far of the current run, or of the last one when none runs: what a
+   * page that connects (a reload, a second window) or a run that just stopped loads before it
+   * follows the live pushes. `runDir` null: the lab has no run yet.
+   */
+  'run:history': { request: Record<string, never>; response: { runDir: string | null; running: boolean; events: RunEvent[] } };
   /** Read one exported file of a run as text (browser mode downloads, tests). */
   'run:file': { request: { runDir: string; name: string }; response: { name: string; text: string } };
 }
@@ -113,7 +147,7 @@ export interface LabApi {
 export const LAB_CHANNELS: readonly LabChannel[] = [
   'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
   'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
-  'fault:apply', 'fault:heal', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:file',
+  'fault:apply', 'fault:heal', 'fault:remove', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:history', 'run:file',
 ];
 
 export const LAB_PUSH_CHANNELS: readonly LabPushChannel[] = ['lab:events', 'lab:state'];

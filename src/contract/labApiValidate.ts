@@ -277,6 +277,9 @@ function expectFault(path: string, v: unknown): FaultSpec {
   return v as unknown as FaultSpec;
 }
 
+/** The ids LabState.faults uses (see ActiveFault in labApi.ts). */
+const ACTIVE_FAULT_ID = /^(partition|flaky|link:[1-9]\d{0,5}-[1-9]\d{0,5}|clock:[1-9]\d{0,5}|disk:[1-9]\d{0,5})$/;
+
 /** Per-channel validators; each returns the request (the same object) or throws PayloadError. */
 const REQUEST_VALIDATORS: { [C in LabChannel]: (payload: unknown) => LabRequest<C> } = {
   'lab:state': (p) => expectEmpty('lab:state request', p),
@@ -316,6 +319,13 @@ const REQUEST_VALIDATORS: { [C in LabChannel]: (payload: unknown) => LabRequest<
     return r as LabRequest<'fault:apply'>;
   },
   'fault:heal': (p) => expectEmpty('fault:heal request', p),
+  'fault:remove': (p) => {
+    const r = expectObject('fault:remove request', p, ['id']);
+    if (typeof r.id !== 'string' || !ACTIVE_FAULT_ID.test(r.id)) {
+      fail("fault:remove request.id must name a fault in force: 'partition', 'flaky', 'link:A-B', 'clock:N' or 'disk:N'");
+    }
+    return r as LabRequest<'fault:remove'>;
+  },
   'workload:set': (p) => {
     const r = expectObject('workload:set request', p, ['workload']);
     expectWorkload('workload', r.workload);
@@ -332,6 +342,7 @@ const REQUEST_VALIDATORS: { [C in LabChannel]: (payload: unknown) => LabRequest<
     expectPath('path', r.path);
     return r as LabRequest<'run:open'>;
   },
+  'run:history': (p) => expectEmpty('run:history request', p),
   'run:file': (p) => {
     const r = expectObject('run:file request', p, ['runDir', 'name']);
     expectPath('runDir', r.runDir);

@@ -248,6 +248,16 @@ export class Cluster {
   }
 
   /** Nodes killed or stopped by faults and not restarted since (for "restart: killed"). */
+  /** Undoes one fault in force, named by its key (src/contract/faultKeys.ts). */
+  removeFault(id: string): Promise<string> {
+    return this.faultCtl.remove(id);
+  }
+
+  /** Writes the recording's buffered events now, so a reader of events.jsonl sees every event emitted so far. */
+  flushRecording(): void {
+    this.recorder?.flush();
+  }
+
   killedNodes(): NodeId[] {
     return this.faultCtl.killedNodes();
   }

@@ -3,6 +3,8 @@
  * lab API. Electron main and the browser-mode server adapt this object and nothing else.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeId } from '../raft/types';
@@ -16,6 +18,11 @@ import { exportRun } from './export/exportRun';
 import { readRun } from './recorder/readRun';
 import { openableRunDir, readPlainFile, RunsFolder } from './runPaths';
 import { reapLeftovers } from './leftovers';
+import { activeFaults } from './activeFaults';
+import { faultKey } from '../contract/faultKeys';
+
+/** How often the lab samples its own event-loop delay for LabState.host (ms). */
+const LOOP_LAG_WINDOW_MS = 5000;
 
 /** The files a run directory may hold (what export lists and run:file serves). */
 export const RUN_FILES = ['events.jsonl', 'history.jsonl', 'metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html'] as const;
@@ -45,10 +52,18 @@ export class Lab implements LabService {
   private cluster: Cluster | null = null;
   private phase: LabState['phase'] = 'idle';
   private lastRunDir: string | null = null;
+  /** The run directory of a cluster that is still starting (its Cluster object does not exist yet). */
+  private startingRunDir: string | null = null;
   private readonly push = new PushBatcher(50);
   private readonly handlers: Handlers;
   /** Every path a request names is checked against this (runPaths.ts). */
   private readonly runs: RunsFolder;
+  /** When each fault in force was applied (keys of src/contract/faultKeys.ts), from the run's fault events. */
+  private readonly faultSince = new Map<string, number>();
+  private partitionDescription: string | null = null;
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private loopLagP99Ms: number | null = null;
+  private readonly loopTimer: NodeJS.Timeout;
 
   private constructor(private readonly opts: Required<Omit<LabOptions, 'env'>> & { env?: Record<string, string> }) {
     this.runs = new RunsFolder(opts.runsDir);
@@ -58,6 +73,14 @@ export class Lab implements LabService {
     for (const d of reaped.removedDirs) console.error(`[lab] removed ${d}, left by a lab that died`);
     for (const p of reaped.problems) console.error(`[lab] cleaning up after an earlier lab: ${p}`);
     this.handlers = this.makeHandlers();
+    // The lab's own loop delay is the cheapest honest measure of how loaded the machine the
+    // nodes share is: the start panel compares it with the heartbeat it is about to ask for.
+    this.loopDelay.enable();
+    this.loopTimer = setInterval(() => {
+      this.loopLagP99Ms = Math.round(this.loopDelay.percentile(99) / 1e5) / 10;
+      this.loopDelay.reset();
+    }, LOOP_LAG_WINDOW_MS);
+    this.loopTimer.unref();
   }
 
   static create(opts: LabOptions): Lab {
@@ -80,6 +103,8 @@ export class Lab implements LabService {
   }
 
   async shutdown(): Promise<void> {
+    clearInterval(this.loopTimer);
+    this.loopDelay.disable();
     await this.stopCluster();
     this.push.close();
   }
@@ -101,7 +126,30 @@ export class Lab implements LabService {
       links: c?.faults.linkFaults().map((l) => ({ from: l.from, to: l.to, drop: l.drop, delayMs: l.delayMs })) ?? [],
       workload: c?.workloadOptions() ?? null,
       startedAt: null,
+      faults: c ? activeFaults(c.faults, c.state.ids(), { since: this.faultSince, partitionDescription: this.partitionDescription }) : [],
+      host: { cores: availableParallelism(), labLoopLagP99Ms: this.loopLagP99Ms },
     };
+  }
+
+  /** Every run event passes here on its way to the subscribers: fault events date the faults in force. */
+  private onRunEvent(ev: RunEvent): void {
+    if (ev.type === 'run' && ev.phase === 'started') {
+      this.faultSince.clear();
+      this.partitionDescription = null;
+    } else if (ev.type === 'fault') {
+      const key = faultKey(ev.fault);
+      if (ev.action === 'heal' && ev.fault.kind === 'all') {
+        this.faultSince.clear();
+        this.partitionDescription = null;
+      } else if (ev.action === 'heal' && key !== null) {
+        this.faultSince.delete(key);
+      } else if (key !== null) {
+        // A newer fault on the same thing replaces the old one, so its time is the one that counts.
+        this.faultSince.set(key, ev.t);
+        if (key === 'partition') this.partitionDescription = ev.description;
+      }
+    }
+    this.push.event(ev);
   }
 
   private changed = () => this.push.stateChanged(this.state());
@@ -111,6 +159,7 @@ export class Lab implements LabService {
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-s${options.seed}`;
     const runDir = join(this.opts.runsDir, runId);
     this.phase = 'starting';
+    this.startingRunDir = runDir;
     this.changed();
     try {
       this.cluster = await Cluster.start(options, {
@@ -119,7 +168,7 @@ export class Lab implements LabService {
         nodeScript: this.opts.nodeScript,
         execPath: this.opts.execPath,
         env: this.opts.env,
-        onEvent: (ev) => this.push.event(ev),
+        onEvent: (ev) => this.onRunEvent(ev),
         onChange: this.changed,
         onFatal: (reason) => {
           console.error(`[lab] stopping the run: ${reason}`);
@@ -130,6 +179,8 @@ export class Lab implements LabService {
       this.phase = 'idle';
       this.changed();
       throw err;
+    } finally {
+      this.startingRunDir = null;
     }
     this.lastRunDir = runDir;
     this.phase = 'running';
@@ -190,6 +241,7 @@ export class Lab implements LabService {
         this.withCluster((c) => c.applyFault({ kind: 'link', from: r.from, to: r.to, drop: r.drop, delayMs: r.delayMs, symmetric: r.symmetric })),
       'fault:apply': (r) => this.withCluster((c) => c.applyFault(r.fault)),
       'fault:heal': () => this.withCluster((c) => c.heal()),
+      'fault:remove': (r) => this.withCluster((c) => c.removeFault(r.id)),
       'workload:set': (r) => this.withCluster((c) => c.setWorkload(r.workload)),
       'run:export': async ({ runDir }) => {
         const wanted = runDir ?? this.lastRunDir;
@@ -211,11 +263,28 @@ export class Lab implements LabService {
         const summary = summaryText === undefined ? null : (JSON.parse(summaryText) as Summary);
         return { runDir: dir, events: events as RunEvent[], summary };
       },
+      'run:history': async () => this.history(),
       'run:file': async ({ runDir, name }) => {
         if (!(RUN_FILES as readonly string[]).includes(name)) throw new ClusterError(`${name} is not a run file`);
         return { name, text: this.runs.readRunFile(runDir, name) };
       },
     };
+  }
+
+  /**
+   * The current (or last) run as recorded so far. The recording is flushed first, and the
+   * read is synchronous: every event emitted before this call is in the answer, and every
+   * event emitted after it reaches the subscribers as a push. A client that subscribed before
+   * asking therefore misses nothing; what it got twice it drops (renderer/src/stores/lab.ts).
+   */
+  private history(): LabResponse<'run:history'> {
+    const c = this.cluster;
+    const runDir = c?.runDir ?? this.startingRunDir ?? this.lastRunDir;
+    const running = c !== null || this.startingRunDir !== null;
+    if (!runDir) return { runDir: null, running: false, events: [] };
+    c?.flushRecording();
+    if (!existsSync(join(runDir, 'events.jsonl'))) return { runDir, running, events: [] };
+    return { runDir, running, events: readRun(runDir).events };
   }
 
   private listRuns(): RunListing[] {

@@ -5,8 +5,8 @@
 import { use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { BarChart, CustomChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { DataZoomInsideComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { AriaComponent, DataZoomInsideComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 
-use([CanvasRenderer, LineChart, BarChart, HeatmapChart, CustomChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, VisualMapComponent, DataZoomInsideComponent]);
+use([CanvasRenderer, AriaComponent, LineChart, BarChart, HeatmapChart, CustomChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, VisualMapComponent, DataZoomInsideComponent]);
 
 export type { ChartOption } from './options/types';

@@ -11,7 +11,8 @@
  */
 import { onBeforeUnmount } from 'vue';
 
-export function useFrameScheduler(draw: () => void, minIntervalMs = 0): () => void {
+export function useFrameScheduler(draw: () => void, minIntervalMs: number | (() => number) = 0): () => void {
+  const interval = typeof minIntervalMs === 'function' ? minIntervalMs : () => minIntervalMs;
   let frame: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastDrawAt = Number.NEGATIVE_INFINITY;
@@ -30,7 +31,7 @@ export function useFrameScheduler(draw: () => void, minIntervalMs = 0): () => vo
   };
   return () => {
     if (frame !== null || timer !== null) return;
-    const wait = lastDrawAt + minIntervalMs - performance.now();
+    const wait = lastDrawAt + interval() - performance.now();
     if (wait <= 0) {
       drawInFrame();
       return;

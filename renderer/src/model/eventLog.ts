@@ -20,7 +20,11 @@ export interface LogEntry {
 export interface LogQuery {
   /** Types to include; null or empty: all types. */
   types?: ReadonlySet<string> | null;
-  /** Case-insensitive substring of the event's JSON. */
+  /**
+   * Case-insensitive search in what the row says ("node 3", "term 2", "leader", "partition")
+   * and in the event's JSON; a number in the search matches whole numbers only ("node 3" is
+   * not "node 30").
+   */
   text?: string;
   /** Most entries returned (newest). */
   limit: number;
@@ -78,12 +82,14 @@ export class EventLog {
       let found = 0;
       for (let i = buffer.length - 1; i >= 0 && found < q.limit; i--) {
         const entry = buffer.at(i) as LogEntry;
-        if (needle && !searchText(entry).includes(needle)) continue;
+        if (needle && !containsWhole(searchText(entry), needle)) continue;
         picked.push(entry);
         found++;
       }
     }
-    picked.sort((a, b) => b.seq - a.seq);
+    // Newest first by the event's own time, which is not arrival order: node events come in
+    // batches (every 100 ms per node), so a row that arrived later can be older.
+    picked.sort((a, b) => b.event.t - a.event.t || b.seq - a.seq);
     return picked.slice(0, q.limit);
   }
 
@@ -93,9 +99,24 @@ export class EventLog {
   }
 }
 
+/** What a search looks through: the row as shown (who, type, description), the term, and the JSON. */
 function searchText(entry: LogEntry): string {
-  entry.text ??= JSON.stringify(entry.event).toLowerCase();
+  const e = entry.event;
+  const term = 'term' in e && typeof e.term === 'number' ? ` term ${e.term}` : '';
+  entry.text ??= `${e.node === null ? 'lab' : `node ${e.node}`} ${e.type} ${describeEvent(e)}${term} ${JSON.stringify(e)}`.toLowerCase();
   return entry.text;
+}
+
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+
+/** `needle` in `text`, where a number at either end of the needle must not continue into more digits. */
+function containsWhole(text: string, needle: string): boolean {
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+    if (isDigit(needle[0]) && isDigit(text[i - 1])) continue;
+    if (isDigit(needle[needle.length - 1]) && isDigit(text[i + needle.length])) continue;
+    return true;
+  }
+  return false;
 }
 
 /** A one-line human description of an event for the log view. */

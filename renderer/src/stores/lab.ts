@@ -4,9 +4,10 @@
  * sentence saying what was attempted and why it failed, shown in the app's alert banner.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, reactive, ref, shallowRef } from 'vue';
 import type { NodeId } from '../../../src/analysis/ids';
 import type { ClusterOptions, WorkloadOptions } from '../../../src/contract/clusterOptions';
+import { DEFAULT_CLUSTER_OPTIONS } from '../../../src/contract/clusterOptions';
 import { IDLE_LAB_STATE, type LabApi, type LabChannel, type LabRequest, type LabResponse, type LabState, type RunListing } from '../../../src/contract/labApi';
 import type { PartitionPreset } from '../../../src/contract/faults';
 import type { RunEvent, Summary } from '../../../src/contract/runEvents';
@@ -14,12 +15,13 @@ import type { ConnectionStatus } from '../api/browserLab';
 import { isBrowserLab } from '../api';
 import { useMetricsStore } from './metrics';
 import { useRunStore } from './run';
+import { eventsNotRecorded } from './historyMerge';
 
 
 /** Node actions that answer with the new lab state. */
 export type NodeAction = 'kill' | 'stop' | 'pause' | 'resume' | 'restart' | 'transferLeader' | 'remove';
 
-const NODE_ACTION_WORDS: Record<NodeAction, string> = {
+export const NODE_ACTION_WORDS: Record<NodeAction, string> = {
   kill: 'Kill node',
   stop: 'Stop node',
   pause: 'Pause node',
@@ -57,14 +59,28 @@ export const useLabStore = defineStore('lab', () => {
   const isRunning = computed(() => state.value.phase === 'running');
   const busy = computed(() => pending.value.length > 0);
 
+  /**
+   * What the start form holds. Kept here, not in the form: the form is not shown while a
+   * cluster runs, and a start that fails must give the user back their settings, not the
+   * defaults (a failed 25-node start came back as 5 nodes).
+   */
+  const startForm = reactive<ClusterOptions>(structuredClone(DEFAULT_CLUSTER_OPTIONS));
+  /** True while the run's history is loading (live events wait for it). */
+  const loadingHistory = ref(false);
+
   let api: LabApi | null = null;
   let unsubscribe: Array<() => void> = [];
+  /** Live events that arrived while the history loaded; null when no load is in flight. */
+  let heldBack: RunEvent[] | null = null;
 
   /** Attaches to a lab API (window.lab, the WebSocket client or a fake) and loads its state. */
   async function connect(labApi: LabApi): Promise<void> {
     disconnect();
     api = labApi;
     mode.value = labApi.mode;
+    // Hold live events back from the first push on: until the history is in, a live role
+    // event alone would make a "first leader" of whichever leader the page happens to see.
+    heldBack = [];
     unsubscribe.push(labApi.on('lab:state', (s) => {
       state.value = s;
     }));
@@ -79,11 +95,53 @@ export const useLabStore = defineStore('lab', () => {
       unsubscribe.push(labApi.onStatus((s) => {
         const wasClosed = connection.value?.state === 'closed';
         connection.value = s;
-        // After a reconnect the state may have moved on while we were away.
-        if (s.state === 'open' && wasClosed) void refresh();
+        // After a reconnect the state may have moved on while we were away, and the events
+        // pushed meanwhile are lost: load the run again.
+        if (s.state === 'open' && wasClosed) void refresh().then(() => loadHistory());
       }));
     }
     await refresh();
+    await loadHistory();
+  }
+
+  /**
+   * Loads what the lab recorded of the current (or last) run, then lets the live events
+   * continue from there: a page that connects mid-run (a reload, a second window) shows the
+   * whole run, not just what happened since it connected (a first leader "32,597 ms after
+   * start" when it came after 1.7 s). Also refills the views from the recording after Stop.
+   */
+  async function loadHistory(): Promise<void> {
+    if (!api || useRunStore().source === 'recorded') {
+      heldBack = null;
+      return;
+    }
+    heldBack ??= [];
+    loadingHistory.value = true;
+    try {
+      const result = await call('run:history', {}, 'Loading the run so far');
+      const live = heldBack ?? [];
+      heldBack = null;
+      const run = useRunStore();
+      const metrics = useMetricsStore();
+      if (run.source === 'recorded') return; // a recorded run was opened meanwhile
+      if (result === null) {
+        // The error banner says why; the live events are still worth showing.
+        ingestLive(live);
+        return;
+      }
+      run.resetLive();
+      metrics.reset();
+      ingestLive([...result.events, ...eventsNotRecorded(live, result.events)]);
+    } finally {
+      heldBack = null;
+      loadingHistory.value = false;
+    }
+  }
+
+  function ingestLive(events: RunEvent[]): void {
+    if (events.length === 0) return;
+    useRunStore().ingest(events);
+    useMetricsStore().ingest(events);
   }
 
   function disconnect(): void {
@@ -94,6 +152,10 @@ export const useLabStore = defineStore('lab', () => {
 
   /** Live events: fed to the run and metrics stores unless a recorded run is on screen. */
   function onEvents(batch: RunEvent[]): void {
+    if (heldBack !== null) {
+      heldBack.push(...batch);
+      return;
+    }
     const run = useRunStore();
     const metrics = useMetricsStore();
     let events = batch;
@@ -178,6 +240,8 @@ export const useLabStore = defineStore('lab', () => {
     if (result === null) return false;
     lastStop.value = result;
     await refresh();
+    // The live view may have missed events (a slow page, a reconnect): show the recording.
+    await loadHistory();
     return true;
   }
 
@@ -199,6 +263,16 @@ export const useLabStore = defineStore('lab', () => {
 
   async function heal(): Promise<boolean> {
     return callForState('fault:heal', {}, 'Heal network');
+  }
+
+  /** Applies any fault the lab knows (jitter, duplication, clock skew, slow disk, ...). */
+  async function applyFault(fault: LabRequest<'fault:apply'>['fault'], what: string): Promise<boolean> {
+    return callForState('fault:apply', { fault }, what);
+  }
+
+  /** Undoes one fault in force (an id of LabState.faults). */
+  async function removeFault(id: string, what: string): Promise<boolean> {
+    return callForState('fault:remove', { id }, what);
   }
 
   async function setWorkload(workload: WorkloadOptions): Promise<boolean> {
@@ -244,6 +318,7 @@ export const useLabStore = defineStore('lab', () => {
   function closeRecorded(): void {
     useRunStore().resetLive();
     useMetricsStore().reset();
+    void loadHistory();
   }
 
   function dismissError(): void {
@@ -251,8 +326,8 @@ export const useLabStore = defineStore('lab', () => {
   }
 
   return {
-    state, mode, connection, error, pending, exported, runs, lastStop, phase, isRunning, busy,
-    connect, disconnect, onEvents, onAppCommand, isPending, refresh, startCluster, stopCluster, nodeAction, addNode,
-    partition, linkFault, heal, setWorkload, exportRun, readRunFile, listRuns, openRun, closeRecorded, dismissError,
+    state, mode, connection, error, pending, exported, runs, lastStop, phase, isRunning, busy, loadingHistory, startForm,
+    connect, disconnect, onEvents, onAppCommand, isPending, refresh, loadHistory, startCluster, stopCluster, nodeAction, addNode,
+    partition, linkFault, heal, applyFault, removeFault, setWorkload, exportRun, readRunFile, listRuns, openRun, closeRecorded, dismissError,
   };
 });

@@ -15,6 +15,7 @@ import type { LabRunEvent } from '../../contract/runEvents';
 import { ClusterError } from '../clusterError';
 import { FaultPlan } from '../faultPlan';
 import { resolvePartition, type PartitionRequest } from '../partitions';
+import { parseFaultKey } from '../../contract/faultKeys';
 import type { NodeFleet } from './nodeFleet';
 
 type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
@@ -177,6 +178,53 @@ export class FaultController {
     }
     this.requireNode(target);
     return target;
+  }
+
+  /**
+   * Undoes one fault in force, named by its key (src/contract/faultKeys.ts), and leaves the
+   * others as they are. Recorded as a 'heal' of that fault, not counted as a new fault.
+   */
+  async remove(id: string): Promise<string> {
+    const key = parseFaultKey(id);
+    if (!key) throw new ClusterError(`${id} does not name a fault`);
+    const { fleet } = this.deps;
+    const none = () => new ClusterError(`there is no ${id} fault in force`);
+    const zero = { drop: 0, delayMs: 0, jitterMs: 0, duplicate: 0 };
+    switch (key.kind) {
+      case 'partition': {
+        if (this.plan.blocked.length === 0) throw none();
+        this.plan.blocked = [];
+        await this.pushNetworkRules();
+        return this.record({ kind: 'partition' }, 'partition removed', this.deps.nodes(), 'heal');
+      }
+      case 'flaky': {
+        const links = this.plan.linkFaults();
+        if (links.length === 0) throw none();
+        for (const l of links) this.plan.setLink({ from: l.from, to: l.to, ...zero });
+        await this.pushNetworkRules();
+        return this.record({ kind: 'flaky' }, 'flaky network removed', this.deps.nodes(), 'heal');
+      }
+      case 'link': {
+        const had = this.plan.linkFaults().some((l) => (l.from === key.a && l.to === key.b) || (l.from === key.b && l.to === key.a));
+        if (!had) throw none();
+        this.plan.setLink({ from: key.a, to: key.b, ...zero });
+        this.plan.setLink({ from: key.b, to: key.a, ...zero });
+        await this.pushNetworkRules();
+        return this.record({ kind: 'link', from: key.a, to: key.b, symmetric: true }, `link ${key.a}<->${key.b} fault removed`, [key.a, key.b], 'heal');
+      }
+      case 'clock': {
+        if (!this.plan.timerRates.has(key.node)) throw none();
+        if (fleet.isAlive(key.node)) await fleet.control(key.node, { cmd: 'setTimerRate', factor: 1 });
+        this.plan.timerRates.delete(key.node);
+        return this.record({ kind: 'clock', node: key.node, rate: 1 }, `node ${key.node} clock back to normal`, [key.node], 'heal');
+      }
+      case 'disk': {
+        if (!this.plan.fsyncDelays.has(key.node)) throw none();
+        if (fleet.isAlive(key.node)) await fleet.control(key.node, { cmd: 'setFsyncDelay', ms: 0 });
+        this.plan.fsyncDelays.delete(key.node);
+        return this.record({ kind: 'disk', node: key.node, fsyncDelayMs: 0 }, `node ${key.node} disk back to normal`, [key.node], 'heal');
+      }
+    }
   }
 
   /** Nodes killed or stopped by faults and not restarted since (for "restart: killed"). */

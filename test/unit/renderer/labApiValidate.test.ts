@@ -23,10 +23,12 @@ const VALID: Record<LabChannel, unknown> = {
   'fault:link': { from: 1, to: 2, drop: 0.2, delayMs: 50, symmetric: true },
   'fault:apply': { fault: { kind: 'kill', node: 'leader' } },
   'fault:heal': {},
+  'fault:remove': { id: 'link:2-5' },
   'workload:set': { workload: clone(DEFAULT_WORKLOAD) },
   'run:export': {},
   'run:list': {},
   'run:open': { path: '/tmp/runs/abc' },
+  'run:history': {},
   'run:file': { runDir: '/tmp/runs/abc', name: 'events.jsonl' },
 };
 
@@ -82,6 +84,12 @@ const INVALID: Record<LabChannel, Array<[unknown, string]>> = {
     [{ fault: { kind: 'partition', preset: 'halves', extra: 1 } }, 'unknown field'],
   ],
   'fault:heal': [[{ all: true }, 'takes no fields']],
+  'fault:remove': [
+    [{}, 'id is required'],
+    [{ id: 'meteor' }, 'must name a fault in force'],
+    [{ id: 'link:0-2' }, 'must name a fault in force'],
+    [{ id: 'clock:3', extra: 1 }, 'unknown field'],
+  ],
   'workload:set': [
     [{}, 'workload is required'],
     [{ workload: { ...clone(DEFAULT_WORKLOAD), clients: 1000 } }, 'workload.clients must be between'],
@@ -91,6 +99,7 @@ const INVALID: Record<LabChannel, Array<[unknown, string]>> = {
   'run:export': [[{ runDir: '' }, 'non-empty path'], [{ runDir: 7 }, 'non-empty path'], [{ format: 'zip' }, 'unknown field']],
   'run:list': [[{ limit: 3 }, 'takes no fields']],
   'run:open': [[{}, 'path is required'], [{ path: '   ' }, 'non-empty path'], [{ path: 'a\0b' }, 'NUL'], [{ path: 'p'.repeat(4097) }, 'at most']],
+  'run:history': [[{ since: 3 }, 'takes no fields']],
   'run:file': [
     [{ runDir: '/r', name: '../secret' }, 'plain file name'],
     [{ runDir: '/r', name: 'a/b' }, 'plain file name'],

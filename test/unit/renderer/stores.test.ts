@@ -51,6 +51,7 @@ describe('lab, run and metrics stores', () => {
     setActivePinia(createPinia());
     fake = new FakeLab();
     fake.answers.set('lab:state', () => ({ ok: true, value: IDLE_LAB_STATE }));
+    fake.answers.set('run:history', () => ({ ok: true, value: { runDir: null, running: false, events: [] } }));
   });
 
   it('connect loads the state, and pushes keep it and the event stores current', async () => {
@@ -152,6 +153,46 @@ describe('lab, run and metrics stores', () => {
     expect(lab.error).toBe('Download nope.txt failed: no such file');
   });
 
+  it('a page that connects mid-run loads the history first, then follows live without losing or doubling events', async () => {
+    const lab = useLabStore();
+    const runStore = useRunStore();
+    // The run so far: the first leader came 1.7 s after the start.
+    const recorded: RunEvent[] = [run(0), proc(5, 1, 'started'), proc(5, 2, 'started'), role(1700, 1, 'leader', 1), role(1710, 2, 'follower', 1, 1)];
+    const overlap = role(30_000, 2, 'candidate', 2);
+    let release: () => void = () => {};
+    fake.answers.set('lab:state', () => ({ ok: true, value: RUNNING }));
+    fake.answers.set('run:history', () => new Promise((resolve) => {
+      release = () => resolve({ ok: true, value: { runDir: '/runs/r1', running: true, events: [...recorded, overlap] } });
+    }));
+    const connected = lab.connect(fake);
+    await vi.waitFor(() => expect(fake.calls.some((c) => c.channel === 'run:history')).toBe(true));
+    // Pushed while the history loads: one event the history has too, one it does not.
+    const fresh = role(30_050, 2, 'leader', 2);
+    fake.push('lab:events', { events: [overlap, fresh] });
+    expect(runStore.firstLeaderAt, 'nothing is shown before the history is in').toBeNull();
+    release();
+    await connected;
+    expect(runStore.firstLeaderAt).toBe(1700);
+    expect(runStore.model.log.total, 'the overlapping event once, the fresh one too').toBe(recorded.length + 2);
+    expect(runStore.nodes.find((n) => n.id === 2)).toMatchObject({ role: 'leader', term: 2 });
+    // And afterwards live events go straight in.
+    fake.push('lab:events', { events: [role(31_000, 1, 'follower', 2, 2)] });
+    expect(runStore.model.log.total).toBe(recorded.length + 3);
+  });
+
+  it('after Stop the views are refilled from the recording', async () => {
+    const lab = useLabStore();
+    const runStore = useRunStore();
+    await lab.connect(fake);
+    // The live page saw only part of the run (it missed the leader's election).
+    fake.push('lab:events', { events: [run(0), proc(5, 1, 'started')] });
+    fake.answers.set('cluster:stop', () => ({ ok: true, value: { summary: null, runDir: '/runs/r1' } }));
+    fake.answers.set('run:history', () => ({ ok: true, value: { runDir: '/runs/r1', running: false, events: [run(0), proc(5, 1, 'started'), role(900, 1, 'leader', 1), run(2000, 'stopped')] } }));
+    expect(await lab.stopCluster()).toBe(true);
+    expect(runStore.firstLeaderAt).toBe(900);
+    expect(runStore.model.ended).toBe(true);
+  });
+
   it('reports an action attempted before connecting instead of throwing', async () => {
     const lab = useLabStore();
     expect(await lab.heal()).toBe(false);
@@ -174,5 +215,18 @@ describe('desktop menu commands (app:command)', () => {
     expect(runStore.recordedDir).toBe('/runs/b');
     push('app:command', { command: 'new-cluster' });
     await vi.waitFor(() => expect(runStore.source).toBe('live'));
+  });
+});
+
+describe('the start form', () => {
+  it('keeps its values in the lab store, so a failed start gives them back', async () => {
+    setActivePinia(createPinia());
+    const lab = useLabStore();
+    lab.startForm.nodes = 25;
+    const fake = new FakeLab();
+    fake.answers.set('cluster:start', () => ({ ok: false, error: 'node 10 exited before it was ready' }));
+    await lab.connect(fake);
+    expect(await lab.startCluster(JSON.parse(JSON.stringify(lab.startForm)))).toBe(false);
+    expect(useLabStore().startForm.nodes).toBe(25);
   });
 });

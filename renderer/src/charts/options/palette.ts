@@ -12,10 +12,15 @@ export type { ColorScheme } from '../../../../src/analysis/legend';
 export interface Palette {
   scheme: ColorScheme;
   roles: Record<LaneState, string>;
-  /** Shading of lasting faults (partitions, link faults). */
+  /**
+   * Shading of lasting faults (partitions, link faults) and marks of instant ones (kill,
+   * pause, ...): neutral grey and the text colour, dashed, so no fault mark can be taken for
+   * a node's series (kill marks used to share node 2's red).
+   */
   fault: string;
-  /** Marks of instant faults (kill, pause, ...). */
   faultInstant: string;
+  /** A node removed from the configuration: hatched, unlike "down" (which may come back). */
+  removed: string;
   blocked: string;
   degraded: string;
   text: string;
@@ -32,6 +37,7 @@ export function palette(scheme: ColorScheme): Palette {
     roles: { ...roleColours(scheme) },
     fault: markColours(scheme).fault,
     faultInstant: markColours(scheme).faultInstant,
+    removed: dark ? '#3a414b' : '#d4d8de',
     blocked: dark ? '#ff6b6b' : '#dc2626',
     degraded: dark ? '#f0b429' : '#c27c0e',
     text: dark ? '#e5e7eb' : '#1f2937',
@@ -44,4 +50,18 @@ export function palette(scheme: ColorScheme): Palette {
 /** A stable colour per node id, so node 3 has the same colour in every chart. */
 export function nodeColor(p: Palette, node: NodeId): string {
   return p.nodes[(node - 1) % p.nodes.length];
+}
+
+/**
+ * The line style that, with the colour, tells nodes apart beyond ten: nodes 1-10 solid,
+ * 11-20 dashed, 21-25 dotted (ten colours repeat; colour and dash together do not).
+ */
+export function nodeDash(node: NodeId): 'solid' | 'dashed' | 'dotted' {
+  const round = Math.floor((node - 1) / 10);
+  return round === 0 ? 'solid' : round === 1 ? 'dashed' : 'dotted';
+}
+
+/** SVG stroke-dasharray for nodeDash, for the HTML legend. */
+export function dashArray(dash: 'solid' | 'dashed' | 'dotted'): string | undefined {
+  return dash === 'dashed' ? '5 3' : dash === 'dotted' ? '1.5 2.5' : undefined;
 }

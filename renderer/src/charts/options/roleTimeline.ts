@@ -13,20 +13,33 @@ import type { Palette } from './palette';
 import type { ChartOption } from './types';
 
 export interface RoleTimelineInput {
-  lanes: Array<{ node: NodeId; segments: Segment[] }>;
+  /** removedAt: when the node left the configuration (ms); its lane shows "removed" from then on. */
+  lanes: Array<{ node: NodeId; segments: Segment[]; removedAt?: number }>;
   faults: readonly FaultPeriod[];
   now: number;
   palette: Palette;
 }
 
-/** One data row per segment: [lane, start s, end s, state index, term]. */
+/** The state index of "removed", after the lane states: drawn hatched, unlike "down". */
+export const REMOVED_STATE = LANE_STATES.length;
+
+/** One data row per segment: [lane, start s, end s, state index, term]; a removal cuts the lane's segments and adds one "removed" row. */
 export function roleTimelineData(lanes: RoleTimelineInput['lanes'], now: number): number[][] {
   const rows: number[][] = [];
-  lanes.forEach(({ segments }, lane) => {
-    for (const s of segments) rows.push([lane, seconds(s.start), seconds(s.end ?? now), LANE_STATES.indexOf(s.state), s.term]);
+  lanes.forEach(({ segments, removedAt }, lane) => {
+    const cut = removedAt ?? Infinity;
+    let term = 0;
+    for (const s of segments) {
+      if (s.start >= cut) continue;
+      term = s.term;
+      rows.push([lane, seconds(s.start), seconds(Math.min(s.end ?? now, cut)), LANE_STATES.indexOf(s.state), s.term]);
+    }
+    if (removedAt !== undefined) rows.push([lane, seconds(removedAt), seconds(Math.max(now, removedAt)), REMOVED_STATE, term]);
   });
   return rows;
 }
+
+const stateName = (i: number) => (i === REMOVED_STATE ? 'removed' : LANE_LABELS[LANE_STATES[i]]);
 
 export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimelineInput): ChartOption {
   const colors = LANE_STATES.map((s) => p.roles[s]);
@@ -38,7 +51,9 @@ export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimel
     const height = laneHeight * 0.6;
     const shape = clip({ x: start[0], y: start[1] - height / 2, width: Math.max(1, end[0] - start[0]), height }, gridBox(params));
     if (!shape) return null;
-    return { type: 'rect', shape, style: { fill: colors[api.value(3) as number] } };
+    const state = api.value(3) as number;
+    if (state === REMOVED_STATE) return { type: 'rect', shape, style: { fill: p.removed, stroke: p.muted, lineWidth: 1, lineDash: [3, 2] } };
+    return { type: 'rect', shape, style: { fill: colors[state] } };
   };
   return {
     ...BASE_OPTION,
@@ -66,7 +81,7 @@ export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimel
         tooltip: {
           formatter: (item: unknown) => {
             const [lane, start, end, state, term] = (item as { value: number[] }).value;
-            return `Node ${lanes[lane]?.node}: ${LANE_LABELS[LANE_STATES[state]]}, term ${term}<br/>${start} s – ${end} s`;
+            return `Node ${lanes[lane]?.node}: ${stateName(state)}${state === REMOVED_STATE ? '' : `, term ${term}`}<br/>${start} s – ${end} s`;
           },
         },
         data: roleTimelineData(lanes, now),

@@ -1,38 +1,59 @@
-/** Each node's term over time, as steps (a term only changes at an event, §5.1). */
+/**
+ * Each node's term over time, as steps (a term only changes at an event, §5.1). Nodes that
+ * agree on the term would draw on top of each other and only the last colour would show, so
+ * each node's line is lifted by a small fixed offset (at most ±0.3 of a term; the tooltip
+ * shows the true term). A node that is down or removed has no line over that stretch.
+ */
 import type { NodeId } from '../../../../src/analysis/ids';
 import type { FaultPeriod } from '../../model/runModel';
-import { BASE_OPTION, GRID_TOP_UNDER_LEGEND, extendTo, faultSeries, oneLineLegend, seconds, timeAxis, toSeconds } from './common';
-import { nodeColor } from './palette';
+import { BASE_OPTION, GRID_TOP_NO_LEGEND, extendTo, faultSeries, seconds, timeAxis, toSeconds, withGaps, type Gap } from './common';
+import { nodeColor, nodeDash } from './palette';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';
 
 export interface TermInput {
-  nodes: Array<{ node: NodeId; points: Array<[number, number]> }>;
+  nodes: Array<{ node: NodeId; points: Array<[number, number]>; gaps?: readonly Gap[] }>;
   faults: readonly FaultPeriod[];
   now: number;
   palette: Palette;
 }
 
+/** The vertical offset of the i-th of n lines, in terms: spread evenly over at most 0.6. */
+export function termOffset(i: number, n: number): number {
+  if (n <= 1) return 0;
+  const step = Math.min(0.08, 0.6 / (n - 1));
+  return Math.round((i - (n - 1) / 2) * step * 1000) / 1000;
+}
+
 export function termOption({ nodes, faults, now, palette: p }: TermInput): ChartOption {
   return {
     ...BASE_OPTION,
-    grid: { left: 48, right: 16, top: GRID_TOP_UNDER_LEGEND, bottom: 40 },
-    legend: oneLineLegend(nodes.map(({ node }) => `Node ${node}`), p),
-    tooltip: { trigger: 'axis', confine: true },
+    grid: { left: 48, right: 16, top: GRID_TOP_NO_LEGEND, bottom: 40 },
+    legend: { show: false },
+    tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => (typeof v === 'number' ? `term ${Math.round(v)}` : '–') },
     xAxis: timeAxis(now, p),
     yAxis: { type: 'value', name: 'term', minInterval: 1, axisLabel: { color: p.muted } },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
     series: [
       faultSeries(faults, now, p, 0),
-      ...nodes.map(({ node, points }) => ({
-        id: `term-${node}`,
-        name: `Node ${node}`,
-        type: 'line' as const,
-        step: 'end' as const,
-        showSymbol: false,
-        color: nodeColor(p, node),
-        data: extendTo(toSeconds(points), seconds(now)),
-      })),
+      ...nodes.map(({ node, points, gaps }, i) => {
+        const offset = termOffset(i, nodes.length);
+        const lifted: Array<[number, number | null]> = withGaps(points, gaps ?? [], true).map(([t, v]) => [t, v === null ? null : v + offset]);
+        const data = toSeconds(lifted);
+        // Extend to now only when the node is up at the end.
+        if (data.length > 0 && data[data.length - 1][1] !== null) extendTo(data, seconds(now));
+        return {
+          id: `term-${node}`,
+          name: `Node ${node}`,
+          type: 'line' as const,
+          step: 'end' as const,
+          showSymbol: false,
+          connectNulls: false,
+          color: nodeColor(p, node),
+          lineStyle: { type: nodeDash(node), width: 1.5 },
+          data,
+        };
+      }),
     ],
   };
 }

@@ -33,8 +33,20 @@ export function linkRuleText(rule: { drop: number; delayMs: number }): string {
   return parts.join(' ');
 }
 
+/**
+ * Blocked and degraded links counted the one way the whole app counts them: per pair of
+ * nodes, whatever the directions (the graph, the matrix caption and the faults panel agree).
+ */
+export function linkPairCounts(blocked: ReadonlyArray<readonly [NodeId, NodeId]>, links: readonly LinkRuleView[]): { blocked: number; degraded: number } {
+  const key = (a: NodeId, b: NodeId) => `${Math.min(a, b)}-${Math.max(a, b)}`;
+  const blockedPairs = new Set(blocked.map(([a, b]) => key(a, b)));
+  const degradedPairs = new Set(links.map((l) => key(l.from, l.to)).filter((k) => !blockedPairs.has(k)));
+  return { blocked: blockedPairs.size, degraded: degradedPairs.size };
+}
+
 export function trafficOption({ nodes, rates, blocked, links, palette: p }: TrafficInput): ChartOption {
   const index = new Map(nodes.map((n, i) => [n, i]));
+  const many = nodes.length >= 8;
   const marks: Array<[number, number, string, number]> = [];
   for (const [from, to] of blocked) {
     const i = index.get(from);
@@ -67,7 +79,8 @@ export function trafficOption({ nodes, rates, blocked, links, palette: p }: Traf
       type: 'group',
       children: [
         { type: 'rect', shape: { x: center[0] - w / 2, y: center[1] - h / 2, width: w, height: h }, style: { fill: 'transparent', stroke: isBlock ? p.blocked : p.degraded, lineWidth: 2, lineDash: isBlock ? [4, 3] : undefined } },
-        { type: 'text', x: center[0], y: center[1], style: { text: String(api.value(2)), fill: isBlock ? p.blocked : p.degraded, align: 'center', verticalAlign: 'middle', fontSize: 11, fontWeight: 'bold' } },
+        // In small cells (many nodes) the outline alone marks the fault; the tooltip names it.
+        ...(many ? [] : [{ type: 'text' as const, x: center[0], y: center[1], style: { text: String(api.value(2)), fill: isBlock ? p.blocked : p.degraded, align: 'center' as const, verticalAlign: 'middle' as const, fontSize: 11, fontWeight: 'bold' as const } }]),
       ],
     };
   };
@@ -80,10 +93,17 @@ export function trafficOption({ nodes, rates, blocked, links, palette: p }: Traf
         return `Node ${nodes[v[1]]} → Node ${nodes[v[0]]}: ${typeof v[2] === 'number' ? `${v[2]} msg/s` : v[2]}`;
       },
     },
-    grid: { left: 72, right: 16, top: 16, bottom: 64 },
-    // Rows are senders, columns receivers: the arrows say so on every label.
-    xAxis: { type: 'category', data: nodes.map((n) => `→ Node ${n}`), axisLabel: { color: p.text }, splitArea: { show: false } },
-    yAxis: { type: 'category', data: nodes.map((n) => `Node ${n} →`), inverse: true, axisLabel: { color: p.text }, splitArea: { show: false } },
+    grid: { left: many ? 44 : 72, right: 16, top: many ? 28 : 16, bottom: 64 },
+    // Rows are senders, columns receivers: the arrows say so on every label. From 8 nodes
+    // on, "→ Node 12" labels overprint; plain numbers under named axes stay legible at 25.
+    xAxis: {
+      type: 'category', data: nodes.map((n) => (many ? String(n) : `→ Node ${n}`)), axisLabel: { color: p.text, interval: 0, fontSize: many ? 10 : 12 },
+      splitArea: { show: false }, ...(many ? { name: 'to node', nameLocation: 'middle' as const, nameGap: 22, position: 'bottom' as const } : {}),
+    },
+    yAxis: {
+      type: 'category', data: nodes.map((n) => (many ? String(n) : `Node ${n} →`)), inverse: true, axisLabel: { color: p.text, interval: 0, fontSize: many ? 10 : 12 },
+      splitArea: { show: false }, ...(many ? { name: 'from node', nameLocation: 'middle' as const, nameGap: 26 } : {}),
+    },
     visualMap: {
       seriesIndex: 0,
       min: 0,

@@ -5,10 +5,10 @@
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, CustomSeriesOption, HeatmapSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type {
-  DataZoomComponentOption, GridComponentOption, LegendComponentOption, TitleComponentOption, TooltipComponentOption, VisualMapComponentOption,
+  AriaComponentOption, DataZoomComponentOption, GridComponentOption, LegendComponentOption, TitleComponentOption, TooltipComponentOption, VisualMapComponentOption,
 } from 'echarts/components';
 
 export type ChartOption = ComposeOption<
   | LineSeriesOption | BarSeriesOption | HeatmapSeriesOption | CustomSeriesOption
-  | GridComponentOption | TooltipComponentOption | LegendComponentOption | TitleComponentOption | VisualMapComponentOption | DataZoomComponentOption
+  | AriaComponentOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | TitleComponentOption | VisualMapComponentOption | DataZoomComponentOption
 >;

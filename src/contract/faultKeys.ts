@@ -1,0 +1,44 @@
+/**
+ * One name per undoable fault, shared by the lab (LabState.faults, fault:remove) and the
+ * renderer's fault shading, so "remove this fault" closes exactly that fault's period.
+ *
+ *   partition      the partition in force (one at a time: a new one replaces it)
+ *   flaky          the same link trouble on every link
+ *   link:A-B       trouble on the link between A and B (A < B), either direction
+ *   clock:N        node N's timers run fast or slow
+ *   disk:N         node N's fsync is slowed down
+ *
+ * Instant faults (kill, pause, restart, ...) have no key: there is nothing to undo.
+ */
+import type { NodeId } from '../raft/types';
+import type { FaultSpec } from './faults';
+
+export function linkKey(a: NodeId, b: NodeId): string {
+  return `link:${Math.min(a, b)}-${Math.max(a, b)}`;
+}
+
+/** The key of a lasting fault, or null for instant faults and for "heal everything". */
+export function faultKey(fault: FaultSpec | { kind: 'all' }): string | null {
+  switch (fault.kind) {
+    case 'partition':
+    case 'flaky':
+      return fault.kind;
+    case 'link':
+      return linkKey(fault.from, fault.to);
+    case 'clock':
+    case 'disk':
+      return `${fault.kind}:${fault.node}`;
+    default:
+      return null;
+  }
+}
+
+/** Parses a key back into its parts; null when it is not one of the shapes above. */
+export function parseFaultKey(key: string): { kind: 'partition' | 'flaky' } | { kind: 'link'; a: NodeId; b: NodeId } | { kind: 'clock' | 'disk'; node: NodeId } | null {
+  if (key === 'partition' || key === 'flaky') return { kind: key };
+  const link = /^link:(\d+)-(\d+)$/.exec(key);
+  if (link) return { kind: 'link', a: Number(link[1]), b: Number(link[2]) };
+  const node = /^(clock|disk):(\d+)$/.exec(key);
+  if (node) return { kind: node[1] as 'clock' | 'disk', node: Number(node[2]) };
+  return null;
+}

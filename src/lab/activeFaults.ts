@@ -1,0 +1,65 @@
+/**
+ * The faults in force as a list a person can read and undo one by one (LabState.faults),
+ * derived from the FaultPlan the nodes' rules come from, so the list can never claim a
+ * fault the nodes do not have. Link rules are directed in the plan; here each unordered
+ * pair is one entry ("degraded" is counted once per pair, everywhere in the app).
+ */
+import type { NodeId } from '../raft/types';
+import type { ActiveFault } from '../contract/labApi';
+import { linkKey } from '../contract/faultKeys';
+import type { FaultPlan, LinkFault } from './faultPlan';
+
+/** When each keyed fault was applied (run ms) and how the lab described the partition. */
+export interface FaultHistory {
+  since: ReadonlyMap<string, number>;
+  partitionDescription: string | null;
+}
+
+function ruleText(f: LinkFault): string {
+  const parts: string[] = [];
+  if (f.drop > 0) parts.push(`drop ${Math.round(f.drop * 100)}%`);
+  if (f.delayMs > 0) parts.push(`+${f.delayMs} ms`);
+  if (f.jitterMs > 0) parts.push(`±${f.jitterMs} ms jitter`);
+  if (f.duplicate > 0) parts.push(`duplicate ${Math.round(f.duplicate * 100)}%`);
+  return parts.join(', ');
+}
+
+const sameRule = (a: LinkFault, b: LinkFault) => a.drop === b.drop && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate;
+
+export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history: FaultHistory): ActiveFault[] {
+  const out: ActiveFault[] = [];
+  const since = (id: string) => history.since.get(id) ?? null;
+  if (plan.blocked.length > 0) {
+    const cut = [...new Set(plan.blocked.flat())].sort((a, b) => a - b);
+    out.push({ id: 'partition', kind: 'partition', description: history.partitionDescription ?? `partition cutting ${plan.blocked.length / 2} links`, since: since('partition'), nodes: cut });
+  }
+  const links = plan.linkFaults();
+  const pairs = nodes.length * (nodes.length - 1);
+  // "Flaky network": the same rule on every directed link of the cluster is one fault.
+  if (history.since.has('flaky') && pairs > 0 && links.length === pairs && links.every((l) => sameRule(l, links[0]))) {
+    out.push({ id: 'flaky', kind: 'flaky', description: `every link: ${ruleText(links[0])}`, since: since('flaky'), nodes: [...nodes] });
+  } else {
+    const byPair = new Map<string, LinkFault[]>();
+    for (const l of links) {
+      const key = linkKey(l.from, l.to);
+      byPair.set(key, [...(byPair.get(key) ?? []), l]);
+    }
+    for (const [id, rules] of [...byPair].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
+      const [a, b] = id.slice('link:'.length).split('-').map(Number);
+      const both = rules.length === 2;
+      const description = both && sameRule(rules[0], rules[1])
+        ? `link ${a} ↔ ${b}: ${ruleText(rules[0])}`
+        : rules.map((r) => `link ${r.from} → ${r.to}: ${ruleText(r)}`).join('; ');
+      out.push({ id, kind: 'link', description, since: since(id) ?? since('flaky'), nodes: [a, b] });
+    }
+  }
+  for (const [node, rate] of [...plan.timerRates].sort(([a], [b]) => a - b)) {
+    if (rate === 1) continue;
+    out.push({ id: `clock:${node}`, kind: 'clock', description: `node ${node}'s clock runs at ${rate}× speed`, since: since(`clock:${node}`), nodes: [node] });
+  }
+  for (const [node, ms] of [...plan.fsyncDelays].sort(([a], [b]) => a - b)) {
+    if (ms === 0) continue;
+    out.push({ id: `disk:${node}`, kind: 'disk', description: `node ${node}'s fsync takes ${ms} ms longer`, since: since(`disk:${node}`), nodes: [node] });
+  }
+  return out;
+}

@@ -107,7 +107,8 @@ export type RejectReason = 'oversized' | 'bounds' | 'malformed' | 'version' | 'c
 
 export const REJECT_REASONS: readonly RejectReason[] = ['oversized', 'bounds', 'malformed', 'version', 'cluster', 'type', 'invalid'];
 
-export type DecodedFrame<K extends FrameKind = FrameKind> = { [P in K]: { ok: true; kind: P; body: FrameBodies[P]; seal: FrameSeal | null } }[K];
+/** A decoded frame; `seal` only when the frame carries one. */
+export type DecodedFrame<K extends FrameKind = FrameKind> = { [P in K]: { ok: true; kind: P; body: FrameBodies[P]; seal?: FrameSeal } }[K];
 
 export interface RejectedFrame {
   ok: false;
@@ -186,7 +187,20 @@ function decodeUnguarded<K extends FrameKind>(bytes: Uint8Array, expected: Frame
     return reject('oversized', `${bytes.byteLength} bytes exceeds the limit of ${expected.maxBytes}`);
   }
   if (bytes.byteLength === 0) return reject('malformed', 'empty frame');
-  const bounds = scanMsgpack(bytes, scanLimitsOf(expected.kinds));
+  // The envelope's head names version, cluster and kind in a few bytes: refuse on those
+  // before anything else, and scan the rest against the declared kind's own limits.
+  const head = peekEnvelope(bytes);
+  if (head !== null) {
+    if (head.version !== PROTOCOL_VERSION) return reject('version', `protocol version ${head.version}, expected ${PROTOCOL_VERSION}`);
+    if (head.clusterId !== expected.clusterId) {
+      return reject('cluster', `frame for cluster ${JSON.stringify(head.clusterId)}, this is ${JSON.stringify(expected.clusterId)}`);
+    }
+    if (!(expected.kinds as readonly string[]).includes(head.kind)) {
+      const known = (FRAME_KINDS as readonly string[]).includes(head.kind);
+      return reject('type', `${known ? 'unexpected' : 'unknown'} frame kind ${JSON.stringify(head.kind)}`);
+    }
+  }
+  const bounds = scanMsgpack(bytes, head !== null ? FRAME_LIMITS[head.kind as FrameKind] : scanLimitsOf(expected.kinds));
   if (bounds !== null) return reject(bounds.reason, bounds.detail);
   let envelope: unknown;
   try {
@@ -204,7 +218,7 @@ function decodeUnguarded<K extends FrameKind>(bytes: Uint8Array, expected: Frame
   }
   if (envelope.length !== 4 && envelope.length !== 5) return reject('malformed', `envelope has ${envelope.length} fields, expected 4 (or 5 with a seal)`);
   const [, clusterId, kind, body, sealField] = envelope as [unknown, unknown, unknown, unknown, unknown];
-  let seal: FrameSeal | null = null;
+  let seal: FrameSeal | undefined;
   if (envelope.length === 5) {
     // The seal must be the literal trailer, so that what its MAC covers is exactly the bytes before it.
     const at = bytes.byteLength - SEAL_TRAILER_BYTES;
@@ -226,11 +240,43 @@ function decodeUnguarded<K extends FrameKind>(bytes: Uint8Array, expected: Frame
   const frameKind = kind as K;
   try {
     const value = BODY_CHECKS[frameKind](body);
-    return { ok: true, kind: frameKind, body: value, seal } as DecodedFrame<K>;
+    return (seal ? { ok: true, kind: frameKind, body: value, seal } : { ok: true, kind: frameKind, body: value }) as DecodedFrame<K>;
   } catch (error) {
     if (error instanceof ValidationError) return reject('invalid', `${kind} body: ${error.message}`);
     // A hostile value the checks did not anticipate (or a bug in them): still a rejection.
     return reject('invalid', `${kind} body: validation failed unexpectedly: ${describeError(error)}`);
+  }
+}
+
+const headDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Version, cluster id and kind read straight from a well-formed envelope head
+ * (fixarray 4 or 5, positive fixint, fixstr or str8, fixstr), or null when the head has any
+ * other shape: the full decode then classifies the frame.
+ */
+function peekEnvelope(bytes: Uint8Array): { version: number; clusterId: string; kind: string } | null {
+  if (bytes.byteLength < 4 || (bytes[0] !== 0x94 && bytes[0] !== 0x95) || bytes[1] > 0x7f) return null;
+  const version = bytes[1];
+  let pos = 2;
+  let length: number;
+  if (bytes[pos] >= 0xa0 && bytes[pos] <= 0xbf) length = bytes[pos++] & 0x1f;
+  else if (bytes[pos] === 0xd9 && pos + 1 < bytes.byteLength) {
+    length = bytes[pos + 1];
+    pos += 2;
+  } else return null;
+  if (pos + length >= bytes.byteLength) return null;
+  const kindHeader = bytes[pos + length];
+  if (!(kindHeader >= 0xa0 && kindHeader <= 0xbf)) return null;
+  const kindStart = pos + length + 1;
+  const kindLength = kindHeader & 0x1f;
+  if (kindStart + kindLength > bytes.byteLength) return null;
+  try {
+    const clusterId = headDecoder.decode(bytes.subarray(pos, pos + length));
+    const kind = headDecoder.decode(bytes.subarray(kindStart, kindStart + kindLength));
+    return { version, clusterId, kind };
+  } catch {
+    return null; // invalid UTF-8: the full decode reports it as malformed
   }
 }
 

@@ -10,7 +10,8 @@
  *
  * The scan refuses a frame when:
  *   - it holds more than `maxItems` values in total (every scalar and container counts);
- *   - an array or map declares more elements than bytes remain (each needs at least one);
+ *   - an array or map declares more elements than bytes remain (each needs at least one;
+ *     refused as malformed, like any truncation);
  *   - it nests deeper than `maxDepth`, or holds a map where the kind has none (raft);
  *   - a header or a payload runs past the end, or bytes trail the top value.
  *
@@ -91,8 +92,9 @@ export function scanMsgpack(bytes: Uint8Array, limits: ScanLimits): ScanRefusal 
     }
     pos += header;
     if (children >= 0) {
+      // Every value takes at least one byte: more declared than bytes left is a truncated (or lying) frame.
+      if (children > end - pos) return malformed(`a container at byte ${pos - header} declares ${children} values in ${end - pos} remaining bytes`);
       if (isMap && !limits.allowMaps) return bounds(`a map at byte ${pos - header}, where this frame kind has none`);
-      if (children > end - pos) return bounds(`a container at byte ${pos - header} declares ${children} values in ${end - pos} remaining bytes`);
       if (children > limits.maxItems - items) return bounds(`a container at byte ${pos - header} declares ${children} values, more than ${limits.maxItems} in all`);
       if (children > 0) {
         if (depth >= limits.maxDepth) return bounds(`nested deeper than ${limits.maxDepth}`);

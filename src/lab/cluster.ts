@@ -21,6 +21,7 @@ import { FaultPlan } from './faultPlan';
 import { resolvePartition, type PartitionRequest } from './partitions';
 import { Supervisor, type ProcessEvent } from './supervisor';
 import { Workload } from './workload';
+import type { ClusterKeys } from './keys';
 import { LabSockets } from './sockets';
 import { RunRecorder } from './recorder/runRecorder';
 import { SafetyMonitor } from './checkers/safety';
@@ -49,6 +50,8 @@ export interface ClusterDeps {
    * recording costs; without a recording, stop() returns no summary.
    */
   record?: boolean;
+  /** CURVE on every socket (default true). Internal: the node benchmark turns it off to measure its cost. */
+  curve?: boolean;
 }
 
 interface NodeAddresses {
@@ -130,6 +133,7 @@ export class Cluster {
       this.recorder.start();
     }
     this.sockets = await LabSockets.open({
+      curve: this.deps.curve,
       clusterId: this.clusterId,
       controlAddress: await this.allocator.next('control'),
       telemetryAddress: await this.allocator.next('telemetry'),
@@ -159,7 +163,7 @@ export class Cluster {
     const o = this.options;
     const own = this.addresses.get(id)!;
     const peers: NodeProcessConfig['peers'] = {};
-    for (const [pid, a] of this.addresses) if (pid !== id) peers[String(pid)] = a;
+    for (const [pid, a] of this.addresses) if (pid !== id) peers[String(pid)] = { ...a, publicKey: this.sockets.publicKeyOf(pid) };
     return {
       clusterId: this.clusterId,
       id,
@@ -184,6 +188,7 @@ export class Cluster {
       seed: (o.seed * 1000 + id) >>> 0,
       metricsIntervalMs: 100,
       maxFrameBytes: 16 << 20,
+      security: this.sockets.nodeSecurity(id),
     };
   }
 
@@ -372,7 +377,7 @@ export class Cluster {
     const addr = { peerAddress: await this.allocator.next(`peer${id}`), clientAddress: await this.allocator.next(`client${id}`) };
     this.addresses.set(id, addr);
     for (const other of this.state.ids()) {
-      if (this.supervisor.isAlive(other)) await this.control(other, { cmd: 'setPeer', id, address: addr.peerAddress, clientAddress: addr.clientAddress });
+      if (this.supervisor.isAlive(other)) await this.control(other, { cmd: 'setPeer', id, address: addr.peerAddress, clientAddress: addr.clientAddress, publicKey: this.sockets.publicKeyOf(id) });
     }
     this.state.add(id, false);
     this.spawn(id, [], false);
@@ -606,6 +611,11 @@ export class Cluster {
 
   get runDir(): string {
     return this.deps.runDir;
+  }
+
+  /** The run's CURVE keys (null when off): for in-process clients of the nodes (tests, benchmarks). */
+  get curveKeys(): ClusterKeys | null {
+    return this.sockets.keys;
   }
 
   get dataDirectory(): string {

@@ -7,7 +7,8 @@
  * exit is reported through `onProcessEvent` and the lab carries on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { nodeConfigLine, writeNodeConfigFile } from './keys';
 import { join } from 'node:path';
 import type { NodeId } from '../raft/types';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
@@ -77,12 +78,12 @@ export class Supervisor {
     const existing = this.nodes.get(config.id);
     if (existing && this.isAlive(config.id)) throw new Error(`node ${config.id} is already running`);
     const configPath = join(this.opts.runDir, `node-${config.id}.json`);
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    writeNodeConfigFile(configPath, config); // 0600, no secret key: the node reads its config on stdin
     const log = existing?.log ?? createWriteStream(join(this.opts.runDir, 'logs', `node-${config.id}.log`), { flags: 'a' });
     log.write(`--- ${restart ? 'restart' : 'start'} at ${new Date().toISOString()} ---\n`);
     // stdin is a pipe the node watches: when the lab dies (even by SIGKILL) the pipe closes
     // and the node exits on its own, so no orphans survive the lab.
-    const child = spawn(this.opts.execPath, [this.opts.nodeScript, '--config', configPath], {
+    const child = spawn(this.opts.execPath, [this.opts.nodeScript, '--config-stdin'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...this.opts.env },
     });
@@ -90,6 +91,7 @@ export class Supervisor {
     child.stderr?.pipe(log, { end: false });
     // A broken stdin pipe (node gone) must not become an unhandled error in the lab.
     child.stdin?.on('error', (err) => log.write(`[lab] stdin pipe closed: ${err.message}\n`));
+    child.stdin?.write(nodeConfigLine(config));
     const proc: NodeProcess = {
       config,
       child,

@@ -50,7 +50,7 @@ import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing, type SendOutcome } from './sendPump';
 import { curveClientSocketOptions, curveServerSocketOptions, sealedSender, withHandshakes } from './curveOptions';
-import { SealKeys, type CurveKeyPair } from './frameSeal';
+import { isZ85Key, SealKeys, type CurveKeyPair } from './frameSeal';
 import { frameByteLimit, receiveLimits } from './socketLimits';
 import { registerZapDomain, type ZapRegistration } from './zapHandler';
 
@@ -301,8 +301,8 @@ export class PeerTransport {
     if (id === this.self) throw new RangeError(`node ${id} cannot be its own peer`);
     const current = this.links.get(id);
     const key = address === null ? undefined : (publicKey ?? undefined);
-    if (this.seals && address !== null && key === undefined) {
-      throw new RangeError(`peer ${id} has no public key: CURVE sockets need one for every peer`);
+    if (this.seals && address !== null && !isZ85Key(key)) {
+      throw new RangeError(`peer ${id} has no valid public key: CURVE sockets need a Z85 key for every peer`);
     }
     if (current && current.address === address && this.peerKeys.get(id) === key) return;
     if (address !== null) checkEndpoint(address, this.options);

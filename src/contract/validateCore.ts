@@ -17,11 +17,11 @@
 export const LIMITS = {
   raftMessagesPerFrame: 10_000,
   /**
-   * Entries in one AppendEntries. 32,768 entries of at most 6 msgpack values fit the raft
+   * Entries in one AppendEntries. 8,192 entries of at most 6 msgpack values fit the raft
    * frame's pre-decode budget (FRAME_LIMITS.raft.maxItems in codec.ts); the node refuses a
    * config whose maxEntriesPerMsg exceeds this (src/node/config.ts).
    */
-  entriesPerMessage: 32_768,
+  entriesPerMessage: 8_192,
   idsPerConfig: 1_024,
   clientRequestsPerBatch: 10_000,
   telemetryEventsPerBatch: 10_000,

@@ -246,6 +246,10 @@ export class PeerTransport {
   ) {
     this.zap = zap;
     this.seals = options.curve ? new SealKeys(options.curve.keys) : null;
+    for (const [id, key] of Object.entries(options.curve?.peerKeys ?? {})) {
+      if (!isZ85Key(key)) throw new RangeError(`peer ${id} has no valid public key: CURVE sockets need a Z85 key for every peer`);
+      this.peerKeys.set(Number(id), key);
+    }
     this.maxFrameBytes = frameByteLimit('raft', options.maxFrameBytes);
     this.clusterId = options.clusterId;
     this.self = options.self;

@@ -31,6 +31,7 @@ export interface ZapRegistration {
 }
 
 interface Domain {
+  purpose: string;
   allow: (publicKey: string) => boolean;
   refused: number;
   admitted: number;
@@ -113,6 +114,9 @@ class ZapHandler {
       }
       if (status === '200') domain.admitted++;
       else domain.refused++;
+      const total = (totals[domain.purpose] ??= { refused: 0, admitted: 0 });
+      if (status === '200') total.admitted++;
+      else total.refused++;
     }
     return [routingId, Buffer.alloc(0), version, requestId, Buffer.from(status), Buffer.from(text), Buffer.from(userId), Buffer.alloc(0)];
   }
@@ -124,6 +128,13 @@ class ZapHandler {
 }
 
 let handler: Promise<ZapHandler> | null = null;
+/** Handshakes per socket purpose ('peer-1', 'control', 'telemetry', 'client'), since the process started. */
+const totals: Record<string, { refused: number; admitted: number }> = {};
+
+/** This process's ZAP decisions by socket purpose (the lab's control and telemetry sockets report here). */
+export function zapTotals(): Readonly<Record<string, { readonly refused: number; readonly admitted: number }>> {
+  return totals;
+}
 let nextDomain = 1;
 
 /**
@@ -140,7 +151,8 @@ export async function registerZapDomain(purpose: string, allow: (publicKey: stri
     throw error;
   }
   const name = `raftlab/${purpose}/${process.pid}/${nextDomain++}`;
-  const domain: Domain = { allow, refused: 0, admitted: 0 };
+  const domain: Domain = { purpose, allow, refused: 0, admitted: 0 };
+  totals[purpose] ??= { refused: 0, admitted: 0 };
   owner.domains.set(name, domain);
   return {
     domain: name,

@@ -47,6 +47,14 @@ export class MsgpackWriter {
     return this.pos;
   }
 
+  /**
+   * The bytes written since the last reset, as a view into the scratch buffer: valid only
+   * until the next write (the frame seal MACs the envelope before appending itself).
+   */
+  peek(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   /** Returns a copy of the bytes written since the last reset. */
   finish(): Uint8Array {
     const out = this.buf.slice(0, this.pos);

@@ -33,8 +33,11 @@ export type ControlCommand =
   | { cmd: 'setTimerRate'; factor: number }
   /** Add `ms` to every durable write, to model a slow disk. */
   | { cmd: 'setFsyncDelay'; ms: number }
-  /** Learn (or forget, with address null) a peer's address, before a membership change. */
-  | { cmd: 'setPeer'; id: NodeId; address: string | null; clientAddress?: string | null }
+  /**
+   * Learn (or forget, with address null) a peer's address, before a membership change;
+   * with CURVE also its public key (the peer socket admits only known members' keys).
+   */
+  | { cmd: 'setPeer'; id: NodeId; address: string | null; clientAddress?: string | null; publicKey?: string | null }
   | { cmd: 'transferLeader'; to: NodeId }
   | { cmd: 'changeMembership'; voters: NodeId[] }
   | { cmd: 'snapshot' }

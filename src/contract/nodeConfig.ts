@@ -1,6 +1,8 @@
 /**
- * The configuration the lab hands a node process (as a JSON file named on its command
- * line). Times are in milliseconds; the node turns them into core ticks of `tickMs`.
+ * The configuration the lab hands a node process: one JSON line on the node's stdin
+ * (`--config-stdin`), so the node's CURVE secret key is never on a command line nor on disk;
+ * `--config <path>` still reads a file (tests, manual runs). Times are in milliseconds; the
+ * node turns them into core ticks of `tickMs`.
  */
 import type { NodeId } from '../raft/types';
 
@@ -9,6 +11,20 @@ export interface PeerAddresses {
   peerAddress: string;
   /** Where the peer's key-value client socket is bound. */
   clientAddress: string;
+  /** The peer's CURVE public key (Z85): required when the config has `security`. */
+  publicKey?: string;
+}
+
+/**
+ * CURVE keys of a node (docs/security.md, "Keys and sockets"). A fresh pair per node per
+ * run, made by the lab (src/lab/keys.ts). Without it every socket is plaintext.
+ */
+export interface NodeSecurity {
+  /** This node's key pair (Z85). The secret travels only on the node's stdin. */
+  publicKey: string;
+  secretKey: string;
+  /** The lab's public key: the server key of the control and telemetry sockets, and the only client the client socket admits. */
+  labPublicKey: string;
 }
 
 export interface NodeProcessConfig {
@@ -40,4 +56,6 @@ export interface NodeProcessConfig {
   metricsIntervalMs: number;
   /** Refuse frames larger than this many bytes. */
   maxFrameBytes: number;
+  /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
+  security?: NodeSecurity;
 }

@@ -29,6 +29,8 @@ import {
 
 const delayMs = numberIn(0, LIMITS.maxDelayMs);
 const address = str(LIMITS.addressLength, 1);
+/** A CURVE public key in Z85: 40 characters (the node checks the alphabet when it uses it). */
+const curveKey = str(40, 40);
 
 export const checkLinkRule: Check<LinkRule> = object(
   { peer: nodeId, direction: literal('in', 'out') },
@@ -45,7 +47,7 @@ export const checkControlCommand: Check<ControlCommand> = tagged('cmd', {
   setFsyncDelay: object({ cmd: literal('setFsyncDelay'), ms: delayMs }),
   setPeer: object(
     { cmd: literal('setPeer'), id: nodeId, address: nullable(address) },
-    { clientAddress: nullable(address) },
+    { clientAddress: nullable(address), publicKey: nullable(curveKey) },
   ),
   transferLeader: object({ cmd: literal('transferLeader'), to: nodeId }),
   changeMembership: object({ cmd: literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig) }),

@@ -16,7 +16,12 @@
 /** Sane upper bounds for everything that crosses a socket. The frame size limit applies too. */
 export const LIMITS = {
   raftMessagesPerFrame: 10_000,
-  entriesPerMessage: 100_000,
+  /**
+   * Entries in one AppendEntries. 8,192 entries of at most 6 msgpack values fit the raft
+   * frame's pre-decode budget (FRAME_LIMITS.raft.maxItems in codec.ts); the node refuses a
+   * config whose maxEntriesPerMsg exceeds this (src/node/config.ts).
+   */
+  entriesPerMessage: 8_192,
   idsPerConfig: 1_024,
   clientRequestsPerBatch: 10_000,
   telemetryEventsPerBatch: 10_000,

@@ -29,6 +29,7 @@ import { NodeFleet } from './cluster/nodeFleet';
 import { FaultController } from './cluster/faultController';
 import { Membership } from './cluster/membership';
 import type { NodeLauncher } from './nodeLauncher';
+import type { ClusterKeys } from './keys';
 import { WorkloadStats } from './cluster/workloadStats';
 
 export { ClusterError };
@@ -46,6 +47,8 @@ export interface ClusterDeps {
   onChange?: () => void;
   /** How long to wait for every node to report ready. */
   readyTimeoutMs?: number;
+  /** CURVE on every socket (default true). Internal: the node benchmark turns it off to measure its cost. */
+  curve?: boolean;
   /**
    * The run cannot go on (its recording or a node log cannot be written: a full or failing
    * disk). Called once; the owner should stop the cluster.
@@ -86,6 +89,7 @@ export class Cluster {
       execPath: deps.execPath,
       env: deps.env,
       readyTimeoutMs: deps.readyTimeoutMs,
+      curve: deps.curve,
       onProcessEvent: (ev) => this.onProcessEvent(ev),
       onWriteError: (_node, err) => this.fatal(err.message),
       launcher: deps.launcher,
@@ -294,6 +298,11 @@ export class Cluster {
 
   get runDir(): string {
     return this.deps.runDir;
+  }
+
+  /** The run's CURVE keys (null when off): for in-process clients of the nodes (tests, benchmarks). */
+  get curveKeys(): ClusterKeys | null {
+    return this.fleet.curveKeys;
   }
 
   get dataDirectory(): string {

@@ -2,6 +2,11 @@
  * The lab's side of the wire to its nodes: a control ROUTER every node connects to (its
  * routing id names it), a telemetry PULL every node pushes into, and one key-value client
  * connection per node for the workload.
+ *
+ * CURVE is on unless `curve: false` (the node benchmark's comparison): the run's keys
+ * (keys.ts) make the control and telemetry sockets CURVE servers that admit only the
+ * members' keys and check every reply and batch's seal, and every client connection pins
+ * its node's key. The byte limits are per frame kind (FRAME_LIMITS in src/contract/codec.ts).
  */
 import type { NodeId } from '../raft/types';
 import type { ClientRequest, ClientResponse } from '../contract/client';
@@ -10,6 +15,8 @@ import type { TelemetryBatch } from '../contract/telemetry';
 import { ControlServer } from '../node/transport/controlServer';
 import { TelemetryCollector } from '../node/transport/telemetryCollector';
 import { KvClientConnection } from '../node/transport/kvClientConnection';
+import type { NodeSecurity } from '../contract/nodeConfig';
+import { ClusterKeys } from './keys';
 
 const MAX_FRAME_BYTES = 16 << 20;
 
@@ -19,6 +26,8 @@ export interface LabSocketsOptions {
   telemetryAddress: string;
   onTelemetry: (batch: TelemetryBatch) => void;
   onClientResponse: (node: NodeId, res: ClientResponse) => void;
+  /** CURVE on every socket (default true). */
+  curve?: boolean;
 }
 
 export class LabSockets {
@@ -28,11 +37,16 @@ export class LabSockets {
     private readonly opts: LabSocketsOptions,
     private readonly controlServer: ControlServer,
     private readonly collector: TelemetryCollector,
+    /** The run's CURVE keys; null when CURVE is off. */
+    readonly keys: ClusterKeys | null,
   ) {}
 
   static async open(opts: LabSocketsOptions): Promise<LabSockets> {
     const report = (what: string) => (err: unknown, context: string) => console.error(`[lab] ${what}: ${context}: ${String(err)}`);
+    const keys = opts.curve === false ? null : new ClusterKeys();
+    const curve = keys ? { keys: keys.lab, members: keys } : undefined;
     const controlServer = await ControlServer.open({
+      curve,
       clusterId: opts.clusterId,
       bindAddress: opts.controlAddress,
       maxFrameBytes: MAX_FRAME_BYTES,
@@ -40,13 +54,14 @@ export class LabSockets {
     });
     try {
       const collector = await TelemetryCollector.open({
+        curve,
         clusterId: opts.clusterId,
         bindAddress: opts.telemetryAddress,
         maxFrameBytes: MAX_FRAME_BYTES,
         onBatch: opts.onTelemetry,
         onError: report('telemetry socket'),
       });
-      return new LabSockets(opts, controlServer, collector);
+      return new LabSockets(opts, controlServer, collector, keys);
     } catch (err) {
       await controlServer.close();
       throw err;
@@ -59,6 +74,16 @@ export class LabSockets {
 
   get telemetryAddress(): string {
     return this.collector.address;
+  }
+
+  /** Node `id`'s CURVE keys for its config (made on first use); undefined when CURVE is off. */
+  nodeSecurity(id: NodeId): NodeSecurity | undefined {
+    return this.keys?.nodeSecurity(id);
+  }
+
+  /** Node `id`'s public key, for its peers' configs and `setPeer` (made on first use). */
+  publicKeyOf(id: NodeId): string | undefined {
+    return this.keys?.member(id).publicKey;
   }
 
   request(node: NodeId, command: ControlCommand, timeoutMs: number): Promise<ControlReply> {
@@ -76,6 +101,7 @@ export class LabSockets {
         clusterId: this.opts.clusterId,
         address,
         maxFrameBytes: MAX_FRAME_BYTES,
+        curve: this.keys?.clientOf(node),
         onResponses: (responses) => {
           for (const r of responses) this.opts.onClientResponse(node, r);
         },

@@ -12,7 +12,8 @@
  * unread would block the node), and `onWriteError` tells the lab, which stops the run.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { nodeConfigLine, writeNodeConfigFile } from './keys';
 import { join } from 'node:path';
 import { LocalLauncher, type NodeLauncher } from './nodeLauncher';
 import { removeNodePidFile, writeNodePidFile } from './leftovers';
@@ -123,7 +124,7 @@ export class Supervisor {
     const existing = this.nodes.get(config.id);
     if (existing && this.isAlive(config.id)) throw new Error(`node ${config.id} is already running`);
     const configPath = join(this.opts.runDir, `node-${config.id}.json`);
-    writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+    writeNodeConfigFile(configPath, config); // 0600, no secret key: the node reads its config on stdin
     const logPath = join(this.opts.runDir, 'logs', `node-${config.id}.log`);
     const log =
       existing?.log ??
@@ -133,13 +134,14 @@ export class Supervisor {
     // and the node exits on its own; the launcher adds what covers a paused node.
     const child = this.launcher.launch({
       execPath: this.opts.execPath,
-      args: [this.opts.nodeScript, '--config', configPath],
+      args: [this.opts.nodeScript, '--config-stdin'],
       env: { ...process.env, ...this.opts.env },
     });
     log.follow(child.stdout);
     log.follow(child.stderr);
     // A broken stdin pipe (node gone) must not become an unhandled error in the lab.
     child.stdin?.on('error', (err) => log.write(`[lab] stdin pipe closed: ${err.message}\n`));
+    child.stdin?.write(nodeConfigLine(config));
     const proc: NodeProcess = {
       config,
       child,

@@ -1,10 +1,13 @@
 /**
- * Reads and checks a node process's configuration (the JSON file the lab writes), and
- * turns its millisecond timings into the core's logical ticks.
+ * Reads and checks a node process's configuration (one JSON line on stdin, or a JSON
+ * file), and turns its millisecond timings into the core's logical ticks.
  */
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
+import { LIMITS } from '../contract/validateCore';
 import type { RaftConfig } from '../raft/types';
+import { isZ85Key } from './transport/frameSeal';
 
 export class NodeConfigError extends Error {}
 
@@ -39,8 +42,69 @@ export function parseNodeConfig(text: string, source: string): NodeProcessConfig
     }
   }
   if (typeof c.tickMs === 'number' && c.tickMs < 1) problems.push('tickMs must be at least 1');
+  if (typeof c.maxEntriesPerMsg === 'number' && c.maxEntriesPerMsg > LIMITS.entriesPerMessage) {
+    // Peers refuse larger AppendEntries before decoding them (FRAME_LIMITS in src/contract/codec.ts).
+    problems.push(`maxEntriesPerMsg must be at most ${LIMITS.entriesPerMessage}`);
+  }
+  if (c.security !== undefined) problems.push(...securityProblems(c.security, c.peers));
   if (problems.length > 0) throw new NodeConfigError(`${source}: ${problems.join('; ')}`);
   return c as unknown as NodeProcessConfig;
+}
+
+/** What is wrong with a config's CURVE keys: well-formed keys for the node, the lab and every peer. */
+function securityProblems(security: unknown, peers: unknown): string[] {
+  const s = security as Record<string, unknown> | null;
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return ['security must be an object of CURVE keys'];
+  const problems: string[] = [];
+  for (const k of ['publicKey', 'secretKey', 'labPublicKey']) if (!isZ85Key(s[k])) problems.push(`security.${k} must be a 40-character Z85 key`);
+  if (typeof peers === 'object' && peers !== null) {
+    for (const [id, p] of Object.entries(peers as Record<string, unknown>)) {
+      if (!isZ85Key((p as Record<string, unknown> | null)?.publicKey)) problems.push(`peers.${id}.publicKey must be a 40-character Z85 key (CURVE is on)`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Reads the config from the first line of `input` (the lab writes one JSON line on the
+ * node's stdin, which then stays open as the lab's lifeline, see main.ts). Rejects when
+ * the stream ends first, the line exceeds `maxBytes`, or nothing arrives in `timeoutMs`.
+ */
+export function readNodeConfigLine(input: Readable, timeoutMs = 10_000, maxBytes = 1 << 20): Promise<NodeProcessConfig> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error: Error | null, text?: string) => {
+      clearTimeout(timer);
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.off('error', onError);
+      input.pause();
+      if (error) reject(error);
+      else {
+        try {
+          resolve(parseNodeConfig(text!, 'config on stdin'));
+        } catch (err) {
+          reject(err as Error);
+        }
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      const newline = chunk.indexOf(0x0a);
+      const part = newline >= 0 ? chunk.subarray(0, newline) : chunk;
+      chunks.push(part);
+      size += part.byteLength;
+      if (size > maxBytes) finish(new NodeConfigError(`config on stdin: longer than ${maxBytes} bytes`));
+      else if (newline >= 0) finish(null, Buffer.concat(chunks).toString('utf8'));
+    };
+    const onEnd = () => finish(new NodeConfigError('config on stdin: stdin ended before a config line arrived'));
+    const onError = (err: Error) => finish(new NodeConfigError(`config on stdin: ${err.message}`));
+    const timer = setTimeout(() => finish(new NodeConfigError(`config on stdin: nothing within ${timeoutMs} ms`)), timeoutMs);
+    input.on('data', onData);
+    input.once('end', onEnd);
+    input.once('error', onError);
+    input.resume();
+  });
 }
 
 export function readNodeConfig(path: string): NodeProcessConfig {

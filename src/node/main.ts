@@ -1,12 +1,15 @@
 /**
- * Entry point of a node process: `node out/node/main.mjs --config node-N.json`.
- * Runs under plain Node (CLI, tests) or Electron as Node (ELECTRON_RUN_AS_NODE=1).
+ * Entry point of a node process: `node out/node/main.mjs --config-stdin` (the lab writes
+ * the config as one JSON line on stdin, so the node's CURVE secret key never appears on a
+ * command line or on disk, and a remote host can be fed the same way over ssh) or
+ * `--config node-N.json`. Runs under plain Node (CLI, tests) or Electron as Node
+ * (ELECTRON_RUN_AS_NODE=1).
  *
  * The node exits on its own when the lab goes away, even if the lab was SIGKILLed: the
  * lab holds the write end of our stdin, so stdin ending means the lab is gone; polling
  * the parent pid covers a lab that spawned us without a stdin pipe.
  */
-import { readNodeConfig, NodeConfigError } from './config';
+import { readNodeConfig, readNodeConfigLine, NodeConfigError } from './config';
 import { NodeRuntime } from './runtime';
 
 const ORPHAN_POLL_MS = 500;
@@ -18,8 +21,9 @@ function argValue(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const configPath = argValue('--config');
-  if (!configPath) {
-    console.error('usage: main.mjs --config <node-config.json>');
+  const fromStdin = process.argv.includes('--config-stdin');
+  if (!configPath && !fromStdin) {
+    console.error('usage: main.mjs --config-stdin | --config <node-config.json>');
     process.exit(2);
   }
   let runtime: NodeRuntime | null = null;
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   try {
-    const config = readNodeConfig(configPath);
+    const config = fromStdin ? await readNodeConfigLine(process.stdin) : readNodeConfig(configPath!);
     runtime = new NodeRuntime(config, {
       // An invariant broken inside the core or storage is a bug or corruption: stop at
       // once rather than serve wrong answers. The lab reports the crash.

@@ -27,6 +27,7 @@ import { DiskStorage, type SaveBatch } from './storage';
 import { ClientServer, type ClientRoute } from './transport/clientServer';
 import { ControlChannel } from './transport/controlChannel';
 import { PeerTransport } from './transport/peerTransport';
+import { nodeSocketsCurve } from './transport/nodeCurve';
 import { TelemetryPublisher } from './transport/telemetryPublisher';
 
 /** Longest stretch of output work (persist, send, apply) before timers and sockets get a turn. */
@@ -114,7 +115,9 @@ export class NodeRuntime {
 
     const peers: Record<string, string> = {};
     for (const [id, p] of Object.entries(c.peers)) peers[id] = p.peerAddress;
+    const curve = nodeSocketsCurve(c);
     this.peers = await PeerTransport.open({
+      curve: curve.peer,
       clusterId: c.clusterId,
       self: c.id,
       bindAddress: c.peerAddress,
@@ -125,14 +128,16 @@ export class NodeRuntime {
       onError: (err, context) => this.log('warn', `peer transport: ${context}: ${String(err)}`),
     });
     this.clients = await ClientServer.open({
+      curve: curve.client,
       clusterId: c.clusterId,
       bindAddress: c.clientAddress,
       maxFrameBytes: c.maxFrameBytes,
       onRequests: (requests, route) => this.onClientRequests(requests, route),
       onError: (err, context) => this.log('warn', `client socket: ${context}: ${String(err)}`),
     });
-    this.telemetry = new TelemetryPublisher({ clusterId: c.clusterId, nodeId: c.id, address: c.telemetryAddress, maxFrameBytes: c.maxFrameBytes });
+    this.telemetry = new TelemetryPublisher({ clusterId: c.clusterId, nodeId: c.id, address: c.telemetryAddress, maxFrameBytes: c.maxFrameBytes, curve: curve.lab });
     this.control = new ControlChannel({
+      curve: curve.lab,
       clusterId: c.clusterId,
       nodeId: c.id,
       address: c.controlAddress,
@@ -438,7 +443,7 @@ export class NodeRuntime {
         this.publishFaultRules();
         return null;
       case 'setPeer':
-        this.peers.setPeer(cmd.id, cmd.address);
+        this.peers.setPeer(cmd.id, cmd.address, cmd.publicKey);
         if (cmd.address === null) this.clientAddresses.delete(cmd.id);
         else if (cmd.clientAddress) this.clientAddresses.set(cmd.id, cmd.clientAddress);
         return null;

@@ -64,6 +64,7 @@ const BENCHES: Record<string, BenchSpec> = {
     fn: 'benchLab',
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
+  fuzz: { file: 'fuzz.ts', fn: 'benchFuzz', title: 'fuzz: random and mutated frames of every type from an admitted member against a live 3-node cluster' },
   renderer: {
     file: 'renderer.ts',
     fn: 'benchRenderer',
@@ -77,6 +78,7 @@ const GROUPS: Record<string, string[]> = {
   zmq: ['zmq'],
   lab: ['lab'],
   renderer: ['renderer'],
+  fuzz: ['fuzz'],
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 

@@ -213,7 +213,7 @@ async function telemetryRun(script: string, nodes: number, totalRate: number, pu
       runId: `bench-telemetry-${totalRate}`,
       nodeScript: script,
       execPath: process.execPath,
-      env: { RAFTLAB_BENCH_RATE: String(Math.ceil(totalRate / nodes)), RAFTLAB_BENCH_MS: String(pushMs) },
+      env: { RAFTLAB_BENCH_RATE: String(Math.ceil(totalRate / nodes)), RAFTLAB_BENCH_MS: String(pushMs), RAFTLAB_BENCH_GO: join(dir, 'run', 'bench-go') },
       readyTimeoutMs: 30_000,
       onEvent,
     },

@@ -10,7 +10,9 @@
  *   - failover: kill -9 of the leader to the first 'role' leader event of a higher term
  *     from another node (event timestamps), 30 times, restarting the killed node between;
  *   - RSS per node process, idle and under load (the nodes' 'metrics' telemetry);
- *   - the floor: a raw ZeroMQ round trip between two processes.
+ *   - the floor: a raw ZeroMQ round trip between two processes;
+ *   - the cost of CURVE: throughput and latency (fsync never) with CURVE on (the default:
+ *     encryption, ZAP allow-lists, sealed frames) and off, back to back in one run.
  *
  * Also reported: CPU µs per committed write for each process (from /proc), which is what
  * decides throughput on two cores, and the ZeroMQ round trip when the two processes idle
@@ -21,7 +23,7 @@
  * so the lab's own work here (telemetry, recording, safety checks) cannot delay its timers.
  *
  * Run alone: `node scripts/run-ts.mjs test/bench/node.ts [--skip=never,always,throughput,
- * latency,failover,zmq] [--kills=N] [--connections=N] [--inflight=N] [--batch=N]
+ * latency,failover,zmq,curve] [--kills=N] [--connections=N] [--inflight=N] [--batch=N]
  * [--duration=MS]`. The node bundle is rebuilt first if it is older than src/.
  * Environment: RAFTLAB_BENCH_CPU_PROF=<dir> runs each node under `node --cpu-prof` (through
  * a small wrapper script: NODE_OPTIONS does not allow --cpu-prof) and stops the nodes
@@ -36,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Dealer } from 'zeromq';
 import { KvClientConnection } from '../../src/node/transport/kvClientConnection';
+import type { CurveClient } from '../../src/node/transport/curveOptions';
 import type { ClientRequest, ClientResponse } from '../../src/contract/client';
 import type { RunEvent } from '../../src/contract/runEvents';
 import type { NodeId } from '../../src/raft/types';
@@ -56,7 +59,7 @@ export interface NodeBenchOptions {
   inFlightBatches?: number;
   /** Rate of the latency phase, writes/s (default 1000). */
   latencyRate?: number;
-  /** Skip phases (for quick runs): any of 'never', 'always', 'throughput', 'latency', 'failover', 'zmq'. */
+  /** Skip phases (for quick runs): any of 'never', 'always', 'throughput', 'latency', 'failover', 'zmq', 'curve'. */
   skip?: string[];
 }
 
@@ -97,8 +100,8 @@ async function shutdown(tc: TestCluster): Promise<void> {
   await tc.dispose({ keep: process.env.RAFTLAB_BENCH_KEEP === '1' });
 }
 
-async function startCluster(fsync: 'never' | 'always', label: string): Promise<TestCluster> {
-  const tc = await TestCluster.start({ options: { nodes: 3, transport: 'tcp', fsync }, label, retain, execPath: profilingExecPath() ?? (process.env.RAFTLAB_BENCH_EXEC || undefined) });
+async function startCluster(fsync: 'never' | 'always', label: string, curve = true): Promise<TestCluster> {
+  const tc = await TestCluster.start({ options: { nodes: 3, transport: 'tcp', fsync }, label, retain, curve, execPath: profilingExecPath() ?? (process.env.RAFTLAB_BENCH_EXEC || undefined) });
   await tc.waitForAgreedLeader({ timeoutMs: 15_000 });
   return tc;
 }
@@ -109,6 +112,7 @@ function connect(tc: TestCluster, node: NodeId, onResponses: (r: ClientResponse[
     address: tc.clientAddress(node),
     maxFrameBytes: MAX_FRAME_BYTES,
     sendTimeoutMs: 5000,
+    curve: tc.cluster.curveKeys?.clientOf(node),
     onResponses,
     onError: (err, context) => console.error(`[bench] ${context}: ${String(err)}`),
   });
@@ -320,6 +324,8 @@ interface LatencyJob {
   client: string;
   rate: number;
   durationMs: number;
+  /** The lab's CURVE credentials for the leader (plain strings), when CURVE is on. */
+  curve?: CurveClient;
 }
 
 /**
@@ -338,6 +344,7 @@ async function runLatencyClient(job: LatencyJob): Promise<LatencyResult> {
     address: job.address,
     maxFrameBytes: MAX_FRAME_BYTES,
     sendTimeoutMs: 5000,
+    curve: job.curve,
     onResponses: (responses) => {
       const now = performance.now();
       for (const r of responses) {
@@ -407,7 +414,14 @@ const LATENCY_WORKER = 'raftlab-bench-latency-client';
 async function measureLatency(tc: TestCluster, rate: number, durationMs: number): Promise<LatencyResult & { inWorker: boolean }> {
   const leader = tc.cluster.leader();
   if (leader === null) throw new Error('no leader for the latency phase');
-  const job: LatencyJob = { clusterId: tc.clusterId, address: tc.clientAddress(leader), client: `lat-${process.pid}-${rate}-${Date.now()}`, rate, durationMs };
+  const job: LatencyJob = {
+    clusterId: tc.clusterId,
+    address: tc.clientAddress(leader),
+    client: `lat-${process.pid}-${rate}-${Date.now()}`,
+    rate,
+    durationMs,
+    curve: tc.cluster.curveKeys?.clientOf(leader),
+  };
   const self = new URL(import.meta.url);
   if (!self.pathname.endsWith('.mjs') && !self.pathname.endsWith('.js')) return { ...(await runLatencyClient(job)), inWorker: false };
   const worker = new Worker(self, { workerData: { kind: LATENCY_WORKER, job } });
@@ -519,6 +533,8 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
     }
   }
 
+  if (!o.skip.has('curve')) await measureCurveCost(out, o);
+
   if (!o.skip.has('zmq')) {
     const z = await benchZmqRoundTrip({ count: 5000 });
     out['zmq.roundTrip.p50Us'] = round(z.p50Us, 1);
@@ -529,6 +545,37 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
   }
   printFigures(out);
   return out;
+}
+
+/**
+ * CURVE on versus off, back to back on fresh fsync-never clusters: throughput, latency and
+ * CPU per write of each, and the on/off ratios. On is the default everywhere else.
+ */
+async function measureCurveCost(
+  out: Record<string, number | string>,
+  o: Required<Pick<NodeBenchOptions, 'durationMs' | 'connections' | 'batch' | 'inFlightBatches' | 'latencyRate'>>,
+): Promise<void> {
+  const figures: Record<'on' | 'off', { writesPerSec: number; p50Ms: number; p99Ms: number }> = {
+    on: { writesPerSec: 0, p50Ms: 0, p99Ms: 0 },
+    off: { writesPerSec: 0, p50Ms: 0, p99Ms: 0 },
+  };
+  for (const mode of ['on', 'off'] as const) {
+    const tc = await startCluster('never', `bench-curve-${mode}`, mode === 'on');
+    try {
+      const tp = await measureThroughput(tc, o);
+      const lat = await measureLatency(tc, o.latencyRate, o.durationMs);
+      figures[mode] = { writesPerSec: tp.writesPerSec, p50Ms: lat.p50Ms, p99Ms: lat.p99Ms };
+      out[`curve.${mode}.throughput.writesPerSec`] = tp.writesPerSec;
+      out[`curve.${mode}.throughput.failed`] = tp.failed;
+      for (const [name, us] of Object.entries(tp.cpuUsPerWrite)) out[`curve.${mode}.cpuUsPerWrite.${name}`] = us;
+      out[`curve.${mode}.latency@${o.latencyRate}.p50Ms`] = lat.p50Ms;
+      out[`curve.${mode}.latency@${o.latencyRate}.p99Ms`] = lat.p99Ms;
+    } finally {
+      await shutdown(tc);
+    }
+  }
+  if (figures.off.writesPerSec > 0) out['curve.throughputOnOverOff'] = round(figures.on.writesPerSec / figures.off.writesPerSec, 3);
+  if (figures.off.p50Ms > 0) out['curve.latencyP50OnOverOff'] = round(figures.on.p50Ms / figures.off.p50Ms, 3);
 }
 
 /**

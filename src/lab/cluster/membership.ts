@@ -53,7 +53,7 @@ export class Membership {
     if (id > MAX_NODES) throw new ClusterError(`a cluster has at most ${MAX_NODES} nodes`);
     const addr = await fleet.allocate(id);
     for (const other of state.ids()) {
-      if (fleet.isAlive(other)) await fleet.control(other, { cmd: 'setPeer', id, address: addr.peerAddress, clientAddress: addr.clientAddress });
+      if (fleet.isAlive(other)) await fleet.control(other, { cmd: 'setPeer', id, address: addr.peerAddress, clientAddress: addr.clientAddress, publicKey: fleet.publicKeyOf(id) });
     }
     state.add(id, false);
     fleet.spawn(id, [], false);

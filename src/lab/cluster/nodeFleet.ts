@@ -15,6 +15,7 @@ import type { TelemetryBatch } from '../../contract/telemetry';
 import { AddressAllocator } from '../addresses';
 import { ClusterError } from '../clusterError';
 import { LabSockets } from '../sockets';
+import type { ClusterKeys } from '../keys';
 import { Supervisor, type ProcessEvent } from '../supervisor';
 import { makeOwnedTempDir } from '../leftovers';
 import type { NodeLauncher } from '../nodeLauncher';
@@ -26,6 +27,8 @@ export interface FleetDeps {
   execPath: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** CURVE on every socket (default true). Internal: the node benchmark turns it off to measure its cost. */
+  curve?: boolean;
   onProcessEvent: (ev: ProcessEvent) => void;
   /** A node's log could not be written (a full or failing disk). */
   onWriteError?: (node: NodeId, err: Error) => void;
@@ -69,6 +72,7 @@ export class NodeFleet {
     // Ours, marked with this lab, so the next start removes it if the lab dies first (leftovers.ts).
     this.dataDir = this.options.dataDir || makeOwnedTempDir('raftlab-data-');
     this.sockets = await LabSockets.open({
+      curve: this.deps.curve,
       clusterId: this.deps.clusterId,
       controlAddress: await this.allocator.next('control'),
       telemetryAddress: await this.allocator.next('telemetry'),
@@ -84,6 +88,16 @@ export class NodeFleet {
       onWriteError: this.deps.onWriteError,
       launcher: this.deps.launcher,
     });
+  }
+
+  /** The run's CURVE keys (null when off). */
+  get curveKeys(): ClusterKeys | null {
+    return this.sockets.keys;
+  }
+
+  /** A node's CURVE public key, for telling the others about it (setPeer). */
+  publicKeyOf(id: NodeId): string | undefined {
+    return this.sockets.publicKeyOf(id);
   }
 
   get dataDirectory(): string {
@@ -106,7 +120,7 @@ export class NodeFleet {
     const o = this.options;
     const own = this.addresses.get(id)!;
     const peers: NodeProcessConfig['peers'] = {};
-    for (const [pid, a] of this.addresses) if (pid !== id) peers[String(pid)] = a;
+    for (const [pid, a] of this.addresses) if (pid !== id) peers[String(pid)] = { ...a, publicKey: this.sockets.publicKeyOf(pid) };
     return {
       clusterId: this.deps.clusterId,
       id,
@@ -132,6 +146,7 @@ export class NodeFleet {
       seed: (o.seed * 1000 + id) >>> 0,
       metricsIntervalMs: 100,
       maxFrameBytes: 16 << 20,
+      security: this.sockets.nodeSecurity(id),
     };
   }
 

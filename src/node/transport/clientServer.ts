@@ -14,6 +14,10 @@
  *
  * Frames carry ClientRequestBatch in and ClientResponseBatch out. Responses for the same
  * client produced in one step are coalesced into one reply frame.
+ *
+ * CURVE (with `curve`): the ROUTER is a CURVE server that admits only `clientKeys` (the
+ * lab, whose workload is the only legitimate client); no seal is needed, since every admitted
+ * connection is that one party.
  */
 import { Router } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../contract/client';
@@ -23,7 +27,10 @@ import { bindChecked } from './sockets';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing } from './sendPump';
-import { socketMessageLimit } from './socketLimits';
+import { curveServerSocketOptions, withHandshakes } from './curveOptions';
+import type { CurveKeyPair } from './frameSeal';
+import { frameByteLimit, receiveLimits } from './socketLimits';
+import { registerZapDomain, type ZapRegistration } from './zapHandler';
 
 /** Identifies the client connection a request came from; pass it back to `reply`. */
 export interface ClientRoute {
@@ -40,6 +47,8 @@ export interface ClientServerOptions {
   /** Every valid request batch, with the route to reply on. */
   onRequests: (requests: ClientRequest[], route: ClientRoute) => void;
   allowNonLoopback?: boolean;
+  /** CURVE: this node's key pair and the public keys of the clients it admits. */
+  curve?: { keys: CurveKeyPair; clientKeys: readonly string[] };
   /** Most responses in one reply frame (default 1024). */
   maxResponsesPerFrame?: number;
   onError?: ErrorReporter;
@@ -76,19 +85,33 @@ export class ClientServer {
   private closed = false;
 
   static async open(options: ClientServerOptions): Promise<ClientServer> {
-    const server = new ClientServer(options);
-    server.boundAddress = await bindChecked(server.socket, options.bindAddress, options);
+    const allowed = new Set(options.curve?.clientKeys ?? []);
+    const zap = options.curve ? await registerZapDomain('client', (key) => allowed.has(key)) : null;
+    const server = new ClientServer(options, zap);
+    try {
+      server.boundAddress = await bindChecked(server.socket, options.bindAddress, options);
+    } catch (error) {
+      zap?.release();
+      throw error;
+    }
     server.loop = receiveLoop(server.socket, (parts) => server.receive(parts), (error, context) => server.reportError(error, context));
     return server;
   }
 
-  private constructor(private readonly options: ClientServerOptions) {
+  private readonly maxFrameBytes: number;
+
+  private constructor(
+    private readonly options: ClientServerOptions,
+    private readonly zap: ZapRegistration | null,
+  ) {
     this.reportErrorFn = options.onError ?? reportToStderr;
+    this.maxFrameBytes = frameByteLimit('client', options.maxFrameBytes);
     this.socket = new Router({
       linger: 0,
       mandatory: false,
       handover: true,
-      maxMessageSize: socketMessageLimit(options.maxFrameBytes),
+      ...receiveLimits('client', options.maxFrameBytes),
+      ...(options.curve && zap ? curveServerSocketOptions(options.curve.keys, zap) : {}),
     });
     this.pump = new SendPump<number>(this.socket, {
       next: () => this.nextFrame(),
@@ -120,7 +143,7 @@ export class ClientServer {
   }
 
   stats(): ClientServerStats {
-    return { rejectedFrames: this.rejected.snapshot(), ...this.counts };
+    return { rejectedFrames: withHandshakes(this.rejected.snapshot(), this.zap), ...this.counts };
   }
 
   /** Resolves when every queued reply has been handed to ZeroMQ. */
@@ -136,6 +159,7 @@ export class ClientServer {
     this.frames.clear();
     this.socket.close();
     await this.loop;
+    this.zap?.release();
   }
 
   private receive(parts: Buffer[]): void {
@@ -144,7 +168,7 @@ export class ClientServer {
       return;
     }
     const [routingId, payload] = parts;
-    const frame = decodeFrame(payload, { clusterId: this.options.clusterId, kinds: ['client'], maxBytes: this.options.maxFrameBytes });
+    const frame = decodeFrame(payload, { clusterId: this.options.clusterId, kinds: ['client'], maxBytes: this.maxFrameBytes });
     if (!frame.ok) {
       this.rejected.add(frame.reason);
       return;
@@ -176,7 +200,7 @@ export class ClientServer {
   /** Encodes a chunk, halving it until each frame fits maxFrameBytes. */
   private encodeChunk(route: ClientRoute, responses: ClientResponse[]): void {
     const frame = encodeFrame('clientReply', this.options.clusterId, { responses });
-    if (frame.byteLength <= this.options.maxFrameBytes) {
+    if (frame.byteLength <= frameByteLimit('clientReply', this.options.maxFrameBytes)) {
       this.frames.push({ message: [route.routingId, frame], context: responses.length });
       return;
     }

@@ -13,6 +13,9 @@
  *   - `linger` 200 ms by default (not 0): the reply to `stop` must still leave after the
  *     node closes its sockets; `flush()` then `close()` delivers it without holding up exit
  *     for more than that.
+ *   - CURVE (with `curve`): the DEALER pins the lab's public key, so requests come from
+ *     the lab or from nobody; every reply is sealed for the lab as this node (frameSeal.ts),
+ *     so another member that took this node's routing id cannot answer in its name.
  */
 import { Dealer } from 'zeromq';
 import { encodeFrame } from '../../contract/codec';
@@ -25,7 +28,10 @@ import { checkEndpoint } from './endpoint';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing } from './sendPump';
-import { socketMessageLimit } from './socketLimits';
+import { curveClientSocketOptions, type CurveClient } from './curveOptions';
+import { SealKeys } from './frameSeal';
+import { receiveLimits } from './socketLimits';
+import type { FrameSealer } from '../../contract/codec';
 
 /** What a handler returns: a status report for 'status', nothing for the others. */
 export type ControlResult = NodeStatusReport | null | undefined | void;
@@ -41,6 +47,8 @@ export interface ControlChannelOptions {
   handler: ControlHandler;
   lingerMs?: number;
   allowNonLoopback?: boolean;
+  /** CURVE: this node's key pair and the lab's public key. */
+  curve?: CurveClient;
   onError?: ErrorReporter;
 }
 
@@ -68,6 +76,7 @@ export class ControlChannel {
   /** Requests run one after another on this chain. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly sealer: FrameSealer | undefined;
 
   constructor(private readonly options: ControlChannelOptions) {
     checkEndpoint(options.address, options);
@@ -77,8 +86,10 @@ export class ControlChannel {
       probeRouter: true,
       sendTimeout: 2000,
       linger: options.lingerMs ?? 200,
-      maxMessageSize: socketMessageLimit(options.maxFrameBytes),
+      ...receiveLimits('control', options.maxFrameBytes),
+      ...(options.curve ? curveClientSocketOptions(options.curve) : {}),
     });
+    this.sealer = options.curve ? new SealKeys(options.curve.keys).sealer(options.nodeId, options.curve.serverKey) : undefined;
     this.pump = new SendPump<null>(this.socket, {
       next: () => this.outbox.shift(),
       settled: (_item, outcome) => {
@@ -109,10 +120,10 @@ export class ControlChannel {
   }
 
   private receive(parts: Buffer[]): void {
-    const body = decodeSinglePart(parts, 'control', this.options, this.rejected);
-    if (body === null) return;
+    const frame = decodeSinglePart(parts, 'control', this.options, this.rejected);
+    if (frame === null) return;
     this.counts.requests++;
-    const request = body;
+    const request = frame.body;
     // handle() catches the handler's failures itself; the catch here only keeps one
     // unexpected failure from breaking the chain for every later request.
     this.chain = this.chain
@@ -133,10 +144,10 @@ export class ControlChannel {
     if (this.closed) return;
     let frame: Uint8Array;
     try {
-      frame = encodeFrame('controlReply', this.options.clusterId, reply);
+      frame = encodeFrame('controlReply', this.options.clusterId, reply, this.sealer);
     } catch (error) {
       this.reportError(error, `encoding the reply to ${request.command.cmd}`);
-      frame = encodeFrame('controlReply', this.options.clusterId, { id: request.id, ok: false, error: 'reply could not be encoded' });
+      frame = encodeFrame('controlReply', this.options.clusterId, { id: request.id, ok: false, error: 'reply could not be encoded' }, this.sealer);
     }
     this.outbox.push({ message: frame, context: null });
     this.pump.kick();

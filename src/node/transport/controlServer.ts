@@ -8,8 +8,15 @@
  *     a restart) goes through as soon as it connects.
  *   - `sendTimeout: 0`: with `mandatory`, a send to a node at its high-water mark would
  *     otherwise wait, and with no node connected at all it hung forever (docs/platform-facts.md#zeromq).
- *   - `handover: true`: a restarted node reusing `node-<id>` takes the name over at once
- *     even if the old connection has not been torn down yet (a SIGKILLed process).
+ *   - `handover`: true on plaintext sockets, so a restarted node reusing `node-<id>` takes
+ *     the name over at once even if the old connection lingers. On CURVE sockets it is
+ *     FALSE: with handover any admitted member could take over another node's name and
+ *     silently receive its fault commands. A restarted node whose old connection is not
+ *     torn down yet is refused and reconnects (libzmq retries every 100 ms); on loopback the
+ *     kernel closes a dead process's connection at once.
+ *   - CURVE (with `curve`): the ROUTER admits only member keys (ZAP), and a reply counts
+ *     only if it is sealed by the node its routing id names; the node's DEALER pins the
+ *     lab's key, so requests reach real nodes only.
  *   - The receive loop always runs, which also keeps reconnected routing ids routable.
  */
 import { Router } from 'zeromq';
@@ -24,7 +31,10 @@ import { bindChecked } from './sockets';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing } from './sendPump';
-import { socketMessageLimit } from './socketLimits';
+import { curveServerSocketOptions, sealedSender, withHandshakes, type MemberKeys } from './curveOptions';
+import { SealKeys, type CurveKeyPair } from './frameSeal';
+import { frameByteLimit, receiveLimits } from './socketLimits';
+import { registerZapDomain, type ZapRegistration } from './zapHandler';
 
 export interface ControlServerOptions {
   clusterId: string;
@@ -33,6 +43,8 @@ export interface ControlServerOptions {
   /** Called when a node's control connection (re)appears. */
   onNodeConnected?: (nodeId: NodeId) => void;
   allowNonLoopback?: boolean;
+  /** CURVE: the lab's key pair and the members' keys (the allow-list and the seal keys). */
+  curve?: { keys: CurveKeyPair; members: MemberKeys };
   onError?: ErrorReporter;
 }
 
@@ -90,20 +102,34 @@ export class ControlServer {
   private closed = false;
 
   static async open(options: ControlServerOptions): Promise<ControlServer> {
-    const server = new ControlServer(options);
-    server.boundAddress = await bindChecked(server.socket, options.bindAddress, options);
+    const members = options.curve?.members;
+    const zap = members ? await registerZapDomain('control', (key) => members.isMember(key)) : null;
+    const server = new ControlServer(options, zap);
+    try {
+      server.boundAddress = await bindChecked(server.socket, options.bindAddress, options);
+    } catch (error) {
+      zap?.release();
+      throw error;
+    }
     server.loop = receiveLoop(server.socket, (parts) => server.receive(parts), (error, context) => server.reportError(error, context));
     return server;
   }
 
-  private constructor(private readonly options: ControlServerOptions) {
+  private readonly seals: SealKeys | null;
+
+  private constructor(
+    private readonly options: ControlServerOptions,
+    private readonly zap: ZapRegistration | null,
+  ) {
     this.reportErrorFn = options.onError ?? reportToStderr;
+    this.seals = options.curve ? new SealKeys(options.curve.keys) : null;
     this.socket = new Router({
       mandatory: true,
       sendTimeout: 0,
-      handover: true,
+      handover: !options.curve,
       linger: 0,
-      maxMessageSize: socketMessageLimit(options.maxFrameBytes),
+      ...receiveLimits('controlReply', options.maxFrameBytes),
+      ...(options.curve && zap ? curveServerSocketOptions(options.curve.keys, zap) : {}),
     });
     this.pump = new SendPump<number>(this.socket, {
       next: () => this.outbox.shift(),
@@ -162,7 +188,7 @@ export class ControlServer {
   }
 
   stats(): ControlServerStats {
-    return { rejectedFrames: this.rejected.snapshot(), pending: this.pending.size, ...this.counts };
+    return { rejectedFrames: withHandshakes(this.rejected.snapshot(), this.zap), pending: this.pending.size, ...this.counts };
   }
 
   /** Closes the socket; pending requests reject with failure 'closed'. */
@@ -176,6 +202,7 @@ export class ControlServer {
     this.outbox.clear();
     this.socket.close();
     await this.loop;
+    this.zap?.release();
   }
 
   private enqueue(id: number): void {
@@ -224,10 +251,21 @@ export class ControlServer {
       this.options.onNodeConnected?.(nodeId);
       return;
     }
-    const frame = decodeFrame(payload, { clusterId: this.options.clusterId, kinds: ['controlReply'], maxBytes: this.options.maxFrameBytes });
+    const frame = decodeFrame(payload, { clusterId: this.options.clusterId, kinds: ['controlReply'], maxBytes: frameByteLimit('controlReply', this.options.maxFrameBytes) });
     if (!frame.ok) {
       this.rejected.add(frame.reason);
       return;
+    }
+    if (this.seals && this.options.curve) {
+      const sender = sealedSender(frame.seal, this.seals, (id) => this.options.curve!.members.publicKeyOf(id), null);
+      if (typeof sender !== 'number') {
+        this.rejected.add(sender);
+        return;
+      }
+      if (sender !== nodeId) {
+        this.rejected.add('impersonation');
+        return;
+      }
     }
     this.connected.add(nodeId);
     const pending = this.pending.get(frame.body.id);

@@ -6,10 +6,13 @@ import type { TrafficCounters } from '../../contract/telemetry';
 
 /**
  * Frames (or messages) refused on receive, by reason: the codec's reasons plus
- * 'parts' (wrong number of ZeroMQ message parts) and 'misrouted' (a Raft message for
- * another node id).
+ * 'parts' (wrong number of ZeroMQ message parts), 'misrouted' (a Raft message for
+ * another node id), and on CURVE sockets 'unsealed' (no seal), 'forged' (a seal that does
+ * not verify for the sender it names), 'impersonation' (a message whose `from`, batch
+ * node or routing id is not the sealed sender; counted per message) and 'handshake'
+ * (connections the ZAP allow-list refused: strangers, counted per attempt).
  */
-export type RejectCounterKey = RejectReason | 'parts' | 'misrouted';
+export type RejectCounterKey = RejectReason | 'parts' | 'misrouted' | 'unsealed' | 'forged' | 'impersonation' | 'handshake';
 
 export class RejectCounters {
   private readonly counts = new Map<RejectCounterKey, number>();

@@ -10,6 +10,8 @@
  *     handshake after connect takes a moment) or for room under the high-water mark, then
  *     reports the node unreachable. The caller knows such a request was never sent.
  *   - `linger: 0`: close() discards what is unsent.
+ *   - CURVE (with `curve`): the DEALER pins the node's public key, so replies come from
+ *     that node or from nobody.
  */
 import { Dealer } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../contract/client';
@@ -20,7 +22,8 @@ import { checkEndpoint } from './endpoint';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing } from './sendPump';
-import { socketMessageLimit } from './socketLimits';
+import { curveClientSocketOptions, type CurveClient } from './curveOptions';
+import { frameByteLimit, receiveLimits } from './socketLimits';
 
 export interface KvClientOptions {
   clusterId: string;
@@ -32,6 +35,8 @@ export interface KvClientOptions {
   /** How long a send may wait for the connection or queue room (default 1000 ms). */
   sendTimeoutMs?: number;
   allowNonLoopback?: boolean;
+  /** CURVE: this client's key pair and the node's public key. */
+  curve?: CurveClient;
   onError?: ErrorReporter;
 }
 
@@ -63,7 +68,8 @@ export class KvClientConnection {
       immediate: true,
       sendTimeout: options.sendTimeoutMs ?? 1000,
       linger: 0,
-      maxMessageSize: socketMessageLimit(options.maxFrameBytes),
+      ...receiveLimits('clientReply', options.maxFrameBytes),
+      ...(options.curve ? curveClientSocketOptions(options.curve) : {}),
     });
     this.pump = new SendPump<SendResolver>(this.socket, {
       next: () => this.queue.shift(),
@@ -89,7 +95,7 @@ export class KvClientConnection {
   send(requests: ClientRequest[]): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     const frame = encodeFrame('client', this.options.clusterId, { requests });
-    if (frame.byteLength > this.options.maxFrameBytes) {
+    if (frame.byteLength > frameByteLimit('client', this.options.maxFrameBytes)) {
       throw new RangeError(`a batch of ${requests.length} requests encodes to ${frame.byteLength} bytes, over maxFrameBytes`);
     }
     return new Promise<boolean>((resolve) => {
@@ -114,9 +120,9 @@ export class KvClientConnection {
   }
 
   private receive(parts: Buffer[]): void {
-    const body = decodeSinglePart(parts, 'clientReply', this.options, this.rejected);
-    if (body === null) return;
+    const frame = decodeSinglePart(parts, 'clientReply', this.options, this.rejected);
+    if (frame === null) return;
     this.counts.receivedBatches++;
-    this.options.onResponses(body.responses);
+    this.options.onResponses(frame.body.responses);
   }
 }

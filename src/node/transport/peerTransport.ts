@@ -26,9 +26,21 @@
  *
  * Faults: with a FaultInjector, outbound messages pass its 'out' rules before queueing and
  * inbound ones its 'in' rules before reaching `onMessage`.
+ *
+ * CURVE (with `curve` keys, the lab's default): the PULL is a CURVE server whose ZAP
+ * allow-list is exactly the peers' public keys (setPeer adds and removes them), each PUSH
+ * pins its peer's public key, and every frame is sealed for its receiver (frameSeal.ts).
+ * A received frame counts only if its seal verifies for the sender it names, and each of
+ * its messages must have that sender as `from`: an admitted member cannot speak for
+ * another ('impersonation', counted per message), a stranger cannot even connect
+ * ('handshake').
+ *
+ * Structure bounds: frames are checked by the codec's pre-scan before decoding
+ * (FRAME_LIMITS.raft), and the batcher keeps every frame it sends under the same value
+ * budget (`raftMessageValues`), so a refusal always means a sender outside the contract.
  */
 import { Pull, Push } from 'zeromq';
-import { decodeFrame, encodeFrame } from '../../contract/codec';
+import { decodeFrame, encodeFrame, FRAME_LIMITS, type FrameSealer } from '../../contract/codec';
 import { raftMessageWireSize } from '../../contract/codecRaftWire';
 import type { Message, NodeId } from '../../raft/types';
 import type { FaultCounters, FaultInjector } from '../faults/faultInjector';
@@ -37,7 +49,10 @@ import { checkEndpoint } from './endpoint';
 import { receiveLoop } from './receiveLoop';
 import { Ring } from './ring';
 import { SendPump, type Outgoing, type SendOutcome } from './sendPump';
-import { socketMessageLimit } from './socketLimits';
+import { curveClientSocketOptions, curveServerSocketOptions, sealedSender, withHandshakes } from './curveOptions';
+import { isZ85Key, SealKeys, type CurveKeyPair } from './frameSeal';
+import { frameByteLimit, receiveLimits } from './socketLimits';
+import { registerZapDomain, type ZapRegistration } from './zapHandler';
 
 export interface PeerTransportOptions {
   clusterId: string;
@@ -47,6 +62,11 @@ export interface PeerTransportOptions {
   bindAddress: string;
   /** Initial peers: id -> their peer address. More can be added with setPeer. */
   peers?: Record<string, string>;
+  /**
+   * CURVE: this node's key pair and every initial peer's public key (id -> key). Without
+   * it the sockets are plaintext and frames unsealed.
+   */
+  curve?: { keys: CurveKeyPair; peerKeys: Record<string, string> };
   /** Frames larger than this are neither sent nor accepted. */
   maxFrameBytes: number;
   /** Every accepted inbound message (after inbound fault rules). */
@@ -92,6 +112,23 @@ interface Batch {
   sizes: number[];
 }
 
+/**
+ * An upper bound on the msgpack values one message adds to a frame (codecRaftWire.ts's
+ * layout: a tuple of at most 9 fields, entries of at most 5 plus a config of two id lists),
+ * so the batcher can keep frames within FRAME_LIMITS.raft.maxItems without scanning them.
+ */
+export function raftMessageValues(m: Message): number {
+  const configValues = (c: { voters: readonly number[]; outgoing?: readonly number[] } | undefined) =>
+    c ? 3 + c.voters.length + (c.outgoing?.length ?? 0) : 0;
+  let n = 10;
+  if (m.type === 'append') for (const e of m.entries) n += 6 + configValues(e.config);
+  else if (m.type === 'snapshot') n += configValues(m.snapshot.meta.config);
+  return n;
+}
+
+/** Values of a frame's envelope around its batch: header, version, cluster, kind, batch header, seal. */
+const ENVELOPE_VALUES = 6;
+
 /** The outbound half of one link: a PUSH socket, its queue and its pump. */
 class PeerLink {
   readonly socket: Push;
@@ -103,12 +140,15 @@ class PeerLink {
     readonly address: string,
     private readonly owner: PeerTransport,
     private readonly limits: { hwm: number; maxPerFrame: number; maxQueued: number; maxFrameBytes: number; envelopeBytes: number },
+    private readonly sealer: FrameSealer | undefined,
+    curve: { keys: CurveKeyPair; serverKey: string } | undefined,
   ) {
     this.socket = new Push({
       immediate: true,
       sendTimeout: 0,
       linger: 0,
       sendHighWaterMark: limits.hwm,
+      ...(curve ? curveClientSocketOptions(curve) : {}),
     });
     this.queue = new Ring<Message>(limits.maxQueued);
     this.pump = new SendPump<Batch>(this.socket, {
@@ -139,15 +179,17 @@ class PeerLink {
     const messages: Message[] = [];
     const sizes: number[] = [];
     let bytes = envelopeBytes;
+    let values = ENVELOPE_VALUES;
     while (this.queue.length > 0 && messages.length < maxPerFrame) {
       const message = this.queue.peek()!;
       const size = raftMessageWireSize(message);
-      if (bytes + size > maxFrameBytes) {
+      const messageValues = raftMessageValues(message);
+      if (bytes + size > maxFrameBytes || values + messageValues > FRAME_LIMITS.raft.maxItems) {
         if (messages.length > 0) break; // the next frame takes it
         this.queue.shift();
         this.owner.dropped.oversized++;
         this.owner.reportError(
-          new RangeError(`${message.type} of ${size} bytes exceeds maxFrameBytes ${maxFrameBytes}`),
+          new RangeError(`${message.type} of ${size} bytes (${messageValues} values) exceeds maxFrameBytes ${maxFrameBytes} or ${FRAME_LIMITS.raft.maxItems} values`),
           `peer ${this.peer}: dropping a message`,
         );
         continue;
@@ -156,9 +198,10 @@ class PeerLink {
       messages.push(message);
       sizes.push(size);
       bytes += size;
+      values += messageValues;
     }
     if (messages.length === 0) return undefined;
-    return { message: encodeFrame('raft', this.owner.clusterId, messages), context: { messages, sizes } };
+    return { message: encodeFrame('raft', this.owner.clusterId, messages, this.sealer), context: { messages, sizes } };
   }
 }
 
@@ -172,16 +215,24 @@ export class PeerTransport {
   private readonly rejected = new RejectCounters();
   private readonly reportErrorFn: ErrorReporter;
   private readonly linkLimits: ConstructorParameters<typeof PeerLink>[3];
+  private readonly maxFrameBytes: number;
+  /** CURVE: own seal keys, the peers' public keys (also the ZAP allow-list), the ZAP domain. */
+  private readonly seals: SealKeys | null;
+  private readonly peerKeys = new Map<NodeId, string>();
+  private zap: ZapRegistration | null = null;
   private loop: Promise<void> | null = null;
   private boundAddress = '';
   private closed = false;
 
   /** Binds the inbound socket and connects to the initial peers. */
   static async open(options: PeerTransportOptions): Promise<PeerTransport> {
-    const transport = new PeerTransport(options);
+    let created: PeerTransport | null = null;
+    const zap = options.curve ? await registerZapDomain(`peer-${options.self}`, (key: string): boolean => created?.isPeerKey(key) ?? false) : null;
+    const transport: PeerTransport = new PeerTransport(options, zap);
+    created = transport;
     await transport.bind(options.bindAddress);
     try {
-      for (const [id, address] of Object.entries(options.peers ?? {})) transport.setPeer(Number(id), address);
+      for (const [id, address] of Object.entries(options.peers ?? {})) transport.setPeer(Number(id), address, options.curve?.peerKeys[id]);
     } catch (error) {
       await transport.close();
       throw error;
@@ -189,7 +240,17 @@ export class PeerTransport {
     return transport;
   }
 
-  private constructor(private readonly options: PeerTransportOptions) {
+  private constructor(
+    private readonly options: PeerTransportOptions,
+    zap: ZapRegistration | null,
+  ) {
+    this.zap = zap;
+    this.seals = options.curve ? new SealKeys(options.curve.keys) : null;
+    for (const [id, key] of Object.entries(options.curve?.peerKeys ?? {})) {
+      if (!isZ85Key(key)) throw new RangeError(`peer ${id} has no valid public key: CURVE sockets need a Z85 key for every peer`);
+      this.peerKeys.set(Number(id), key);
+    }
+    this.maxFrameBytes = frameByteLimit('raft', options.maxFrameBytes);
     this.clusterId = options.clusterId;
     this.self = options.self;
     this.reportErrorFn = options.onError ?? reportToStderr;
@@ -197,11 +258,22 @@ export class PeerTransport {
       hwm: options.sendHighWaterMark ?? DEFAULT_SEND_HWM,
       maxPerFrame: options.maxMessagesPerFrame ?? DEFAULT_MAX_MESSAGES_PER_FRAME,
       maxQueued: options.maxQueuedPerPeer ?? DEFAULT_MAX_QUEUED,
-      maxFrameBytes: options.maxFrameBytes,
-      // An empty batch's frame, plus 4 bytes in case the batch needs a wider array header.
-      envelopeBytes: encodeFrame('raft', options.clusterId, []).byteLength + 4,
+      maxFrameBytes: this.maxFrameBytes,
+      // An empty batch's frame, plus 4 bytes in case the batch needs a wider array header,
+      // plus the seal's 22 bytes.
+      envelopeBytes: encodeFrame('raft', options.clusterId, []).byteLength + 4 + 22,
     };
-    this.inbound = new Pull({ linger: 0, maxMessageSize: socketMessageLimit(options.maxFrameBytes) });
+    this.inbound = new Pull({
+      linger: 0,
+      ...receiveLimits('raft', options.maxFrameBytes),
+      ...(options.curve && zap ? curveServerSocketOptions(options.curve.keys, zap) : {}),
+    });
+  }
+
+  /** @internal the ZAP allow-list: the public keys of the current peers. */
+  isPeerKey(key: string): boolean {
+    for (const k of this.peerKeys.values()) if (k === key) return true;
+    return false;
   }
 
   /** The bound endpoint, with the real port when bound to port 0. */
@@ -215,6 +287,7 @@ export class PeerTransport {
       await this.inbound.bind(address);
     } catch (error) {
       this.inbound.close();
+      this.zap?.release();
       throw error;
     }
     this.boundAddress = this.inbound.lastEndpoint ?? address;
@@ -222,19 +295,32 @@ export class PeerTransport {
   }
 
   /**
-   * Learns, changes or (with null) forgets a peer's address. Changing an address replaces
-   * the link; messages still queued for the old address are discarded.
+   * Learns, changes or (with null) forgets a peer's address and, on CURVE sockets, its
+   * public key (required then: it is the peer's only way in). Changing either replaces the
+   * link; messages still queued for the old one are discarded. Forgetting a peer also
+   * takes its key off the allow-list.
    */
-  setPeer(id: NodeId, address: string | null): void {
+  setPeer(id: NodeId, address: string | null, publicKey?: string | null): void {
     if (this.closed) return;
+    if (id === this.self) throw new RangeError(`node ${id} cannot be its own peer`);
     const current = this.links.get(id);
-    if (current && current.address === address) return;
+    const key = address === null ? undefined : (publicKey ?? undefined);
+    if (this.seals && address !== null && !isZ85Key(key)) {
+      throw new RangeError(`peer ${id} has no valid public key: CURVE sockets need a Z85 key for every peer`);
+    }
+    if (current && current.address === address && this.peerKeys.get(id) === key) return;
     if (address !== null) checkEndpoint(address, this.options);
     if (current) {
       current.close();
       this.links.delete(id);
     }
-    if (address !== null) this.links.set(id, new PeerLink(id, address, this, this.linkLimits));
+    if (key === undefined) this.peerKeys.delete(id);
+    else this.peerKeys.set(id, key);
+    if (address !== null) {
+      const curve = this.seals && key !== undefined ? { keys: this.seals.keys, serverKey: key } : undefined;
+      const sealer = curve ? this.seals!.sealer(this.self, curve.serverKey) : undefined;
+      this.links.set(id, new PeerLink(id, address, this, this.linkLimits, sealer, curve));
+    }
   }
 
   /** Queues `message` for `message.to`; never blocks, drops rather than queue without bound. */
@@ -274,17 +360,31 @@ export class PeerTransport {
       this.rejected.add('parts');
       return;
     }
-    const frame = decodeFrame(parts[0], { clusterId: this.clusterId, kinds: ['raft'], maxBytes: this.options.maxFrameBytes });
+    const frame = decodeFrame(parts[0], { clusterId: this.clusterId, kinds: ['raft'], maxBytes: this.maxFrameBytes });
     if (!frame.ok) {
       this.rejected.add(frame.reason);
       return;
     }
-    const faults = this.options.faults;
-    for (const message of frame.body) {
-      if (message.to !== this.self) {
-        this.rejected.add('misrouted');
-        continue;
+    // Messages for another node are refused first (they would be whoever sent them).
+    const addressed = frame.body.filter((message) => message.to === this.self);
+    if (addressed.length < frame.body.length) this.rejected.add('misrouted', frame.body.length - addressed.length);
+    if (addressed.length === 0) return;
+    if (this.seals) {
+      const sender = sealedSender(frame.seal, this.seals, (id) => this.peerKeys.get(id), this.self);
+      if (typeof sender !== 'number') {
+        this.rejected.add(sender);
+        return;
       }
+      let impostors = 0;
+      for (const message of addressed) if (message.from !== sender) impostors++;
+      if (impostors > 0) {
+        // One frame, one sender: a frame that speaks for another node is refused whole.
+        this.rejected.add('impersonation', impostors);
+        return;
+      }
+    }
+    const faults = this.options.faults;
+    for (const message of addressed) {
       this.traffic.recordReceived(message.from, message.type, raftMessageWireSize(message));
       if (faults) faults.apply('in', message.from, message, this.deliver);
       else this.deliver(message);
@@ -308,7 +408,7 @@ export class PeerTransport {
   stats(): PeerTransportStats {
     return {
       traffic: this.traffic.snapshot(),
-      rejectedFrames: this.rejected.snapshot(),
+      rejectedFrames: withHandshakes(this.rejected.snapshot(), this.zap),
       dropped: { ...this.dropped },
       faults: this.options.faults?.counters() ?? null,
     };
@@ -322,5 +422,6 @@ export class PeerTransport {
     this.links.clear();
     this.inbound.close();
     await this.loop;
+    this.zap?.release();
   }
 }

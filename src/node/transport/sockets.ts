@@ -4,9 +4,10 @@
  * frame of one expected kind (refusals counted by reason, never thrown).
  */
 import type { Socket } from 'zeromq';
-import { decodeFrame, type FrameBodies, type FrameKind } from '../../contract/codec';
+import { decodeFrame, type DecodedFrame, type FrameKind } from '../../contract/codec';
 import type { RejectCounters } from './counters';
 import { checkEndpoint, type EndpointPolicy } from './endpoint';
+import { frameByteLimit } from './socketLimits';
 
 /** Binds `socket` to `address`; returns the endpoint actually bound (port 0 resolved). */
 export async function bindChecked(socket: Socket, address: string, policy: EndpointPolicy): Promise<string> {
@@ -25,16 +26,19 @@ export interface FrameLimits {
   maxFrameBytes: number;
 }
 
-/** The body of a single-part frame of `kind`, or null (and counted) when refused. */
-export function decodeSinglePart<K extends FrameKind>(parts: Buffer[], kind: K, limits: FrameLimits, rejected: RejectCounters): FrameBodies[K] | null {
+/**
+ * A single-part frame of `kind` (body and seal), or null (and counted) when refused. The
+ * byte limit is the smaller of the socket's and the kind's (FRAME_LIMITS).
+ */
+export function decodeSinglePart<K extends FrameKind>(parts: Buffer[], kind: K, limits: FrameLimits, rejected: RejectCounters): DecodedFrame<K> | null {
   if (parts.length !== 1) {
     rejected.add('parts');
     return null;
   }
-  const frame = decodeFrame(parts[0], { clusterId: limits.clusterId, kinds: [kind], maxBytes: limits.maxFrameBytes });
+  const frame = decodeFrame(parts[0], { clusterId: limits.clusterId, kinds: [kind], maxBytes: frameByteLimit(kind, limits.maxFrameBytes) });
   if (!frame.ok) {
     rejected.add(frame.reason);
     return null;
   }
-  return frame.body as FrameBodies[K];
+  return frame;
 }

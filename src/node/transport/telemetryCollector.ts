@@ -4,6 +4,11 @@
  * invalid frames are dropped and counted. Sequence gaps per node are counted too (a gap
  * means batches the node dropped under back-pressure or that were lost in a reconnect);
  * a batch with seq 0 marks a restarted node.
+ *
+ * CURVE (with `curve`): the PULL admits only member keys (ZAP), and a batch counts only if
+ * it is sealed by the node it names (`batch.node`): a process without a member's key
+ * cannot connect ('handshake'), and a member cannot forge another node's telemetry
+ * ('forged', 'impersonation'), so the live checkers only judge what nodes really reported.
  */
 import { Pull } from 'zeromq';
 import type { TelemetryBatch } from '../../contract/telemetry';
@@ -11,7 +16,10 @@ import type { NodeId } from '../../raft/types';
 import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
 import { bindChecked, decodeSinglePart } from './sockets';
 import { receiveLoop } from './receiveLoop';
-import { socketMessageLimit } from './socketLimits';
+import { curveServerSocketOptions, sealedSender, withHandshakes, type MemberKeys } from './curveOptions';
+import { SealKeys, type CurveKeyPair } from './frameSeal';
+import { receiveLimits } from './socketLimits';
+import { registerZapDomain, type ZapRegistration } from './zapHandler';
 
 export interface TelemetryCollectorOptions {
   clusterId: string;
@@ -19,6 +27,8 @@ export interface TelemetryCollectorOptions {
   maxFrameBytes: number;
   onBatch: (batch: TelemetryBatch) => void;
   allowNonLoopback?: boolean;
+  /** CURVE: the lab's key pair and the members' keys (the allow-list and the seal keys). */
+  curve?: { keys: CurveKeyPair; members: MemberKeys };
   onError?: ErrorReporter;
 }
 
@@ -41,8 +51,15 @@ export class TelemetryCollector {
   private closed = false;
 
   static async open(options: TelemetryCollectorOptions): Promise<TelemetryCollector> {
-    const collector = new TelemetryCollector(options);
-    collector.boundAddress = await bindChecked(collector.socket, options.bindAddress, options);
+    const members = options.curve?.members;
+    const zap = members ? await registerZapDomain('telemetry', (key) => members.isMember(key)) : null;
+    const collector = new TelemetryCollector(options, zap);
+    try {
+      collector.boundAddress = await bindChecked(collector.socket, options.bindAddress, options);
+    } catch (error) {
+      zap?.release();
+      throw error;
+    }
     collector.loop = receiveLoop(
       collector.socket,
       (parts) => collector.receive(parts),
@@ -51,9 +68,19 @@ export class TelemetryCollector {
     return collector;
   }
 
-  private constructor(private readonly options: TelemetryCollectorOptions) {
+  private readonly seals: SealKeys | null;
+
+  private constructor(
+    private readonly options: TelemetryCollectorOptions,
+    private readonly zap: ZapRegistration | null,
+  ) {
     this.reportErrorFn = options.onError ?? reportToStderr;
-    this.socket = new Pull({ linger: 0, maxMessageSize: socketMessageLimit(options.maxFrameBytes) });
+    this.seals = options.curve ? new SealKeys(options.curve.keys) : null;
+    this.socket = new Pull({
+      linger: 0,
+      ...receiveLimits('telemetry', options.maxFrameBytes),
+      ...(options.curve && zap ? curveServerSocketOptions(options.curve.keys, zap) : {}),
+    });
   }
 
   /** The bound endpoint (real port when bound to port 0): give it to the nodes. */
@@ -62,7 +89,7 @@ export class TelemetryCollector {
   }
 
   stats(): TelemetryCollectorStats {
-    return { rejectedFrames: this.rejected.snapshot(), ...this.counts };
+    return { rejectedFrames: withHandshakes(this.rejected.snapshot(), this.zap), ...this.counts };
   }
 
   async close(): Promise<void> {
@@ -70,12 +97,24 @@ export class TelemetryCollector {
     this.closed = true;
     this.socket.close();
     await this.loop;
+    this.zap?.release();
   }
 
   private receive(parts: Buffer[]): void {
-    const body = decodeSinglePart(parts, 'telemetry', this.options, this.rejected);
-    if (body === null) return;
-    const batch = body;
+    const frame = decodeSinglePart(parts, 'telemetry', this.options, this.rejected);
+    if (frame === null) return;
+    const batch = frame.body;
+    if (this.seals && this.options.curve) {
+      const sender = sealedSender(frame.seal, this.seals, (id) => this.options.curve!.members.publicKeyOf(id), null);
+      if (typeof sender !== 'number') {
+        this.rejected.add(sender);
+        return;
+      }
+      if (sender !== batch.node) {
+        this.rejected.add('impersonation');
+        return;
+      }
+    }
     const last = this.lastSeq.get(batch.node);
     if (last !== undefined && batch.seq !== 0 && batch.seq > last + 1) this.counts.seqGaps += batch.seq - last - 1;
     this.lastSeq.set(batch.node, batch.seq);

@@ -15,9 +15,17 @@
  *   - `linger` 200 ms by default: a node's last events (why it stopped) can still leave
  *     after close() without holding up exit for long.
  * Batches carry a sequence number so the lab can notice batches lost on the way.
+ *
+ * CURVE (with `curve`): the PUSH pins the lab's public key and every batch is sealed as this
+ * node (frameSeal.ts). Batches also stay within the telemetry frame's structure budget
+ * (FRAME_LIMITS.telemetry, checked with the receiver's own scan), halving like oversized ones.
  */
 import { Push } from 'zeromq';
-import { encodeFrame } from '../../contract/codec';
+import { encodeFrame, FRAME_LIMITS, type FrameSealer } from '../../contract/codec';
+import { scanMsgpack } from '../../contract/codecScan';
+import { curveClientSocketOptions, type CurveClient } from './curveOptions';
+import { SealKeys } from './frameSeal';
+import { frameByteLimit } from './socketLimits';
 import type { TelemetryEvent } from '../../contract/telemetry';
 import { LIMITS } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
@@ -41,6 +49,8 @@ export interface TelemetryPublisherOptions {
   sendHighWaterMark?: number;
   lingerMs?: number;
   allowNonLoopback?: boolean;
+  /** CURVE: this node's key pair and the lab's public key. */
+  curve?: CurveClient;
   onError?: ErrorReporter;
 }
 
@@ -62,6 +72,8 @@ export class TelemetryPublisher {
   private readonly counts = { dropped: 0, batchesSent: 0, eventsSent: 0 };
   private seq = 0;
   private closed = false;
+  private readonly sealer: FrameSealer | undefined;
+  private readonly maxFrameBytes: number;
 
   constructor(private readonly options: TelemetryPublisherOptions) {
     checkEndpoint(options.address, options);
@@ -72,7 +84,10 @@ export class TelemetryPublisher {
       sendTimeout: 0,
       sendHighWaterMark: options.sendHighWaterMark ?? 100,
       linger: options.lingerMs ?? 200,
+      ...(options.curve ? curveClientSocketOptions(options.curve) : {}),
     });
+    this.sealer = options.curve ? new SealKeys(options.curve.keys).sealer(options.nodeId, options.curve.serverKey) : undefined;
+    this.maxFrameBytes = frameByteLimit('telemetry', options.maxFrameBytes);
     this.pump = new SendPump<number>(this.socket, {
       next: () => this.nextBatch(),
       settled: (item, outcome) => {
@@ -134,8 +149,8 @@ export class TelemetryPublisher {
     while (count > 0) {
       const events: TelemetryEvent[] = new Array<TelemetryEvent>(count);
       for (let i = 0; i < count; i++) events[i] = this.ring.peek(i)!;
-      const frame = encodeFrame('telemetry', this.options.clusterId, { node: this.options.nodeId, seq: this.seq, events });
-      if (frame.byteLength <= this.options.maxFrameBytes) {
+      const frame = encodeFrame('telemetry', this.options.clusterId, { node: this.options.nodeId, seq: this.seq, events }, this.sealer);
+      if (frame.byteLength <= this.maxFrameBytes && scanMsgpack(frame, FRAME_LIMITS.telemetry) === null) {
         for (let i = 0; i < count; i++) this.ring.shift();
         this.seq++;
         return { message: frame, context: count };
@@ -143,7 +158,7 @@ export class TelemetryPublisher {
       if (count === 1) {
         this.ring.shift();
         this.counts.dropped++;
-        this.reportErrorFn(new RangeError(`a ${events[0].type} event of ${frame.byteLength} bytes exceeds maxFrameBytes`), 'telemetry');
+        this.reportErrorFn(new RangeError(`a ${events[0].type} event of ${frame.byteLength} bytes exceeds the telemetry frame limits`), 'telemetry');
         count = Math.min(this.ring.length, this.maxBatchEvents);
         continue;
       }

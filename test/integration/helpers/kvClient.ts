@@ -15,6 +15,7 @@
  */
 import type { ClientResponse, KvOp } from '../../../src/contract/client';
 import { KvClientConnection } from '../../../src/node/transport/kvClientConnection';
+import type { CurveClient } from '../../../src/node/transport/curveOptions';
 import type { NodeId } from '../../../src/raft/types';
 import { delay } from './waitFor';
 
@@ -26,6 +27,8 @@ export interface KvTarget {
   clientAddress: (id: NodeId) => string;
   /** The leader as the lab sees it, if known (a first guess before any redirect). */
   leaderHint?: () => NodeId | null;
+  /** CURVE credentials for node `id`'s client socket (the lab's), when CURVE is on. */
+  curve?: (id: NodeId) => CurveClient | undefined;
 }
 
 /** The answer to one attempt: a response, or why there was none. */
@@ -156,6 +159,7 @@ export class TestKvClient {
         clusterId: this.target.clusterId,
         address,
         maxFrameBytes: MAX_FRAME_BYTES,
+        curve: this.target.curve?.(node),
         onResponses: (responses) => {
           for (const r of responses) {
             if (r.client !== this.clientId) continue;
@@ -177,12 +181,13 @@ export function kvTargetOf(tc: {
   clusterId: string;
   ids: () => NodeId[];
   clientAddress: (id: NodeId) => string;
-  cluster: { leader: () => NodeId | null };
+  cluster: { leader: () => NodeId | null; curveKeys?: { clientOf: (id: NodeId) => CurveClient } | null };
 }): KvTarget {
   return {
     clusterId: tc.clusterId,
     ids: () => tc.ids(),
     clientAddress: (id) => tc.clientAddress(id),
     leaderHint: () => tc.cluster.leader(),
+    curve: (id) => tc.cluster.curveKeys?.clientOf(id),
   };
 }

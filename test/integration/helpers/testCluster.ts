@@ -45,6 +45,8 @@ export interface TestClusterStartOptions {
    * benchmarks drop the per-entry ones ('apply', 'commit') to keep memory flat.
    */
   retain?: (ev: RunEvent) => boolean;
+  /** CURVE on every socket (default true, as in the app); the node benchmark compares off. */
+  curve?: boolean;
 }
 
 /** An event of one type, narrowed. */
@@ -96,6 +98,7 @@ export class TestCluster {
         execPath: opts.execPath ?? process.execPath,
         env: opts.env,
         readyTimeoutMs: opts.readyTimeoutMs ?? 20_000,
+        curve: opts.curve,
         onEvent: (ev) => tc.record(ev),
       });
     } catch (err) {

@@ -149,7 +149,8 @@ describe('codec under hostile input', () => {
     const prefix = [0x94, 0x01, 0xa0 | CLUSTER.length, ...new TextEncoder().encode(CLUSTER), 0xa7, ...new TextEncoder().encode('control')];
     // {id: 0xC1, command: {cmd: 'ping'}}
     const body = [0x82, 0xa2, 0x69, 0x64, 0xc1, 0xa7, ...new TextEncoder().encode('command'), 0x81, 0xa3, 0x63, 0x6d, 0x64, 0xa4, 0x70, 0x69, 0x6e, 0x67];
-    expect(decodeSafely(Uint8Array.from([...prefix, ...body]))).toMatchObject({ ok: false, reason: 'invalid' });
+    // The pre-scan (codecScan.ts) refuses the never-used byte before msgpackr can turn it into a value.
+    expect(decodeSafely(Uint8Array.from([...prefix, ...body]))).toMatchObject({ ok: false, reason: 'malformed' });
     // id as a timestamp extension (decoded as a Date) and as a bigint extension.
     for (const ext of [[0xd6, 0xff, 0, 0, 0, 1], [0xd4, 0x42, 0x05], [0xcf, 0, 0, 0, 0, 0, 0, 0, 1]]) {
       const withExt = [0x82, 0xa2, 0x69, 0x64, ...ext, 0xa7, ...new TextEncoder().encode('command'), 0x81, 0xa3, 0x63, 0x6d, 0x64, 0xa4, 0x70, 0x69, 0x6e, 0x67];

@@ -27,7 +27,8 @@ interface ProcessRecord {
 }
 
 interface NodePidFile {
-  node: ProcessRecord & { configPath: string };
+  /** `commandMark`: a word of the node's command line (its script path), checked before a kill so a reused pid is never killed. */
+  node: ProcessRecord & { commandMark: string };
   lab: ProcessRecord;
 }
 
@@ -75,12 +76,12 @@ const thisLab = (): ProcessRecord => ({ pid: process.pid, start: processStartTim
 let labRecord: ProcessRecord | undefined;
 
 /** Writes the pid file of a node just spawned; returns its path (remove it on exit). */
-export function writeNodePidFile(runDir: string, node: number, pid: number, configPath: string): string {
+export function writeNodePidFile(runDir: string, node: number, pid: number, commandMark: string): string {
   const dir = join(runDir, PID_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `node-${node}.pid`);
   labRecord ??= thisLab();
-  const record: NodePidFile = { node: { pid, start: processStartTime(pid), configPath }, lab: labRecord };
+  const record: NodePidFile = { node: { pid, start: processStartTime(pid), commandMark }, lab: labRecord };
   writeFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
   return path;
 }
@@ -126,7 +127,7 @@ export function reapLeftovers(runsDir: string, tempDir = tmpdir()): ReapReport {
       }
       // A live lab's node (this very lab's too): pid and start time both match a running lab.
       if (stillRunning(rec.lab)) continue;
-      if (stillRunning(rec.node) && (commandLine(rec.node.pid) ?? '').includes(rec.node.configPath)) {
+      if (stillRunning(rec.node) && (commandLine(rec.node.pid) ?? '').includes(rec.node.commandMark)) {
         try {
           process.kill(rec.node.pid, 'SIGKILL');
           report.killed.push({ pid: rec.node.pid, runDir });

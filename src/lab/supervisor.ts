@@ -148,7 +148,7 @@ export class Supervisor {
       state: 'starting',
       expectedExit: null,
       log,
-      pidFile: child.pid === undefined ? null : writeNodePidFile(this.opts.runDir, config.id, child.pid, configPath),
+      pidFile: child.pid === undefined ? null : writeNodePidFile(this.opts.runDir, config.id, child.pid, this.opts.nodeScript),
       exited: new Promise<void>((resolve) => {
         child.once('exit', (code, signal) => {
           this.handleExit(config.id, child, code, signal);

@@ -35,6 +35,21 @@ describe('StatusLine on a terminal', () => {
     });
   }
 
+  it('keeps the figures whole at 70 columns: the bar and the label give way first', () => {
+    for (const [columns, label] of [[70, 'leader-crash'], [70, 'figure16-election-times electionTimeoutMs=150-300 (1/4)'], [60, 'leader-crash']] as const) {
+      const { writes, out } = terminal(columns);
+      const line = new StatusLine(out, label, 30_000);
+      line.update(cluster, 15_000);
+      const row = writes[0].replace('\r', '');
+      expect(row.length, row).toBeLessThan(columns);
+      expect(row, row).toMatch(/15\.0s {2}leader 3 {2}term 12345 {2}commit 987654 {2}\d+ ops\/s$/);
+    }
+    // Wide enough for everything: the full 24-column bar, half filled, and the whole label.
+    const { writes, out } = terminal(120);
+    new StatusLine(out, 'leader-crash', 30_000).update(cluster, 15_000);
+    expect(writes[0]).toContain(`leader-crash [${'#'.repeat(12)}${'.'.repeat(12)}] 15.0s`);
+  });
+
   it('falls back to COLUMNS when the stream does not know its width', () => {
     const before = process.env.COLUMNS;
     process.env.COLUMNS = '50';

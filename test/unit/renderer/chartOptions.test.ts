@@ -38,6 +38,9 @@ describe('chart options', () => {
     const line = (option.series as Array<{ id: string; showSymbol?: boolean; data?: unknown[] }>).find((s) => s.id === 'term-2')!;
     expect(line.showSymbol).toBe(false);
     expect(line.data).toEqual([[0, 1], [1.5, 2], [4, 2]]);
+    // Offsets lift term-0 lines below 0; the axis then reaches -1, which is no term.
+    const tick = (option.yAxis as { axisLabel: { formatter: (v: number) => string } }).axisLabel.formatter;
+    expect([-1, 0, 1, 3].map(tick)).toEqual(['', '0', '1', '3']);
   });
 
   it('traffic matrix marks blocked and degraded links', () => {

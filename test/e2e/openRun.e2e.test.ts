@@ -12,6 +12,7 @@
  * open-run-ended-live.png (the live view after the stop); the recording: test-results/e2e/runs-open/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Lab } from '../../src/lab/lab';
@@ -135,6 +136,22 @@ describe.skipIf(browser.skip)('opening a recorded run in browser mode (headless 
     expect(elections.count, `the election chart says "${elections.countText}"`).toBe(n);
     expect(elections.countText).toMatch(new RegExp(`^${n} ${n === 1 ? 'election' : 'elections'}\\b`));
     expect(elections.recent.length).toBeGreaterThan(0);
+    // The app and report.html date and measure each election alike (issue 15 item 12), to
+    // their rounding: the app shows whole ms and tenths of seconds, the report more digits.
+    const reportRows = [...readFileSync(join(recorded.runDir, 'report.html'), 'utf8').matchAll(/<tr><td class="num">([\d.]+) s<\/td><td>([^<]+)<\/td><td>[^<]*<\/td><td>node \d+ leads term (\d+)<\/td><td class="num">([\d.]+) ms<\/td><\/tr>/g)]
+      .map(([, lostAt, cause, term, ms]) => ({ lostAtS: Number(lostAt), cause, term: Number(term), ms: Number(ms) }));
+    expect(reportRows.length, 'report.html lists the elections').toBe(n);
+    const appRows = [...elections.recent].reverse().map((text) => {
+      const m = /^(\d+) ms without a leader from ([\d.]+) s \(term (\d+), (.+)\)$/.exec(text);
+      if (!m) throw new Error(`an election line of an unexpected shape: ${text}`);
+      return { lostAtS: Number(m[2]), cause: m[4], term: Number(m[3]), ms: Number(m[1]) };
+    });
+    appRows.forEach((app, i) => {
+      const report = reportRows[reportRows.length - appRows.length + i];
+      expect({ cause: app.cause, term: app.term }).toEqual({ cause: report.cause, term: report.term });
+      expect(Math.abs(app.ms - report.ms), `${app.ms} ms in the app, ${report.ms} ms in the report`).toBeLessThanOrEqual(1);
+      expect(Math.abs(app.lostAtS - report.lostAtS), `lost at ${app.lostAtS} s in the app, ${report.lostAtS} s in the report`).toBeLessThanOrEqual(0.06);
+    });
 
     const log = page.getByRole('list', { name: 'Events, newest first' });
     const rows = await log.getByRole('listitem').count();

@@ -186,6 +186,8 @@ describe.skipIf(browser.skip)('what issue 15 saw, in browser mode at 1280×800 (
     const dialog = page.getByRole('dialog', { name: `Remove node ${target.id} from the cluster?` });
     await dialog.waitFor();
     expect(await page.evaluate('document.activeElement?.textContent?.trim()'), 'Cancel has the focus, so Enter alone removes nothing').toBe('Cancel');
+    const dialogViolations = await seriousAxeViolations(page);
+    expect(dialogViolations, `with the confirmation open:\n${describeAxe(dialogViolations)}`).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect((await readCards(page)).find((c) => c.id === target.id)?.process, 'Cancel removed nothing').toBe('running');

@@ -5,7 +5,8 @@
  * live view must keep the nodes' last known cards. Then the page opens that run directory
  * through the "Open a recorded run" form, and the recorded view must show what the run
  * held: a card per node, the role timeline, the election chart's count and the event log,
- * with no serious or critical axe violation in either theme.
+ * with no serious or critical axe violation in either theme, election times that agree with
+ * the run's report.html, and no axe violation in that report either.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
  * Screenshots: test-results/e2e/open-run.png (the recorded view) and
@@ -14,6 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Lab } from '../../src/lab/lab';
 import { withDefaults } from '../../src/contract/clusterOptions';
@@ -174,6 +176,22 @@ describe.skipIf(browser.skip)('opening a recorded run in browser mode (headless 
       expect(violations, `${colorScheme} theme:\n${describeAxe(violations)}`).toEqual([]);
     }
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it("has no serious or critical axe violation in the run's report.html, in the light and the dark theme", async () => {
+    if (!recorded || !session) throw new Error('an earlier step failed');
+    const report = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await report.goto(pathToFileURL(join(recorded.runDir, 'report.html')).href);
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await report.emulateMedia({ colorScheme });
+        await report.screenshot({ path: join(ARTEFACT_DIR, `open-run-report-${colorScheme}.png`), fullPage: true });
+        const violations = await seriousAxeViolations(report);
+        expect(violations, `report.html, ${colorScheme} theme:\n${describeAxe(violations)}`).toEqual([]);
+      }
+    } finally {
+      await report.close();
+    }
   });
 
   it('raised no errors in the page', () => {

@@ -35,10 +35,12 @@ const MIN_BAR = 6;
 /**
  * One status row in `width` columns. The figures (time, leader, term, commit, ops/s) are what
  * a person watches, so a narrow terminal takes room from the bar first, then from the label,
- * and cuts the figures only when nothing else is left.
+ * and cuts the figures only when nothing else is left. `reserve` is the widest the figures
+ * have been: room is kept for them, so the bar and the label do not flicker between two
+ * widths as a number gains and loses a digit.
  */
-function statusRow(label: string, frac: number, figures: string, width: number): string {
-  const room = width - figures.length - 1;
+function statusRow(label: string, frac: number, figures: string, width: number, reserve = figures.length): string {
+  const room = width - Math.max(reserve, figures.length) - 1;
   const bar = Math.min(BAR, room - label.length - 3);
   if (bar >= MIN_BAR) {
     const filled = Math.round(frac * bar);
@@ -55,6 +57,8 @@ export class StatusLine {
   private lastPlain = -Infinity;
   private lastLine = '';
   private ops = { at: 0, count: 0, rate: 0 };
+  /** The widest the figures have been on this line (see statusRow). */
+  private figuresWidth = 0;
 
   constructor(
     private readonly out: Writable,
@@ -75,7 +79,9 @@ export class StatusLine {
     const status = `leader ${leader ?? '-'}  term ${term}  commit ${commit}  ${Math.round(this.ops.rate)} ops/s`;
     if (this.out.isTTY) {
       const width = lineWidth(this.out);
-      const line = fit(statusRow(this.label, frac, `${(elapsedMs / 1000).toFixed(1)}s  ${status}`, width), width);
+      const figures = `${(elapsedMs / 1000).toFixed(1)}s  ${status}`;
+      this.figuresWidth = Math.max(this.figuresWidth, figures.length);
+      const line = fit(statusRow(this.label, frac, figures, width, this.figuresWidth), width);
       // Padding to the last line's length blanks its tail; never past the width (the terminal may have shrunk).
       this.out.write(`\r${line.padEnd(Math.min(this.lastLine.length, width))}`);
       this.lastLine = line;

@@ -155,6 +155,11 @@ describe.skipIf(browser.skip)('opening a recorded run in browser mode (headless 
       expect(Math.abs(app.lostAtS - report.lostAtS), `lost at ${app.lostAtS} s in the app, ${report.lostAtS} s in the report`).toBeLessThanOrEqual(0.06);
     });
 
+    // A recorded run's last workload figures are those at its end, not "now".
+    const latency = page.getByRole('figure', { name: /^Workload latency/ });
+    await latency.getByText(/^\s*At the end: p50 /).waitFor({ timeout: UI_DEADLINE_MS });
+    expect(await latency.getByText(/^\s*Now: /).count()).toBe(0);
+
     const log = page.getByRole('list', { name: 'Events, newest first' });
     const rows = await log.getByRole('listitem').count();
     expect(rows, 'the event log has entries').toBeGreaterThan(0);

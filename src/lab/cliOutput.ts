@@ -28,12 +28,37 @@ function fit(line: string, width: number): string {
   return line.length <= width ? line : `${line.slice(0, Math.max(0, width - 1))}…`;
 }
 
+/** The progress bar's widest and narrowest: below MIN_BAR it says too little to keep. */
 const BAR = 24;
+const MIN_BAR = 6;
+
+/**
+ * One status row in `width` columns. The figures (time, leader, term, commit, ops/s) are what
+ * a person watches, so a narrow terminal takes room from the bar first, then from the label,
+ * and cuts the figures only when nothing else is left. `reserve` is the widest the figures
+ * have been: room is kept for them, so the bar and the label do not flicker between two
+ * widths as a number gains and loses a digit.
+ */
+function statusRow(label: string, frac: number, figures: string, width: number, reserve = figures.length): string {
+  const room = width - Math.max(reserve, figures.length) - 1;
+  const bar = Math.min(BAR, room - label.length - 3);
+  if (bar >= MIN_BAR) {
+    const filled = Math.round(frac * bar);
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(bar - filled)}] ${figures}`;
+  }
+  // No bar: the percentage says the same in four columns.
+  const percent = `${Math.round(frac * 100)}%`.padStart(4);
+  const labelRoom = room - percent.length - 1;
+  if (labelRoom >= 4) return `${fit(label, labelRoom)} ${percent} ${figures}`;
+  return `${percent} ${figures}`;
+}
 
 export class StatusLine {
   private lastPlain = -Infinity;
   private lastLine = '';
   private ops = { at: 0, count: 0, rate: 0 };
+  /** The widest the figures have been on this line (see statusRow). */
+  private figuresWidth = 0;
 
   constructor(
     private readonly out: Writable,
@@ -51,11 +76,12 @@ export class StatusLine {
       this.ops = { at: elapsedMs, count: ok, rate: ((ok - this.ops.count) * 1000) / Math.max(1, elapsedMs - this.ops.at) };
     }
     const frac = Math.min(1, elapsedMs / this.durationMs);
-    const filled = Math.round(frac * BAR);
     const status = `leader ${leader ?? '-'}  term ${term}  commit ${commit}  ${Math.round(this.ops.rate)} ops/s`;
     if (this.out.isTTY) {
       const width = lineWidth(this.out);
-      const line = fit(`${this.label} [${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(elapsedMs / 1000).toFixed(1)}s  ${status}`, width);
+      const figures = `${(elapsedMs / 1000).toFixed(1)}s  ${status}`;
+      this.figuresWidth = Math.max(this.figuresWidth, figures.length);
+      const line = fit(statusRow(this.label, frac, figures, width, this.figuresWidth), width);
       // Padding to the last line's length blanks its tail; never past the width (the terminal may have shrunk).
       this.out.write(`\r${line.padEnd(Math.min(this.lastLine.length, width))}`);
       this.lastLine = line;

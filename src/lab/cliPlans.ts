@@ -40,8 +40,14 @@ export interface Plan {
   expect: ScenarioExpectations;
 }
 
-/** What a run from flags alone expects: no violation, a linearizable history, a leader within 5 s. */
-const FLAG_RUN_EXPECTATIONS: ScenarioExpectations = { noViolations: true, linearizable: true, leaderWithinMs: 5000 };
+/**
+ * What a run from flags alone expects: no violation, a leader within 5 s, and, when it has a
+ * workload, a linearizable history. Without one there is no history: "linearizable ok" for
+ * 0 operations would claim a check that never happened (issue 15 item 14).
+ */
+function flagRunExpectations(workload: WorkloadOptions): ScenarioExpectations {
+  return workload.clients > 0 ? { noViolations: true, linearizable: true, leaderWithinMs: 5000 } : { noViolations: true, leaderWithinMs: 5000 };
+}
 
 /** Parses --workload "clients=4,rate=200,mix=get:1/put:1,keys=8,timeout=1000". */
 export function parseWorkloadSpec(spec: string, base: WorkloadOptions): WorkloadOptions {
@@ -132,7 +138,7 @@ export function plansFrom(a: RunArgs): Plan[] {
         const s = loadScenarioFile(a.scenario);
         return plannedRuns(s).map((r) => ({ label: r.label, scenario: a.scenario!, cluster: r.cluster, durationMs: s.durationMs, steps: s.steps, expect: s.expect }));
       })()
-    : [{ label: '', scenario: null, cluster: DEFAULT_CLUSTER_OPTIONS, durationMs: 20_000, steps: [], expect: FLAG_RUN_EXPECTATIONS }];
+    : [{ label: '', scenario: null, cluster: DEFAULT_CLUSTER_OPTIONS, durationMs: 20_000, steps: [], expect: {} }];
 
   return base.map((p) => {
     let cluster: ClusterOptions = withDefaults({ ...p.cluster, ...overrides });
@@ -143,6 +149,7 @@ export function plansFrom(a: RunArgs): Plan[] {
     const steps = a.faults !== undefined ? presetSteps(a.faults as (typeof FAULT_PRESETS)[number], d) : p.steps;
     // A run from flags is named by what it is, not "run" (the summary's first row already says run).
     const label = p.label || `${cluster.nodes} nodes, faults ${a.faults ?? 'none'}`;
-    return { ...p, label, cluster, durationMs: d, steps };
+    const expect = p.scenario === null ? flagRunExpectations(cluster.workload) : p.expect;
+    return { ...p, label, cluster, durationMs: d, steps, expect };
   });
 }

@@ -10,15 +10,12 @@
  * test-results/e2e/runs-browser/. RAFTLAB_DOCS_SCREENSHOT=1 also refreshes docs/screenshot.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Lab } from '../../src/lab/lab';
-import { startLabServer, type LabServer } from '../../src/lab/server/labServer';
-import { browserRequired, findChromium, launchChromium } from './helpers/browsers';
-import { ARTEFACT_DIR, REPO_ROOT, clearScreenshots, screenshotter } from './helpers/artefacts';
-import { collectPageProblems } from './helpers/pageProblems';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT, clearScreenshots, screenshotter } from './helpers/artefacts';
+import { openLabSession, suiteBrowser, type LabSession } from './helpers/labSession';
 import {
   isolateLeaderThenHeal,
   killLeaderAndAwaitNewLeader,
@@ -39,15 +36,10 @@ import type { CardView } from './helpers/labPage';
  */
 const E2E_TIMINGS = { electionTimeoutMinMs: 1000, electionTimeoutMaxMs: 2000, heartbeatMs: 100 };
 
-const chromium = findChromium();
-const mustRun = browserRequired();
-if (!chromium.ok && !mustRun) console.warn(`[e2e] skipping the browser-mode tests: ${chromium.reason}`);
+const browser = suiteBrowser('the browser-mode tests');
 
-describe.skipIf(!chromium.ok && !mustRun)('raftlab in browser mode (headless Chromium)', () => {
-  const runsDir = join(ARTEFACT_DIR, 'runs-browser');
-  let lab: Lab | undefined;
-  let server: LabServer | undefined;
-  let browser: Browser | undefined;
+describe.skipIf(browser.skip)('raftlab in browser mode (headless Chromium)', () => {
+  let session: LabSession | undefined;
   let page: Page;
   let ctx: FlowContext;
   let problems: string[] = [];
@@ -55,16 +47,9 @@ describe.skipIf(!chromium.ok && !mustRun)('raftlab in browser mode (headless Chr
   const startedAt = performance.now();
 
   beforeAll(async () => {
-    if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
     clearScreenshots('browser');
-    rmSync(runsDir, { recursive: true, force: true });
-    mkdirSync(runsDir, { recursive: true });
-    lab = Lab.create({ runsDir });
-    server = await startLabServer({ lab, staticDir: join(REPO_ROOT, 'out', 'renderer'), port: 0 });
-    browser = await launchChromium(chromium.path);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light', acceptDownloads: true });
-    page = await context.newPage();
-    problems = collectPageProblems(page);
+    session = await openLabSession(browser, { runs: 'runs-browser', viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    ({ page, problems } = session);
     const shoot = screenshotter(page, 'browser');
     ctx = {
       page,
@@ -77,8 +62,6 @@ describe.skipIf(!chromium.ok && !mustRun)('raftlab in browser mode (headless Chr
       readExported: (runDir, name) => downloadThroughUi(page, runDir, name),
       log: (m) => console.log(`[e2e browser +${((performance.now() - startedAt) / 1000).toFixed(1)} s] ${m}`),
     };
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Start cluster' }).waitFor();
   });
 
   afterEach(async ({ task }) => {
@@ -89,19 +72,8 @@ describe.skipIf(!chromium.ok && !mustRun)('raftlab in browser mode (headless Chr
     }
   });
 
-  afterAll(async () => {
-    // Each in turn, and each even if the one before failed: the lab's shutdown is what stops
-    // the node processes, and it must not be skipped.
-    try {
-      await browser?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        await lab?.shutdown();
-      }
-    }
-  });
+  // The lab's shutdown in close() is what stops the node processes: it runs even if the browser's close failed.
+  afterAll(() => session?.close());
 
   let firstLeader: CardView | undefined;
   let afterKill: AfterKill | undefined;

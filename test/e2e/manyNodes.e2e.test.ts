@@ -9,24 +9,19 @@
  * RAFTLAB_DOCS_SCREENSHOT=1 refreshes docs/screenshot-25-nodes.png and docs/screenshot-dark.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Lab } from '../../src/lab/lab';
-import { startLabServer, type LabServer } from '../../src/lab/server/labServer';
+import type { Page } from 'playwright-core';
 import { waitFor } from '../integration/helpers/waitFor';
-import { browserRequired, findChromium, launchChromium } from './helpers/browsers';
 import { ARTEFACT_DIR, REPO_ROOT } from './helpers/artefacts';
-import { collectPageProblems } from './helpers/pageProblems';
 import { describeAxe, seriousAxeViolations } from './helpers/axe';
+import { openLabSession, suiteBrowser, type LabSession } from './helpers/labSession';
 import { describeCards, readAlert, readCards, type CardView } from './helpers/labPage';
 
 const VIEWPORT = { width: 1280, height: 800 };
 const NODES = 25;
 
-const chromium = findChromium();
-const mustRun = browserRequired();
-if (!chromium.ok && !mustRun) console.warn(`[e2e] skipping the 25-node test: ${chromium.reason}`);
+const browser = suiteBrowser('the 25-node test');
 
 interface Box {
   name: string;
@@ -51,39 +46,17 @@ function overlaps(boxes: Box[]): string[] {
   return out;
 }
 
-describe.skipIf(!chromium.ok && !mustRun)('25 nodes on one 1280×800 screen (headless Chromium)', () => {
-  const runsDir = join(ARTEFACT_DIR, 'runs-many');
-  let lab: Lab | undefined;
-  let server: LabServer | undefined;
-  let browser: Browser | undefined;
+describe.skipIf(browser.skip)('25 nodes on one 1280×800 screen (headless Chromium)', () => {
+  let session: LabSession | undefined;
   let page: Page;
   let problems: string[] = [];
 
   beforeAll(async () => {
-    if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
-    rmSync(runsDir, { recursive: true, force: true });
-    mkdirSync(runsDir, { recursive: true });
-    lab = Lab.create({ runsDir });
-    server = await startLabServer({ lab, staticDir: join(REPO_ROOT, 'out', 'renderer'), port: 0 });
-    browser = await launchChromium(chromium.path);
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' });
-    page = await context.newPage();
-    problems = collectPageProblems(page);
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Start cluster' }).waitFor();
+    session = await openLabSession(browser, { runs: 'runs-many', viewport: VIEWPORT });
+    ({ page, problems } = session);
   });
 
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        await lab?.shutdown();
-      }
-    }
-  });
+  afterAll(() => session?.close());
 
   it('starts 25 nodes from the "Large cluster" preset, with timeouts the warning accepts', async () => {
     await page.getByRole('button', { name: 'Large cluster: 25 nodes' }).click();
@@ -178,9 +151,11 @@ describe.skipIf(!chromium.ok && !mustRun)('25 nodes on one 1280×800 screen (hea
     expect(((matrix?.height ?? 0) - 110) / NODES, 'matrix rows at least 14 px high').toBeGreaterThanOrEqual(14);
   });
 
-  it('has no serious or critical axe violation at 25 nodes in the dark theme (the light one: ux.e2e.test.ts); screenshots in both themes', async () => {
+  it('has no serious or critical axe violation at 25 nodes in the light and the dark theme; screenshots in both', async () => {
     const light = join(ARTEFACT_DIR, 'many-25-nodes.png');
     await page.screenshot({ path: light });
+    const lightViolations = await seriousAxeViolations(page); // 25 tiles, the action bar, the light palette
+    expect(lightViolations, describeAxe(lightViolations)).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     // The charts re-theme on the next frame; wait for their canvases to be redrawn in the dark scheme.
     await page.waitForFunction('matchMedia("(prefers-color-scheme: dark)").matches');
@@ -191,7 +166,6 @@ describe.skipIf(!chromium.ok && !mustRun)('25 nodes on one 1280×800 screen (hea
     const darkViolations = await seriousAxeViolations(page); // dark palette contrast, 25 tiles
     expect(darkViolations, describeAxe(darkViolations)).toEqual([]);
     if (process.env.RAFTLAB_DOCS_SCREENSHOT === '1') {
-      const { copyFileSync } = await import('node:fs');
       copyFileSync(light, join(REPO_ROOT, 'docs', 'screenshot-25-nodes.png'));
       copyFileSync(dark, join(REPO_ROOT, 'docs', 'screenshot-dark.png'));
     }

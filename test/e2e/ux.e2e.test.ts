@@ -4,22 +4,18 @@
  * timeline; a starting cluster says "starting", not "ended"; the event log finds its own
  * placeholder examples; the faults panel lists each fault and undoes it; Remove asks first;
  * focus stays on a button that disables itself; Export says why it waits; axe finds nothing
- * serious or critical on the running and the stopped screens.
+ * serious or critical on the idle start screen (light and dark), the running and the stopped
+ * screens; removing one fault ends only its own shading on the charts.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
  * Screenshots: test-results/e2e/ux-*.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Lab } from '../../src/lab/lab';
-import { startLabServer, type LabServer } from '../../src/lab/server/labServer';
+import type { Page } from 'playwright-core';
 import { waitFor } from '../integration/helpers/waitFor';
-import { browserRequired, findChromium, launchChromium } from './helpers/browsers';
-import { ARTEFACT_DIR, REPO_ROOT, clearScreenshots, screenshotter } from './helpers/artefacts';
-import { collectPageProblems } from './helpers/pageProblems';
+import { clearScreenshots, screenshotter } from './helpers/artefacts';
 import { describeAxe, seriousAxeViolations } from './helpers/axe';
+import { openLabSession, suiteBrowser, type LabSession } from './helpers/labSession';
 import { describeCards, isLiveLeader, readAlert, readCards, type CardView } from './helpers/labPage';
 
 /** Slow Raft timings for small, busy machines (the reasoning is in lab.e2e.test.ts). */
@@ -27,15 +23,10 @@ const E2E_TIMINGS = { electionTimeoutMinMs: 1000, electionTimeoutMaxMs: 2000, he
 const DEADLINE_MS = 20_000;
 const VIEWPORT = { width: 1280, height: 800 };
 
-const chromium = findChromium();
-const mustRun = browserRequired();
-if (!chromium.ok && !mustRun) console.warn(`[e2e] skipping the UX tests: ${chromium.reason}`);
+const browser = suiteBrowser('the UX tests');
 
-describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at 1280×800 (headless Chromium)', () => {
-  const runsDir = join(ARTEFACT_DIR, 'runs-ux');
-  let lab: Lab | undefined;
-  let server: LabServer | undefined;
-  let browser: Browser | undefined;
+describe.skipIf(browser.skip)('what issue 15 saw, in browser mode at 1280×800 (headless Chromium)', () => {
+  let session: LabSession | undefined;
   let page: Page;
   let problems: string[] = [];
   let shot: (name: string) => Promise<string>;
@@ -65,35 +56,27 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
   const activeLabel = () => page.evaluate('document.activeElement?.getAttribute("aria-label")');
 
   beforeAll(async () => {
-    if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
     clearScreenshots('ux');
-    rmSync(runsDir, { recursive: true, force: true });
-    mkdirSync(runsDir, { recursive: true });
-    lab = Lab.create({ runsDir });
-    server = await startLabServer({ lab, staticDir: join(REPO_ROOT, 'out', 'renderer'), port: 0 });
-    browser = await launchChromium(chromium.path);
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' });
-    page = await context.newPage();
-    problems = collectPageProblems(page);
+    session = await openLabSession(browser, { runs: 'runs-ux', viewport: VIEWPORT });
+    ({ page, problems } = session);
     shot = screenshotter(page, 'ux');
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Start cluster' }).waitFor();
   });
 
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail' && page) console.log(`[e2e ux] page at the failure: ${await shot(`failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`)}`);
   });
 
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        await lab?.shutdown();
-      }
+  afterAll(() => session?.close());
+
+  it('has no serious or critical axe violation on the idle start screen, in the light and the dark theme', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.waitForFunction(`matchMedia('(prefers-color-scheme: ${colorScheme})').matches`);
+      await shot(`00-idle-${colorScheme}`);
+      const violations = await seriousAxeViolations(page);
+      expect(violations, `${colorScheme} theme:\n${describeAxe(violations)}`).toEqual([]);
     }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   let leader: CardView | undefined;
@@ -174,8 +157,12 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
     await list.first().getByRole('button', { name: /^Remove fault: link/ }).click();
     await expect.poll(() => list.count(), { timeout: DEADLINE_MS }).toBe(1);
     expect(await list.first().textContent(), 'removing the link fault left the clock fault').toContain('clock');
+    // The charts' shading follows the same fault: the clock's period stays open, the link's ends.
+    const shaded = page.getByRole('figure', { name: /^Role timeline/ }).getByText(/^Faults in force: /);
+    await expect.poll(() => shaded.textContent(), { timeout: DEADLINE_MS }).toMatch(/^Faults in force: node \d+ clock runs at 2x$/);
     await list.first().getByRole('button', { name: /^Remove fault: node \d+'s clock/ }).click();
     await faults.getByText(/^None: every link, clock and disk is healthy/).waitFor({ timeout: DEADLINE_MS });
+    await expect.poll(() => shaded.count(), { timeout: DEADLINE_MS }).toBe(0);
   });
 
   it('keeps the keyboard focus on Pause/Resume when the action flips or disables it', async () => {
@@ -199,6 +186,8 @@ describe.skipIf(!chromium.ok && !mustRun)('what issue 15 saw, in browser mode at
     const dialog = page.getByRole('dialog', { name: `Remove node ${target.id} from the cluster?` });
     await dialog.waitFor();
     expect(await page.evaluate('document.activeElement?.textContent?.trim()'), 'Cancel has the focus, so Enter alone removes nothing').toBe('Cancel');
+    const dialogViolations = await seriousAxeViolations(page);
+    expect(dialogViolations, `with the confirmation open:\n${describeAxe(dialogViolations)}`).toEqual([]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect((await readCards(page)).find((c) => c.id === target.id)?.process, 'Cancel removed nothing').toBe('running');

@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ClusterOptions } from '../../src/contract/clusterOptions';
 import type { RunEvent, Summary } from '../../src/contract/runEvents';
 import { Lab, RUN_FILES } from '../../src/lab/lab';
 import type { NodeId } from '../../src/raft/types';
@@ -224,29 +225,9 @@ describe('cluster changes', () => {
 
 describe('recording through the Lab service', () => {
   it('leaves every run file, each parseable, and node logs', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-labruns-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    let keep = true;
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (keep) console.error(`[integration] kept lab runs in ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir, done } = await labWithRuns('raftlab-it-labruns-');
     const state = await lab.handle('cluster:start', {
-      options: {
-        nodes: 3,
-        electionTimeoutMinMs: 150,
-        electionTimeoutMaxMs: 300,
-        heartbeatMs: 50,
-        preVote: true,
-        checkQuorum: true,
-        fsync: 'never',
-        transport: 'tcp',
-        seed: 11,
-        dataDir: join(runsDir, 'data'),
-        snapshotThreshold: 10_000,
-        workload: { clients: 2, rate: 50, mix: { get: 1, put: 1, cas: 1, append: 1 }, keys: 4, timeoutMs: 1000 },
-      },
+      options: threeNodes(runsDir, 11, { clients: 2, rate: 50, mix: { get: 1, put: 1, cas: 1, append: 1 }, keys: 4, timeoutMs: 1000 }),
     });
     expect(state.phase).toBe('running');
     const cluster = lab.current!;
@@ -309,36 +290,14 @@ describe('recording through the Lab service', () => {
     expect(JSON.parse(file.text)).toEqual(recorded);
     const exported = await lab.handle('run:export', { runDir: dir });
     expect(exported.files.map((f) => f.name).sort()).toEqual([...RUN_FILES].sort());
-    keep = false;
+    done();
   });
 });
 
 describe('one fault controller: every door records its faults alike', () => {
   it('a kill clicked in the UI (node:kill) is a fault in the run, like fault:apply and a scenario kill', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-uikill-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    let keep = true;
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (keep) console.error(`[integration] kept lab runs in ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
-    await lab.handle('cluster:start', {
-      options: {
-        nodes: 3,
-        electionTimeoutMinMs: 150,
-        electionTimeoutMaxMs: 300,
-        heartbeatMs: 50,
-        preVote: true,
-        checkQuorum: true,
-        fsync: 'never',
-        transport: 'tcp',
-        seed: 12,
-        dataDir: join(runsDir, 'data'),
-        snapshotThreshold: 10_000,
-        workload: { clients: 0, rate: 0, mix: { get: 1, put: 1, cas: 0, append: 0 }, keys: 4, timeoutMs: 1000 },
-      },
-    });
+    const { lab, runsDir, done } = await labWithRuns('raftlab-it-uikill-');
+    await lab.handle('cluster:start', { options: threeNodes(runsDir, 12, { clients: 0, rate: 0, mix: { get: 1, put: 1, cas: 0, append: 0 }, keys: 4, timeoutMs: 1000 }) });
     const cluster = lab.current!;
     const leader = await waitFor(() => cluster.leader(), { timeoutMs: 15_000, what: 'a leader' });
     const follower = cluster.nodes().map((n) => n.id).find((id) => id !== leader)!;
@@ -362,9 +321,43 @@ describe('one fault controller: every door records its faults alike', () => {
     const [uiKill, panelKill] = faults.filter((f) => f.fault.kind === 'kill');
     expect({ ...uiKill, t: 0 }).toEqual({ ...panelKill, t: 0 });
     expect(summary?.faults).toBe(3);
-    keep = false;
+    done();
   });
 });
+
+/**
+ * A Lab over a fresh runs directory, shut down when the test ends. The runs stay on disk
+ * (and their place is printed) unless the test reaches done(): a failure leaves its evidence.
+ */
+async function labWithRuns(prefix: string): Promise<{ lab: Lab; runsDir: string; done: () => void }> {
+  const runsDir = mkdtempSync(join(tmpdir(), prefix));
+  const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
+  let keep = true;
+  onCleanup(async () => {
+    await lab.shutdown();
+    if (keep) console.error(`[integration] kept lab runs in ${runsDir}`);
+    else rmSync(runsDir, { recursive: true, force: true });
+  });
+  return { lab, runsDir, done: () => (keep = false) };
+}
+
+/** The Lab tests' cluster: 3 nodes, fast timings, PreVote and CheckQuorum, no fsync, data under the runs directory. */
+function threeNodes(runsDir: string, seed: number, workload: ClusterOptions['workload']): ClusterOptions {
+  return {
+    nodes: 3,
+    electionTimeoutMinMs: 150,
+    electionTimeoutMaxMs: 300,
+    heartbeatMs: 50,
+    preVote: true,
+    checkQuorum: true,
+    fsync: 'never',
+    transport: 'tcp',
+    seed,
+    dataDir: join(runsDir, 'data'),
+    snapshotThreshold: 10_000,
+    workload,
+  };
+}
 
 function jsonLines(path: string): unknown[] {
   return readFileSync(path, 'utf8')

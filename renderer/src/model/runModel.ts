@@ -7,6 +7,8 @@
 import type { NodeId } from '../../../src/analysis/ids';
 import type { ClusterOptions } from '../../../src/contract/clusterOptions';
 import type { ProcessState, RunEvent } from '../../../src/contract/runEvents';
+import type { FaultSpec } from '../../../src/contract/faults';
+import { faultKey } from '../../../src/contract/faultKeys';
 import { NodeViewFold, shownRole, type NodeState } from '../../../src/analysis/nodeView';
 import { ElectionTracker } from './electionTracker';
 import { EventLog } from './eventLog';
@@ -20,6 +22,11 @@ export interface FaultPeriod {
   start: number;
   end: number | null;
   kind: string;
+  /**
+   * The lasting fault's key (src/contract/faultKeys.ts), the name the lab's fault:remove and
+   * LabState.faults use: a heal of that key ends this period and no other. Null for instants.
+   */
+  key: string | null;
   description: string;
   instant: boolean;
 }
@@ -156,7 +163,7 @@ export class RunModel {
         if (node !== null) this.processChanged(node, e.state, e.t);
         break;
       case 'fault':
-        this.faultEvent(e.action, e.fault.kind, e.description, e.t);
+        this.faultEvent(e.action, e.fault, e.description, e.t);
         break;
       case 'violation':
         this.violations.push({ t: e.t, property: e.property, message: e.message });
@@ -202,19 +209,37 @@ export class RunModel {
     }
   }
 
-  private faultEvent(action: 'apply' | 'heal', kind: string, description: string, t: number): void {
+  /**
+   * Opens or closes fault periods the way the lab's FaultController changes its plan
+   * (src/lab/cluster/faultController.ts), so the shading matches the "Faults in force" list:
+   * - heal of everything ends every period;
+   * - heal of one key (fault:remove) ends that key's period only; removing "flaky" zeroes
+   *   every link, so it ends the per-link periods too;
+   * - heal of an instant (restart, resume) has no key and ends no shading;
+   * - a new fault on a key already in force replaces it (a second partition, a new rule on
+   *   the same link), and "flaky" rewrites every link; a rule that is all zeros (clock rate 1,
+   *   no fsync delay, a link with nothing set) is the fault's end, not a new one.
+   */
+  private faultEvent(action: 'apply' | 'heal', fault: FaultSpec | { kind: 'all' }, description: string, t: number): void {
+    const key = faultKey(fault);
     if (action === 'heal') {
-      this.closeFaults(t);
+      if (fault.kind === 'all') this.closeFaults(t);
+      else if (key !== null) this.closeFaults(t, (k) => k === key || (key === 'flaky' && k.startsWith('link:')));
       return;
     }
-    const instant = !LASTING_FAULTS.has(kind);
-    this.faults.push({ start: t, end: instant ? t : null, kind, description, instant });
+    const instant = !LASTING_FAULTS.has(fault.kind);
+    if (key !== null) this.closeFaults(t, (k) => k === key || (key === 'flaky' && k.startsWith('link:')));
+    if (!instant && isNoOp(fault)) return;
+    this.faults.push({ start: t, end: instant ? t : null, kind: fault.kind, key, description, instant });
   }
 
-  private closeFaults(t: number): void {
+  /** Ends the open periods (those whose key `which` accepts; every one without it) at t. */
+  private closeFaults(t: number, which?: (key: string) => boolean): void {
     for (let i = 0; i < this.faults.length; i++) {
       const p = this.faults.at(i) as FaultPeriod;
-      if (p.end === null) p.end = t;
+      if (p.end !== null) continue;
+      if (which && (p.key === null || !which(p.key))) continue;
+      p.end = t;
     }
   }
 
@@ -226,5 +251,20 @@ export class RunModel {
     }
     const last = points.last();
     if (!last || last[1] !== term) points.push([t, term]);
+  }
+}
+
+/** A lasting fault whose rule changes nothing: applying it ends the fault on that key. */
+function isNoOp(f: FaultSpec | { kind: 'all' }): boolean {
+  switch (f.kind) {
+    case 'clock':
+      return f.rate === 1;
+    case 'disk':
+      return f.fsyncDelayMs === 0;
+    case 'link':
+    case 'flaky':
+      return !f.drop && !f.delayMs && !f.jitterMs && !f.duplicate;
+    default:
+      return false;
   }
 }

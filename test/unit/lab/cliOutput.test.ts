@@ -35,6 +35,37 @@ describe('StatusLine on a terminal', () => {
     });
   }
 
+  it('keeps the figures whole at 70 columns: the bar and the label give way first', () => {
+    for (const [columns, label] of [[70, 'leader-crash'], [70, 'figure16-election-times electionTimeoutMs=150-300 (1/4)'], [60, 'leader-crash']] as const) {
+      const { writes, out } = terminal(columns);
+      const line = new StatusLine(out, label, 30_000);
+      line.update(cluster, 15_000);
+      const row = writes[0].replace('\r', '');
+      expect(row.length, row).toBeLessThan(columns);
+      expect(row, row).toMatch(/15\.0s {2}leader 3 {2}term 12345 {2}commit 987654 {2}\d+ ops\/s$/);
+    }
+    // Wide enough for everything: the full 24-column bar, half filled, and the whole label.
+    const { writes, out } = terminal(120);
+    new StatusLine(out, 'leader-crash', 30_000).update(cluster, 15_000);
+    expect(writes[0]).toContain(`leader-crash [${'#'.repeat(12)}${'.'.repeat(12)}] 15.0s`);
+  });
+
+  it('does not flicker: once the figures grew, the label keeps its cut when they shrink again', () => {
+    const { writes, out } = terminal(70);
+    let ops = 0;
+    const busy = { ...cluster, opsOk: () => ops } as unknown as Cluster;
+    const line = new StatusLine(out, '5 nodes, faults mixed', 20_000);
+    const labelPart = (w: string) => w.replace('\r', '').split(/\s+\d+%/)[0];
+    line.update(busy, 1000); // 0 ops/s
+    ops = 100_000;
+    line.update(busy, 2000); // a six-digit rate: the widest figures
+    ops = 100_001;
+    line.update(busy, 3000); // 1 ops/s again
+    const labels = writes.map(labelPart);
+    expect(labels[2], 'after the widest figures the label stays as cut for them').toBe(labels[1]);
+    for (const w of writes) expect(w.replace('\r', '').length).toBeLessThan(70);
+  });
+
   it('falls back to COLUMNS when the stream does not know its width', () => {
     const before = process.env.COLUMNS;
     process.env.COLUMNS = '50';

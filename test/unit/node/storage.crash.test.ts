@@ -12,8 +12,8 @@ import { nodeBundle } from '../../../scripts/esbuildConfig.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskStorage } from '../../../src/node/storage';
 import { RaftNode } from '../../../src/raft';
-import type { RaftConfig } from '../../../src/raft/types';
 import { makeTempDir, payloadFor } from './fixtures/storageTestUtil';
+import { SPLIT_SAVE_CONFIG } from './fixtures/splitSaveConfig';
 
 let bundleDir: string;
 let bundle: string;
@@ -120,21 +120,8 @@ describe('DiskStorage under SIGKILL', () => {
   }
 });
 
-/** Node 3 of the split-save child (test/unit/node/fixtures/storageSplitSave.ts). */
-const splitSaveConfig: RaftConfig = {
-  id: 3,
-  initialVoters: [1, 2, 3],
-  electionTicksMin: 10,
-  electionTicksMax: 20,
-  heartbeatTicks: 2,
-  preVote: false,
-  checkQuorum: false,
-  maxEntriesPerMsg: 64,
-  maxBytesPerMsg: 1 << 20,
-  maxInflight: 8,
-  snapshotThreshold: 0,
-  seed: 7,
-};
+/** Node 3 of the split-save child (test/unit/node/fixtures/storageSplitSave.ts): the same config object. */
+const splitSaveConfig = SPLIT_SAVE_CONFIG;
 
 function runSplitSave(dir: string, fsync: 'always' | 'never'): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {

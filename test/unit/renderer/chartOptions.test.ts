@@ -16,7 +16,7 @@ describe('chart options', () => {
     ];
     // State indices follow LANE_STATES: follower, preCandidate, candidate, leader, paused, down.
     expect(roleTimelineData(lanes, 2500)).toEqual([[0, 1, 2.5, 3, 2], [1, 0, 0.5, 5, 1]]);
-    const option = roleTimelineOption({ lanes, faults: [{ start: 0, end: null, kind: 'partition', description: 'x', instant: false }], now: 2500, palette: p });
+    const option = roleTimelineOption({ lanes, faults: [{ start: 0, end: null, kind: 'partition', key: 'partition', description: 'x', instant: false }], now: 2500, palette: p });
     expect(option.animation).toBe(false);
     expect((option.yAxis as { data: string[] }).data).toEqual(['Node 1', 'Node 3']);
     expect((option.series as Array<{ id: string }>).map((s) => s.id)).toEqual(['faults', 'roles']);
@@ -38,6 +38,9 @@ describe('chart options', () => {
     const line = (option.series as Array<{ id: string; showSymbol?: boolean; data?: unknown[] }>).find((s) => s.id === 'term-2')!;
     expect(line.showSymbol).toBe(false);
     expect(line.data).toEqual([[0, 1], [1.5, 2], [4, 2]]);
+    // Offsets lift term-0 lines below 0; the axis then reaches -1, which is no term.
+    const tick = (option.yAxis as { axisLabel: { formatter: (v: number) => string } }).axisLabel.formatter;
+    expect([-1, 0, 1, 3].map(tick)).toEqual(['', '0', '1', '3']);
   });
 
   it('traffic matrix marks blocked and degraded links', () => {

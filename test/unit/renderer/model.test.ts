@@ -264,14 +264,72 @@ describe('RunModel', () => {
     expect(m.termPoints(2)).toEqual([[261, 1], [1300, 2]]);
     expect(m.maxTerm()).toBe(3);
     expect(m.faults.toArray()).toEqual([
-      { start: 1000, end: 2000, kind: 'partition', description: 'isolate node 1', instant: false },
-      { start: 2500, end: 2500, kind: 'kill', description: 'kill node 2', instant: true },
+      { start: 1000, end: 2000, kind: 'partition', key: 'partition', description: 'isolate node 1', instant: false },
+      { start: 2500, end: 2500, kind: 'kill', key: null, description: 'kill node 2', instant: true },
     ]);
     expect(m.node(1)).toMatchObject({ role: 'follower', term: 2, commit: 5, lastIndex: 6 });
     expect(m.node(2)?.process).toBe('killed');
     m.ingest([run(3000, 'stopped')]);
     expect(m.ended).toBe(true);
     expect(m.timeline.segments(3).at(-1)?.end).toBe(3000);
+  });
+
+  describe('fault shading keyed on the fault (src/contract/faultKeys.ts)', () => {
+    /** A fault event with a full spec, as FaultController records it. */
+    const spec = (t: number, action: 'apply' | 'heal', fault: Record<string, unknown>, description: string): RunEvent =>
+      ({ type: 'fault', t, node: null, action, fault, description, nodes: [] }) as unknown as RunEvent;
+    const open = (m: RunModel) => m.faults.toArray().filter((f) => f.end === null).map((f) => f.key);
+    const ends = (m: RunModel) => Object.fromEntries(m.faults.toArray().map((f) => [f.description, f.end]));
+    const threeFaults = [
+      run(0),
+      spec(100, 'apply', { kind: 'partition', preset: 'isolate-node', node: 1 }, 'isolate node 1'),
+      spec(200, 'apply', { kind: 'link', from: 2, to: 3, symmetric: true, drop: 0.5 }, 'link 2<->3'),
+      spec(300, 'apply', { kind: 'clock', node: 3, rate: 2 }, 'clock 3'),
+    ];
+
+    it('removing one fault ends only its own shading', () => {
+      const m = new RunModel();
+      m.ingest([...threeFaults, spec(400, 'heal', { kind: 'link', from: 2, to: 3, symmetric: true }, 'link 2<->3 fault removed')]);
+      expect(ends(m)).toEqual({ 'isolate node 1': null, 'link 2<->3': 400, 'clock 3': null });
+      m.ingest([spec(500, 'heal', { kind: 'partition' }, 'partition removed')]);
+      expect(open(m)).toEqual(['clock:3']);
+      m.ingest([spec(600, 'heal', { kind: 'clock', node: 3, rate: 1 }, 'node 3 clock back to normal')]);
+      expect(open(m)).toEqual([]);
+      expect(ends(m)).toEqual({ 'isolate node 1': 500, 'link 2<->3': 400, 'clock 3': 600 });
+    });
+
+    it('a global heal ends every shading at once', () => {
+      const m = new RunModel();
+      m.ingest([...threeFaults, fault(700, 'heal', 'all', 'heal network, clocks and disks')]);
+      expect(ends(m)).toEqual({ 'isolate node 1': 700, 'link 2<->3': 700, 'clock 3': 700 });
+    });
+
+    it('restart and resume are heals of instants: they end no shading', () => {
+      const m = new RunModel();
+      m.ingest([...threeFaults, spec(800, 'heal', { kind: 'restart', node: 1 }, 'restart node 1'), spec(900, 'heal', { kind: 'resume', node: 2 }, 'resume node 2')]);
+      expect(open(m)).toEqual(['partition', 'link:2-3', 'clock:3']);
+    });
+
+    it('a new fault on the same key replaces the old one; flaky rewrites every link, and removing it clears them', () => {
+      const m = new RunModel();
+      m.ingest([
+        ...threeFaults,
+        spec(1000, 'apply', { kind: 'partition', groups: [[1, 2], [3]] }, '{1,2} | {3}'),
+        spec(1100, 'apply', { kind: 'link', from: 3, to: 2, delayMs: 50 }, 'link 3->2'),
+      ]);
+      expect(ends(m)).toMatchObject({ 'isolate node 1': 1000, 'link 2<->3': 1100, '{1,2} | {3}': null, 'link 3->2': null });
+      m.ingest([spec(1200, 'apply', { kind: 'flaky', drop: 0.1 }, 'flaky network')]);
+      expect(open(m)).toEqual(['clock:3', 'partition', 'flaky']);
+      m.ingest([spec(1300, 'apply', { kind: 'link', from: 1, to: 2, drop: 0.9 }, 'link 1->2'), spec(1400, 'heal', { kind: 'flaky' }, 'flaky network removed')]);
+      expect(open(m)).toEqual(['clock:3', 'partition']);
+    });
+
+    it('a rule that changes nothing ends the fault on its key instead of shading a new one', () => {
+      const m = new RunModel();
+      m.ingest([...threeFaults, spec(400, 'apply', { kind: 'clock', node: 3, rate: 1 }, 'clock 3 at 1x'), spec(500, 'apply', { kind: 'link', from: 2, to: 3, symmetric: true }, 'link 2<->3 cleared')]);
+      expect(open(m)).toEqual(['partition']);
+      expect(m.faults.length).toBe(3);
+    });
   });
 
   it('starts over when a new run starts', () => {

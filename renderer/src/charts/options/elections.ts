@@ -43,7 +43,8 @@ export function electionOption({ samples, total, palette: p }: ElectionInput): C
         data: bins.map((b) => `${b.from}–${b.to}`),
         axisLabel: { color: p.muted, hideOverlap: true },
       },
-      { type: 'value', gridIndex: 1, name: 'ms', nameLocation: 'middle', nameGap: 28, min: 0, axisLabel: { color: p.muted } },
+      // hideOverlap: at 9 and more nodes the panel is narrow and "900" ran into "1,200".
+      { type: 'value', gridIndex: 1, name: 'ms', nameLocation: 'middle', nameGap: 28, min: 0, axisLabel: { color: p.muted, hideOverlap: true } },
     ],
     yAxis: [
       { type: 'value', gridIndex: 0, name: 'count', minInterval: 1, axisLabel: { color: p.muted } },

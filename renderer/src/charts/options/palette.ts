@@ -13,9 +13,10 @@ export interface Palette {
   scheme: ColorScheme;
   roles: Record<LaneState, string>;
   /**
-   * Shading of lasting faults (partitions, link faults) and marks of instant ones (kill,
-   * pause, ...): neutral grey and the text colour, dashed, so no fault mark can be taken for
-   * a node's series (kill marks used to share node 2's red).
+   * Shading of lasting faults (partitions, link, clock and disk faults: a pale, translucent
+   * red band) and marks of instant ones (kill, pause, ...: near-black or near-white dashed
+   * lines), from src/analysis/legend.ts, so no fault mark can be taken for a node's series
+   * (kill marks used to share node 2's red).
    */
   fault: string;
   faultInstant: string;

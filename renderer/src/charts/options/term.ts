@@ -25,6 +25,11 @@ export function termOffset(i: number, n: number): number {
   return Math.round((i - (n - 1) / 2) * step * 1000) / 1000;
 }
 
+/** A term axis label: the term, or nothing below 0 (terms start at 0, §5.1). */
+export function termTick(value: number): string {
+  return value < 0 ? '' : String(value);
+}
+
 export function termOption({ nodes, faults, now, palette: p }: TermInput): ChartOption {
   return {
     ...BASE_OPTION,
@@ -32,7 +37,8 @@ export function termOption({ nodes, faults, now, palette: p }: TermInput): Chart
     legend: { show: false },
     tooltip: { trigger: 'axis', confine: true, valueFormatter: (v) => (typeof v === 'number' ? `term ${Math.round(v)}` : '–') },
     xAxis: timeAxis(now, p),
-    yAxis: { type: 'value', name: 'term', minInterval: 1, axisLabel: { color: p.muted } },
+    // Lines of term 0 are lifted below 0, so the axis may reach -1: no term is negative, so that tick has no label.
+    yAxis: { type: 'value', name: 'term', minInterval: 1, axisLabel: { color: p.muted, formatter: termTick } },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
     series: [
       faultSeries(faults, now, p, 0),

@@ -15,13 +15,15 @@ export interface FaultHistory {
   partitionDescription: string | null;
 }
 
-function ruleText(f: LinkFault): string {
+/** One link rule in words ("drop 20%, +50 ms, ±30 ms jitter, duplicate 10%"): the event log,
+ * the timeline caption and the Faults panel all describe a rule with this. */
+export function linkRuleText(f: Pick<LinkFault, 'drop' | 'delayMs' | 'jitterMs' | 'duplicate'>): string {
   const parts: string[] = [];
   if (f.drop > 0) parts.push(`drop ${Math.round(f.drop * 100)}%`);
   if (f.delayMs > 0) parts.push(`+${f.delayMs} ms`);
   if (f.jitterMs > 0) parts.push(`±${f.jitterMs} ms jitter`);
   if (f.duplicate > 0) parts.push(`duplicate ${Math.round(f.duplicate * 100)}%`);
-  return parts.join(', ');
+  return parts.length > 0 ? parts.join(', ') : 'no loss, no delay';
 }
 
 const sameRule = (a: LinkFault, b: LinkFault) => a.drop === b.drop && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate;
@@ -37,7 +39,7 @@ export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history:
   const pairs = nodes.length * (nodes.length - 1);
   // "Flaky network": the same rule on every directed link of the cluster is one fault.
   if (history.since.has('flaky') && pairs > 0 && links.length === pairs && links.every((l) => sameRule(l, links[0]))) {
-    out.push({ id: 'flaky', kind: 'flaky', description: `every link: ${ruleText(links[0])}`, since: since('flaky'), nodes: [...nodes] });
+    out.push({ id: 'flaky', kind: 'flaky', description: `every link: ${linkRuleText(links[0])}`, since: since('flaky'), nodes: [...nodes] });
   } else {
     const byPair = new Map<string, LinkFault[]>();
     for (const l of links) {
@@ -48,8 +50,8 @@ export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history:
       const [a, b] = id.slice('link:'.length).split('-').map(Number);
       const both = rules.length === 2;
       const description = both && sameRule(rules[0], rules[1])
-        ? `link ${a} ↔ ${b}: ${ruleText(rules[0])}`
-        : rules.map((r) => `link ${r.from} → ${r.to}: ${ruleText(r)}`).join('; ');
+        ? `link ${a} ↔ ${b}: ${linkRuleText(rules[0])}`
+        : rules.map((r) => `link ${r.from} → ${r.to}: ${linkRuleText(r)}`).join('; ');
       out.push({ id, kind: 'link', description, since: since(id) ?? since('flaky'), nodes: [a, b] });
     }
   }

@@ -126,7 +126,7 @@ export async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId
         const killed = c.killedNodes();
         if (killed.length === 0) throw new Error('no killed node to restart');
         for (const n of killed) await c.applyFault({ kind: 'restart', node: n });
-        return `restart nodes ${killed.join(', ')}`;
+        return `restart ${killed.length === 1 ? 'node' : 'nodes'} ${killed.join(', ')}`;
       }
       return c.applyFault({ kind: 'restart', node: a.node });
     }

@@ -17,6 +17,7 @@ import { FaultPlan } from '../faultPlan';
 import { resolvePartition, type PartitionRequest } from '../partitions';
 import { parseFaultKey } from '../../contract/faultKeys';
 import type { NodeFleet } from './nodeFleet';
+import { linkRuleText } from '../activeFaults';
 
 type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
 
@@ -30,6 +31,11 @@ export interface FaultControllerDeps {
   random: () => number;
   record: (ev: FaultEvent) => void;
   warn: (node: NodeId, message: string) => void;
+}
+
+/** A link or flaky fault's rule with its defaults filled in, as the plan stores it. */
+function ruleOf(f: { drop?: number; delayMs?: number; jitterMs?: number; duplicate?: number }) {
+  return { drop: f.drop ?? 0, delayMs: f.delayMs ?? 0, jitterMs: f.jitterMs ?? 0, duplicate: f.duplicate ?? 0 };
 }
 
 export class FaultController {
@@ -50,22 +56,22 @@ export class FaultController {
         this.requireNode(f.from);
         this.requireNode(f.to);
         const set = (from: NodeId, to: NodeId) =>
-          this.plan.setLink({ from, to, drop: f.drop ?? 0, delayMs: f.delayMs ?? 0, jitterMs: f.jitterMs ?? 0, duplicate: f.duplicate ?? 0 });
+          this.plan.setLink({ from, to, ...ruleOf(f) });
         set(f.from, f.to);
         if (f.symmetric) set(f.to, f.from);
         await this.pushNetworkRules();
-        const d = `link ${f.from}${f.symmetric ? '<->' : '->'}${f.to}: drop ${f.drop ?? 0}, delay ${f.delayMs ?? 0}ms`;
+        const d = `link ${f.from}${f.symmetric ? '<->' : '->'}${f.to}: ${linkRuleText(ruleOf(f))}`;
         return this.record(f, d, [f.from, f.to]);
       }
       case 'flaky': {
         const ids = this.deps.nodes();
         for (const a of ids) {
           for (const b of ids) {
-            if (a !== b) this.plan.setLink({ from: a, to: b, drop: f.drop ?? 0, delayMs: f.delayMs ?? 0, jitterMs: f.jitterMs ?? 0, duplicate: f.duplicate ?? 0 });
+            if (a !== b) this.plan.setLink({ from: a, to: b, ...ruleOf(f) });
           }
         }
         await this.pushNetworkRules();
-        return this.record(f, `flaky network: drop ${f.drop ?? 0}, delay ${f.delayMs ?? 0}±${f.jitterMs ?? 0}ms, dup ${f.duplicate ?? 0}`, ids);
+        return this.record(f, `flaky network: ${linkRuleText(ruleOf(f))}`, ids);
       }
       case 'clock':
         this.requireNode(f.node);

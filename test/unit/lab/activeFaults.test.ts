@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeFaults } from '../../../src/lab/activeFaults';
+import { activeFaults, linkRuleText } from '../../../src/lab/activeFaults';
 import { FaultPlan } from '../../../src/lab/faultPlan';
 import { faultKey, parseFaultKey } from '../../../src/contract/faultKeys';
 
@@ -45,5 +45,12 @@ describe('fault keys', () => {
     expect(faultKey({ kind: 'kill', node: 1 })).toBeNull();
     expect(faultKey({ kind: 'all' })).toBeNull();
     expect(parseFaultKey('meteor')).toBeNull();
+  });
+});
+
+describe('linkRuleText', () => {
+  it('names every part of a link rule, as the event log, the caption and the panel all show it', () => {
+    expect(linkRuleText({ drop: 0.2, delayMs: 0, jitterMs: 30, duplicate: 0.1 })).toBe('drop 20%, ±30 ms jitter, duplicate 10%');
+    expect(linkRuleText(zero)).toBe('no loss, no delay');
   });
 });

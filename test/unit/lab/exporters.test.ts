@@ -282,6 +282,18 @@ describe('report.html', () => {
     }
   });
 
+  it('breaks a node\'s term line while it is down and lifts equal terms apart, as the app does (issue 15 item 7)', () => {
+    const termSvg = html.slice(html.indexOf('aria-label="Term per node"'));
+    const pathOf = (node: number) => new RegExp(`<path d="([^"]*)"[^>]*><title>Node ${node}</title>`).exec(termSvg)![1];
+    // Node 1 was killed at 2000 and restarted at 3001: two runs of its line, not one flat line.
+    expect(pathOf(1).match(/M/g)).toHaveLength(2);
+    // Node 2 was never down: one run.
+    expect(pathOf(2).match(/M/g)).toHaveLength(1);
+    // Nodes 2 and 3 share term 2 for most of the run, yet their lines start at different heights.
+    const startY = (node: number) => Number(/^M[\d.]+,([\d.]+)/.exec(pathOf(node))![1]);
+    expect(new Set([startY(1), startY(2), startY(3)]).size).toBe(3);
+  });
+
   it('renders an empty run without failing', () => {
     const s = computeSummary([], []);
     const empty = renderReport({ summary: s, events: [], history: [] });

@@ -7,6 +7,7 @@
 import type { NodeId } from '../../../../src/analysis/ids';
 import type { FaultPeriod } from '../../model/runModel';
 import { BASE_OPTION, GRID_TOP_NO_LEGEND, extendTo, faultSeries, seconds, timeAxis, toSeconds, withGaps, type Gap } from './common';
+import { termOffset } from '../../../../src/analysis/seriesGaps';
 import { nodeColor, nodeDash } from './palette';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';
@@ -16,13 +17,6 @@ export interface TermInput {
   faults: readonly FaultPeriod[];
   now: number;
   palette: Palette;
-}
-
-/** The vertical offset of the i-th of n lines, in terms: spread evenly over at most 0.6. */
-export function termOffset(i: number, n: number): number {
-  if (n <= 1) return 0;
-  const step = Math.min(0.08, 0.6 / (n - 1));
-  return Math.round((i - (n - 1) / 2) * step * 1000) / 1000;
 }
 
 /** A term axis label: the term, or nothing below 0 (terms start at 0, §5.1). */

@@ -7,6 +7,7 @@ import { LANE_LABELS, LANE_STATES, MARK_LABELS, markColours, nodeColour, roleCol
 import { html, type SafeHtml } from './html';
 import { axes, downsample, fmtTick, niceTicks, px, sx, sy, type Frame } from './svg';
 import type { FaultPeriod, RunTimelines } from './timelines';
+import { termOffset, withGaps, type Gap } from '../../../analysis/seriesGaps';
 
 export const WIDTH = 960;
 
@@ -94,6 +95,26 @@ export interface Series {
   name: string;
   colour: string;
   points: Array<[number, number]>;
+  /** Where the node was down or removed: the line breaks there (as in the app). */
+  gaps?: readonly Gap[];
+  /** Drawn this much above its value (the app's term offsets); the tooltip keeps the value. */
+  lift?: number;
+}
+
+/** A series cut at its gaps into runs of live points, each with the time it lasts until. */
+function liveRuns(s: Series, step: boolean, end: number): Array<{ points: Array<[number, number]>; until: number }> {
+  const runs: Array<{ points: Array<[number, number]>; until: number }> = [];
+  let cur: Array<[number, number]> = [];
+  for (const [t, v] of withGaps(s.points, s.gaps ?? [], step)) {
+    if (v !== null) {
+      cur.push([t, v + (s.lift ?? 0)]);
+      continue;
+    }
+    if (cur.length > 0) runs.push({ points: cur, until: t });
+    cur = [];
+  }
+  if (cur.length > 0) runs.push({ points: cur, until: end });
+  return runs;
 }
 
 /** A line chart over run time; `step` draws values as held until the next point. */
@@ -103,25 +124,28 @@ export function lineChart(title: string, yLabel: string, series: Series[], tl: R
   let yMin = 0;
   for (const s of series) {
     for (const p of s.points) {
-      if (p[1] > yMax) yMax = p[1];
-      if (p[1] < yMin) yMin = p[1];
+      const v = p[1] + (s.lift ?? 0);
+      if (v > yMax) yMax = v;
+      if (v < yMin) yMin = v;
     }
   }
   if (yMax === -Infinity) yMax = 1;
   const f: Frame = { width: WIDTH, height: opts.height ?? 240, left: 70, right: 20, top: 28, bottom: 36, x0: tl.start, x1: tl.end, y0: yMin, y1: yMax > yMin ? yMax : yMin + 1 };
   const parts: SafeHtml[] = [svgOpen(f.height, title), axes(f, yLabel), faultShading(f, tl.faults)];
   for (const s of series) {
-    const pts = downsample(s.points, f);
-    if (pts.length === 0) continue;
     let d = '';
-    pts.forEach(([t, v], i) => {
-      const x = px(sx(f, t));
-      const y = px(sy(f, v));
-      if (i === 0) d += `M${x},${y}`;
-      else if (opts.step) d += `H${x}V${y}`;
-      else d += `L${x},${y}`;
-    });
-    if (opts.step) d += `H${px(sx(f, tl.end))}`;
+    for (const run of liveRuns(s, opts.step === true, tl.end)) {
+      const pts = downsample(run.points, f);
+      pts.forEach(([t, v], i) => {
+        const x = px(sx(f, t));
+        const y = px(sy(f, v));
+        if (i === 0) d += `M${x},${y}`;
+        else if (opts.step) d += `H${x}V${y}`;
+        else d += `L${x},${y}`;
+      });
+      if (opts.step) d += `H${px(sx(f, Math.min(run.until, tl.end)))}`;
+    }
+    if (d === '') continue;
     parts.push(html`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="1.5"><title>${s.name}</title></path>`);
   }
   series.forEach((s, i) => {
@@ -136,8 +160,26 @@ export function lineChart(title: string, yLabel: string, series: Series[], tl: R
 }
 
 /** Per-node step series from a map, in each node's app colour. */
-export function nodeSeries(map: Map<NodeId, Array<[number, number]>>, nodes: NodeId[]): Series[] {
-  return nodes.map((n) => ({ name: `Node ${n}`, colour: nodeColour(SCHEME, n), points: map.get(n) ?? [] }));
+/**
+ * One series per node, broken where the node was down or removed; `offsets` lifts each
+ * node's line slightly (termOffset) so nodes in the same term stay visible, as in the app.
+ */
+export function nodeSeries(map: Map<NodeId, Array<[number, number]>>, tl: RunTimelines, opts: { offsets?: boolean } = {}): Series[] {
+  return tl.nodes.map((n, i) => ({
+    name: `Node ${n}`,
+    colour: nodeColour(SCHEME, n),
+    points: map.get(n) ?? [],
+    gaps: nodeGaps(tl, n),
+    lift: opts.offsets === true ? termOffset(i, tl.nodes.length) : 0,
+  }));
+}
+
+/** When a node had no live process or was no longer a member. */
+function nodeGaps(tl: RunTimelines, n: NodeId): Gap[] {
+  const gaps: Gap[] = (tl.process.get(n) ?? []).filter((p) => p.kind === 'down').map((p) => [p.start, p.end] as const);
+  const removed = tl.removedAt.get(n);
+  if (removed !== undefined) gaps.push([removed, Infinity]);
+  return gaps;
 }
 
 /** Histogram of election times (ms). */

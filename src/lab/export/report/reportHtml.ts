@@ -122,12 +122,12 @@ export function renderReport(input: ReportInput): string {
 
   parts.push(html`<h2>Roles over time</h2><p>${ROLE_TIMELINE_CAPTION} Red triangles: ${MARK_LABELS.violation}. Hover for details.</p>`);
   parts.push(roleTimeline(tl));
-  parts.push(html`<h2>Term</h2>`, lineChart('Term per node', 'term', nodeSeries(tl.term, tl.nodes), tl, { step: true, height: 220 }));
+  parts.push(html`<h2>Term</h2><p>Lines are offset slightly so nodes in the same term stay visible; a line breaks while its node is down or after it was removed.</p>`, lineChart('Term per node', 'term', nodeSeries(tl.term, tl, { offsets: true }), tl, { step: true, height: 220 }));
 
   parts.push(html`<h2>Elections</h2><p>Time from losing a leader (crash, pause, step-down, or a partition cutting it off) to the next leader of a higher term; planned transfers are listed apart (docs/formats.md, "Leaderless intervals").</p>`);
   parts.push(histogram(summary.electionMs.samples, 'Election times'), electionsTable(events));
 
-  parts.push(html`<h2>Commit index</h2>`, lineChart('Commit index per node', 'commit index', nodeSeries(tl.commit, tl.nodes), tl, { step: true }));
+  parts.push(html`<h2>Commit index</h2>`, lineChart('Commit index per node', 'commit index', nodeSeries(tl.commit, tl), tl, { step: true }));
 
   const [okColour, failColour, infoColour] = [ROLE_COLOURS.leader, MARKS.violation, ROLE_COLOURS.candidate];
   const perSec = tl.bucketMs / 1000;

@@ -44,6 +44,8 @@ export interface RunTimelines {
   term: Map<NodeId, Array<[number, number]>>;
   commit: Map<NodeId, Array<[number, number]>>;
   faults: FaultPeriod[];
+  /** When each node left the configuration (its last membership event was a removal). */
+  removedAt: Map<NodeId, number>;
   violations: Array<{ t: number; property: string; message: string }>;
   ops: OpsBucket[];
   bucketMs: number;
@@ -61,6 +63,7 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     term: new Map(),
     commit: new Map(),
     faults: [],
+    removedAt: new Map(),
     violations: [],
     ops: [],
     bucketMs: 1000,
@@ -140,6 +143,10 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
         }
         break;
       }
+      case 'membership':
+        if (ev.action === 'remove') tl.removedAt.set(ev.target, ev.t);
+        else tl.removedAt.delete(ev.target);
+        break;
       case 'violation':
         tl.violations.push({ t: ev.t, property: ev.property, message: ev.message });
         break;

@@ -24,6 +24,7 @@ import type { FaultPlan } from './faultPlan';
 import type { PartitionRequest } from './partitions';
 import type { ProcessEvent } from './supervisor';
 import { RunRecorder } from './recorder/runRecorder';
+import { finishRun } from './finishRun';
 import { EventPipeline, type LabEventInput } from './cluster/eventPipeline';
 import { NodeFleet } from './cluster/nodeFleet';
 import { FaultController } from './cluster/faultController';
@@ -326,7 +327,7 @@ export class Cluster {
     this.events.emit({ t: this.now(), node: null, type: 'run', phase: 'stopped' });
     await this.fleet.close();
     if (!this.recorder) return null;
-    const result = await this.recorder.finish({ runId: this.deps.runId, checkBudgetMs: opts.linearizabilityBudgetMs ?? 10_000, expectations: opts.expectations });
+    const result = await finishRun(this.recorder, { runId: this.deps.runId, checkBudgetMs: opts.linearizabilityBudgetMs ?? 10_000, expectations: opts.expectations });
     return result.summary;
   }
 }

@@ -29,8 +29,8 @@ import fc from 'fast-check';
 import { decodeFrame, encodeFrame, type FrameSealer } from '../../src/contract/codec';
 import { LIMITS } from '../../src/contract/validateCore';
 import type { ClusterConfig, Entry, Message, NodeId } from '../../src/raft/types';
-import { sealedSender } from '../../src/node/transport/curveOptions';
-import type { SealKeys } from '../../src/node/transport/frameSeal';
+import { sealedSender } from '../../src/wire/curveOptions';
+import type { SealKeys } from '../../src/wire/frameSeal';
 
 export type FuzzFamily = 'valid' | 'resealed' | 'tampered' | 'bytes';
 

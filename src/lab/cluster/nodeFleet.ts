@@ -14,7 +14,7 @@ import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { TelemetryBatch } from '../../contract/telemetry';
 import { AddressAllocator } from '../addresses';
 import { ClusterError } from '../clusterError';
-import { LabSockets } from '../sockets';
+import { LabSockets } from '../sockets/labSockets';
 import type { ClusterKeys } from '../keys';
 import { Supervisor, type ProcessEvent } from '../supervisor';
 import { makeOwnedTempDir } from '../leftovers';

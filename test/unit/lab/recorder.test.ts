@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunRecorder } from '../../../src/lab/recorder/runRecorder';
+import { finishRun } from '../../../src/lab/finishRun';
 import { readRun, RunReadError } from '../../../src/lab/recorder/readRun';
 import { exportRun } from '../../../src/lab/export/exportRun';
 import { computeSummary } from '../../../src/lab/export/summary';
-import { METRICS_CSV_COLUMNS } from '../../../src/lab/export/metricsCsv';
+import { METRICS_CSV_COLUMNS } from '../../../src/lab/recorder/metricsCsv';
 import type { RunEvent, Summary } from '../../../src/contract/runEvents';
 import { syntheticRun } from './runGen';
 
@@ -116,7 +117,7 @@ describe('RunRecorder', () => {
     rec.start();
     recordAll(rec);
     const expectations = [{ name: 'noViolations', ok: false, detail: '1 violation' }];
-    const result = await rec.finish({ expectations });
+    const result = await finishRun(rec, { expectations });
     const names = readdirSync(dir).sort();
     expect(names).toEqual(['events.jsonl', 'history.edn', 'history.jsonl', 'metrics.csv', 'report.html', 'summary.json', 'trace.json']);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;

@@ -3,7 +3,7 @@ import { Dealer } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../../src/contract/client';
 import { encodeFrame } from '../../../src/contract/codec';
 import { ClientServer, type ClientRoute } from '../../../src/node/transport/clientServer';
-import { KvClientConnection } from '../../../src/node/transport/kvClientConnection';
+import { KvClientConnection } from '../../../src/lab/sockets/kvClientConnection';
 import { ipcDir, repeatUntil, waitFor } from './transportHelpers';
 
 const CLUSTER = 'client-test';

@@ -3,7 +3,7 @@ import { Dealer, Router } from 'zeromq';
 import { decodeFrame, encodeFrame } from '../../../src/contract/codec';
 import type { ControlRequest, NodeStatusReport } from '../../../src/contract/control';
 import { ControlChannel, type ControlHandler } from '../../../src/node/transport/controlChannel';
-import { ControlRequestError, ControlServer } from '../../../src/node/transport/controlServer';
+import { ControlRequestError, ControlServer } from '../../../src/lab/sockets/controlServer';
 import { ipcDir, waitFor } from './transportHelpers';
 
 const CLUSTER = 'control-test';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkEndpoint, isLoopbackHost } from '../../../src/node/transport/endpoint';
-import { Ring } from '../../../src/node/transport/ring';
-import { SendPump, type Outgoing, type PumpSocket, type SendOutcome } from '../../../src/node/transport/sendPump';
+import { checkEndpoint, isLoopbackHost } from '../../../src/wire/endpoint';
+import { Ring } from '../../../src/wire/ring';
+import { SendPump, type Outgoing, type PumpSocket, type SendOutcome } from '../../../src/wire/sendPump';
 
 describe('Ring', () => {
   it('is a FIFO that grows', () => {

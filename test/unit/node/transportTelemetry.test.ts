@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Pull, Push } from 'zeromq';
 import { encodeFrame } from '../../../src/contract/codec';
 import type { TelemetryBatch, TelemetryEvent } from '../../../src/contract/telemetry';
-import { TelemetryCollector } from '../../../src/node/transport/telemetryCollector';
+import { TelemetryCollector } from '../../../src/lab/sockets/telemetryCollector';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../../../src/node/transport/telemetryPublisher';
 import { ipcDir, waitFor } from './transportHelpers';
 

@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pull, Push } from 'zeromq';
 import { encodeFrame, decodeFrame } from '../../../src/contract/codec';
-import { newCurveKeyPair, SealKeys, z85Decode, z85Encode } from '../../../src/node/transport/frameSeal';
-import { registerZapDomain, type ZapRegistration } from '../../../src/node/transport/zapHandler';
+import { newCurveKeyPair, SealKeys, z85Decode, z85Encode } from '../../../src/wire/frameSeal';
+import { registerZapDomain, type ZapRegistration } from '../../../src/wire/zapHandler';
 
 const closers: Array<() => void> = [];
 afterEach(() => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lab } from '../../../src/lab/lab';
-import { dispatchLabRequest } from '../../../src/lab/server/dispatch';
+import { dispatchLabRequest } from '../../../src/lab/api/dispatch';
 import { syntheticRun } from '../lab/runGen';
 
 let root: string;

@@ -25,16 +25,16 @@ import type { ControlCommand, ControlReply } from '../../contract/control';
 import { checkControlCommand } from '../../contract/validateControl';
 import { validate } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
-import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { controlRoutingId } from './controlChannel';
-import { bindChecked } from './sockets';
-import { receiveLoop } from './receiveLoop';
-import { Ring } from './ring';
-import { SendPump, type Outgoing } from './sendPump';
-import { curveServerSocketOptions, sealedSender, withHandshakes, type MemberKeys } from './curveOptions';
-import { SealKeys, type CurveKeyPair } from './frameSeal';
-import { frameByteLimit, receiveLimits } from './socketLimits';
-import { registerZapDomain, type ZapRegistration } from './zapHandler';
+import { RejectCounters, reportToStderr, type ErrorReporter } from '../../wire/counters';
+import { controlRoutingId } from '../../wire/controlRouting';
+import { bindChecked } from '../../wire/sockets';
+import { receiveLoop } from '../../wire/receiveLoop';
+import { Ring } from '../../wire/ring';
+import { SendPump, type Outgoing } from '../../wire/sendPump';
+import { curveServerSocketOptions, sealedSender, withHandshakes, type MemberKeys } from '../../wire/curveOptions';
+import { SealKeys, type CurveKeyPair } from '../../wire/frameSeal';
+import { frameByteLimit, receiveLimits } from '../../wire/socketLimits';
+import { registerZapDomain, type ZapRegistration } from '../../wire/zapHandler';
 
 export interface ControlServerOptions {
   clusterId: string;

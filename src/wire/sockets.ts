@@ -4,7 +4,7 @@
  * frame of one expected kind (refusals counted by reason, never thrown).
  */
 import type { Socket } from 'zeromq';
-import { decodeFrame, type DecodedFrame, type FrameKind } from '../../contract/codec';
+import { decodeFrame, type DecodedFrame, type FrameKind } from '../contract/codec';
 import type { RejectCounters } from './counters';
 import { checkEndpoint, type EndpointPolicy } from './endpoint';
 import { frameByteLimit } from './socketLimits';

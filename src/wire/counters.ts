@@ -1,8 +1,8 @@
 /**
  * Counters the transport exposes (and the node reports in its metrics telemetry).
  */
-import type { RejectReason } from '../../contract/codec';
-import type { TrafficCounters } from '../../contract/telemetry';
+import type { RejectReason } from '../contract/codec';
+import type { TrafficCounters } from '../contract/telemetry';
 
 /**
  * Frames (or messages) refused on receive, by reason: the codec's reasons plus

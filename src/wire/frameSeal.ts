@@ -22,7 +22,7 @@
  */
 import { createHmac, createPrivateKey, createPublicKey, diffieHellman, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { curveKeyPair } from 'zeromq';
-import { SEAL_MAC_BYTES, type FrameSeal, type FrameSealer } from '../../contract/codec';
+import { SEAL_MAC_BYTES, type FrameSeal, type FrameSealer } from '../contract/codec';
 
 /** A CURVE key pair in Z85 text (40 characters each), as libzmq and zeromq.js take them. */
 export interface CurveKeyPair {

@@ -14,7 +14,7 @@
  * libzmq stops reading the connection and the sender's own high-water mark (and
  * `sendTimeout: 0`) drops instead, which every sender here tolerates.
  */
-import { FRAME_LIMITS, type FrameKind } from '../../contract/codec';
+import { FRAME_LIMITS, type FrameKind } from '../contract/codec';
 
 const SLACK_BYTES = 64 * 1024;
 

@@ -13,13 +13,13 @@
 import { Pull } from 'zeromq';
 import type { TelemetryBatch } from '../../contract/telemetry';
 import type { NodeId } from '../../raft/types';
-import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { bindChecked, decodeSinglePart } from './sockets';
-import { receiveLoop } from './receiveLoop';
-import { curveServerSocketOptions, sealedSender, withHandshakes, type MemberKeys } from './curveOptions';
-import { SealKeys, type CurveKeyPair } from './frameSeal';
-import { receiveLimits } from './socketLimits';
-import { registerZapDomain, type ZapRegistration } from './zapHandler';
+import { RejectCounters, reportToStderr, type ErrorReporter } from '../../wire/counters';
+import { bindChecked, decodeSinglePart } from '../../wire/sockets';
+import { receiveLoop } from '../../wire/receiveLoop';
+import { curveServerSocketOptions, sealedSender, withHandshakes, type MemberKeys } from '../../wire/curveOptions';
+import { SealKeys, type CurveKeyPair } from '../../wire/frameSeal';
+import { receiveLimits } from '../../wire/socketLimits';
+import { registerZapDomain, type ZapRegistration } from '../../wire/zapHandler';
 
 export interface TelemetryCollectorOptions {
   clusterId: string;

@@ -8,8 +8,8 @@
  * sockets (the ones that connect) pin the server's public key, so they talk to the real
  * peer or lab or to nobody.
  */
-import type { FrameSeal } from '../../contract/codec';
-import type { NodeId } from '../../raft/types';
+import type { FrameSeal } from '../contract/codec';
+import type { NodeId } from '../raft/types';
 import type { CurveKeyPair, SealKeys } from './frameSeal';
 import type { ZapRegistration } from './zapHandler';
 

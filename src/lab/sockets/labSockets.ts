@@ -8,15 +8,15 @@
  * members' keys and check every reply and batch's seal, and every client connection pins
  * its node's key. The byte limits are per frame kind (FRAME_LIMITS in src/contract/codec.ts).
  */
-import type { NodeId } from '../raft/types';
-import type { ClientRequest, ClientResponse } from '../contract/client';
-import type { ControlCommand, ControlReply } from '../contract/control';
-import type { TelemetryBatch } from '../contract/telemetry';
-import { ControlServer } from '../node/transport/controlServer';
-import { TelemetryCollector } from '../node/transport/telemetryCollector';
-import { KvClientConnection } from '../node/transport/kvClientConnection';
-import type { NodeSecurity } from '../contract/nodeConfig';
-import { ClusterKeys } from './keys';
+import type { NodeId } from '../../raft/types';
+import type { ClientRequest, ClientResponse } from '../../contract/client';
+import type { ControlCommand, ControlReply } from '../../contract/control';
+import type { TelemetryBatch } from '../../contract/telemetry';
+import { ControlServer } from './controlServer';
+import { TelemetryCollector } from './telemetryCollector';
+import { KvClientConnection } from './kvClientConnection';
+import type { NodeSecurity } from '../../contract/nodeConfig';
+import { ClusterKeys } from '../keys';
 
 const MAX_FRAME_BYTES = 16 << 20;
 

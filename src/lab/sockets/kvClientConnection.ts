@@ -16,14 +16,14 @@
 import { Dealer } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../contract/client';
 import { encodeFrame } from '../../contract/codec';
-import { decodeSinglePart } from './sockets';
-import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { checkEndpoint } from './endpoint';
-import { receiveLoop } from './receiveLoop';
-import { Ring } from './ring';
-import { SendPump, type Outgoing } from './sendPump';
-import { curveClientSocketOptions, type CurveClient } from './curveOptions';
-import { frameByteLimit, receiveLimits } from './socketLimits';
+import { decodeSinglePart } from '../../wire/sockets';
+import { RejectCounters, reportToStderr, type ErrorReporter } from '../../wire/counters';
+import { checkEndpoint } from '../../wire/endpoint';
+import { receiveLoop } from '../../wire/receiveLoop';
+import { Ring } from '../../wire/ring';
+import { SendPump, type Outgoing } from '../../wire/sendPump';
+import { curveClientSocketOptions, type CurveClient } from '../../wire/curveOptions';
+import { frameByteLimit, receiveLimits } from '../../wire/socketLimits';
 
 export interface KvClientOptions {
   clusterId: string;

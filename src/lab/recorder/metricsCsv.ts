@@ -3,7 +3,7 @@
  * spreadsheets and pandas. Columns are documented in docs/formats.md.
  */
 import type { RunEvent } from '../../contract/runEvents';
-import type { EventOf } from '../recorder/knownEvents';
+import type { EventOf } from './knownEvents';
 
 export const METRICS_CSV_COLUMNS = [
   't',

@@ -120,7 +120,7 @@ describe('CURVE on a live cluster', () => {
     );
     expect(counted).toMatchObject({ impersonation: 1, forged: 1, unsealed: 1 });
     // (The telemetry collector and the control socket hold members to their own name the
-    // same way: test/unit/node/transportCurve.test.ts.)
+    // same way: test/unit/node/transport/curve.test.ts.)
     expect(tc.eventsOf('role', undefined, mark).filter((e) => e.term >= term + 100)).toEqual([]);
     expect(tc.violations()).toEqual([]);
   });

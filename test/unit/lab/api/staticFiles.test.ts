@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
-import { mimeTypeFor, resolveStaticFile } from '../../../src/lab/api/staticFiles';
+import { mimeTypeFor, resolveStaticFile } from '../../../../src/lab/api/staticFiles';
 
 describe('resolveStaticFile', () => {
   let root: string;

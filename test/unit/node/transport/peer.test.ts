@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pull, Push } from 'zeromq';
-import { decodeFrame, encodeFrame } from '../../../src/contract/codec';
-import { FaultInjector } from '../../../src/node/faults/faultInjector';
-import { PeerTransport, type PeerTransportOptions } from '../../../src/node/transport/peerTransport';
-import type { Message } from '../../../src/raft/types';
-import { ipcDir, repeatUntil, waitFor } from './transportHelpers';
+import { decodeFrame, encodeFrame } from '../../../../src/contract/codec';
+import { FaultInjector } from '../../../../src/node/faults/faultInjector';
+import { PeerTransport, type PeerTransportOptions } from '../../../../src/node/transport/peerTransport';
+import type { Message } from '../../../../src/raft/types';
+import { ipcDir, repeatUntil, waitFor } from '../../wire/helpers';
 
 const CLUSTER = 'peer-test';
 const MAX = 1 << 20;

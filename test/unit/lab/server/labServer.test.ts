@@ -3,9 +3,9 @@ import { request } from 'node:http';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLOSE_BAD_TOKEN, startLabServer, type LabServer } from '../../../src/lab/server/labServer';
-import { FakeLab } from './fakeLab';
-import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
+import { CLOSE_BAD_TOKEN, startLabServer, type LabServer } from '../../../../src/lab/server/labServer';
+import { FakeLab } from '../api/fakeLab';
+import { IDLE_LAB_STATE } from '../../../../src/contract/labApi';
 import { connect, waitForClose, waitForFrame, withDeadline, type Frame } from './wsClient';
 
 /** A raw GET, so the path reaches the server exactly as written (fetch would normalise `..`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createToken, hostAllowed, originAllowed, tokenMatches } from '../../../src/lab/server/accessGuard';
+import { createToken, hostAllowed, originAllowed, tokenMatches } from '../../../../src/lab/server/accessGuard';
 
 describe('access guard', () => {
   it('creates distinct 32-byte hex tokens', () => {

@@ -1,7 +1,7 @@
 // A LabService double for transport tests: records calls, answers from a script, and
 // lets a test emit pushes as the real lab would.
-import { IDLE_LAB_STATE, type LabChannel, type LabPush, type LabPushChannel, type LabRequest, type LabResponse } from '../../../src/contract/labApi';
-import type { LabService } from '../../../src/contract/labService';
+import { IDLE_LAB_STATE, type LabChannel, type LabPush, type LabPushChannel, type LabRequest, type LabResponse } from '../../../../src/contract/labApi';
+import type { LabService } from '../../../../src/contract/labService';
 
 
 type PushListener = <P extends LabPushChannel>(channel: P, payload: LabPush[P]) => void;

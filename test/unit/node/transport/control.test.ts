@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dealer, Router } from 'zeromq';
-import { decodeFrame, encodeFrame } from '../../../src/contract/codec';
-import type { ControlRequest, NodeStatusReport } from '../../../src/contract/control';
-import { ControlChannel, type ControlHandler } from '../../../src/node/transport/controlChannel';
-import { ControlRequestError, ControlServer } from '../../../src/lab/sockets/controlServer';
-import { ipcDir, waitFor } from './transportHelpers';
+import { decodeFrame, encodeFrame } from '../../../../src/contract/codec';
+import type { ControlRequest, NodeStatusReport } from '../../../../src/contract/control';
+import { ControlChannel, type ControlHandler } from '../../../../src/node/transport/controlChannel';
+import { ControlRequestError, ControlServer } from '../../../../src/lab/sockets/controlServer';
+import { ipcDir, waitFor } from '../../wire/helpers';
 
 const CLUSTER = 'control-test';
 const MAX = 1 << 20;

@@ -8,7 +8,7 @@ import { forwardLabPushes, registerLabIpc, UNTRUSTED_SENDER_ERROR, type IpcRegis
 import { createLabBridge, type BridgeIpc } from '../../../main/labBridge';
 import { appLocation, isAppUrl, isTrustedSender, originOf } from '../../../main/appOrigin';
 import { LAB_PUSH_IPC } from '../../../main/ipcChannels';
-import { FakeLab } from './fakeLab';
+import { FakeLab } from '../lab/api/fakeLab';
 import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>;

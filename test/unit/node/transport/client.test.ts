@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dealer } from 'zeromq';
-import type { ClientRequest, ClientResponse } from '../../../src/contract/client';
-import { encodeFrame } from '../../../src/contract/codec';
-import { ClientServer, type ClientRoute } from '../../../src/node/transport/clientServer';
-import { KvClientConnection } from '../../../src/lab/sockets/kvClientConnection';
-import { ipcDir, repeatUntil, waitFor } from './transportHelpers';
+import type { ClientRequest, ClientResponse } from '../../../../src/contract/client';
+import { encodeFrame } from '../../../../src/contract/codec';
+import { ClientServer, type ClientRoute } from '../../../../src/node/transport/clientServer';
+import { KvClientConnection } from '../../../../src/lab/sockets/kvClientConnection';
+import { ipcDir, repeatUntil, waitFor } from '../../wire/helpers';
 
 const CLUSTER = 'client-test';
 const MAX = 1 << 20;

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Lab } from '../../../src/lab/lab';
-import { dispatchLabRequest } from '../../../src/lab/api/dispatch';
-import { syntheticRun } from '../lab/runGen';
+import { Lab } from '../../../../src/lab/lab';
+import { dispatchLabRequest } from '../../../../src/lab/api/dispatch';
+import { syntheticRun } from '../runGen';
 
 let root: string;
 let runsDir: string;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pull, Push } from 'zeromq';
-import { encodeFrame } from '../../../src/contract/codec';
-import type { TelemetryBatch, TelemetryEvent } from '../../../src/contract/telemetry';
-import { TelemetryCollector } from '../../../src/lab/sockets/telemetryCollector';
-import { TelemetryPublisher, type TelemetryPublisherOptions } from '../../../src/node/transport/telemetryPublisher';
-import { ipcDir, waitFor } from './transportHelpers';
+import { encodeFrame } from '../../../../src/contract/codec';
+import type { TelemetryBatch, TelemetryEvent } from '../../../../src/contract/telemetry';
+import { TelemetryCollector } from '../../../../src/lab/sockets/telemetryCollector';
+import { TelemetryPublisher, type TelemetryPublisherOptions } from '../../../../src/node/transport/telemetryPublisher';
+import { ipcDir, waitFor } from '../../wire/helpers';
 
 const CLUSTER = 'telemetry-test';
 const MAX = 1 << 20;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LabPush } from '../../../src/contract/labApi';
-import { PushGate, type PushSink } from '../../../src/lab/server/pushGate';
-import { encodePush } from '../../../src/lab/server/wireMessages';
-import { IDLE_LAB_STATE } from '../../../src/contract/labApi';
+import type { LabPush } from '../../../../src/contract/labApi';
+import { PushGate, type PushSink } from '../../../../src/lab/server/pushGate';
+import { encodePush } from '../../../../src/lab/server/wireMessages';
+import { IDLE_LAB_STATE } from '../../../../src/contract/labApi';
 
 /** A socket stand-in whose queued byte count the test sets directly. */
 class FakeSink implements PushSink {

@@ -6,16 +6,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dealer, Push } from 'zeromq';
-import { encodeFrame } from '../../../src/contract/codec';
-import type { TelemetryBatch } from '../../../src/contract/telemetry';
-import type { Message } from '../../../src/raft/types';
-import { ControlChannel } from '../../../src/node/transport/controlChannel';
-import { ControlServer } from '../../../src/lab/sockets/controlServer';
-import { newCurveKeyPair, SealKeys, type CurveKeyPair } from '../../../src/wire/frameSeal';
-import { PeerTransport } from '../../../src/node/transport/peerTransport';
-import { TelemetryCollector } from '../../../src/lab/sockets/telemetryCollector';
-import { TelemetryPublisher } from '../../../src/node/transport/telemetryPublisher';
-import { ClusterKeys } from '../../../src/lab/keys';
+import { encodeFrame } from '../../../../src/contract/codec';
+import type { TelemetryBatch } from '../../../../src/contract/telemetry';
+import type { Message } from '../../../../src/raft/types';
+import { ControlChannel } from '../../../../src/node/transport/controlChannel';
+import { ControlServer } from '../../../../src/lab/sockets/controlServer';
+import { newCurveKeyPair, SealKeys, type CurveKeyPair } from '../../../../src/wire/frameSeal';
+import { PeerTransport } from '../../../../src/node/transport/peerTransport';
+import { TelemetryCollector } from '../../../../src/lab/sockets/telemetryCollector';
+import { TelemetryPublisher } from '../../../../src/node/transport/telemetryPublisher';
+import { ClusterKeys } from '../../../../src/lab/keys';
 
 const CLUSTER = 'curve-test';
 const MAX = 1 << 20;

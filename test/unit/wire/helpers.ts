@@ -17,12 +17,14 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
  * freshly connected ZeroMQ link is up (sends before the handshake are dropped, by design).
  */
 export async function repeatUntil(action: () => void, condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    action();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(
+    () => {
+      if (condition()) return true;
+      action();
+      return false;
+    },
+    { what, timeoutMs, intervalMs: 10 },
+  );
 }
 
 /** A short temp directory for ipc:// sockets (paths must stay under 107 bytes). */

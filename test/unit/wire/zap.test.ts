@@ -8,6 +8,7 @@ import { Pull, Push } from 'zeromq';
 import { encodeFrame, decodeFrame } from '../../../src/contract/codec';
 import { newCurveKeyPair, SealKeys, z85Decode, z85Encode } from '../../../src/wire/frameSeal';
 import { registerZapDomain, type ZapRegistration } from '../../../src/wire/zapHandler';
+import { waitFor } from './helpers';
 
 const closers: Array<() => void> = [];
 afterEach(() => {
@@ -21,14 +22,6 @@ function collect(pull: Pull): string[] {
     for await (const [part] of pull) got.push(part.toString());
   })().catch(() => undefined);
   return got;
-}
-
-async function waitUntil(check: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('Z85 and seals', () => {
@@ -85,13 +78,13 @@ describe('ZAP allow-list', () => {
     closers.push(() => bad.close());
     bad.connect(address);
     void bad.send('from a stranger').catch(() => undefined);
-    await waitUntil(() => zap.refused > 0, 5000);
+    await waitFor(() => zap.refused > 0, 'the ZAP handler to refuse the stranger');
 
     const good = new Push({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: member.publicKey, curveSecretKey: member.secretKey });
     closers.push(() => good.close());
     good.connect(address);
     await good.send('from a member');
-    await waitUntil(() => got.length > 0, 5000);
+    await waitFor(() => got.length > 0, 'a delivered frame');
     // The member's message arrived after the stranger's was sent: the stranger's never will.
     expect(got).toEqual(['from a member']);
     expect(zap.admitted).toBeGreaterThan(0);
@@ -116,7 +109,7 @@ describe('ZAP allow-list', () => {
     closers.push(() => good.close());
     good.connect(pull.lastEndpoint!);
     await good.send('member');
-    await waitUntil(() => got.length > 0, 5000);
+    await waitFor(() => got.length > 0, 'a delivered frame');
     expect(got).toEqual(['member']);
   });
 });

@@ -16,6 +16,7 @@ import { PeerTransport } from '../../../../src/node/transport/peerTransport';
 import { TelemetryCollector } from '../../../../src/lab/sockets/telemetryCollector';
 import { TelemetryPublisher } from '../../../../src/node/transport/telemetryPublisher';
 import { ClusterKeys } from '../../../../src/lab/keys';
+import { repeatUntil, waitFor } from '../../wire/helpers';
 
 const CLUSTER = 'curve-test';
 const MAX = 1 << 20;
@@ -23,14 +24,6 @@ const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const heartbeat = (from: number, to: number, term: number, seq = 1): Message => ({ type: 'heartbeat', from, to, term, commit: 0, seq });
 
@@ -68,7 +61,7 @@ describe('CURVE peer transport', () => {
     void plain.send(encodeFrame('raft', CLUSTER, [heartbeat(2, 1, 98)])).catch(() => undefined);
     // The stranger's key is refused by the ZAP allow-list; the plaintext client does not
     // even get that far (a NULL greeting cannot meet a CURVE server), so it is not counted.
-    await until(() => (b.transport.stats().rejectedFrames.handshake ?? 0) >= 1, 'the stranger refused');
+    await waitFor(() => (b.transport.stats().rejectedFrames.handshake ?? 0) >= 1, 'the stranger refused');
 
     const a = await PeerTransport.open({
       clusterId: CLUSTER,
@@ -81,11 +74,7 @@ describe('CURVE peer transport', () => {
     });
     cleanup.push(() => a.close());
     let seq = 0;
-    const deadline = Date.now() + 5000;
-    while (!b.received.some((m) => m.from === 2 && m.term === 1) && Date.now() < deadline) {
-      a.send(heartbeat(2, 1, 1, seq++));
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await repeatUntil(() => a.send(heartbeat(2, 1, 1, seq++)), () => b.received.some((m) => m.from === 2 && m.term === 1), 'the member\'s heartbeat');
     expect(b.received.filter((m) => m.term !== 1)).toEqual([]);
     expect(b.received.some((m) => m.from === 2)).toBe(true);
   });
@@ -106,7 +95,7 @@ describe('CURVE peer transport', () => {
     await push.send(encodeFrame('raft', CLUSTER, [heartbeat(1, 1, 53)], as3.sealer(1, keys.publicKeyOf(1)!)));
     // And the truth, last: once it arrives, everything before it has been judged.
     await push.send(encodeFrame('raft', CLUSTER, [heartbeat(3, 1, 54)], as3.sealer(3, keys.publicKeyOf(1)!)));
-    await until(() => b.received.length > 0, 'the honest frame');
+    await waitFor(() => b.received.length > 0, 'the honest frame');
     expect(b.received).toEqual([heartbeat(3, 1, 54)]);
     expect(b.transport.stats().rejectedFrames).toEqual({ impersonation: 1, forged: 2, unsealed: 1 });
   });
@@ -118,7 +107,7 @@ describe('CURVE peer transport', () => {
     const member3 = keys.member(3);
     const push = rawPush(b.transport.address, keys.publicKeyOf(1)!, member3);
     void push.send(encodeFrame('raft', CLUSTER, [heartbeat(3, 1, 5)], new SealKeys(member3).sealer(3, keys.publicKeyOf(1)!))).catch(() => undefined);
-    await until(() => (b.transport.stats().rejectedFrames.handshake ?? 0) >= 1, 'the removed member refused');
+    await waitFor(() => (b.transport.stats().rejectedFrames.handshake ?? 0) >= 1, 'the removed member refused');
     expect(b.received).toEqual([]);
     expect(() => b.transport.setPeer(3, 'tcp://127.0.0.1:9', 'not a key')).toThrow(/public key/);
   });
@@ -140,7 +129,7 @@ describe('CURVE lab sockets', () => {
     const forged: TelemetryBatch = { node: 2, seq: 0, events: [{ t: 1, type: 'role', role: 'leader', term: 999, leader: 2 }] };
     const stranger = rawPush(collector.address, keys.lab.publicKey, newCurveKeyPair());
     void stranger.send(encodeFrame('telemetry', CLUSTER, forged)).catch(() => undefined);
-    await until(() => (collector.stats().rejectedFrames.handshake ?? 0) >= 1, 'the stranger refused');
+    await waitFor(() => (collector.stats().rejectedFrames.handshake ?? 0) >= 1, 'the stranger refused');
 
     // Member 1, admitted, seals truthfully as 1 but names node 2 in the batch.
     const member = rawPush(collector.address, keys.lab.publicKey, keys.member(1));
@@ -150,7 +139,7 @@ describe('CURVE lab sockets', () => {
     cleanup.push(() => publisher.close());
     publisher.publish({ t: 2, type: 'role', role: 'follower', term: 1, leader: null });
     publisher.flush();
-    await until(() => batches.length > 0, 'the honest batch');
+    await waitFor(() => batches.length > 0, 'the honest batch');
     expect(batches.map((b) => b.node)).toEqual([1]);
     expect(collector.stats().rejectedFrames).toMatchObject({ impersonation: 1, handshake: 1 });
   });
@@ -166,7 +155,7 @@ describe('CURVE lab sockets', () => {
     const squatter = new Dealer({ linger: 0, routingId: 'node-1', probeRouter: true, curveServerKey: keys.lab.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey });
     cleanup.push(() => squatter.close());
     squatter.connect(server.address);
-    await until(() => (server.stats().rejectedFrames.handshake ?? 0) >= 1, 'the stranger refused');
+    await waitFor(() => (server.stats().rejectedFrames.handshake ?? 0) >= 1, 'the stranger refused');
     expect(server.isConnected(1)).toBe(false);
 
     // Member 2 squats on node 1's name and answers every request it gets, sealed as itself.
@@ -181,7 +170,7 @@ describe('CURVE lab sockets', () => {
         await impostor.send(encodeFrame('controlReply', CLUSTER, { id: 1, ok: true }, seal2)).catch(() => undefined);
       }
     })().catch(() => undefined);
-    await until(() => server.isConnected(1), 'the impostor connected');
+    await waitFor(() => server.isConnected(1), 'the impostor connected');
     await expect(server.request(1, { cmd: 'ping' }, 500)).rejects.toThrow(/no reply/);
     expect(server.stats().rejectedFrames.impersonation).toBeGreaterThanOrEqual(1);
   });

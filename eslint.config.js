@@ -92,12 +92,38 @@ export default tseslint.config(
   {
     files: ['src/node/**/*.ts'],
     rules: forbid(['**/lab/**', '**/main/**', '**/renderer/**', 'electron'],
-      'The node process depends only on the core and the contracts.'),
+      'The node process depends only on the core, the contracts and the wire.'),
   },
   {
+    // The ZeroMQ plumbing both ends share (sockets, limits, CURVE, seals, ZAP, pumps):
+    // it knows the contracts and the core's ids, never which side it runs on.
+    files: ['src/wire/**/*.ts'],
+    rules: forbid(['**/node/**', '**/lab/**', '**/sim/**', '**/main/**', '**/renderer/**', 'electron'],
+      'src/wire is shared by the node and the lab: the contracts, the core\'s types and itself only.'),
+  },
+  {
+    // A node is launched as a process (out/node/main.mjs), never imported: the lab's own
+    // socket ends live in src/lab/sockets/, the shared plumbing in src/wire/.
     files: ['src/lab/**/*.ts'],
-    rules: forbid(['**/main/**', '**/renderer/**', 'electron'],
-      'The lab is plain Node: Electron main adapts it, never the other way round.'),
+    rules: forbid(['**/node/**', '**/main/**', '**/renderer/**', 'electron'],
+      'The lab is plain Node and talks to nodes over the wire (src/wire, src/lab/sockets): no src/node imports; Electron main adapts the lab, never the other way round.'),
+  },
+  {
+    // recorder/ writes what happens; export/ reads recordings back. finishRun.ts joins them.
+    files: ['src/lab/recorder/**/*.ts'],
+    rules: forbid(['**/node/**', '**/main/**', '**/renderer/**', 'electron', '**/export/**'],
+      'The recorder knows nothing of the exporters: src/lab/finishRun.ts runs them after it.'),
+  },
+  {
+    // Electron main adapts the lab: it reaches it through what browser mode shares
+    // (src/lab/api), the Lab itself and the contracts, never through the lab's inner rooms.
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{
+        regex: '^(\\.\\./)+src/(?!contract/|lab/lab$|lab/api/)',
+        message: 'main/ imports only src/lab/api, src/lab/lab and src/contract.',
+      }] }],
+    },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.vue'],

@@ -5,7 +5,7 @@
  */
 import { net, protocol, type Session } from 'electron';
 import { pathToFileURL } from 'node:url';
-import { mimeTypeFor, resolveStaticFile } from '../src/lab/server/staticFiles';
+import { mimeTypeFor, resolveStaticFile } from '../src/lab/api/staticFiles';
 import { APP_HOST, APP_SCHEME } from './appOrigin';
 
 /**

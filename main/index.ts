@@ -8,8 +8,8 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
 import { Lab } from '../src/lab/lab';
-import { contentSecurityPolicy } from '../src/lab/server/csp';
-import { errorMessage } from '../src/lab/server/dispatch';
+import { contentSecurityPolicy } from '../src/lab/api/csp';
+import { errorMessage } from '../src/lab/api/dispatch';
 import { appLocation, isTrustedSender } from './appOrigin';
 import { appPaths } from './appPaths';
 import { registerAppScheme, serveAppProtocol } from './appProtocol';

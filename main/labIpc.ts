@@ -8,7 +8,7 @@ import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import type { LabChannel, LabPush, LabPushChannel, LabResult } from '../src/contract/labApi';
 import { LAB_CHANNELS } from '../src/contract/labApi';
 import type { LabService } from '../src/contract/labService';
-import { dispatchLabRequest } from '../src/lab/server/dispatch';
+import { dispatchLabRequest } from '../src/lab/api/dispatch';
 import { LAB_PUSH_IPC, type LabPushEnvelope } from './ipcChannels';
 
 /** The part of `ipcMain` used here. */

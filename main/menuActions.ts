@@ -11,7 +11,7 @@ import { app, dialog, shell, type BrowserWindow, type FileFilter, type OpenDialo
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { LabService } from '../src/contract/labService';
-import { errorMessage } from '../src/lab/server/dispatch';
+import { errorMessage } from '../src/lab/api/dispatch';
 import type { AppPaths } from './appPaths';
 import type { AppCommand } from './ipcChannels';
 import type { MenuActions } from './menuTemplate';

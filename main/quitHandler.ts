@@ -8,7 +8,7 @@
  */
 import { app } from 'electron';
 import type { LabService } from '../src/contract/labService';
-import { errorMessage } from '../src/lab/server/dispatch';
+import { errorMessage } from '../src/lab/api/dispatch';
 
 export function shutdownLabOnQuit(getLab: () => LabService | null, timeoutMs = 15_000): void {
   let state: 'running' | 'stopping' | 'done' = 'running';

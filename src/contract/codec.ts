@@ -18,7 +18,7 @@
  * `bin8(senderId u32 BE ++ mac[16])` written LAST, whose MAC covers every byte before it.
  * The codec only places and finds the seal (`FrameSealer`, `FrameSeal`); the transport
  * computes and checks the MAC with keys only the sender and the receiver hold
- * (src/node/transport/frameSeal.ts), which is what binds a frame to its sender's node id.
+ * (src/wire/frameSeal.ts), which is what binds a frame to its sender's node id.
  *
  * No Node imports: src/contract is shared with the renderer. Standard msgpack only
  * (msgpackr records are off: shared record structures broke across processes, docs/platform-facts.md#msgpack).

@@ -7,120 +7,50 @@
  *   - membership (cluster/membership.ts): voters, add and remove (§6);
  *   - the workload and its statistics (cluster/workloadStats.ts).
  * Every event passes through one pipeline (cluster/eventPipeline.ts): recorded, folded into
- * the node views, checked by the live safety monitor.
+ * the node views, checked by the live safety monitor. How the parts reach each other is
+ * cluster/assembleParts.ts; this class owns the run's lifecycle (boot, recording, stop) and
+ * is the one face the Lab, the CLI and the tests talk to.
  */
 import { mkdirSync } from 'node:fs';
 import type { NodeId } from '../raft/types';
-import type { ClusterOptions, WorkloadOptions } from '../contract/clusterOptions';
-import { validateClusterOptions } from '../contract/clusterOptions';
+import { validateClusterOptions, type ClusterOptions, type WorkloadOptions } from '../contract/clusterOptions';
 import type { ControlCommand, ControlReply } from '../contract/control';
 import type { FaultSpec } from '../contract/faults';
-import type { RunEvent, Summary } from '../contract/runEvents';
 import type { NodeView } from '../contract/labApi';
-import { SeededRng } from '../raft/rng';
+import type { Summary } from '../contract/runEvents';
 import { ClusterError } from './clusterError';
 import { ClusterState } from './clusterState';
 import type { FaultPlan } from './faultPlan';
 import type { PartitionRequest } from './partitions';
-import type { ProcessEvent } from './supervisor';
 import { RunRecorder } from './recorder/runRecorder';
-import { EventPipeline, type LabEventInput } from './cluster/eventPipeline';
-import { NodeFleet } from './cluster/nodeFleet';
-import { FaultController } from './cluster/faultController';
-import { Membership } from './cluster/membership';
-import type { NodeLauncher } from './nodeLauncher';
+import { finishRun } from './finishRun';
 import type { ClusterKeys } from './keys';
-import { WorkloadStats } from './cluster/workloadStats';
+import { assembleParts, type ClusterParts } from './cluster/assembleParts';
+import type { ClusterDeps } from './cluster/clusterDeps';
 
 export { ClusterError };
-
-export interface ClusterDeps {
-  /** Directory of this run's recording (events.jsonl, logs, ...). */
-  runDir: string;
-  runId: string;
-  nodeScript: string;
-  execPath: string;
-  env?: Record<string, string>;
-  /** Every run event, as it happens (for pushes and the CLI status line). */
-  onEvent?: (ev: RunEvent) => void;
-  /** Called when node views changed in a way worth showing. */
-  onChange?: () => void;
-  /** How long to wait for every node to report ready. */
-  readyTimeoutMs?: number;
-  /** CURVE on every socket (default true). Internal: the node benchmark turns it off to measure its cost. */
-  curve?: boolean;
-  /**
-   * The run cannot go on (its recording or a node log cannot be written: a full or failing
-   * disk). Called once; the owner should stop the cluster.
-   */
-  onFatal?: (reason: string) => void;
-  /** How node processes are started; defaults to this machine (nodeLauncher.ts). */
-  launcher?: NodeLauncher;
-  /**
-   * Record the run (default true). Internal: benchmarks turn it off to measure what
-   * recording costs; without a recording, stop() returns no summary.
-   */
-  record?: boolean;
-}
+export type { ClusterDeps };
 
 export class Cluster {
   readonly state = new ClusterState();
   readonly options: ClusterOptions;
-  private readonly fleet: NodeFleet;
-  private readonly faultCtl: FaultController;
-  private readonly membership: Membership;
-  private readonly work: WorkloadStats;
-  private readonly events: EventPipeline;
+  private readonly fleet: ClusterParts['fleet'];
+  private readonly faultCtl: ClusterParts['faults'];
+  private readonly membership: ClusterParts['membership'];
+  private readonly work: ClusterParts['work'];
+  private readonly events: ClusterParts['events'];
   /** Null when recording is off (ClusterDeps.record: false) or before boot. */
   private recorder: RunRecorder | null = null;
   private stopped = false;
 
   private constructor(options: ClusterOptions, private readonly deps: ClusterDeps) {
     this.options = options;
-    this.events = new EventPipeline({ state: this.state, onEvent: deps.onEvent, onChange: deps.onChange });
-    const rng = new SeededRng(options.seed);
-    const random = () => rng.nextFloat();
-    const warn = (node: NodeId, message: string) => this.events.warn(node, message);
-    const record = (ev: LabEventInput) => this.events.labEvent(ev);
-    this.fleet = new NodeFleet(options, {
-      runDir: deps.runDir,
-      clusterId: deps.runId,
-      nodeScript: deps.nodeScript,
-      execPath: deps.execPath,
-      env: deps.env,
-      readyTimeoutMs: deps.readyTimeoutMs,
-      curve: deps.curve,
-      onProcessEvent: (ev) => this.onProcessEvent(ev),
-      onWriteError: (_node, err) => this.fatal(err.message),
-      launcher: deps.launcher,
-      onTelemetry: (batch) => this.events.ingest(batch, (node) => this.onReady(node)),
-      onClientResponse: (node, res) => this.work.onResponse(node, res),
-    });
-    this.membership = new Membership({
-      fleet: this.fleet,
-      state: this.state,
-      now: () => this.now(),
-      record,
-      warn,
-      onRemoved: (node) => this.faultCtl.forget(node),
-    });
-    this.faultCtl = new FaultController({
-      fleet: this.fleet,
-      nodes: () => this.state.ids(),
-      leader: () => this.state.leader(),
-      voters: () => this.membership.voters(),
-      random,
-      record,
-      warn,
-    });
-    this.work = new WorkloadStats({
-      transport: { send: (node, requests) => this.fleet.sendClient(node, requests), nodes: () => this.state.ids().filter((id) => this.fleet.isAlive(id)) },
-      now: () => this.now(),
-      random,
-      recordOp: (op) => this.events.recordOp(op),
-      record,
-      clientPrefix: `${deps.runId}-c`,
-    });
+    const parts = assembleParts(options, deps, this.state, (reason) => this.fatal(reason));
+    this.events = parts.events;
+    this.fleet = parts.fleet;
+    this.faultCtl = parts.faults;
+    this.membership = parts.membership;
+    this.work = parts.work;
   }
 
   /** Validates the options, spawns every node and waits until all are ready. */
@@ -159,12 +89,6 @@ export class Cluster {
     if (this.options.workload.clients > 0) this.setWorkload(this.options.workload);
   }
 
-  /** A node said 'ready': release whoever waits for it, and give it the fault rules in force. */
-  private onReady(node: NodeId): void {
-    this.fleet.markReady(node);
-    this.faultCtl.restoreRules(node);
-  }
-
   private fatalReported = false;
 
   /** The run cannot go on (deps.onFatal): say why in the event stream, once, and ask to stop. */
@@ -173,14 +97,6 @@ export class Cluster {
     this.fatalReported = true;
     this.events.emit({ t: this.now(), node: null, type: 'log', level: 'error', message: `lab: stopping the run: ${reason}` });
     this.deps.onFatal?.(reason);
-  }
-
-  private onProcessEvent(ev: ProcessEvent): void {
-    if (ev.state === 'starting') this.events.processStarting(ev.node);
-    // A node that dies while starting (corrupt data, a port taken) fails its start at
-    // once instead of leaving the caller to wait out the ready timeout.
-    if (ev.state === 'crashed' || ev.state === 'stopped' || ev.state === 'killed') this.fleet.exitedBeforeReady(ev);
-    this.events.labEvent({ node: ev.node, type: 'process', state: ev.state, pid: ev.pid, code: ev.code, signal: ev.signal, message: ev.message });
   }
 
   control(node: NodeId, command: ControlCommand, timeoutMs?: number): Promise<ControlReply> {
@@ -251,7 +167,6 @@ export class Cluster {
     return this.faultCtl.apply(f);
   }
 
-  /** Nodes killed or stopped by faults and not restarted since (for "restart: killed"). */
   /** Undoes one fault in force, named by its key (src/contract/faultKeys.ts). */
   removeFault(id: string): Promise<string> {
     return this.faultCtl.remove(id);
@@ -262,6 +177,7 @@ export class Cluster {
     this.recorder?.flush();
   }
 
+  /** Nodes killed or stopped by faults and not restarted since (for "restart: killed"). */
   killedNodes(): NodeId[] {
     return this.faultCtl.killedNodes();
   }
@@ -326,7 +242,7 @@ export class Cluster {
     this.events.emit({ t: this.now(), node: null, type: 'run', phase: 'stopped' });
     await this.fleet.close();
     if (!this.recorder) return null;
-    const result = await this.recorder.finish({ runId: this.deps.runId, checkBudgetMs: opts.linearizabilityBudgetMs ?? 10_000, expectations: opts.expectations });
+    const result = await finishRun(this.recorder, { runId: this.deps.runId, checkBudgetMs: opts.linearizabilityBudgetMs ?? 10_000, expectations: opts.expectations });
     return result.summary;
   }
 }

@@ -12,8 +12,8 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import type { NodeProcessConfig, NodeSecurity } from '../contract/nodeConfig';
 import type { NodeId } from '../raft/types';
-import type { CurveClient, MemberKeys } from '../node/transport/curveOptions';
-import { newCurveKeyPair, type CurveKeyPair } from '../node/transport/frameSeal';
+import type { CurveClient, MemberKeys } from '../wire/curveOptions';
+import { newCurveKeyPair, type CurveKeyPair } from '../wire/frameSeal';
 
 export class ClusterKeys implements MemberKeys {
   /** The lab's own pair: server key of control and telemetry, client key of the workload. */

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import { LIMITS } from '../contract/validateCore';
 import type { RaftConfig } from '../raft/types';
-import { isZ85Key } from './transport/frameSeal';
+import { isZ85Key } from '../wire/frameSeal';
 
 export class NodeConfigError extends Error {}
 

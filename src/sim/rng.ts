@@ -10,7 +10,16 @@ import { SeededRng as CoreRng, mix32 } from '../raft/rng';
 /** splitmix32: spreads consecutive integers into unrelated 32-bit seeds. */
 export const mixSeed = mix32;
 
-/** Derives an independent seed for a named purpose (e.g. one node's RaftConfig.seed). */
+/**
+ * Derives an independent seed for a named purpose (e.g. one node's RaftConfig.seed).
+ *
+ * Kept apart from the core's `deriveSeed` (src/raft/rng.ts) on purpose: that one folds the
+ * parts in with another multiplier (0x27d4eb2f, not 0x27d4eb2d), without the `+ 1` and with
+ * the part count mixed in, so it gives other numbers for the same (seed, salt). Every
+ * simulator stream (network, faults, clients, each node's RaftConfig.seed) starts here, so
+ * switching would change what every recorded `npm run sim` seed replays. Same mixer
+ * (mix32), different derivation: replayable seeds win.
+ */
 export function deriveSeed(seed: number, salt: number): number {
   return mix32(mix32(seed) ^ Math.imul(salt + 1, 0x27d4eb2d));
 }

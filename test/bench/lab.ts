@@ -34,6 +34,7 @@ import { Cluster, type ClusterDeps } from '../../src/lab/cluster';
 import { defaultNodeScript } from '../../src/lab/lab';
 import { RunRecorder } from '../../src/lab/recorder/runRecorder';
 import { waitFor } from '../integration/helpers/waitFor';
+import { percentile, sortedNumbers } from '../../src/analysis/percentile';
 
 export interface LabBenchOptions {
   /** Cluster sizes for time-to-first-leader (default 3, 5, 9). */
@@ -104,10 +105,8 @@ export interface LabBenchResult {
   recordingOverhead: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/** The shared nearest-rank p50 (src/analysis/percentile.ts); NaN for no samples. */
+const median = (xs: number[]): number => percentile(sortedNumbers(xs), 50) ?? Number.NaN;
 
 /** Polls `cond` every few ms until true; throws after `timeoutMs` naming `what`. */
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {

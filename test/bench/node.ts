@@ -37,13 +37,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Dealer } from 'zeromq';
-import { KvClientConnection } from '../../src/node/transport/kvClientConnection';
-import type { CurveClient } from '../../src/node/transport/curveOptions';
+import { KvClientConnection } from '../../src/lab/sockets/kvClientConnection';
+import type { CurveClient } from '../../src/wire/curveOptions';
 import type { ClientRequest, ClientResponse } from '../../src/contract/client';
 import type { RunEvent } from '../../src/contract/runEvents';
 import type { NodeId } from '../../src/raft/types';
 import { TestCluster } from '../integration/helpers/testCluster';
 import { delay, waitFor } from '../integration/helpers/waitFor';
+import { percentile } from '../../src/analysis/percentile';
 import { benchZmqRoundTrip } from './zmqRoundTrip';
 
 export interface NodeBenchOptions {
@@ -69,10 +70,8 @@ const VALUE = 'v'.repeat(16);
 /** Only what the bench reads: per-entry events would hold hundreds of MB. */
 const retain = (ev: RunEvent) => ev.type === 'role' || ev.type === 'metrics' || ev.type === 'process' || ev.type === 'ready';
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
-}
+/** The shared nearest-rank percentile (src/analysis/percentile.ts); NaN for no samples. */
+const pct = (sorted: number[], p: number): number => percentile(sorted, p) ?? Number.NaN;
 
 function round(n: number, digits = 2): number {
   const f = 10 ** digits;
@@ -400,8 +399,8 @@ async function runLatencyClient(job: LatencyJob): Promise<LatencyResult> {
   await conn.close();
   latencies.sort((a, b) => a - b);
   return {
-    p50Ms: round(percentile(latencies, 0.5), 3),
-    p99Ms: round(percentile(latencies, 0.99), 3),
+    p50Ms: round(pct(latencies, 50), 3),
+    p99Ms: round(pct(latencies, 99), 3),
     maxMs: round(latencies[latencies.length - 1] ?? Number.NaN, 3),
     samples: latencies.length,
     failed,
@@ -466,7 +465,7 @@ async function measureFailover(tc: TestCluster, kills: number): Promise<Failover
     await tc.cluster.restart(leader);
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[sorted.length - 1], samples };
+  return { p50Ms: pct(sorted, 50), p99Ms: pct(sorted, 99), maxMs: sorted[sorted.length - 1], samples };
 }
 
 async function measureLatencyInto(out: Record<string, number | string>, tc: TestCluster, fsync: string, o: { latencyRate: number; durationMs: number; skip: Set<string> }): Promise<void> {
@@ -609,7 +608,7 @@ async function zmqRoundTripWithGaps(gapMs: number, count: number): Promise<{ p50
       if (i >= 200) samples.push((performance.now() - start) * 1000);
     }
     samples.sort((a, b) => a - b);
-    return { p50Us: percentile(samples, 0.5), p99Us: percentile(samples, 0.99) };
+    return { p50Us: pct(samples, 50), p99Us: pct(samples, 99) };
   } finally {
     dealer.close();
     if (child.connected) child.disconnect();

@@ -10,6 +10,7 @@ import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { percentile } from '../../src/analysis/percentile';
 import { fileURLToPath } from 'node:url';
 import { Dealer } from 'zeromq';
 
@@ -63,7 +64,7 @@ export async function benchZmqRoundTrip(opts: ZmqRoundTripOptions = {}): Promise
       if (i >= warmup) samples[i - warmup] = elapsedUs;
     }
     samples.sort();
-    return { p50Us: percentile(samples, 0.5), p99Us: percentile(samples, 0.99), count };
+    return { p50Us: percentile(samples, 50) ?? Number.NaN, p99Us: percentile(samples, 99) ?? Number.NaN, count };
   } finally {
     dealer.close();
     if (child.connected) child.disconnect();
@@ -73,10 +74,6 @@ export async function benchZmqRoundTrip(opts: ZmqRoundTripOptions = {}): Promise
     clearTimeout(killTimer);
     if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
   }
-}
-
-function percentile(sorted: Float64Array, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
 }
 
 function findEchoScript(explicit: string | undefined): string {

@@ -3,7 +3,7 @@
  * reach (the oracle): which counter refuses it, or that it reaches the core.
  *
  * The sender is an admitted member (CURVE stops strangers before any byte is decoded,
- * test/unit/node/transportCurve.test.ts), holding member `identity`'s keys, so the frames
+ * test/unit/node/transport/curve.test.ts), holding member `identity`'s keys, so the frames
  * get past the handshake and exercise everything after it: the pre-decode scan, the codec,
  * the validators, the seal, the sender binding and the core.
  *
@@ -29,8 +29,8 @@ import fc from 'fast-check';
 import { decodeFrame, encodeFrame, type FrameSealer } from '../../src/contract/codec';
 import { LIMITS } from '../../src/contract/validateCore';
 import type { ClusterConfig, Entry, Message, NodeId } from '../../src/raft/types';
-import { sealedSender } from '../../src/node/transport/curveOptions';
-import type { SealKeys } from '../../src/node/transport/frameSeal';
+import { sealedSender } from '../../src/wire/curveOptions';
+import type { SealKeys } from '../../src/wire/frameSeal';
 
 export type FuzzFamily = 'valid' | 'resealed' | 'tampered' | 'bytes';
 

@@ -5,7 +5,7 @@
  */
 import { Push } from 'zeromq';
 import type { NodeId } from '../../src/raft/types';
-import { SealKeys } from '../../src/node/transport/frameSeal';
+import { SealKeys } from '../../src/wire/frameSeal';
 import { expectedTotals, fuzzFrames, type FuzzFrame, type FuzzSetup } from './fuzz.frames';
 import type { TestCluster } from './helpers/testCluster';
 import { delay } from './helpers/waitFor';

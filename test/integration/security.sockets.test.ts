@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { Dealer, Push } from 'zeromq';
 import { encodeFrame } from '../../src/contract/codec';
 import type { Message } from '../../src/raft/types';
-import { newCurveKeyPair, SealKeys, type CurveKeyPair } from '../../src/node/transport/frameSeal';
-import { zapTotals } from '../../src/node/transport/zapHandler';
+import { newCurveKeyPair, SealKeys, type CurveKeyPair } from '../../src/wire/frameSeal';
+import { zapTotals } from '../../src/wire/zapHandler';
 import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
 import { TestCluster } from './helpers/testCluster';
 import { waitFor } from './helpers/waitFor';
@@ -120,7 +120,7 @@ describe('CURVE on a live cluster', () => {
     );
     expect(counted).toMatchObject({ impersonation: 1, forged: 1, unsealed: 1 });
     // (The telemetry collector and the control socket hold members to their own name the
-    // same way: test/unit/node/transportCurve.test.ts.)
+    // same way: test/unit/node/transport/curve.test.ts.)
     expect(tc.eventsOf('role', undefined, mark).filter((e) => e.term >= term + 100)).toEqual([]);
     expect(tc.violations()).toEqual([]);
   });

@@ -6,6 +6,8 @@
  * preset kill look the same in the run: the same event, counted alike in summary.faults and
  * drawn alike as the charts' fault marks.
  *
+ * Sending the rules in force to the nodes is faultRuleSender.ts.
+ *
  * Recording: faults that break something are recorded with action 'apply' (they count in
  * summary.faults); resume and restart, which undo a process fault, with action 'heal'.
  */
@@ -18,6 +20,7 @@ import { resolvePartition, type PartitionRequest } from '../partitions';
 import { parseFaultKey } from '../../contract/faultKeys';
 import type { NodeFleet } from './nodeFleet';
 import { linkRuleText } from '../activeFaults';
+import { FaultRuleSender } from './faultRuleSender';
 
 type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
 
@@ -43,8 +46,11 @@ export class FaultController {
   readonly plan = new FaultPlan();
   private killedByFault: NodeId[] = [];
   private applied = 0;
+  private readonly rules: FaultRuleSender;
 
-  constructor(private readonly deps: FaultControllerDeps) {}
+  constructor(private readonly deps: FaultControllerDeps) {
+    this.rules = new FaultRuleSender(this.plan, deps);
+  }
 
   /** Carries out any fault and records it; returns what it did, in words. */
   async apply(f: FaultSpec): Promise<string> {
@@ -119,15 +125,7 @@ export class FaultController {
   resume(node: NodeId): string {
     this.requireNode(node);
     this.deps.fleet.resume(node);
-    // Rules that changed while it was stopped never reached it (pushNetworkRules skips paused
-    // nodes): a heal in the meantime would leave it cut off for good. Send what is in force.
-    const sends = [
-      this.deps.fleet.control(node, { cmd: 'setLinkRules', rules: this.plan.rulesFor(node) }),
-      this.deps.fleet.control(node, { cmd: 'setTimerRate', factor: this.plan.timerRates.get(node) ?? 1 }),
-      this.deps.fleet.control(node, { cmd: 'setFsyncDelay', ms: this.plan.fsyncDelays.get(node) ?? 0 }),
-    ];
-    // Reported as a warning, not a process event: the node may be gone by then.
-    Promise.all(sends).catch((err: Error) => this.deps.warn(node, `could not restore fault rules after resume: ${err.message}`));
+    this.rules.resendAfterResume(node);
     return this.record({ kind: 'resume', node }, `resume node ${node}`, [node], 'heal');
   }
 
@@ -143,31 +141,15 @@ export class FaultController {
 
   /** Heals the network, the clocks and the disks (not processes: restart and resume do). */
   async heal(): Promise<void> {
-    const { fleet } = this.deps;
     this.plan.clearNetwork();
     await this.pushNetworkRules();
-    for (const [node] of this.plan.timerRates) {
-      await fleet.control(node, { cmd: 'setTimerRate', factor: 1 }).catch((err: Error) => this.deps.warn(node, `could not reset its clock rate: ${err.message}`));
-    }
-    for (const [node] of this.plan.fsyncDelays) {
-      await fleet.control(node, { cmd: 'setFsyncDelay', ms: 0 }).catch((err: Error) => this.deps.warn(node, `could not reset its fsync delay: ${err.message}`));
-    }
-    this.plan.timerRates.clear();
-    this.plan.fsyncDelays.clear();
+    await this.rules.resetClocksAndDisks();
     this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes() });
   }
 
   /** A (re)started node has no rules: give it those in force. */
   restoreRules(node: NodeId): void {
-    const { fleet } = this.deps;
-    const rules = this.plan.rulesFor(node);
-    const rate = this.plan.timerRates.get(node);
-    const delay = this.plan.fsyncDelays.get(node);
-    const sends: Promise<unknown>[] = [];
-    if (rules.length > 0) sends.push(fleet.control(node, { cmd: 'setLinkRules', rules }));
-    if (rate !== undefined) sends.push(fleet.control(node, { cmd: 'setTimerRate', factor: rate }));
-    if (delay !== undefined) sends.push(fleet.control(node, { cmd: 'setFsyncDelay', ms: delay }));
-    Promise.all(sends).catch((err: Error) => this.deps.warn(node, `could not restore fault rules: ${err.message}`));
+    this.rules.restoreRules(node);
   }
 
   /** A concrete node for a target: whoever leads now, or a seeded-random (live) node. */
@@ -252,10 +234,8 @@ export class FaultController {
     if (!this.deps.nodes().includes(node)) throw new ClusterError(`there is no node ${node} in this cluster`);
   }
 
-  /** Sends each reachable node its rules; the fault takes effect when every node has acked. */
-  private async pushNetworkRules(): Promise<void> {
-    const sends = this.deps.nodes().filter((id) => this.deps.fleet.isReachable(id));
-    await Promise.all(sends.map((id) => this.deps.fleet.control(id, { cmd: 'setLinkRules', rules: this.plan.rulesFor(id) })));
+  private pushNetworkRules(): Promise<void> {
+    return this.rules.pushNetworkRules();
   }
 
   private record(f: FaultSpec, description: string, nodes: NodeId[], action: 'apply' | 'heal' = 'apply'): string {

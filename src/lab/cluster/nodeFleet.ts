@@ -5,7 +5,6 @@
  * it, is the fault controller's job (faultController.ts).
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { NodeId } from '../../raft/types';
 import type { ClusterOptions } from '../../contract/clusterOptions';
 import type { ClientResponse } from '../../contract/client';
@@ -14,11 +13,13 @@ import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { TelemetryBatch } from '../../contract/telemetry';
 import { AddressAllocator } from '../addresses';
 import { ClusterError } from '../clusterError';
-import { LabSockets } from '../sockets';
+import { LabSockets } from '../sockets/labSockets';
 import type { ClusterKeys } from '../keys';
 import { Supervisor, type ProcessEvent } from '../supervisor';
 import { makeOwnedTempDir } from '../leftovers';
 import type { NodeLauncher } from '../nodeLauncher';
+import { nodeProcessConfig, type NodeAddresses } from './nodeProcessConfig';
+import { ReadyWaiters } from './readyWaiters';
 
 export interface FleetDeps {
   runDir: string;
@@ -38,11 +39,6 @@ export interface FleetDeps {
   onClientResponse: (node: NodeId, res: ClientResponse) => void;
 }
 
-interface NodeAddresses {
-  peerAddress: string;
-  clientAddress: string;
-}
-
 const CONTROL_TIMEOUT_MS = 3000;
 /** How long a node gets to stop on request before it is killed. */
 export const STOP_GRACE_MS = 1500;
@@ -55,8 +51,7 @@ export class NodeFleet {
   private dataDir = '';
   /** The data directory is a temporary one of ours (no dataDir given): removed on close. */
   private ownsDataDir = false;
-  /** Waiters for a node's 'ready'; called with an error when it exits first. */
-  private readonly readyWaiters = new Map<NodeId, Array<(err?: Error) => void>>();
+  private readonly ready = new ReadyWaiters();
   private readonly restarting = new Set<NodeId>();
 
   constructor(
@@ -117,37 +112,8 @@ export class NodeFleet {
   }
 
   private nodeConfig(id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
-    const o = this.options;
-    const own = this.addresses.get(id)!;
-    const peers: NodeProcessConfig['peers'] = {};
-    for (const [pid, a] of this.addresses) if (pid !== id) peers[String(pid)] = { ...a, publicKey: this.sockets.publicKeyOf(pid) };
-    return {
-      clusterId: this.deps.clusterId,
-      id,
-      dataDir: join(this.dataDir, `node-${id}`),
-      peerAddress: own.peerAddress,
-      clientAddress: own.clientAddress,
-      peers,
-      controlAddress: this.sockets.controlAddress,
-      telemetryAddress: this.sockets.telemetryAddress,
-      initialVoters,
-      tickMs: Math.max(1, Math.min(10, Math.floor(o.heartbeatMs / 5))),
-      electionTimeoutMinMs: o.electionTimeoutMinMs,
-      electionTimeoutMaxMs: o.electionTimeoutMaxMs,
-      heartbeatMs: o.heartbeatMs,
-      preVote: o.preVote,
-      checkQuorum: o.checkQuorum,
-      fsync: o.fsync,
-      maxEntriesPerMsg: 256,
-      maxBytesPerMsg: 1 << 20,
-      maxInflight: 16,
-      snapshotThreshold: o.snapshotThreshold,
-      // The node mixes its id in again (src/raft/rng.ts rngForNode): this only has to differ per node.
-      seed: (o.seed * 1000 + id) >>> 0,
-      metricsIntervalMs: 100,
-      maxFrameBytes: 16 << 20,
-      security: this.sockets.nodeSecurity(id),
-    };
+    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, addresses: this.addresses, sockets: this.sockets };
+    return nodeProcessConfig(inputs, id, initialVoters);
   }
 
   /** Starts a node process (fresh, or a restart from its data directory). */
@@ -162,39 +128,19 @@ export class NodeFleet {
   }
 
   waitReady(id: NodeId, timeoutMs = this.deps.readyTimeoutMs ?? 15_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const list = this.readyWaiters.get(id) ?? [];
-        this.readyWaiters.set(id, list.filter((f) => f !== done));
-        reject(new ClusterError(`node ${id} did not report ready within ${timeoutMs} ms (see logs/node-${id}.log)`));
-      }, timeoutMs);
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
-      };
-      const list = this.readyWaiters.get(id) ?? [];
-      list.push(done);
-      this.readyWaiters.set(id, list);
-    });
+    return this.ready.wait(id, timeoutMs);
   }
 
   /** The node said 'ready': mark its process so and release whoever waits for it. */
   markReady(id: NodeId): void {
     this.supervisor.markReady(id, this.restarting.delete(id));
-    this.settleReady(id);
+    this.ready.settle(id);
   }
 
   /** The node's process ended: a start still waiting for 'ready' fails at once. */
   exitedBeforeReady(ev: ProcessEvent): void {
     const how = ev.code !== undefined && ev.code !== null ? `exit code ${ev.code}` : `signal ${ev.signal ?? 'unknown'}`;
-    this.settleReady(ev.node, new ClusterError(`node ${ev.node} exited (${how}) before it was ready (see logs/node-${ev.node}.log)`));
-  }
-
-  private settleReady(id: NodeId, err?: Error): void {
-    const list = this.readyWaiters.get(id) ?? [];
-    this.readyWaiters.delete(id);
-    for (const f of list) f(err);
+    this.ready.settle(ev.node, new ClusterError(`node ${ev.node} exited (${how}) before it was ready (see logs/node-${ev.node}.log)`));
   }
 
   async control(node: NodeId, command: ControlCommand, timeoutMs = CONTROL_TIMEOUT_MS): Promise<ControlReply> {

@@ -11,7 +11,7 @@ import { readRun, type RecordedRun } from '../recorder/readRun';
 import { writeFileAtomic } from './atomicWrite';
 import { checkRecordedRun, summaryProblem } from './checkRun';
 import { toHistoryEdn } from './historyEdn';
-import { toMetricsCsv } from './metricsCsv';
+import { toMetricsCsv } from '../recorder/metricsCsv';
 import { renderReport } from './report/reportHtml';
 import { computeSummary, type SummaryOptions } from './summary';
 import { toChromeTrace } from './traceJson';

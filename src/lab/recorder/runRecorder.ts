@@ -1,7 +1,8 @@
 /**
  * Records a run as it happens: events.jsonl, history.jsonl and metrics.csv grow while the
- * cluster runs, so a crash of the lab loses at most the last flush interval; `finish`
- * then writes the derived files (summary.json, trace.json, history.edn, report.html).
+ * cluster runs, so a crash of the lab loses at most the last flush interval; `finishRun`
+ * (src/lab/finishRun.ts) then closes it and writes the derived files (summary.json,
+ * trace.json, history.edn, report.html). The recorder knows nothing of the exporters.
  *
  * `record` and `recordOp` only push onto an array (O(1), no serialization): the collector
  * must keep up with ~100k events/s. Every `flushIntervalMs` the buffers are serialized and
@@ -24,10 +25,9 @@
  */
 import { appendFileSync, chmodSync, closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
-import { metricsCsvHeader, metricsCsvRow } from '../export/metricsCsv';
-import { writeDerivedFiles, type DerivedOptions, type ExportedFile } from '../export/exportRun';
-import { EVENTS_FILE, HISTORY_FILE, readRun } from './readRun';
+import type { HistoryOp, RunEvent } from '../../contract/runEvents';
+import { metricsCsvHeader, metricsCsvRow } from './metricsCsv';
+import { EVENTS_FILE, HISTORY_FILE } from './readRun';
 
 export const METRICS_FILE = 'metrics.csv';
 
@@ -74,13 +74,6 @@ export interface RecorderStats {
   unserializable: number;
   /** Records dropped because recording had failed (disk full or failing). */
   droppedAfterFailure: number;
-}
-
-export interface FinishResult {
-  summary: Summary;
-  files: ExportedFile[];
-  /** Lines skipped while reading the recording back. */
-  warnings: string[];
 }
 
 export class RunRecorder {
@@ -313,20 +306,6 @@ export class RunRecorder {
         closeSync(fd);
       }
     }
-  }
-
-  /**
-   * Closes the recording, reads it back and writes summary.json, trace.json, history.edn
-   * and report.html (each atomically). The linearizability check runs in slices so the
-   * event loop stays responsive.
-   */
-  async finish(extras: DerivedOptions = {}): Promise<FinishResult> {
-    this.close();
-    const run = readRun(this.runDir);
-    const formats = ['summary.json', 'trace.json', 'history.edn', 'report.html'] as const;
-    const { summary, files, warnings } = await writeDerivedFiles(this.runDir, run, formats, extras);
-    if (!summary) throw new Error('internal: summary.json was requested but not computed');
-    return { summary, files, warnings: [...run.warnings, ...warnings] };
   }
 }
 

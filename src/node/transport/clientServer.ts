@@ -22,15 +22,15 @@
 import { Router } from 'zeromq';
 import type { ClientRequest, ClientResponse } from '../../contract/client';
 import { decodeFrame, encodeFrame } from '../../contract/codec';
-import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { bindChecked } from './sockets';
-import { receiveLoop } from './receiveLoop';
-import { Ring } from './ring';
-import { SendPump, type Outgoing } from './sendPump';
-import { curveServerSocketOptions, withHandshakes } from './curveOptions';
-import type { CurveKeyPair } from './frameSeal';
-import { frameByteLimit, receiveLimits } from './socketLimits';
-import { registerZapDomain, type ZapRegistration } from './zapHandler';
+import { RejectCounters, reportToStderr, type ErrorReporter } from '../../wire/counters';
+import { bindChecked } from '../../wire/sockets';
+import { receiveLoop } from '../../wire/receiveLoop';
+import { Ring } from '../../wire/ring';
+import { SendPump, type Outgoing } from '../../wire/sendPump';
+import { curveServerSocketOptions, withHandshakes } from '../../wire/curveOptions';
+import type { CurveKeyPair } from '../../wire/frameSeal';
+import { frameByteLimit, receiveLimits } from '../../wire/socketLimits';
+import { registerZapDomain, type ZapRegistration } from '../../wire/zapHandler';
 
 /** Identifies the client connection a request came from; pass it back to `reply`. */
 export interface ClientRoute {

@@ -19,18 +19,19 @@
  */
 import { Dealer } from 'zeromq';
 import { encodeFrame } from '../../contract/codec';
-import { decodeSinglePart } from './sockets';
+import { decodeSinglePart } from '../../wire/sockets';
 import type { ControlReply, ControlRequest, NodeStatusReport } from '../../contract/control';
 import { describeError, LIMITS } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
-import { RejectCounters, reportToStderr, type ErrorReporter } from './counters';
-import { checkEndpoint } from './endpoint';
-import { receiveLoop } from './receiveLoop';
-import { Ring } from './ring';
-import { SendPump, type Outgoing } from './sendPump';
-import { curveClientSocketOptions, type CurveClient } from './curveOptions';
-import { SealKeys } from './frameSeal';
-import { receiveLimits } from './socketLimits';
+import { RejectCounters, reportToStderr, type ErrorReporter } from '../../wire/counters';
+import { checkEndpoint } from '../../wire/endpoint';
+import { receiveLoop } from '../../wire/receiveLoop';
+import { Ring } from '../../wire/ring';
+import { SendPump, type Outgoing } from '../../wire/sendPump';
+import { curveClientSocketOptions, type CurveClient } from '../../wire/curveOptions';
+import { SealKeys } from '../../wire/frameSeal';
+import { receiveLimits } from '../../wire/socketLimits';
+import { controlRoutingId } from '../../wire/controlRouting';
 import type { FrameSealer } from '../../contract/codec';
 
 /** What a handler returns: a status report for 'status', nothing for the others. */
@@ -58,11 +59,6 @@ export interface ControlChannelStats {
   replies: number;
   /** Replies ZeroMQ refused (the lab was gone or not reading). */
   unsentReplies: number;
-}
-
-/** The routing id a node's control DEALER uses. */
-export function controlRoutingId(nodeId: NodeId): string {
-  return `node-${nodeId}`;
 }
 
 export class ControlChannel {

@@ -5,8 +5,8 @@
  * key. No `security`: every socket plaintext.
  */
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
-import type { CurveClient } from './curveOptions';
-import type { CurveKeyPair } from './frameSeal';
+import type { CurveClient } from '../../wire/curveOptions';
+import type { CurveKeyPair } from '../../wire/frameSeal';
 
 export interface NodeSocketsCurve {
   peer?: { keys: CurveKeyPair; peerKeys: Record<string, string> };

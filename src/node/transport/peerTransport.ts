@@ -44,15 +44,15 @@ import { decodeFrame, encodeFrame, FRAME_LIMITS, type FrameSealer } from '../../
 import { raftMessageWireSize } from '../../contract/codecRaftWire';
 import type { Message, NodeId } from '../../raft/types';
 import type { FaultCounters, FaultInjector } from '../faults/faultInjector';
-import { RejectCounters, reportToStderr, TrafficTable, type ErrorReporter } from './counters';
-import { checkEndpoint } from './endpoint';
-import { receiveLoop } from './receiveLoop';
-import { Ring } from './ring';
-import { SendPump, type Outgoing, type SendOutcome } from './sendPump';
-import { curveClientSocketOptions, curveServerSocketOptions, sealedSender, withHandshakes } from './curveOptions';
-import { isZ85Key, SealKeys, type CurveKeyPair } from './frameSeal';
-import { frameByteLimit, receiveLimits } from './socketLimits';
-import { registerZapDomain, type ZapRegistration } from './zapHandler';
+import { RejectCounters, reportToStderr, TrafficTable, type ErrorReporter } from '../../wire/counters';
+import { checkEndpoint } from '../../wire/endpoint';
+import { receiveLoop } from '../../wire/receiveLoop';
+import { Ring } from '../../wire/ring';
+import { SendPump, type Outgoing, type SendOutcome } from '../../wire/sendPump';
+import { curveClientSocketOptions, curveServerSocketOptions, sealedSender, withHandshakes } from '../../wire/curveOptions';
+import { isZ85Key, SealKeys, type CurveKeyPair } from '../../wire/frameSeal';
+import { frameByteLimit, receiveLimits } from '../../wire/socketLimits';
+import { registerZapDomain, type ZapRegistration } from '../../wire/zapHandler';
 
 export interface PeerTransportOptions {
   clusterId: string;

@@ -23,16 +23,16 @@
 import { Push } from 'zeromq';
 import { encodeFrame, FRAME_LIMITS, type FrameSealer } from '../../contract/codec';
 import { scanMsgpack } from '../../contract/codecScan';
-import { curveClientSocketOptions, type CurveClient } from './curveOptions';
-import { SealKeys } from './frameSeal';
-import { frameByteLimit } from './socketLimits';
+import { curveClientSocketOptions, type CurveClient } from '../../wire/curveOptions';
+import { SealKeys } from '../../wire/frameSeal';
+import { frameByteLimit } from '../../wire/socketLimits';
 import type { TelemetryEvent } from '../../contract/telemetry';
 import { LIMITS } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
-import { reportToStderr, type ErrorReporter } from './counters';
-import { checkEndpoint } from './endpoint';
-import { Ring } from './ring';
-import { SendPump, type Outgoing } from './sendPump';
+import { reportToStderr, type ErrorReporter } from '../../wire/counters';
+import { checkEndpoint } from '../../wire/endpoint';
+import { Ring } from '../../wire/ring';
+import { SendPump, type Outgoing } from '../../wire/sendPump';
 
 export interface TelemetryPublisherOptions {
   clusterId: string;

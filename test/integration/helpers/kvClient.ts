@@ -14,8 +14,8 @@
  * Use several clients for concurrency.
  */
 import type { ClientResponse, KvOp } from '../../../src/contract/client';
-import { KvClientConnection } from '../../../src/node/transport/kvClientConnection';
-import type { CurveClient } from '../../../src/node/transport/curveOptions';
+import { KvClientConnection } from '../../../src/lab/sockets/kvClientConnection';
+import type { CurveClient } from '../../../src/wire/curveOptions';
 import type { NodeId } from '../../../src/raft/types';
 import { delay } from './waitFor';
 

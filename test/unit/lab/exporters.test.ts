@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, METRICS_CSV_COLUMNS, toMetricsCsv } from '../../../src/lab/export/metricsCsv';
+import { csvField, METRICS_CSV_COLUMNS, toMetricsCsv } from '../../../src/lab/recorder/metricsCsv';
 import { ednString, toHistoryEdn } from '../../../src/lab/export/historyEdn';
 import { toChromeTrace } from '../../../src/lab/export/traceJson';
 import { computeSummary } from '../../../src/lab/export/summary';

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunRecorder } from '../../../src/lab/recorder/runRecorder';
+import { finishRun } from '../../../src/lab/finishRun';
 import { readRun, RunReadError } from '../../../src/lab/recorder/readRun';
 import { exportRun } from '../../../src/lab/export/exportRun';
 import { computeSummary } from '../../../src/lab/export/summary';
-import { METRICS_CSV_COLUMNS } from '../../../src/lab/export/metricsCsv';
+import { METRICS_CSV_COLUMNS } from '../../../src/lab/recorder/metricsCsv';
 import type { RunEvent, Summary } from '../../../src/contract/runEvents';
 import { syntheticRun } from './runGen';
+import { waitFor } from '../../integration/helpers/waitFor';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -21,14 +23,6 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** Polls until `cond` holds or the deadline passes (no fixed sleeps). */
-async function waitFor(cond: () => boolean, deadlineMs = 5000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const run = syntheticRun();
 
@@ -59,7 +53,7 @@ describe('RunRecorder', () => {
     const rec = new RunRecorder(dir, { flushIntervalMs: 50 });
     rec.start();
     rec.record(run.events[0]);
-    await waitFor(() => readFileSync(join(dir, 'events.jsonl'), 'utf8').length > 0, 2000);
+    await waitFor(() => readFileSync(join(dir, 'events.jsonl'), 'utf8').length > 0, { timeoutMs: 2000, what: 'the first periodic flush' });
     expect(readRun(dir).events).toEqual([run.events[0]]);
     rec.close();
   });
@@ -116,7 +110,7 @@ describe('RunRecorder', () => {
     rec.start();
     recordAll(rec);
     const expectations = [{ name: 'noViolations', ok: false, detail: '1 violation' }];
-    const result = await rec.finish({ expectations });
+    const result = await finishRun(rec, { expectations });
     const names = readdirSync(dir).sort();
     expect(names).toEqual(['events.jsonl', 'history.edn', 'history.jsonl', 'metrics.csv', 'report.html', 'summary.json', 'trace.json']);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;

@@ -1,0 +1,62 @@
+/**
+ * The config a node process starts with (src/contract/nodeConfig.ts), made from the
+ * cluster's options, the node's addresses and the run's sockets and keys.
+ */
+import { join } from 'node:path';
+import type { NodeId } from '../../raft/types';
+import type { ClusterOptions } from '../../contract/clusterOptions';
+import type { NodeProcessConfig } from '../../contract/nodeConfig';
+import type { LabSockets } from '../sockets/labSockets';
+
+/** Where a node listens: peers push to its peer address, the workload talks to its client address. */
+export interface NodeAddresses {
+  peerAddress: string;
+  clientAddress: string;
+}
+
+/** What the fleet knows when it configures a node. */
+export interface NodeConfigInputs {
+  options: ClusterOptions;
+  clusterId: string;
+  /** The cluster's data directory; each node gets `node-<id>` inside it. */
+  dataDir: string;
+  /** Every node's addresses, this one's included. */
+  addresses: ReadonlyMap<NodeId, NodeAddresses>;
+  sockets: LabSockets;
+}
+
+/** The config of node `id`, bootstrapped with `initialVoters` (ignored once its storage holds state). */
+export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
+  const { options: o, addresses, sockets } = inputs;
+  const own = addresses.get(id);
+  if (!own) throw new Error(`internal: node ${id} has no addresses yet`);
+  const peers: NodeProcessConfig['peers'] = {};
+  for (const [pid, a] of addresses) if (pid !== id) peers[String(pid)] = { ...a, publicKey: sockets.publicKeyOf(pid) };
+  return {
+    clusterId: inputs.clusterId,
+    id,
+    dataDir: join(inputs.dataDir, `node-${id}`),
+    peerAddress: own.peerAddress,
+    clientAddress: own.clientAddress,
+    peers,
+    controlAddress: sockets.controlAddress,
+    telemetryAddress: sockets.telemetryAddress,
+    initialVoters,
+    tickMs: Math.max(1, Math.min(10, Math.floor(o.heartbeatMs / 5))),
+    electionTimeoutMinMs: o.electionTimeoutMinMs,
+    electionTimeoutMaxMs: o.electionTimeoutMaxMs,
+    heartbeatMs: o.heartbeatMs,
+    preVote: o.preVote,
+    checkQuorum: o.checkQuorum,
+    fsync: o.fsync,
+    maxEntriesPerMsg: 256,
+    maxBytesPerMsg: 1 << 20,
+    maxInflight: 16,
+    snapshotThreshold: o.snapshotThreshold,
+    // The node mixes its id in again (src/raft/rng.ts rngForNode): this only has to differ per node.
+    seed: (o.seed * 1000 + id) >>> 0,
+    metricsIntervalMs: 100,
+    maxFrameBytes: 16 << 20,
+    security: sockets.nodeSecurity(id),
+  };
+}

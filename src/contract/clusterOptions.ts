@@ -3,6 +3,7 @@
  * files and the renderer's start panel (which explains bad values inline). One validator,
  * so every entry point gives the same, field-named errors.
  */
+import { LIMITS } from './limits';
 export interface WorkloadOptions {
   /** Number of concurrent key-value clients; 0 disables the workload. */
   clients: number;
@@ -56,15 +57,7 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   workload: DEFAULT_WORKLOAD,
 };
 
-export const LIMITS = {
-  nodes: { min: 1, max: 25 },
-  electionTimeoutMs: { min: 10, max: 60_000 },
-  heartbeatMs: { min: 1 },
-  clients: { min: 0, max: 256 },
-  rate: { min: 0, max: 100_000 },
-  keys: { min: 1, max: 100_000 },
-  timeoutMs: { min: 10, max: 600_000 },
-} as const;
+export { LIMITS };
 
 /** Field path (e.g. "workload.rate") to a sentence saying what is wrong and what is allowed. */
 export type OptionErrors = Record<string, string>;
@@ -101,7 +94,7 @@ export function validateClusterOptions(o: ClusterOptions): OptionErrors {
   if (typeof o.checkQuorum !== 'boolean') errors.checkQuorum = 'checkQuorum must be true or false';
   if (o.fsync !== 'always' && o.fsync !== 'never') errors.fsync = 'fsync must be "always" or "never"';
   if (o.transport !== 'tcp' && o.transport !== 'ipc') errors.transport = 'transport must be "tcp" or "ipc"';
-  checkInt(errors, 'seed', o.seed, 0, 2 ** 32 - 1);
+  checkInt(errors, 'seed', o.seed, LIMITS.seed.min, LIMITS.seed.max);
   if (typeof o.dataDir !== 'string') errors.dataDir = 'dataDir must be a path (or empty for a temporary directory)';
   checkInt(errors, 'snapshotThreshold', o.snapshotThreshold, 0);
   const w = o.workload;

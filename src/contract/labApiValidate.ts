@@ -16,23 +16,18 @@ import type { ClusterOptions, WorkloadOptions } from './clusterOptions';
 import { PARTITION_PRESETS } from './faults';
 import type { FaultSpec, PartitionPreset } from './faults';
 import { LAB_CHANNELS, LAB_PUSH_CHANNELS } from './labApi';
+import { LIMITS } from './limits';
 import type { LabChannel, LabPush, LabPushChannel, LabRequest } from './labApi';
 
-/** The largest node id accepted: ids are small counters, this only stops absurd values. */
-export const MAX_NODE_ID = 10_000;
-/** Longest path accepted (run directories, events.jsonl files). */
-export const MAX_PATH_LENGTH = 4096;
-/** Longest file name accepted by run:file. */
-export const MAX_FILE_NAME_LENGTH = 255;
-/** Most groups a custom partition may have, and most nodes in all of them together. */
-export const MAX_PARTITION_GROUPS = 32;
-export const MAX_PARTITION_NODES = 256;
-/** Longest delay or jitter a link fault may add (ms): ten minutes is already a dead link. */
-export const MAX_LINK_DELAY_MS = 600_000;
-/** Fastest and slowest clock-rate factor a clock fault may set. */
-export const CLOCK_RATE_RANGE = { min: 0.01, max: 100 } as const;
-/** Largest fsync delay a disk fault may add (ms). */
-export const MAX_FSYNC_DELAY_MS = 60_000;
+// Names the renderer's forms already import; the values are LIMITS' (src/contract/limits.ts).
+export const MAX_NODE_ID = LIMITS.nodeId.max;
+export const MAX_PATH_LENGTH = LIMITS.pathLength;
+export const MAX_FILE_NAME_LENGTH = LIMITS.fileNameLength;
+export const MAX_PARTITION_GROUPS = LIMITS.partitionGroups;
+export const MAX_PARTITION_NODES = LIMITS.partitionNodes;
+export const MAX_LINK_DELAY_MS = LIMITS.linkDelayMs.max;
+export const CLOCK_RATE_RANGE = LIMITS.timerRate;
+export const MAX_FSYNC_DELAY_MS = LIMITS.fsyncDelayMs.max;
 
 /** A request that passed validation, typed by its channel. */
 export type ValidatedRequest = { [C in LabChannel]: { ok: true; channel: C; request: LabRequest<C> } }[LabChannel];

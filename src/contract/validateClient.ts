@@ -3,7 +3,8 @@
  * No Node imports: src/contract is shared with the renderer.
  */
 import type { ClientRequest, ClientRequestBatch, ClientResponse, ClientResponseBatch } from './client';
-import { arrayOf, literal, LIMITS, nodeId, nullable, object, str, tagged, uint, validate, type Check, type ValidationResult } from './validateCore';
+import { arrayOf, literal, nodeId, nullable, object, str, tagged, uint, validate, type Check, type ValidationResult } from './validateCore';
+import { LIMITS } from './limits';
 
 const key = str(LIMITS.keyLength);
 const value = str(LIMITS.valueLength);

@@ -11,12 +11,10 @@ import {
   isPlainObject,
   describe,
   literal,
-  LIMITS,
   nodeId,
   nullable,
   numberIn,
   object,
-  positiveNumber,
   probability,
   role,
   str,
@@ -26,8 +24,9 @@ import {
   type Check,
   type ValidationResult,
 } from './validateCore';
+import { LIMITS } from './limits';
 
-const delayMs = numberIn(0, LIMITS.maxDelayMs);
+const delayMs = numberIn(LIMITS.linkDelayMs.min, LIMITS.linkDelayMs.max);
 const address = str(LIMITS.addressLength, 1);
 /** A CURVE public key in Z85: 40 characters (the node checks the alphabet when it uses it). */
 const curveKey = str(40, 40);
@@ -43,8 +42,8 @@ export const checkControlCommand: Check<ControlCommand> = tagged('cmd', {
   ping: object({ cmd: literal('ping') }),
   status: object({ cmd: literal('status') }),
   setLinkRules: object({ cmd: literal('setLinkRules'), rules: checkLinkRules }),
-  setTimerRate: object({ cmd: literal('setTimerRate'), factor: positiveNumber(LIMITS.maxTimerRate) }),
-  setFsyncDelay: object({ cmd: literal('setFsyncDelay'), ms: delayMs }),
+  setTimerRate: object({ cmd: literal('setTimerRate'), factor: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max) }),
+  setFsyncDelay: object({ cmd: literal('setFsyncDelay'), ms: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max) }),
   setPeer: object(
     { cmd: literal('setPeer'), id: nodeId, address: nullable(address) },
     { clientAddress: nullable(address), publicKey: nullable(curveKey) },

@@ -13,34 +13,7 @@
  * No Node imports: src/contract is shared with the renderer.
  */
 
-/** Sane upper bounds for everything that crosses a socket. The frame size limit applies too. */
-export const LIMITS = {
-  raftMessagesPerFrame: 10_000,
-  /**
-   * Entries in one AppendEntries. 8,192 entries of at most 6 msgpack values fit the raft
-   * frame's pre-decode budget (FRAME_LIMITS.raft.maxItems in codec.ts); the node refuses a
-   * config whose maxEntriesPerMsg exceeds this (src/node/config.ts).
-   */
-  entriesPerMessage: 8_192,
-  idsPerConfig: 1_024,
-  clientRequestsPerBatch: 10_000,
-  telemetryEventsPerBatch: 10_000,
-  linkRules: 4_096,
-  /** Keys in a record-like map (per-peer progress, traffic, counters). */
-  recordKeys: 1_024,
-  recordKeyLength: 128,
-  clientIdLength: 256,
-  keyLength: 1_024,
-  /** Characters of a value in the key-value store. */
-  valueLength: 1_048_576,
-  addressLength: 1_024,
-  /** Error messages, reasons, log lines. */
-  textLength: 8_192,
-  shortTextLength: 256,
-  /** Fault delays, fsync delays: one hour is already absurd for a lab. */
-  maxDelayMs: 3_600_000,
-  maxTimerRate: 1_000,
-} as const;
+import { LIMITS } from './limits';
 
 export class ValidationError extends Error {
   constructor(

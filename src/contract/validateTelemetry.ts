@@ -11,12 +11,10 @@ import {
   bool,
   clusterConfig,
   literal,
-  LIMITS,
   nodeId,
   nonNegative,
   nullable,
   object,
-  positiveNumber,
   recordOf,
   role,
   str,
@@ -27,6 +25,7 @@ import {
   type Check,
   type ValidationResult,
 } from './validateCore';
+import { LIMITS } from './limits';
 
 /** Wall-clock milliseconds (performance.timeOrigin + performance.now()). */
 const t = nonNegative;
@@ -89,8 +88,8 @@ export const checkTelemetryEvent: Check<TelemetryEvent> = tagged('type', {
     t,
     type: literal('faultRules'),
     rules: checkLinkRules,
-    timerRate: positiveNumber(LIMITS.maxTimerRate),
-    fsyncDelayMs: numberIn(0, LIMITS.maxDelayMs),
+    timerRate: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max),
+    fsyncDelayMs: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max),
   }),
   log: object({ t, type: literal('log'), level: literal('info', 'warn', 'error'), message: text }),
   metrics,

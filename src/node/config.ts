@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
-import { LIMITS } from '../contract/validateCore';
+import { LIMITS } from '../contract/limits';
 import type { RaftConfig } from '../raft/types';
 import { isZ85Key } from './transport/frameSeal';
 

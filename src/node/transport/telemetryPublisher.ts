@@ -27,7 +27,7 @@ import { curveClientSocketOptions, type CurveClient } from './curveOptions';
 import { SealKeys } from './frameSeal';
 import { frameByteLimit } from './socketLimits';
 import type { TelemetryEvent } from '../../contract/telemetry';
-import { LIMITS } from '../../contract/validateCore';
+import { LIMITS } from '../../contract/limits';
 import type { NodeId } from '../../raft/types';
 import { reportToStderr, type ErrorReporter } from './counters';
 import { checkEndpoint } from './endpoint';

@@ -4,7 +4,7 @@ import { decodeFrame, FRAME_KINDS, PROTOCOL_VERSION, type FrameKind } from '../.
 import { MsgpackWriter } from '../../../src/contract/codecWriter';
 import { validateClientRequestBatch, validateClientResponseBatch } from '../../../src/contract/validateClient';
 import { validateControlReply, validateControlRequest, validateLinkRules } from '../../../src/contract/validateControl';
-import { LIMITS } from '../../../src/contract/validateCore';
+import { LIMITS } from '../../../src/contract/limits';
 import { validateRaftBatch } from '../../../src/contract/validateRaft';
 import { validateTelemetryBatch } from '../../../src/contract/validateTelemetry';
 import { CLIENT_REQUESTS, CLUSTER, TELEMETRY } from './codecFixtures';
@@ -181,7 +181,7 @@ describe('control body validation', () => {
     expect(validateLinkRules([{ peer: 2, direction: 'out', drop: 0.5 }]).ok).toBe(true);
     expect(validateLinkRules([{ peer: 2, direction: 'out', drop: 1.5 }]).ok).toBe(false);
     expect(validateLinkRules([{ peer: 2, direction: 'both' }]).ok).toBe(false);
-    expect(validateLinkRules([{ peer: 2, direction: 'in', delayMs: LIMITS.maxDelayMs + 1 }]).ok).toBe(false);
+    expect(validateLinkRules([{ peer: 2, direction: 'in', delayMs: LIMITS.linkDelayMs.max + 1 }]).ok).toBe(false);
     expect(validateLinkRules([{ peer: 2, direction: 'in', jitterMs: Infinity }]).ok).toBe(false);
     expect(validateLinkRules([{ peer: 2, direction: 'in', block: 'yes' }]).ok).toBe(false);
   });

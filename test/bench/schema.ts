@@ -13,8 +13,8 @@
  */
 import { build } from 'esbuild';
 import { validateRequest } from '../../src/contract/labApiValidate';
-import { validateControlRequest } from '../../src/contract/validateControl';
-import { validateTelemetryBatch } from '../../src/contract/validateTelemetry';
+import { validateControlRequest } from '../../src/contract/control';
+import { validateTelemetryBatch } from '../../src/contract/telemetry';
 import { clusterStartRequest, controlRequest, telemetryBatch } from './fixtures/schema/inputs';
 import { compiledDecoders, interpretedDecoders } from './fixtures/schema/typebox';
 import { decoders as valibotDecoders } from './fixtures/schema/valibot';
@@ -74,8 +74,8 @@ async function bundleBytes(which: string): Promise<number> {
   const root = process.cwd();
   const entries: Record<string, string> = {
     handWritten: `import { validateRequest } from './src/contract/labApiValidate';
-      import { validateControlRequest } from './src/contract/validateControl';
-      import { validateTelemetryBatch } from './src/contract/validateTelemetry';
+      import { validateControlRequest } from './src/contract/control';
+      import { validateTelemetryBatch } from './src/contract/telemetry';
       globalThis.d = [validateRequest, validateControlRequest, validateTelemetryBatch];`,
     valibot: `import { decoders } from './test/bench/fixtures/schema/valibot'; globalThis.d = decoders;`,
     zod: `import { decoders } from './test/bench/fixtures/schema/zod'; globalThis.d = decoders;`,

@@ -11,7 +11,7 @@
  * all share it.
  */
 import type { NodeId } from '../raft/types';
-import { DEFAULT_CLUSTER_OPTIONS, validateClusterOptions } from './clusterOptions';
+import { CLUSTER_OPTION_KEYS, DEFAULT_CLUSTER_OPTIONS, validateClusterOptions, WORKLOAD_OPTION_KEYS } from './clusterOptions';
 import type { ClusterOptions, WorkloadOptions } from './clusterOptions';
 import { PARTITION_PRESETS } from './faults';
 import type { FaultSpec, PartitionPreset } from './faults';
@@ -130,12 +130,11 @@ function expectEmpty(path: string, v: unknown): Record<string, never> {
   return {};
 }
 
-const WORKLOAD_KEYS = ['clients', 'rate', 'mix', 'keys', 'timeoutMs'] as const;
+// One list of fields: the declaration's (src/contract/clusterOptions.ts). The lab API
+// requires every field (the start panel always sends them all); defaults are for files and flags.
+const WORKLOAD_KEYS = WORKLOAD_OPTION_KEYS;
 const MIX_KEYS = ['get', 'put', 'cas', 'append'] as const;
-const OPTION_KEYS = [
-  'nodes', 'electionTimeoutMinMs', 'electionTimeoutMaxMs', 'heartbeatMs', 'preVote', 'checkQuorum',
-  'fsync', 'transport', 'seed', 'dataDir', 'snapshotThreshold', 'workload',
-] as const;
+const OPTION_KEYS = CLUSTER_OPTION_KEYS;
 
 /** Joins the field errors of validateClusterOptions into one message, prefixing each with `path`. */
 function optionErrorsMessage(path: string, errors: Record<string, string>): string {

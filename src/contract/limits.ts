@@ -3,17 +3,15 @@
  * cluster options, scenario files, the node's config line, and the control, telemetry,
  * client and raft frames. The validators (src/contract/schema*.ts and the hand-written hot
  * path in validateRaft.ts), the node (src/node) and the lab (src/lab) all read these values;
- * nothing else writes a bound down. The core's own numeric bounds (terms, indexes) stay in
- * src/raft/limits.ts because src/raft imports nothing from the contract
- * (eslint.config.js); they are re-exported here so callers find every bound in one place.
+ * nothing else writes a bound down. The core's own numeric bounds (terms, indexes:
+ * MAX_TERM, MAX_INDEX, MAX_SEQ) stay in src/raft/limits.ts, because src/raft imports nothing
+ * from the contract (eslint.config.js); no value here restates one of them.
  *
  * Where the lab and the wire used to disagree (link delay 600,000 ms in the lab API but
  * 3,600,000 on the control socket; clock rate 100 in the lab API but 1,000 on the wire),
  * the wire now takes the lab's bound: the lab never sends more, and a node refusing what
  * the lab cannot ask for is a tighter contract, not a lost feature.
  */
-export { MAX_INDEX, MAX_SEQ, MAX_TERM } from '../raft/limits';
-
 export const LIMITS = {
   // ---- frames and wire envelopes ---------------------------------------------------------
   /** Raft messages in one frame; the batcher keeps far below (src/node/transport/peerTransport.ts). */

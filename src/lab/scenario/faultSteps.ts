@@ -6,28 +6,12 @@ import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
 import { PARTITION_PRESETS, type PartitionPreset } from '../../contract/faults';
 import { LIMITS } from '../../contract/limits';
-import type { NodeTarget, ScenarioAction, ScenarioStep } from '../../contract/scenario';
+import { SCENARIO_ACTION_ENTRIES, type NodeTarget, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
 import { formatDuration, readBool, readDuration, readNumber, readProbability } from './values';
 import { childPath, describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
-export const ACTION_KEYS = [
-  'kill',
-  'pause',
-  'stop',
-  'restart',
-  'resume',
-  'partition',
-  'groups',
-  'isolate',
-  'heal',
-  'link',
-  'flaky',
-  'clock',
-  'disk',
-  'add-node',
-  'remove-node',
-  'transfer-leader',
-] as const;
+/** The action keys, in the declaration's order (SCENARIO_ACTION_ENTRIES in src/contract/scenario.ts). */
+export const ACTION_KEYS = Object.keys(SCENARIO_ACTION_ENTRIES) as (keyof typeof SCENARIO_ACTION_ENTRIES)[];
 type ActionKey = (typeof ACTION_KEYS)[number];
 
 const ENTRY_KEYS = ['at', 'every', 'until', ...ACTION_KEYS] as const;

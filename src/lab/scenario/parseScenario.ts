@@ -3,17 +3,16 @@
  * every problem with its line and column rather than stopping at the first.
  */
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Scenario, ScenarioExpectations } from '../../contract/scenario';
+import { MAX_REPEAT, SCENARIO_EXPECT_ENTRIES, SCENARIO_NAME_PATTERN, ScenarioFileSchema, type Scenario, type ScenarioExpectations } from '../../contract/scenario';
 import { readClusterSection, readWorkloadSection, validateVariants, type OptionsSection } from './clusterSection';
 import { readFaults, type NodeRef } from './faultSteps';
 import { readBool, readDuration, readNumber, readString } from './values';
 import { formatIssue, IssueList, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
 
-export const TOP_KEYS = ['name', 'description', 'cluster', 'workload', 'duration', 'faults', 'expect', 'repeat', 'sweep'] as const;
-const EXPECT_KEYS = ['leaderWithin', 'noViolations', 'linearizable', 'maxElectionMs'] as const;
-/** Names become parts of run directory names. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const MAX_REPEAT = 1000;
+/** The keys, the name pattern and the repeat bound: the file's declaration's (src/contract/scenario.ts). */
+export const TOP_KEYS = Object.keys(ScenarioFileSchema.pipe[0].entries) as (keyof typeof ScenarioFileSchema.pipe[0]['entries'])[];
+const EXPECT_KEYS = Object.keys(SCENARIO_EXPECT_ENTRIES);
+const NAME = SCENARIO_NAME_PATTERN;
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
 

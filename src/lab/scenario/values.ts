@@ -2,9 +2,9 @@
  * Scalar readers for scenario files: each returns the value, or undefined after recording
  * an issue that names the field and says what is expected.
  */
+import { DURATION_PATTERN as DURATION } from '../../contract/scenario';
 import { describeNode, scalarValue, type IssueList, type Located } from './yamlReader';
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "1500ms" -> 1500, "5s" -> 5000, "1.5m" -> 90000; 0 is allowed bare. Undefined if malformed. */

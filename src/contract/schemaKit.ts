@@ -147,6 +147,21 @@ export function checker<S extends Schema>(schema: S): Check<Decoded<S>> {
   };
 }
 
+/**
+ * The declaration as a validator that reports every problem, not only the first: the typed
+ * value, or one `path: problem` per issue (config files, where a person fixes them all at once).
+ */
+export function fullDecoder<S extends Schema>(schema: S): (value: unknown) => { ok: true; value: Decoded<S> } | { ok: false; errors: string[] } {
+  return (value) => {
+    try {
+      const r = v.safeParse(schema, value);
+      return r.success ? { ok: true, value: r.output } : { ok: false, errors: r.issues.map((issue) => errorOf(issue).message) };
+    } catch (error) {
+      return { ok: false, errors: [`validation failed unexpectedly: ${describeError(error)}`] };
+    }
+  };
+}
+
 /** The declaration as a validator that never throws: the typed value, or `path: problem`. */
 export function decoder<S extends Schema>(schema: S): (value: unknown) => ValidationResult<Decoded<S>> {
   return (value) => {

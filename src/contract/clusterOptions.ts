@@ -6,7 +6,7 @@
  * errors and the type, the defaults and the JSON Schema all come from here.
  */
 import { LIMITS } from './limits';
-import { v, type Decoded } from './schemaKit';
+import { FIELD, fillSentence, KEY, PARENT, v, type Decoded } from './schemaKit';
 
 type Issue = v.BaseIssue<unknown>;
 
@@ -15,12 +15,7 @@ function fieldOf(issue: Issue): string {
   return (issue.path ?? []).map((p) => String(p.key)).join('.');
 }
 
-/**
- * A sentence about the field the issue concerns. valibot writes a message before the
- * enclosing objects add their keys to the issue's path, so the sentence holds FIELD and
- * `errorsOf` puts the field's name in once the path is complete.
- */
-const FIELD = '\u0000field\u0000';
+/** A sentence about the field an issue concerns (placeholders: schemaKit.ts, fillSentence). */
 const says = (sentence: (field: string) => string) => () => sentence(FIELD);
 
 /** A whole number in [min, max] (or of at least min), with the start panel's sentences. */
@@ -37,7 +32,7 @@ function wholeNumber(range: { readonly min: number; readonly max?: number }) {
 const trueOrFalse = v.boolean(says((f) => `${f} must be true or false`));
 const weight = v.pipe(v.number(says((f) => `${f} must be a weight of 0 or more`)), v.finite(says((f) => `${f} must be a weight of 0 or more`)), v.minValue(0, says((f) => `${f} must be a weight of 0 or more`)));
 /** An object's message: `sentence` when the value is not an object, or names an unknown key. */
-const objectMessage = (sentence: string) => (issue: Issue) => (issue.expected === 'never' ? `${FIELD} is not an option here` : sentence);
+const objectMessage = (sentence: string) => (issue: Issue) => (issue.expected === 'never' ? `${PARENT} has an unknown field "${KEY}"` : sentence);
 
 const MIX_OPS = ['get', 'put', 'cas', 'append'] as const;
 
@@ -49,7 +44,7 @@ export const WORKLOAD_OPTION_ENTRIES = {
   clients: v.optional(wholeNumber(LIMITS.clients), 2),
   /** Target operations per second across all clients; 0 means closed loop (as fast as answered). */
   rate: v.optional(wholeNumber(LIMITS.rate), 20),
-  mix: v.optional(v.strictObject(mixEntries, objectMessage('workload.mix must give weights for get, put, cas and append')), {}),
+  mix: v.optional(v.strictObject(mixEntries, objectMessage(`${FIELD} must give weights for get, put, cas and append`)), {}),
   /** Number of distinct keys. */
   keys: v.optional(wholeNumber(LIMITS.keys), 8),
   /** Per-request timeout in ms; a timed-out write is recorded as info (unknown outcome). */
@@ -57,12 +52,12 @@ export const WORKLOAD_OPTION_ENTRIES = {
 };
 
 export const WorkloadOptionsSchema = v.pipe(
-  v.strictObject(WORKLOAD_OPTION_ENTRIES, objectMessage('workload must be an object')),
+  v.strictObject(WORKLOAD_OPTION_ENTRIES, objectMessage(`${FIELD} must be an object`)),
   v.forward(
     v.partialCheck(
       [['clients'], ['mix', 'get'], ['mix', 'put'], ['mix', 'cas'], ['mix', 'append']],
       (w) => w.clients === 0 || MIX_OPS.reduce((sum, op) => sum + w.mix[op], 0) > 0,
-      says(() => 'workload.mix needs at least one operation with a positive weight'),
+      says((f) => `${f} needs at least one operation with a positive weight`),
     ),
     ['mix'],
   ),
@@ -77,11 +72,11 @@ export const CLUSTER_OPTION_ENTRIES = {
   heartbeatMs: v.optional(wholeNumber(LIMITS.heartbeatMs), 50),
   preVote: v.optional(trueOrFalse, true),
   checkQuorum: v.optional(trueOrFalse, true),
-  fsync: v.optional(v.picklist(['always', 'never'], says(() => 'fsync must be "always" or "never"')), 'always'),
-  transport: v.optional(v.picklist(['tcp', 'ipc'], says(() => 'transport must be "tcp" or "ipc"')), 'tcp'),
+  fsync: v.optional(v.picklist(['always', 'never'], says((f) => `${f} must be "always" or "never"`)), 'always'),
+  transport: v.optional(v.picklist(['tcp', 'ipc'], says((f) => `${f} must be "tcp" or "ipc"`)), 'tcp'),
   seed: v.optional(wholeNumber(LIMITS.seed), 1),
   /** Data directory for node state; empty: a fresh temporary directory. */
-  dataDir: v.optional(v.pipe(v.string(says(() => 'dataDir must be a path (or empty for a temporary directory)')), v.maxLength(LIMITS.pathLength, says(() => `dataDir must be at most ${LIMITS.pathLength} characters`))), ''),
+  dataDir: v.optional(v.pipe(v.string(says((f) => `${f} must be a path (or empty for a temporary directory)`)), v.maxLength(LIMITS.pathLength, says((f) => `${f} must be at most ${LIMITS.pathLength} characters`))), ''),
   /** Snapshot after this many applied entries; 0 disables. */
   snapshotThreshold: v.optional(wholeNumber({ min: 0 }), 10_000),
   workload: v.optional(WorkloadOptionsSchema, {}),
@@ -92,12 +87,12 @@ export const CLUSTER_OPTION_KEYS = Object.keys(CLUSTER_OPTION_ENTRIES) as (keyof
 export const WORKLOAD_OPTION_KEYS = Object.keys(WORKLOAD_OPTION_ENTRIES) as (keyof typeof WORKLOAD_OPTION_ENTRIES)[];
 
 export const ClusterOptionsSchema = v.pipe(
-  v.strictObject(CLUSTER_OPTION_ENTRIES, objectMessage('cluster options must be an object')),
+  v.strictObject(CLUSTER_OPTION_ENTRIES, objectMessage(`${FIELD} must be an object`)),
   v.forward(
     v.partialCheck(
       [['electionTimeoutMinMs'], ['electionTimeoutMaxMs']],
       (o) => o.electionTimeoutMinMs < o.electionTimeoutMaxMs,
-      says(() => 'electionTimeoutMaxMs must be greater than electionTimeoutMinMs (timeouts are drawn from [min, max), §5.2)'),
+      says((f) => `${f} must be greater than electionTimeoutMinMs (timeouts are drawn from [min, max), §5.2)`),
     ),
     ['electionTimeoutMaxMs'],
   ),
@@ -107,7 +102,7 @@ export const ClusterOptionsSchema = v.pipe(
       (o) => o.heartbeatMs * 2 <= o.electionTimeoutMinMs,
       (issue) => {
         const o = issue.input as { electionTimeoutMinMs: number };
-        return `heartbeatMs must be at most half of electionTimeoutMinMs (${Math.floor(o.electionTimeoutMinMs / 2)} ms), or followers time out between heartbeats`;
+        return `${FIELD} must be at most half of electionTimeoutMinMs (${Math.floor(o.electionTimeoutMinMs / 2)} ms), or followers time out between heartbeats`;
       },
     ),
     ['heartbeatMs'],
@@ -127,7 +122,8 @@ function errorsOf(issues: readonly Issue[]): OptionErrors {
   const errors: OptionErrors = {};
   for (const issue of issues) {
     const field = fieldOf(issue) || 'options';
-    errors[field] ??= issue.message.replaceAll(FIELD, field);
+    // Named from the options object down ("workload.rate"); the object itself is "options".
+    errors[field] ??= fillSentence(issue, 'options', '');
   }
   return errors;
 }

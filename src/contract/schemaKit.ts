@@ -114,6 +114,32 @@ export function tagged<const K extends string, const O extends v.VariantOptions<
   return plainOnly(v.variant(tag, options, (issue) => `unknown ${tag} ${describe(issue.input)}`));
 }
 
+/**
+ * Placeholders for sentences that name their field. valibot writes a message before the
+ * enclosing objects add their keys to the issue's path, so a sentence holds FIELD (the
+ * value's path), PARENT (its object's) or KEY (its own key), and `fillSentence` puts the
+ * names in once the path is whole.
+ */
+export const FIELD = '\u0000field\u0000';
+export const PARENT = '\u0000parent\u0000';
+export const KEY = '\u0000key\u0000';
+
+/**
+ * An issue's message with its placeholders filled: `root` names the value itself, and its
+ * fields are named under `fieldsUnder` ("fault:link request.from"; empty: "workload.rate").
+ */
+export function fillSentence(issue: v.BaseIssue<unknown>, root: string, fieldsUnder = root): string {
+  const path = issue.path ?? [];
+  const join = (upTo: number) =>
+    path.slice(0, upTo).reduce<string>((out, p) => (p.type === 'array' ? `${out}[${String(p.key)}]` : out ? `${out}.${String(p.key)}` : String(p.key)), '');
+  const named = (upTo: number) => (upTo === 0 ? root : fieldsUnder ? `${fieldsUnder}.${join(upTo)}`.replace('.[', '[') : join(upTo));
+  const key = String(path[path.length - 1]?.key ?? '');
+  return issue.message
+    .replaceAll(FIELD, named(path.length))
+    .replaceAll(PARENT, named(path.length - 1))
+    .replaceAll(KEY, key.length > 40 ? `${key.slice(0, 40)}…` : key);
+}
+
 /** Writes an issue's path as code would: `requests[3].op.key`. */
 function pathOf(issue: v.BaseIssue<unknown>, upTo = issue.path?.length ?? 0): string {
   let out = '';

@@ -7,7 +7,8 @@ import { MAX_REPEAT, SCENARIO_EXPECT_ENTRIES, SCENARIO_NAME_PATTERN, ScenarioFil
 import { readClusterSection, readWorkloadSection, validateVariants, type OptionsSection } from './clusterSection';
 import { readFaults, type NodeRef } from './faultSteps';
 import { readBool, readDuration, readNumber, readString } from './values';
-import { formatIssue, IssueList, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
+import * as v from 'valibot';
+import { childPath, formatIssue, IssueList, positionOfPath, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
 
 /** The keys, the name pattern and the repeat bound: the file's declaration's (src/contract/scenario.ts). */
 export const TOP_KEYS = Object.keys(ScenarioFileSchema.pipe[0].entries) as (keyof typeof ScenarioFileSchema.pipe[0]['entries'])[];
@@ -99,6 +100,10 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParseResult
   const expect = top.has('expect') ? readExpect(here('expect'), positions, issues) : {};
   const repeat = top.has('repeat') ? readNumber(here('repeat'), issues, { integer: true, min: 1, max: MAX_REPEAT }) : 1;
 
+  // The declaration is the contract (src/contract/scenario.ts): should the readers above
+  // ever let through what it refuses, its issue is reported at the value's line and column.
+  if (issues.issues.length === 0) checkAgainstDeclaration(doc, positions, issues);
+
   if (issues.issues.length > 0 || name === undefined || durationMs === undefined || repeat === undefined) {
     return { ok: false, issues: issues.issues.sort((a, b) => a.line - b.line || a.col - b.col) };
   }
@@ -106,6 +111,15 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParseResult
     ok: true,
     scenario: { name, description, file, cluster: options, durationMs, steps, expect, repeat, variants },
   };
+}
+
+function checkAgainstDeclaration(doc: ReturnType<typeof parseDocument>, positions: Positions, issues: IssueList): void {
+  const r = v.safeParse(ScenarioFileSchema, doc.toJS());
+  for (const issue of r.issues ?? []) {
+    const path = (issue.path ?? []).map((p) => p.key as string | number);
+    const field = path.reduce<string>((out, k) => childPath(out, k), '');
+    issues.add(positionOfPath(doc, path, positions), field, `${field || 'the file'}: ${issue.message}`);
+  }
 }
 
 function emptySection(at: Located): OptionsSection {

@@ -8,10 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 import { ScenarioFileSchema } from '../../../src/contract/scenario';
 import { scenarioJsonSchemaText } from '../../../src/contract/scenarioJsonSchema';
 import { parseScenario } from '../../../src/lab/scenario/parseScenario';
+import { positionOfPath, Positions } from '../../../src/lab/scenario/yamlReader';
 
 const SCENARIOS = 'scenarios';
 const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'));
@@ -63,5 +64,25 @@ describe('the declaration and the parser refuse the same mistakes', () => {
     const parsed = parseScenario(text, 'x.yaml');
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.issues[0].line).toBeGreaterThan(0);
+  });
+});
+
+describe('a declaration issue is placed at its value in the file', () => {
+  const text = 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    kill: boss\n';
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const positions = new Positions(lines);
+
+  it('maps the issue path of a bad value to its line and column', () => {
+    const r = v.safeParse(ScenarioFileSchema, doc.toJS());
+    expect(r.success).toBe(false);
+    const path = (r.issues ?? [])[0].path!.map((p) => p.key as string | number);
+    expect(path).toEqual(['faults', 0, 'kill']);
+    expect(positionOfPath(doc, path, positions)).toEqual({ line: 5, col: 11 });
+  });
+
+  it('points a missing key at the deepest part of its path that exists', () => {
+    expect(positionOfPath(doc, ['faults', 0, 'every'], positions)).toEqual({ line: 4, col: 5 });
+    expect(positionOfPath(doc, ['expect'], positions)).toEqual({ line: 1, col: 1 });
   });
 });

@@ -76,7 +76,7 @@ describe('a declaration issue is placed at its value in the file', () => {
   it('maps the issue path of a bad value to its line and column', () => {
     const r = v.safeParse(ScenarioFileSchema, doc.toJS());
     expect(r.success).toBe(false);
-    const path = (r.issues ?? [])[0].path!.map((p) => p.key as string | number);
+    const path = (r.issues?.[0]?.path ?? []).map((p) => p.key as string | number);
     expect(path).toEqual(['faults', 0, 'kill']);
     expect(positionOfPath(doc, path, positions)).toEqual({ line: 5, col: 11 });
   });

@@ -5,7 +5,8 @@
  * Declared once (docs/contracts.md).
  */
 import { LIMITS } from './limits';
-import { arrayOf, checker, decoder, literal, nodeId, object, str, tagged, uint, v, variantCase, type Decoded } from './schemaKit';
+import * as v from 'valibot';
+import { arrayOf, checker, decoder, literal, nodeId, object, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 const key = str(LIMITS.keyLength);
 const value = str(LIMITS.valueLength);

@@ -6,7 +6,8 @@
  * errors and the type, the defaults and the JSON Schema all come from here.
  */
 import { LIMITS } from './limits';
-import { FIELD, fillSentence, KEY, PARENT, v, type Decoded } from './schemaKit';
+import * as v from 'valibot';
+import { FIELD, fillSentence, KEY, PARENT, type Decoded } from './schemaKit';
 
 type Issue = v.BaseIssue<unknown>;
 

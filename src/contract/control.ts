@@ -4,7 +4,8 @@
  * schema gives the type (inferred), the validator and, through valibot, a JSON Schema.
  */
 import { LIMITS } from './limits';
-import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, numberIn, object, probability, role, str, tagged, uint, v, variantCase, type Decoded } from './schemaKit';
+import * as v from 'valibot';
+import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 const delayMs = numberIn(LIMITS.linkDelayMs.min, LIMITS.linkDelayMs.max);
 const address = str(LIMITS.addressLength, 1);

@@ -16,7 +16,8 @@ import { PARTITION_PRESETS } from './faults';
 import { LAB_CHANNELS, LAB_PUSH_CHANNELS } from './labApi';
 import type { LabChannel, LabPush, LabPushChannel, LabRequest } from './labApi';
 import { LIMITS } from './limits';
-import { FIELD, fillSentence, KEY, PARENT, v } from './schemaKit';
+import * as v from 'valibot';
+import { FIELD, fillSentence, KEY, PARENT } from './schemaKit';
 import { isPlainObject } from './validateCore';
 
 // Names the renderer's forms already import; the values are LIMITS' (src/contract/limits.ts).

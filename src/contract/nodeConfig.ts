@@ -8,7 +8,8 @@
  * not refused, so a lab one version ahead can still start this node.
  */
 import { LIMITS } from './limits';
-import { arrayOf, bool, fullDecoder, intIn, literal, nodeId, numberIn, str, uint, v, type Decoded } from './schemaKit';
+import * as v from 'valibot';
+import { arrayOf, bool, fullDecoder, intIn, literal, nodeId, numberIn, str, uint, type Decoded } from './schemaKit';
 
 /** Z85 (ZeroMQ RFC 32) text of a 32-byte CURVE key: 40 characters of its alphabet. */
 const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;

@@ -16,7 +16,8 @@ import * as v from 'valibot';
 import { LIMITS } from './limits';
 import { describe, describeError, isPlainObject, ValidationError, type Check, type ValidationResult } from './validateCore';
 
-export { v };
+// Declarations import valibot themselves (`import * as v`): re-exporting the namespace from
+// here would keep all of valibot in the renderer's bundle instead of the parts used.
 
 /** Any valibot schema without async parts: what the blocks and declarations are. */
 export type Schema = v.GenericSchema;

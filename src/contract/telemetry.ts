@@ -9,26 +9,8 @@
  */
 import { LinkRulesSchema } from './control';
 import { LIMITS } from './limits';
-import {
-  arrayOf,
-  bool,
-  checker,
-  clusterConfig,
-  decoder,
-  literal,
-  nodeId,
-  nonNegative,
-  numberIn,
-  object,
-  recordOf,
-  role,
-  str,
-  tagged,
-  uint,
-  v,
-  variantCase,
-  type Decoded,
-} from './schemaKit';
+import * as v from 'valibot';
+import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, nonNegative, numberIn, object, recordOf, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 /** Wall-clock milliseconds (performance.timeOrigin + performance.now()). */
 const t = nonNegative;

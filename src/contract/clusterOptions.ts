@@ -1,135 +1,153 @@
 /**
  * Options for starting a cluster, shared by the lab (which enforces them), the CLI, scenario
- * files and the renderer's start panel (which explains bad values inline). One validator,
- * so every entry point gives the same, field-named errors.
+ * files and the renderer's start panel (which explains bad values inline). Declared once
+ * (docs/contracts.md, "Adding a cluster option"): each field is one line giving its check,
+ * its sentence when wrong and its default, so every entry point gives the same, field-named
+ * errors and the type, the defaults and the JSON Schema all come from here.
  */
-export interface WorkloadOptions {
+import { LIMITS } from './limits';
+import * as v from 'valibot';
+import { FIELD, fillSentence, KEY, PARENT, type Decoded } from './schemaKit';
+
+type Issue = v.BaseIssue<unknown>;
+
+/** "workload.mix.get": the field an issue is about, as the renderer keys its errors. */
+function fieldOf(issue: Issue): string {
+  return (issue.path ?? []).map((p) => String(p.key)).join('.');
+}
+
+/** A sentence about the field an issue concerns (placeholders: schemaKit.ts, fillSentence). */
+const says = (sentence: (field: string) => string) => () => sentence(FIELD);
+
+/** A whole number in [min, max] (or of at least min), with the start panel's sentences. */
+function wholeNumber(range: { readonly min: number; readonly max?: number }) {
+  const outOfRange = says((f) => (range.max === undefined ? `${f} must be at least ${range.min}` : `${f} must be between ${range.min} and ${range.max}`));
+  return v.pipe(
+    v.number(says((f) => `${f} must be a whole number`)),
+    v.integer(says((f) => `${f} must be a whole number`)),
+    v.minValue(range.min, outOfRange),
+    v.maxValue(range.max ?? Number.MAX_SAFE_INTEGER, outOfRange),
+  );
+}
+
+const trueOrFalse = v.boolean(says((f) => `${f} must be true or false`));
+const weight = v.pipe(v.number(says((f) => `${f} must be a weight of 0 or more`)), v.finite(says((f) => `${f} must be a weight of 0 or more`)), v.minValue(0, says((f) => `${f} must be a weight of 0 or more`)));
+/** An object's message: `sentence` when the value is not an object, or names an unknown key. */
+const objectMessage = (sentence: string) => (issue: Issue) => (issue.expected === 'never' ? `${PARENT} has an unknown field "${KEY}"` : sentence);
+
+const MIX_OPS = ['get', 'put', 'cas', 'append'] as const;
+
+/** Relative weights of each operation. */
+const mixEntries = { get: v.optional(weight, 2), put: v.optional(weight, 2), cas: v.optional(weight, 1), append: v.optional(weight, 1) };
+
+export const WORKLOAD_OPTION_ENTRIES = {
   /** Number of concurrent key-value clients; 0 disables the workload. */
-  clients: number;
+  clients: v.optional(wholeNumber(LIMITS.clients), 2),
   /** Target operations per second across all clients; 0 means closed loop (as fast as answered). */
-  rate: number;
-  /** Relative weights of each operation. */
-  mix: { get: number; put: number; cas: number; append: number };
+  rate: v.optional(wholeNumber(LIMITS.rate), 20),
+  mix: v.optional(v.strictObject(mixEntries, objectMessage(`${FIELD} must give weights for get, put, cas and append`)), {}),
   /** Number of distinct keys. */
-  keys: number;
+  keys: v.optional(wholeNumber(LIMITS.keys), 8),
   /** Per-request timeout in ms; a timed-out write is recorded as info (unknown outcome). */
-  timeoutMs: number;
-}
+  timeoutMs: v.optional(wholeNumber(LIMITS.timeoutMs), 1000),
+};
 
-export interface ClusterOptions {
-  nodes: number;
-  electionTimeoutMinMs: number;
-  electionTimeoutMaxMs: number;
-  heartbeatMs: number;
-  preVote: boolean;
-  checkQuorum: boolean;
-  fsync: 'always' | 'never';
-  transport: 'tcp' | 'ipc';
-  seed: number;
+export const WorkloadOptionsSchema = v.pipe(
+  v.strictObject(WORKLOAD_OPTION_ENTRIES, objectMessage(`${FIELD} must be an object`)),
+  v.forward(
+    v.partialCheck(
+      [['clients'], ['mix', 'get'], ['mix', 'put'], ['mix', 'cas'], ['mix', 'append']],
+      (w) => w.clients === 0 || MIX_OPS.reduce((sum, op) => sum + w.mix[op], 0) > 0,
+      says((f) => `${f} needs at least one operation with a positive weight`),
+    ),
+    ['mix'],
+  ),
+);
+export type WorkloadOptions = Decoded<typeof WorkloadOptionsSchema>;
+
+/** Each cluster option: its check, its sentence when wrong, its default. One line per option. */
+export const CLUSTER_OPTION_ENTRIES = {
+  nodes: v.optional(wholeNumber(LIMITS.nodes), 5),
+  electionTimeoutMinMs: v.optional(wholeNumber(LIMITS.electionTimeoutMs), 150),
+  electionTimeoutMaxMs: v.optional(wholeNumber(LIMITS.electionTimeoutMs), 300),
+  heartbeatMs: v.optional(wholeNumber(LIMITS.heartbeatMs), 50),
+  preVote: v.optional(trueOrFalse, true),
+  checkQuorum: v.optional(trueOrFalse, true),
+  fsync: v.optional(v.picklist(['always', 'never'], says((f) => `${f} must be "always" or "never"`)), 'always'),
+  transport: v.optional(v.picklist(['tcp', 'ipc'], says((f) => `${f} must be "tcp" or "ipc"`)), 'tcp'),
+  seed: v.optional(wholeNumber(LIMITS.seed), 1),
   /** Data directory for node state; empty: a fresh temporary directory. */
-  dataDir: string;
+  dataDir: v.optional(v.pipe(v.string(says((f) => `${f} must be a path (or empty for a temporary directory)`)), v.maxLength(LIMITS.pathLength, says((f) => `${f} must be at most ${LIMITS.pathLength} characters`))), ''),
   /** Snapshot after this many applied entries; 0 disables. */
-  snapshotThreshold: number;
-  workload: WorkloadOptions;
-}
-
-export const DEFAULT_WORKLOAD: WorkloadOptions = {
-  clients: 2,
-  rate: 20,
-  mix: { get: 2, put: 2, cas: 1, append: 1 },
-  keys: 8,
-  timeoutMs: 1000,
+  snapshotThreshold: v.optional(wholeNumber({ min: 0 }), 10_000),
+  workload: v.optional(WorkloadOptionsSchema, {}),
 };
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
-  nodes: 5,
-  electionTimeoutMinMs: 150,
-  electionTimeoutMaxMs: 300,
-  heartbeatMs: 50,
-  preVote: true,
-  checkQuorum: true,
-  fsync: 'always',
-  transport: 'tcp',
-  seed: 1,
-  dataDir: '',
-  snapshotThreshold: 10_000,
-  workload: DEFAULT_WORKLOAD,
-};
+/** The keys a cluster option object may have (labApiValidate.ts, scenario files). */
+export const CLUSTER_OPTION_KEYS = Object.keys(CLUSTER_OPTION_ENTRIES) as (keyof typeof CLUSTER_OPTION_ENTRIES)[];
+export const WORKLOAD_OPTION_KEYS = Object.keys(WORKLOAD_OPTION_ENTRIES) as (keyof typeof WORKLOAD_OPTION_ENTRIES)[];
 
-export const LIMITS = {
-  nodes: { min: 1, max: 25 },
-  electionTimeoutMs: { min: 10, max: 60_000 },
-  heartbeatMs: { min: 1 },
-  clients: { min: 0, max: 256 },
-  rate: { min: 0, max: 100_000 },
-  keys: { min: 1, max: 100_000 },
-  timeoutMs: { min: 10, max: 600_000 },
-} as const;
+export const ClusterOptionsSchema = v.pipe(
+  v.strictObject(CLUSTER_OPTION_ENTRIES, objectMessage(`${FIELD} must be an object`)),
+  v.forward(
+    v.partialCheck(
+      [['electionTimeoutMinMs'], ['electionTimeoutMaxMs']],
+      (o) => o.electionTimeoutMinMs < o.electionTimeoutMaxMs,
+      says((f) => `${f} must be greater than electionTimeoutMinMs (timeouts are drawn from [min, max), §5.2)`),
+    ),
+    ['electionTimeoutMaxMs'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['heartbeatMs'], ['electionTimeoutMinMs']],
+      (o) => o.heartbeatMs * 2 <= o.electionTimeoutMinMs,
+      (issue) => {
+        const o = issue.input as { electionTimeoutMinMs: number };
+        return `${FIELD} must be at most half of electionTimeoutMinMs (${Math.floor(o.electionTimeoutMinMs / 2)} ms), or followers time out between heartbeats`;
+      },
+    ),
+    ['heartbeatMs'],
+  ),
+);
+export type ClusterOptions = Decoded<typeof ClusterOptionsSchema>;
+
+/** Every field at its default: what the schema makes of `{}`. */
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = v.parse(ClusterOptionsSchema, {});
+export const DEFAULT_WORKLOAD: WorkloadOptions = DEFAULT_CLUSTER_OPTIONS.workload;
 
 /** Field path (e.g. "workload.rate") to a sentence saying what is wrong and what is allowed. */
 export type OptionErrors = Record<string, string>;
 
-function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v);
-}
-
-function checkInt(errors: OptionErrors, path: string, v: unknown, min: number, max?: number): void {
-  if (!isInt(v)) {
-    errors[path] = `${path} must be a whole number`;
-  } else if (v < min || (max !== undefined && v > max)) {
-    errors[path] = max === undefined ? `${path} must be at least ${min}` : `${path} must be between ${min} and ${max}`;
+/** Errors by field from a failed parse: the first sentence per field. */
+function errorsOf(issues: readonly Issue[]): OptionErrors {
+  const errors: OptionErrors = {};
+  for (const issue of issues) {
+    const field = fieldOf(issue) || 'options';
+    // Named from the options object down ("workload.rate"); the object itself is "options".
+    errors[field] ??= fillSentence(issue, 'options', '');
   }
+  return errors;
 }
 
 /**
  * Validates options that may come from anywhere (a form, a YAML file, the wire).
  * Returns the errors by field; an empty object means valid.
  */
-export function validateClusterOptions(o: ClusterOptions): OptionErrors {
-  const errors: OptionErrors = {};
-  checkInt(errors, 'nodes', o.nodes, LIMITS.nodes.min, LIMITS.nodes.max);
-  checkInt(errors, 'electionTimeoutMinMs', o.electionTimeoutMinMs, LIMITS.electionTimeoutMs.min, LIMITS.electionTimeoutMs.max);
-  checkInt(errors, 'electionTimeoutMaxMs', o.electionTimeoutMaxMs, LIMITS.electionTimeoutMs.min, LIMITS.electionTimeoutMs.max);
-  checkInt(errors, 'heartbeatMs', o.heartbeatMs, LIMITS.heartbeatMs.min);
-  if (!errors.electionTimeoutMinMs && !errors.electionTimeoutMaxMs && o.electionTimeoutMinMs >= o.electionTimeoutMaxMs) {
-    errors.electionTimeoutMaxMs = 'electionTimeoutMaxMs must be greater than electionTimeoutMinMs (timeouts are drawn from [min, max), §5.2)';
-  }
-  if (!errors.heartbeatMs && !errors.electionTimeoutMinMs && o.heartbeatMs * 2 > o.electionTimeoutMinMs) {
-    errors.heartbeatMs = `heartbeatMs must be at most half of electionTimeoutMinMs (${Math.floor(o.electionTimeoutMinMs / 2)} ms), or followers time out between heartbeats`;
-  }
-  if (typeof o.preVote !== 'boolean') errors.preVote = 'preVote must be true or false';
-  if (typeof o.checkQuorum !== 'boolean') errors.checkQuorum = 'checkQuorum must be true or false';
-  if (o.fsync !== 'always' && o.fsync !== 'never') errors.fsync = 'fsync must be "always" or "never"';
-  if (o.transport !== 'tcp' && o.transport !== 'ipc') errors.transport = 'transport must be "tcp" or "ipc"';
-  checkInt(errors, 'seed', o.seed, 0, 2 ** 32 - 1);
-  if (typeof o.dataDir !== 'string') errors.dataDir = 'dataDir must be a path (or empty for a temporary directory)';
-  checkInt(errors, 'snapshotThreshold', o.snapshotThreshold, 0);
-  const w = o.workload;
-  if (typeof w !== 'object' || w === null) {
-    errors.workload = 'workload must be an object';
-    return errors;
-  }
-  checkInt(errors, 'workload.clients', w.clients, LIMITS.clients.min, LIMITS.clients.max);
-  checkInt(errors, 'workload.rate', w.rate, LIMITS.rate.min, LIMITS.rate.max);
-  checkInt(errors, 'workload.keys', w.keys, LIMITS.keys.min, LIMITS.keys.max);
-  checkInt(errors, 'workload.timeoutMs', w.timeoutMs, LIMITS.timeoutMs.min, LIMITS.timeoutMs.max);
-  const mix = w.mix as Record<string, unknown> | undefined;
-  if (typeof mix !== 'object' || mix === null) {
-    errors['workload.mix'] = 'workload.mix must give weights for get, put, cas and append';
-  } else {
-    for (const op of ['get', 'put', 'cas', 'append']) {
-      const v = mix[op];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) errors[`workload.mix.${op}`] = `workload.mix.${op} must be a weight of 0 or more`;
-    }
-    const total = ['get', 'put', 'cas', 'append'].reduce((s, op) => s + (typeof mix[op] === 'number' ? (mix[op] as number) : 0), 0);
-    if (!Object.keys(errors).some((k) => k.startsWith('workload.mix')) && total <= 0 && w.clients > 0) {
-      errors['workload.mix'] = 'workload.mix needs at least one operation with a positive weight';
-    }
-  }
-  return errors;
+export function validateClusterOptions(o: unknown): OptionErrors {
+  const r = v.safeParse(ClusterOptionsSchema, o);
+  return r.success ? {} : errorsOf(r.issues);
 }
 
-/** Fills missing fields from the defaults (deeply for workload and mix). */
+/**
+ * Decodes cluster options: the typed value with every missing field at its default, or
+ * the errors by field.
+ */
+export function decodeClusterOptions(o: unknown): { ok: true; value: ClusterOptions } | { ok: false; errors: OptionErrors } {
+  const r = v.safeParse(ClusterOptionsSchema, o);
+  return r.success ? { ok: true, value: r.output } : { ok: false, errors: errorsOf(r.issues) };
+}
+
+/** Fills missing fields from the defaults (deeply for workload and mix), without judging them. */
 export function withDefaults(
   partial: Partial<Omit<ClusterOptions, 'workload'>> & { workload?: Partial<Omit<WorkloadOptions, 'mix'>> & { mix?: Partial<WorkloadOptions['mix']> } },
 ): ClusterOptions {
@@ -137,3 +155,5 @@ export function withDefaults(
   const workload: WorkloadOptions = { ...DEFAULT_WORKLOAD, ...(partial.workload ?? {}), mix };
   return { ...DEFAULT_CLUSTER_OPTIONS, ...partial, workload };
 }
+
+export { LIMITS };

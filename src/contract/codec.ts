@@ -31,11 +31,11 @@ import type { TelemetryBatch } from './telemetry';
 import { writeRaftBatch } from './codecRaftWire';
 import { MsgpackWriter } from './codecWriter';
 import { scanMsgpack, type ScanLimits } from './codecScan';
-import { checkClientRequestBatch, checkClientResponseBatch } from './validateClient';
-import { checkControlReply, checkControlRequest } from './validateControl';
+import { checkClientRequestBatch, checkClientResponseBatch } from './client';
+import { checkControlReply, checkControlRequest } from './control';
 import { describe, describeError, ValidationError, type Check } from './validateCore';
 import { parseRaftBatch } from './validateRaft';
-import { checkTelemetryBatch } from './validateTelemetry';
+import { checkTelemetryBatch } from './telemetry';
 
 export const PROTOCOL_VERSION = 1;
 

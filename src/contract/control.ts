@@ -1,68 +1,98 @@
 /**
  * Commands the lab sends to a node over its control socket, each acknowledged by a reply
- * with the same id once it has taken effect.
+ * with the same id once it has taken effect. Declared once (docs/contracts.md): each
+ * schema gives the type (inferred), the validator and, through valibot, a JSON Schema.
  */
-import type { ClusterConfig, NodeId, Role } from '../raft/types';
+import { LIMITS } from './limits';
+import * as v from 'valibot';
+import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
+
+const delayMs = numberIn(LIMITS.linkDelayMs.min, LIMITS.linkDelayMs.max);
+const address = str(LIMITS.addressLength, 1);
+/** A CURVE public key in Z85: 40 characters (the node checks the alphabet when it uses it). */
+const curveKey = str(40, 40);
 
 /**
  * A fault rule for the link between this node and `peer`, in one direction. Rules on
  * `out` apply to messages this node sends to `peer`; rules on `in` to messages it receives
  * from `peer`. A partition blocks both directions on both sides; asymmetric faults set one.
  */
-export interface LinkRule {
-  peer: NodeId;
-  direction: 'in' | 'out';
+export const LinkRuleSchema = object({
+  peer: nodeId,
+  direction: literal('in', 'out'),
   /** Drop everything: a partition. */
-  block?: boolean;
+  block: v.optional(bool),
   /** Probability in [0, 1] of dropping each message. */
-  drop?: number;
+  drop: v.optional(probability),
   /** Fixed delay in ms added to each message. */
-  delayMs?: number;
+  delayMs: v.optional(delayMs),
   /** Uniform extra delay in [0, jitterMs) ms. */
-  jitterMs?: number;
+  jitterMs: v.optional(delayMs),
   /** Probability in [0, 1] of delivering a message twice. */
-  duplicate?: number;
-}
+  duplicate: v.optional(probability),
+});
+export type LinkRule = Decoded<typeof LinkRuleSchema>;
 
-export type ControlCommand =
-  | { cmd: 'ping' }
-  | { cmd: 'status' }
+export const LinkRulesSchema = arrayOf(LinkRuleSchema, LIMITS.linkRules);
+
+export const ControlCommandSchema = tagged('cmd', [
+  variantCase({ cmd: v.literal('ping') }),
+  variantCase({ cmd: v.literal('status') }),
   /** Replace every link rule of this node with `rules` (empty: heal). */
-  | { cmd: 'setLinkRules'; rules: LinkRule[] }
+  variantCase({ cmd: v.literal('setLinkRules'), rules: LinkRulesSchema }),
   /** Make this node's clock run `factor` times as fast (ticks fire factor× as often). */
-  | { cmd: 'setTimerRate'; factor: number }
+  variantCase({ cmd: v.literal('setTimerRate'), factor: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max) }),
   /** Add `ms` to every durable write, to model a slow disk. */
-  | { cmd: 'setFsyncDelay'; ms: number }
+  variantCase({ cmd: v.literal('setFsyncDelay'), ms: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max) }),
   /**
    * Learn (or forget, with address null) a peer's address, before a membership change;
    * with CURVE also its public key (the peer socket admits only known members' keys).
    */
-  | { cmd: 'setPeer'; id: NodeId; address: string | null; clientAddress?: string | null; publicKey?: string | null }
-  | { cmd: 'transferLeader'; to: NodeId }
-  | { cmd: 'changeMembership'; voters: NodeId[] }
-  | { cmd: 'snapshot' }
+  variantCase({
+    cmd: v.literal('setPeer'),
+    id: nodeId,
+    address: v.nullable(address),
+    clientAddress: v.optional(v.nullable(address)),
+    publicKey: v.optional(v.nullable(curveKey)),
+  }),
+  variantCase({ cmd: v.literal('transferLeader'), to: nodeId }),
+  variantCase({ cmd: v.literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig) }),
+  variantCase({ cmd: v.literal('snapshot') }),
   /** Graceful stop: flush, close sockets, exit 0. */
-  | { cmd: 'stop' };
-
+  variantCase({ cmd: v.literal('stop') }),
+]);
+export type ControlCommand = Decoded<typeof ControlCommandSchema>;
 export type ControlCommandName = ControlCommand['cmd'];
 
-export interface ControlRequest {
-  id: number;
-  command: ControlCommand;
-}
+export const ControlRequestSchema = object({ id: uint, command: ControlCommandSchema });
+export type ControlRequest = Decoded<typeof ControlRequestSchema>;
 
-export type ControlReply =
-  | { id: number; ok: true; result?: NodeStatusReport | null }
-  | { id: number; ok: false; error: string };
+export const NodeStatusReportSchema = object({
+  id: nodeId,
+  role,
+  term: uint,
+  leader: v.nullable(nodeId),
+  commit: uint,
+  applied: uint,
+  lastIndex: uint,
+  snapshotIndex: uint,
+  config: clusterConfig,
+});
+export type NodeStatusReport = Decoded<typeof NodeStatusReportSchema>;
 
-export interface NodeStatusReport {
-  id: NodeId;
-  role: Role;
-  term: number;
-  leader: NodeId | null;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-  snapshotIndex: number;
-  config: ClusterConfig;
-}
+/** A reply is discriminated by the boolean `ok`. */
+export const ControlReplySchema = tagged('ok', [
+  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(NodeStatusReportSchema)) }),
+  variantCase({ id: uint, ok: v.literal(false), error: str(LIMITS.textLength) }),
+]);
+export type ControlReply = Decoded<typeof ControlReplySchema>;
+
+export const checkLinkRule = checker(LinkRuleSchema);
+export const checkLinkRules = checker(LinkRulesSchema);
+export const checkControlCommand = checker(ControlCommandSchema);
+export const checkControlRequest = checker(ControlRequestSchema);
+export const checkNodeStatusReport = checker(NodeStatusReportSchema);
+export const checkControlReply = checker(ControlReplySchema);
+export const validateControlRequest = decoder(ControlRequestSchema);
+export const validateControlReply = decoder(ControlReplySchema);
+export const validateLinkRules = decoder(LinkRulesSchema);

@@ -2,73 +2,102 @@
  * Telemetry a node pushes to the lab. Events are batched (one frame per flush) and carry
  * `t`: wall-clock milliseconds with sub-millisecond resolution
  * (performance.timeOrigin + performance.now()), a clock every process on one machine shares.
+ *
+ * Declared once (docs/contracts.md): every event type is checked field by field, since the
+ * lab stores and renders these, and an unknown event type is a rejected batch rather than
+ * something the renderer has to guess about.
  */
-import type { ClusterConfig, NodeId, Role } from '../raft/types';
-import type { LinkRule } from './control';
+import { LinkRulesSchema } from './control';
+import { LIMITS } from './limits';
+import * as v from 'valibot';
+import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, nonNegative, numberIn, object, recordOf, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
-export type TelemetryEvent =
-  | { t: number; type: 'ready'; pid: number; peerAddress: string; clientAddress: string }
+/** Wall-clock milliseconds (performance.timeOrigin + performance.now()). */
+const t = nonNegative;
+const text = str(LIMITS.textLength);
+const shortText = str(LIMITS.shortTextLength);
+const address = str(LIMITS.addressLength);
+
+/** Per peer and message type: count and bytes, sent and received. */
+export const TrafficCountersSchema = object({ sent: uint, received: uint, bytesSent: uint, bytesReceived: uint });
+export type TrafficCounters = Decoded<typeof TrafficCountersSchema>;
+
+/** A metrics snapshot, sent every 100 ms. */
+const nodeMetricsEntries = {
+  term: uint,
+  role,
+  leader: v.nullable(nodeId),
+  commit: uint,
+  applied: uint,
+  lastIndex: uint,
+  snapshotIndex: uint,
+  /** Leader only: replication progress per follower. */
+  progress: recordOf(object({ match: uint, next: uint })),
+  /** Event-loop lag in ms over the last interval (max). */
+  loopLagMs: nonNegative,
+  rssBytes: uint,
+  electionsStarted: uint,
+  electionsWon: uint,
+  votesGranted: uint,
+  heartbeatsSent: uint,
+  heartbeatsReceived: uint,
+  stateChanges: uint,
+  /** ms since the last contact with a current leader; 0 on the leader; null if never. */
+  leaderStalenessMs: v.nullable(nonNegative),
+  /** Keyed by peer id, then by message type. */
+  traffic: recordOf(recordOf(TrafficCountersSchema, 64)),
+  fsync: object({ count: uint, p50Ms: nonNegative, p99Ms: nonNegative, maxMs: nonNegative }),
+  /** Frames the codec rejected, by reason (malformed, oversized, version, cluster, type). */
+  rejectedFrames: recordOf(uint, 64),
+  /** Telemetry events dropped under back-pressure since start. */
+  telemetryDropped: uint,
+};
+export const NodeMetricsSchema = object(nodeMetricsEntries);
+export type NodeMetrics = Decoded<typeof NodeMetricsSchema>;
+
+export const TelemetryEventSchema = tagged('type', [
+  variantCase({ t, type: v.literal('ready'), pid: uint, peerAddress: address, clientAddress: address }),
   /**
    * `preCandidate`: true while the node runs a PreVote round (thesis §9.6): its role is then
    * 'candidate' but its term has not been raised. Absent in recordings made before the flag.
    */
-  | { t: number; type: 'role'; role: Role; term: number; leader: NodeId | null; preCandidate?: boolean }
-  | { t: number; type: 'vote'; to: NodeId; term: number; granted: boolean; preVote: boolean; reason?: string }
-  | { t: number; type: 'election'; phase: 'started' | 'won' | 'lost'; term: number; preVote: boolean; reason?: string }
-  | { t: number; type: 'commit'; index: number }
-  | { t: number; type: 'apply'; index: number; term: number; digest: string }
-  | { t: number; type: 'snapshot'; phase: 'created' | 'installed' | 'compacted'; index: number; term?: number }
-  | { t: number; type: 'config'; config: ClusterConfig; index: number }
-  | { t: number; type: 'transfer'; phase: 'started' | 'aborted'; to: NodeId; reason?: string }
-  | { t: number; type: 'quorumLost'; term: number }
-  | { t: number; type: 'faultRules'; rules: LinkRule[]; timerRate: number; fsyncDelayMs: number }
-  | { t: number; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | ({ t: number; type: 'metrics' } & NodeMetrics);
-
+  variantCase({ t, type: v.literal('role'), role, term: uint, leader: v.nullable(nodeId), preCandidate: v.optional(bool) }),
+  variantCase({ t, type: v.literal('vote'), to: nodeId, term: uint, granted: bool, preVote: bool, reason: v.optional(shortText) }),
+  variantCase({
+    t,
+    type: v.literal('election'),
+    phase: literal('started', 'won', 'lost'),
+    term: uint,
+    preVote: bool,
+    reason: v.optional(shortText),
+  }),
+  variantCase({ t, type: v.literal('commit'), index: uint }),
+  variantCase({ t, type: v.literal('apply'), index: uint, term: uint, digest: shortText }),
+  variantCase({ t, type: v.literal('snapshot'), phase: literal('created', 'installed', 'compacted'), index: uint, term: v.optional(uint) }),
+  variantCase({ t, type: v.literal('config'), config: clusterConfig, index: uint }),
+  variantCase({ t, type: v.literal('transfer'), phase: literal('started', 'aborted'), to: nodeId, reason: v.optional(shortText) }),
+  variantCase({ t, type: v.literal('quorumLost'), term: uint }),
+  variantCase({
+    t,
+    type: v.literal('faultRules'),
+    rules: LinkRulesSchema,
+    timerRate: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max),
+    fsyncDelayMs: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max),
+  }),
+  variantCase({ t, type: v.literal('log'), level: literal('info', 'warn', 'error'), message: text }),
+  variantCase({ t, type: v.literal('metrics'), ...nodeMetricsEntries }),
+]);
+export type TelemetryEvent = Decoded<typeof TelemetryEventSchema>;
 export type TelemetryEventType = TelemetryEvent['type'];
 
-/** Per peer and message type: count and bytes, sent and received. */
-export interface TrafficCounters {
-  sent: number;
-  received: number;
-  bytesSent: number;
-  bytesReceived: number;
-}
-
-/** A metrics snapshot, sent every 100 ms. */
-export interface NodeMetrics {
-  term: number;
-  role: Role;
-  leader: NodeId | null;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-  snapshotIndex: number;
-  /** Leader only: replication progress per follower. */
-  progress: Record<string, { match: number; next: number }>;
-  /** Event-loop lag in ms over the last interval (max). */
-  loopLagMs: number;
-  rssBytes: number;
-  electionsStarted: number;
-  electionsWon: number;
-  votesGranted: number;
-  heartbeatsSent: number;
-  heartbeatsReceived: number;
-  stateChanges: number;
-  /** ms since the last contact with a current leader; 0 on the leader; null if never. */
-  leaderStalenessMs: number | null;
-  /** Keyed by peer id, then by message type. */
-  traffic: Record<string, Record<string, TrafficCounters>>;
-  fsync: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
-  /** Frames the codec rejected, by reason (malformed, oversized, version, cluster, type). */
-  rejectedFrames: Record<string, number>;
-  /** Telemetry events dropped under back-pressure since start. */
-  telemetryDropped: number;
-}
-
-export interface TelemetryBatch {
-  node: NodeId;
+export const TelemetryBatchSchema = object({
+  node: nodeId,
   /** Batch sequence number, to notice gaps. */
-  seq: number;
-  events: TelemetryEvent[];
-}
+  seq: uint,
+  events: arrayOf(TelemetryEventSchema, LIMITS.telemetryEventsPerBatch),
+});
+export type TelemetryBatch = Decoded<typeof TelemetryBatchSchema>;
+
+export const checkTelemetryEvent = checker(TelemetryEventSchema);
+export const checkTelemetryBatch = checker(TelemetryBatchSchema);
+export const validateTelemetryBatch = decoder(TelemetryBatchSchema);

@@ -1,46 +1,17 @@
 /**
- * Building blocks for runtime validation of decoded wire data.
+ * What every validator shares: the error type, the `Check<T>` shape the frame codec calls,
+ * the never-throwing `validate`, and safe descriptions of unexpected values.
  *
  * Everything that arrives on a socket is untrusted: msgpack decoders happily produce
  * bigints, Dates, Maps, NaN, huge arrays or objects with surprising keys (msgpackr decodes
  * 0xC1 into an object and renames `__proto__`). A `Check<T>` either returns the value typed
- * as T or throws a `ValidationError` naming the offending path. Checks are strict: plain
- * objects only, no unknown keys, exact primitive types, bounded strings and arrays.
- *
- * Paths are built only when a check fails (each container re-throws with its key
- * prefixed), so validating good data allocates nothing.
+ * as T or throws a `ValidationError` naming the offending path. The contract's declarations
+ * (schemaKit.ts) are Checks through `checker`; the raft wire parser (validateRaft.ts), a
+ * measured hot path, is one written by hand.
  *
  * No Node imports: src/contract is shared with the renderer.
  */
 
-/** Sane upper bounds for everything that crosses a socket. The frame size limit applies too. */
-export const LIMITS = {
-  raftMessagesPerFrame: 10_000,
-  /**
-   * Entries in one AppendEntries. 8,192 entries of at most 6 msgpack values fit the raft
-   * frame's pre-decode budget (FRAME_LIMITS.raft.maxItems in codec.ts); the node refuses a
-   * config whose maxEntriesPerMsg exceeds this (src/node/config.ts).
-   */
-  entriesPerMessage: 8_192,
-  idsPerConfig: 1_024,
-  clientRequestsPerBatch: 10_000,
-  telemetryEventsPerBatch: 10_000,
-  linkRules: 4_096,
-  /** Keys in a record-like map (per-peer progress, traffic, counters). */
-  recordKeys: 1_024,
-  recordKeyLength: 128,
-  clientIdLength: 256,
-  keyLength: 1_024,
-  /** Characters of a value in the key-value store. */
-  valueLength: 1_048_576,
-  addressLength: 1_024,
-  /** Error messages, reasons, log lines. */
-  textLength: 8_192,
-  shortTextLength: 256,
-  /** Fault delays, fsync delays: one hour is already absurd for a lab. */
-  maxDelayMs: 3_600_000,
-  maxTimerRate: 1_000,
-} as const;
 
 export class ValidationError extends Error {
   constructor(
@@ -55,7 +26,6 @@ export class ValidationError extends Error {
 
 /** Returns the value typed as T, or throws a ValidationError. */
 export type Check<T> = (value: unknown) => T;
-export type Checked<C> = C extends Check<infer T> ? T : never;
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -124,178 +94,3 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
-
-// ---------------------------------------------------------------------------
-// Primitives
-// ---------------------------------------------------------------------------
-
-/** Non-negative safe integer: terms, indexes, sequence numbers, counts. */
-export const uint: Check<number> = (v) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`expected a non-negative integer, got ${describe(v)}`);
-  return v;
-};
-
-/** Node ids are positive safe integers. */
-export const nodeId: Check<number> = (v) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(`expected a node id (positive integer), got ${describe(v)}`);
-  return v;
-};
-
-export const bool: Check<boolean> = (v) => {
-  if (typeof v !== 'boolean') fail(`expected a boolean, got ${describe(v)}`);
-  return v;
-};
-
-/** A finite number in [min, max]. NaN and infinities never pass. */
-export function numberIn(min: number, max: number): Check<number> {
-  return (v) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      fail(`expected a number in [${min}, ${max}], got ${describe(v)}`);
-    }
-    return v;
-  };
-}
-
-/** A finite number > 0 and <= max. */
-export function positiveNumber(max: number): Check<number> {
-  return (v) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) fail(`expected a number in (0, ${max}], got ${describe(v)}`);
-    return v;
-  };
-}
-
-/** Finite, non-negative: durations, timestamps, sizes that may be fractional. */
-export const nonNegative: Check<number> = numberIn(0, Number.MAX_VALUE);
-
-/** Probability in [0, 1]. */
-export const probability: Check<number> = numberIn(0, 1);
-
-export function str(maxLength: number, minLength = 0): Check<string> {
-  return (v) => {
-    if (typeof v !== 'string') fail(`expected a string, got ${describe(v)}`);
-    if (v.length > maxLength) fail(`string longer than ${maxLength} characters (${v.length})`);
-    if (v.length < minLength) fail(`string shorter than ${minLength} characters`);
-    return v;
-  };
-}
-
-export function literal<const T extends readonly (string | boolean)[]>(...values: T): Check<T[number]> {
-  return (v) => {
-    for (let i = 0; i < values.length; i++) if (v === values[i]) return v as T[number];
-    fail(`expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`);
-  };
-}
-
-export function nullable<T>(check: Check<T>): Check<T | null> {
-  return (v) => (v === null ? null : check(v));
-}
-
-// ---------------------------------------------------------------------------
-// Containers
-// ---------------------------------------------------------------------------
-
-export function arrayOf<T>(item: Check<T>, maxLength: number, minLength = 0): Check<T[]> {
-  return (v) => {
-    if (!Array.isArray(v)) fail(`expected an array, got ${describe(v)}`);
-    if (v.length > maxLength) fail(`array longer than ${maxLength} items (${v.length})`);
-    if (v.length < minLength) fail(`array shorter than ${minLength} items`);
-    for (let i = 0; i < v.length; i++) {
-      try {
-        item(v[i]);
-      } catch (error) {
-        rethrowAt(error, i);
-      }
-    }
-    return v as T[];
-  };
-}
-
-/** A string-keyed map with bounded size and key length, every value checked. */
-export function recordOf<T>(value: Check<T>, maxKeys: number = LIMITS.recordKeys): Check<Record<string, T>> {
-  return (v) => {
-    if (!isPlainObject(v)) fail(`expected an object, got ${describe(v)}`);
-    let count = 0;
-    for (const key in v) {
-      if (++count > maxKeys) fail(`more than ${maxKeys} keys`);
-      if (key.length > LIMITS.recordKeyLength) fail(`key longer than ${LIMITS.recordKeyLength} characters`);
-      // Own keys like "toString" or "constructor" would shadow Object.prototype members
-      // that consumers (and template strings) rely on.
-      if (key in Object.prototype) fail(`reserved key ${JSON.stringify(key)}`);
-      try {
-        value(v[key]);
-      } catch (error) {
-        rethrowAt(error, key);
-      }
-    }
-    return v as Record<string, T>;
-  };
-}
-
-type Shape = Record<string, Check<unknown>>;
-type Required<R extends Shape> = { [K in keyof R]: Checked<R[K]> };
-type Optional<O extends Shape> = { [K in keyof O]?: Checked<O[K]> };
-type Flatten<T> = { [K in keyof T]: T[K] };
-
-/**
- * A plain object with exactly these fields: every `required` one present, `optional` ones
- * present or absent (or undefined), nothing else.
- */
-export function object<R extends Shape, O extends Shape = Record<never, never>>(
-  required: R,
-  optional?: O,
-): Check<Flatten<Required<R> & Optional<O>>> {
-  const requiredKeys = Object.keys(required);
-  const requiredChecks = requiredKeys.map((k) => required[k]);
-  const optionalKeys = optional ? Object.keys(optional) : [];
-  const optionalChecks = optionalKeys.map((k) => optional![k]);
-  const allowed = new Set([...requiredKeys, ...optionalKeys]);
-  return (v) => {
-    if (!isPlainObject(v)) fail(`expected an object, got ${describe(v)}`);
-    for (let i = 0; i < requiredKeys.length; i++) {
-      const key = requiredKeys[i];
-      if (!Object.hasOwn(v, key)) fail(`missing field "${key}"`);
-      try {
-        requiredChecks[i](v[key]);
-      } catch (error) {
-        rethrowAt(error, key);
-      }
-    }
-    for (let i = 0; i < optionalKeys.length; i++) {
-      const key = optionalKeys[i];
-      const field = v[key];
-      if (field === undefined) continue;
-      try {
-        optionalChecks[i](field);
-      } catch (error) {
-        rethrowAt(error, key);
-      }
-    }
-    for (const key in v) {
-      if (!allowed.has(key)) fail(`unexpected field ${describe(key)}`);
-    }
-    return v as Flatten<Required<R> & Optional<O>>;
-  };
-}
-
-/**
- * A discriminated union of objects keyed by a string `tag` field; each case's check must
- * itself check the tag (usually with `literal`).
- */
-export function tagged<C extends Record<string, Check<object>>>(tag: string, cases: C): Check<Checked<C[keyof C]>> {
-  const table = new Map<string, Check<object>>(Object.entries(cases));
-  return (v) => {
-    if (!isPlainObject(v)) fail(`expected an object, got ${describe(v)}`);
-    const name = v[tag];
-    const check = typeof name === 'string' ? table.get(name) : undefined;
-    if (!check) throw new ValidationError(tag, `unknown ${tag} ${describe(name)}`);
-    return check(v) as Checked<C[keyof C]>;
-  };
-}
-
-/** A ClusterConfig in object form (control replies, telemetry). */
-export const clusterConfig = object(
-  { voters: arrayOf(nodeId, LIMITS.idsPerConfig) },
-  { outgoing: arrayOf(nodeId, LIMITS.idsPerConfig) },
-);
-
-export const role = literal('follower', 'candidate', 'leader');

@@ -16,7 +16,8 @@
  */
 import type { ClusterConfig, Entry, Message } from '../raft/types';
 import { ENTRY_KINDS, RAFT_TYPE_CODES } from './codecRaftWire';
-import { describe, fail, LIMITS, rethrowAt, ValidationError, validate, type Check, type ValidationResult } from './validateCore';
+import { describe, fail, rethrowAt, ValidationError, validate, type Check, type ValidationResult } from './validateCore';
+import { LIMITS } from './limits';
 
 const TYPE_NAMES: readonly (Message['type'] | undefined)[] = (() => {
   const names: (Message['type'] | undefined)[] = [];

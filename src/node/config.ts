@@ -4,19 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { NodeProcessConfig } from '../contract/nodeConfig';
-import { LIMITS } from '../contract/validateCore';
+import { decodeNodeConfig, type NodeProcessConfig } from '../contract/nodeConfig';
 import type { RaftConfig } from '../raft/types';
-import { isZ85Key } from '../wire/frameSeal';
 
 export class NodeConfigError extends Error {}
 
-const REQUIRED_NUMBERS: Array<keyof NodeProcessConfig> = [
-  'id', 'tickMs', 'electionTimeoutMinMs', 'electionTimeoutMaxMs', 'heartbeatMs', 'maxEntriesPerMsg',
-  'maxBytesPerMsg', 'maxInflight', 'snapshotThreshold', 'seed', 'metricsIntervalMs', 'maxFrameBytes',
-];
-const REQUIRED_STRINGS: Array<keyof NodeProcessConfig> = ['clusterId', 'dataDir', 'peerAddress', 'clientAddress', 'controlAddress', 'telemetryAddress'];
-
+/** Parses and checks a config (src/contract/nodeConfig.ts); every problem is named at once. */
 export function parseNodeConfig(text: string, source: string): NodeProcessConfig {
   let raw: unknown;
   try {
@@ -24,45 +17,9 @@ export function parseNodeConfig(text: string, source: string): NodeProcessConfig
   } catch (err) {
     throw new NodeConfigError(`${source}: not valid JSON (${(err as Error).message})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new NodeConfigError(`${source}: expected a JSON object`);
-  const c = raw as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const k of REQUIRED_NUMBERS) if (typeof c[k] !== 'number' || !Number.isFinite(c[k])) problems.push(`${k} must be a number`);
-  for (const k of REQUIRED_STRINGS) if (typeof c[k] !== 'string' || (c[k] as string).length === 0) problems.push(`${k} must be a non-empty string`);
-  for (const k of ['preVote', 'checkQuorum'] as const) if (typeof c[k] !== 'boolean') problems.push(`${k} must be true or false`);
-  if (c.fsync !== 'always' && c.fsync !== 'never') problems.push('fsync must be "always" or "never"');
-  if (!Array.isArray(c.initialVoters) || !c.initialVoters.every((v) => Number.isInteger(v) && v > 0)) problems.push('initialVoters must be a list of node ids');
-  if (typeof c.peers !== 'object' || c.peers === null) problems.push('peers must map node ids to addresses');
-  else {
-    for (const [id, p] of Object.entries(c.peers as Record<string, unknown>)) {
-      const a = p as Record<string, unknown> | null;
-      if (!/^[1-9]\d*$/.test(id) || typeof a?.peerAddress !== 'string' || typeof a?.clientAddress !== 'string') {
-        problems.push(`peers.${id} must have peerAddress and clientAddress`);
-      }
-    }
-  }
-  if (typeof c.tickMs === 'number' && c.tickMs < 1) problems.push('tickMs must be at least 1');
-  if (typeof c.maxEntriesPerMsg === 'number' && c.maxEntriesPerMsg > LIMITS.entriesPerMessage) {
-    // Peers refuse larger AppendEntries before decoding them (FRAME_LIMITS in src/contract/codec.ts).
-    problems.push(`maxEntriesPerMsg must be at most ${LIMITS.entriesPerMessage}`);
-  }
-  if (c.security !== undefined) problems.push(...securityProblems(c.security, c.peers));
-  if (problems.length > 0) throw new NodeConfigError(`${source}: ${problems.join('; ')}`);
-  return c as unknown as NodeProcessConfig;
-}
-
-/** What is wrong with a config's CURVE keys: well-formed keys for the node, the lab and every peer. */
-function securityProblems(security: unknown, peers: unknown): string[] {
-  const s = security as Record<string, unknown> | null;
-  if (typeof s !== 'object' || s === null || Array.isArray(s)) return ['security must be an object of CURVE keys'];
-  const problems: string[] = [];
-  for (const k of ['publicKey', 'secretKey', 'labPublicKey']) if (!isZ85Key(s[k])) problems.push(`security.${k} must be a 40-character Z85 key`);
-  if (typeof peers === 'object' && peers !== null) {
-    for (const [id, p] of Object.entries(peers as Record<string, unknown>)) {
-      if (!isZ85Key((p as Record<string, unknown> | null)?.publicKey)) problems.push(`peers.${id}.publicKey must be a 40-character Z85 key (CURVE is on)`);
-    }
-  }
-  return problems;
+  const decoded = decodeNodeConfig(raw);
+  if (!decoded.ok) throw new NodeConfigError(`${source}: ${decoded.errors.join('; ')}`);
+  return decoded.value;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ControlRequest, NodeStatusReport } from '../contract/control';
 import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
+import { LIMITS } from '../contract/limits';
 import { RaftNode } from '../raft';
 import { carryOut, type EffectDone, type OutputSink } from '../raft/execute';
 import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
@@ -433,7 +434,10 @@ export class NodeRuntime {
         this.publishFaultRules();
         return null;
       case 'setTimerRate':
-        if (!(cmd.factor > 0 && cmd.factor <= 100)) throw new Error('timer rate must be in (0, 100]');
+        // The control socket's declaration already bounds it (LIMITS.timerRate, src/contract/limits.ts).
+        if (!(cmd.factor >= LIMITS.timerRate.min && cmd.factor <= LIMITS.timerRate.max)) {
+          throw new Error(`timer rate must be in [${LIMITS.timerRate.min}, ${LIMITS.timerRate.max}]`);
+        }
         this.timerRate = cmd.factor;
         this.startClock();
         this.publishFaultRules();

@@ -7,6 +7,7 @@
  *         then the raw ZeroMQ round trip it is built on (zmq)
  *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
+ *   schema  decode cost and bundle size of the schema-library candidates (test/bench/schema.ts)
  *
  * Each benchmark module is loaded only when asked for, bundled on the spot with esbuild
  * (as scripts/run-ts.mjs does for this file), so a module that does not exist yet or does
@@ -65,6 +66,7 @@ const BENCHES: Record<string, BenchSpec> = {
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
   fuzz: { file: 'fuzz.ts', fn: 'benchFuzz', title: 'fuzz: random and mutated frames of every type from an admitted member against a live 3-node cluster' },
+  schema: { file: 'schema.ts', fn: 'benchSchema', title: 'schema: decode cost and bundle size of valibot, zod 4 and TypeBox on the contract\'s inputs' },
   renderer: {
     file: 'renderer.ts',
     fn: 'benchRenderer',
@@ -79,6 +81,7 @@ const GROUPS: Record<string, string[]> = {
   lab: ['lab'],
   renderer: ['renderer'],
   fuzz: ['fuzz'],
+  schema: ['schema'],
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 

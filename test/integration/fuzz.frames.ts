@@ -27,7 +27,7 @@
  */
 import fc from 'fast-check';
 import { decodeFrame, encodeFrame, type FrameSealer } from '../../src/contract/codec';
-import { LIMITS } from '../../src/contract/validateCore';
+import { LIMITS } from '../../src/contract/limits';
 import type { ClusterConfig, Entry, Message, NodeId } from '../../src/raft/types';
 import { sealedSender } from '../../src/wire/curveOptions';
 import type { SealKeys } from '../../src/wire/frameSeal';

@@ -6,9 +6,9 @@
  * that fails is recomputed from the events instead of being shown.
  *
  * Node events are checked with the telemetry schema the lab applies on receipt
- * (src/contract/validateTelemetry.ts); the lab's own events field by field below.
+ * (src/contract/telemetry.ts); the lab's own events field by field below.
  */
-import { checkTelemetryEvent } from '../../contract/validateTelemetry';
+import { checkTelemetryEvent } from '../../contract/telemetry';
 import { describeError, isPlainObject, ValidationError } from '../../contract/validateCore';
 import type { HistoryOp, RunEvent } from '../../contract/runEvents';
 import type { RecordedRun } from '../recorder/readRun';

@@ -5,24 +5,13 @@
  */
 import { isSeq } from 'yaml';
 import type { ClusterOptions, WorkloadOptions } from '../../contract/clusterOptions';
-import { validateClusterOptions, withDefaults } from '../../contract/clusterOptions';
-import type { ScenarioVariant } from '../../contract/scenario';
+import { validateClusterOptions, withDefaults, WORKLOAD_OPTION_KEYS } from '../../contract/clusterOptions';
+import { SCENARIO_CLUSTER_ENTRIES, type ScenarioVariant } from '../../contract/scenario';
 import { childPath, readMap, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
-/** Keys allowed under `cluster:` and in each `sweep:` entry. */
-export const CLUSTER_KEYS = [
-  'nodes',
-  'electionTimeoutMs',
-  'heartbeatMs',
-  'preVote',
-  'checkQuorum',
-  'fsync',
-  'transport',
-  'seed',
-  'snapshotThreshold',
-] as const;
-
-export const WORKLOAD_KEYS = ['clients', 'rate', 'mix', 'keys', 'timeoutMs'] as const;
+/** Keys allowed under `cluster:` and in each `sweep:` entry, and under `workload:` (src/contract/scenario.ts). */
+export const CLUSTER_KEYS = Object.keys(SCENARIO_CLUSTER_ENTRIES) as (keyof typeof SCENARIO_CLUSTER_ENTRIES)[];
+export const WORKLOAD_KEYS = WORKLOAD_OPTION_KEYS;
 const MIX_KEYS = ['get', 'put', 'cas', 'append'] as const;
 
 type ClusterFields = Partial<Omit<ClusterOptions, 'workload'>>;

@@ -5,33 +5,18 @@
 import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
 import { PARTITION_PRESETS, type PartitionPreset } from '../../contract/faults';
-import type { NodeTarget, ScenarioAction, ScenarioStep } from '../../contract/scenario';
+import { LIMITS } from '../../contract/limits';
+import { SCENARIO_ACTION_ENTRIES, type NodeTarget, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
 import { formatDuration, readBool, readDuration, readNumber, readProbability } from './values';
 import { childPath, describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
-export const ACTION_KEYS = [
-  'kill',
-  'pause',
-  'stop',
-  'restart',
-  'resume',
-  'partition',
-  'groups',
-  'isolate',
-  'heal',
-  'link',
-  'flaky',
-  'clock',
-  'disk',
-  'add-node',
-  'remove-node',
-  'transfer-leader',
-] as const;
+/** The action keys, in the declaration's order (SCENARIO_ACTION_ENTRIES in src/contract/scenario.ts). */
+export const ACTION_KEYS = Object.keys(SCENARIO_ACTION_ENTRIES) as (keyof typeof SCENARIO_ACTION_ENTRIES)[];
 type ActionKey = (typeof ACTION_KEYS)[number];
 
 const ENTRY_KEYS = ['at', 'every', 'until', ...ACTION_KEYS] as const;
 /** More steps than this is almost certainly a mistake in `every`. */
-export const MAX_STEPS = 10_000;
+export const MAX_STEPS = LIMITS.scenarioSteps;
 
 /** A node id written in the file, checked against the cluster size once that is known. */
 export interface NodeRef {
@@ -148,8 +133,8 @@ function readLinkTrouble(m: Map<string, Located>, at: Located, ctx: Ctx): { drop
   };
   if (m.has('drop')) out.drop = num(readProbability(m.get('drop')!, ctx.issues));
   if (m.has('duplicate')) out.duplicate = num(readProbability(m.get('duplicate')!, ctx.issues));
-  if (m.has('delay')) out.delayMs = num(readDuration(m.get('delay')!, ctx.issues));
-  if (m.has('jitter')) out.jitterMs = num(readDuration(m.get('jitter')!, ctx.issues));
+  if (m.has('delay')) out.delayMs = num(readDuration(m.get('delay')!, ctx.issues, { max: LIMITS.linkDelayMs.max }));
+  if (m.has('jitter')) out.jitterMs = num(readDuration(m.get('jitter')!, ctx.issues, { max: LIMITS.linkDelayMs.max }));
   if (!ok) return undefined;
   if (Object.keys(out).length === 0) {
     ctx.issues.add(at.pos, at.path, `${at.path} needs at least one of drop, delay, jitter, duplicate`);
@@ -191,7 +176,7 @@ function readClock(at: Located, ctx: Ctx): ScenarioAction | undefined {
     return undefined;
   }
   const node = readNodeId(m.get('node')!, ctx);
-  const rate = readNumber(m.get('rate')!, ctx.issues, { min: 0, minExclusive: true, max: 100 });
+  const rate = readNumber(m.get('rate')!, ctx.issues, { min: LIMITS.timerRate.min, max: LIMITS.timerRate.max });
   return node !== undefined && rate !== undefined ? { kind: 'clock', node, rate } : undefined;
 }
 
@@ -203,7 +188,7 @@ function readDisk(at: Located, ctx: Ctx): ScenarioAction | undefined {
     return undefined;
   }
   const node = readNodeId(m.get('node')!, ctx);
-  const fsyncDelayMs = readDuration(m.get('fsyncDelay')!, ctx.issues);
+  const fsyncDelayMs = readDuration(m.get('fsyncDelay')!, ctx.issues, { max: LIMITS.fsyncDelayMs.max });
   return node !== undefined && fsyncDelayMs !== undefined ? { kind: 'disk', node, fsyncDelayMs } : undefined;
 }
 

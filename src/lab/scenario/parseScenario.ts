@@ -3,17 +3,17 @@
  * every problem with its line and column rather than stopping at the first.
  */
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Scenario, ScenarioExpectations } from '../../contract/scenario';
+import { MAX_REPEAT, SCENARIO_EXPECT_ENTRIES, SCENARIO_NAME_PATTERN, ScenarioFileSchema, type Scenario, type ScenarioExpectations } from '../../contract/scenario';
 import { readClusterSection, readWorkloadSection, validateVariants, type OptionsSection } from './clusterSection';
 import { readFaults, type NodeRef } from './faultSteps';
 import { readBool, readDuration, readNumber, readString } from './values';
-import { formatIssue, IssueList, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
+import * as v from 'valibot';
+import { childPath, formatIssue, IssueList, positionOfPath, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
 
-export const TOP_KEYS = ['name', 'description', 'cluster', 'workload', 'duration', 'faults', 'expect', 'repeat', 'sweep'] as const;
-const EXPECT_KEYS = ['leaderWithin', 'noViolations', 'linearizable', 'maxElectionMs'] as const;
-/** Names become parts of run directory names. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const MAX_REPEAT = 1000;
+/** The keys, the name pattern and the repeat bound: the file's declaration's (src/contract/scenario.ts). */
+export const TOP_KEYS = Object.keys(ScenarioFileSchema.pipe[0].entries) as (keyof typeof ScenarioFileSchema.pipe[0]['entries'])[];
+const EXPECT_KEYS = Object.keys(SCENARIO_EXPECT_ENTRIES);
+const NAME = SCENARIO_NAME_PATTERN;
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
 
@@ -100,6 +100,10 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParseResult
   const expect = top.has('expect') ? readExpect(here('expect'), positions, issues) : {};
   const repeat = top.has('repeat') ? readNumber(here('repeat'), issues, { integer: true, min: 1, max: MAX_REPEAT }) : 1;
 
+  // The declaration is the contract (src/contract/scenario.ts): should the readers above
+  // ever let through what it refuses, its issue is reported at the value's line and column.
+  if (issues.issues.length === 0) checkAgainstDeclaration(doc, positions, issues);
+
   if (issues.issues.length > 0 || name === undefined || durationMs === undefined || repeat === undefined) {
     return { ok: false, issues: issues.issues.sort((a, b) => a.line - b.line || a.col - b.col) };
   }
@@ -107,6 +111,15 @@ export function parseScenario(text: string, file = 'scenario.yaml'): ParseResult
     ok: true,
     scenario: { name, description, file, cluster: options, durationMs, steps, expect, repeat, variants },
   };
+}
+
+function checkAgainstDeclaration(doc: ReturnType<typeof parseDocument>, positions: Positions, issues: IssueList): void {
+  const r = v.safeParse(ScenarioFileSchema, doc.toJS());
+  for (const issue of r.issues ?? []) {
+    const path = (issue.path ?? []).map((p) => p.key as string | number);
+    const field = path.reduce<string>((out, k) => childPath(out, k), '');
+    issues.add(positionOfPath(doc, path, positions), field, `${field || 'the file'}: ${issue.message}`);
+  }
 }
 
 function emptySection(at: Located): OptionsSection {

@@ -2,9 +2,9 @@
  * Scalar readers for scenario files: each returns the value, or undefined after recording
  * an issue that names the field and says what is expected.
  */
+import { DURATION_PATTERN as DURATION } from '../../contract/scenario';
 import { describeNode, scalarValue, type IssueList, type Located } from './yamlReader';
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "1500ms" -> 1500, "5s" -> 5000, "1.5m" -> 90000; 0 is allowed bare. Undefined if malformed. */
@@ -21,7 +21,8 @@ export function formatDuration(ms: number): string {
   return ms % 1000 === 0 && ms !== 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean } = {}): number | undefined {
+/** A duration; `max` (ms) bounds it where the lab bounds the same value (LIMITS in src/contract/limits.ts). */
+export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean; max?: number } = {}): number | undefined {
   const ms = parseDuration(scalarValue(at.node));
   if (ms === undefined) {
     issues.add(at.pos, at.path, `${at.path} must be a duration like 5s or 1500ms (got ${describeNode(at.node)})`);
@@ -29,6 +30,10 @@ export function readDuration(at: Located, issues: IssueList, opts: { positive?: 
   }
   if (opts.positive && ms <= 0) {
     issues.add(at.pos, at.path, `${at.path} must be longer than 0`);
+    return undefined;
+  }
+  if (opts.max !== undefined && ms > opts.max) {
+    issues.add(at.pos, at.path, `${at.path} must be at most ${formatDuration(opts.max)} (got ${describeNode(at.node)})`);
     return undefined;
   }
   return ms;

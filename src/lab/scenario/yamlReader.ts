@@ -124,3 +124,16 @@ export function readSeq(at: Located, what: string, positions: Positions, issues:
     path: childPath(at.path, i),
   }));
 }
+
+/**
+ * Where a value is written, by its path in the document (a schema issue's path, e.g.
+ * ["faults", 2, "kill"]): the deepest node of the path that exists, so an issue about a
+ * missing key points at the map that lacks it.
+ */
+export function positionOfPath(doc: { getIn(path: Iterable<unknown>, keepScalar?: boolean): unknown }, path: readonly (string | number)[], positions: Positions): Pos {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] | null } | undefined;
+    if (node && typeof node === 'object' && node.range) return positions.of(node);
+  }
+  return { line: 1, col: 1 };
+}

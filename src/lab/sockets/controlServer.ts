@@ -22,7 +22,7 @@
 import { Router } from 'zeromq';
 import { decodeFrame, encodeFrame } from '../../contract/codec';
 import type { ControlCommand, ControlReply } from '../../contract/control';
-import { checkControlCommand } from '../../contract/validateControl';
+import { checkControlCommand } from '../../contract/control';
 import { validate } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
 import { RejectCounters, reportToStderr, type ErrorReporter } from '../../wire/counters';

@@ -12,7 +12,7 @@
  * messages that link carried, not on traffic elsewhere. The streams survive rule changes.
  */
 import type { LinkRule } from '../../contract/control';
-import { validateLinkRules } from '../../contract/validateControl';
+import { validateLinkRules } from '../../contract/control';
 import type { NodeId } from '../../raft/types';
 import { deriveSeed, SeededRng } from '../../raft/rng';
 

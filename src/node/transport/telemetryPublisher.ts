@@ -27,7 +27,7 @@ import { curveClientSocketOptions, type CurveClient } from '../../wire/curveOpti
 import { SealKeys } from '../../wire/frameSeal';
 import { frameByteLimit } from '../../wire/socketLimits';
 import type { TelemetryEvent } from '../../contract/telemetry';
-import { LIMITS } from '../../contract/validateCore';
+import { LIMITS } from '../../contract/limits';
 import type { NodeId } from '../../raft/types';
 import { reportToStderr, type ErrorReporter } from '../../wire/counters';
 import { checkEndpoint } from '../../wire/endpoint';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
 import { decodeFrame, encodeFrame, FRAME_LIMITS, PROTOCOL_VERSION } from '../../../src/contract/codec';
 import { scanMsgpack } from '../../../src/contract/codecScan';
-import { LIMITS } from '../../../src/contract/validateCore';
+import { LIMITS } from '../../../src/contract/limits';
 import type { Entry, Message } from '../../../src/raft/types';
 import { raftMessageValues } from '../../../src/node/transport/peerTransport';
 import { CLIENT_REQUESTS, CLUSTER, TELEMETRY } from './codecFixtures';

@@ -1,6 +1,6 @@
 /** The `preCandidate` flag of role telemetry (thesis §9.6): optional, a boolean when present. */
 import { describe, expect, it } from 'vitest';
-import { validateTelemetryBatch } from '../../../src/contract/validateTelemetry';
+import { validateTelemetryBatch } from '../../../src/contract/telemetry';
 
 const batch = (role: Record<string, unknown>) => ({ node: 1, seq: 0, events: [{ t: 1, type: 'role', role: 'candidate', term: 3, leader: null, ...role }] });
 

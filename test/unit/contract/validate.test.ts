@@ -2,11 +2,11 @@ import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, FRAME_KINDS, PROTOCOL_VERSION, type FrameKind } from '../../../src/contract/codec';
 import { MsgpackWriter } from '../../../src/contract/codecWriter';
-import { validateClientRequestBatch, validateClientResponseBatch } from '../../../src/contract/validateClient';
-import { validateControlReply, validateControlRequest, validateLinkRules } from '../../../src/contract/validateControl';
-import { LIMITS } from '../../../src/contract/validateCore';
+import { validateClientRequestBatch, validateClientResponseBatch } from '../../../src/contract/client';
+import { validateControlReply, validateControlRequest, validateLinkRules } from '../../../src/contract/control';
+import { LIMITS } from '../../../src/contract/limits';
 import { validateRaftBatch } from '../../../src/contract/validateRaft';
-import { validateTelemetryBatch } from '../../../src/contract/validateTelemetry';
+import { validateTelemetryBatch } from '../../../src/contract/telemetry';
 import { CLIENT_REQUESTS, CLUSTER, TELEMETRY } from './codecFixtures';
 
 const packr = new Packr({ useRecords: false });
@@ -167,6 +167,12 @@ describe('client body validation', () => {
     });
     expect(validateClientRequestBatch(CLIENT_REQUESTS)).toEqual({ ok: true, value: CLIENT_REQUESTS });
   });
+
+  it("accepts the 'duplicate' info a node sends for a stale retry (src/node/clientService.ts)", () => {
+    // The hand-written validator refused it, so one stale retry made the whole reply batch
+    // "invalid"; the type (declared with the validator now) always allowed it.
+    expect(validateClientResponseBatch({ responses: [{ client: 'c', seq: 1, status: 'info', error: 'duplicate' }] }).ok).toBe(true);
+  });
 });
 
 describe('control body validation', () => {
@@ -181,7 +187,7 @@ describe('control body validation', () => {
     expect(validateLinkRules([{ peer: 2, direction: 'out', drop: 0.5 }]).ok).toBe(true);
     expect(validateLinkRules([{ peer: 2, direction: 'out', drop: 1.5 }]).ok).toBe(false);
     expect(validateLinkRules([{ peer: 2, direction: 'both' }]).ok).toBe(false);
-    expect(validateLinkRules([{ peer: 2, direction: 'in', delayMs: LIMITS.maxDelayMs + 1 }]).ok).toBe(false);
+    expect(validateLinkRules([{ peer: 2, direction: 'in', delayMs: LIMITS.linkDelayMs.max + 1 }]).ok).toBe(false);
     expect(validateLinkRules([{ peer: 2, direction: 'in', jitterMs: Infinity }]).ok).toBe(false);
     expect(validateLinkRules([{ peer: 2, direction: 'in', block: 'yes' }]).ok).toBe(false);
   });

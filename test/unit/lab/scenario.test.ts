@@ -165,7 +165,10 @@ describe('broken scenarios name the line and column', () => {
     ['node in two groups', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    groups: [[1, 2], [2, 3]]\n', 'x.yaml:5:23: faults[0].groups[1][0]: node 2 is in more than one group'],
     ['link without trouble', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    link: { from: 1, to: 2 }\n', 'x.yaml:5:5: faults[0].link needs at least one of drop, delay, jitter, duplicate'],
     ['link delay without unit', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    link: { from: 1, to: 2, delay: 20 }\n', 'x.yaml:5:29: faults[0].link.delay must be a duration like 5s or 1500ms (got 20)'],
-    ['clock rate zero', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    clock: { node: 1, rate: 0 }\n', 'x.yaml:5:23: faults[0].clock.rate must be a number above 0 and at most 100 (got 0)'],
+    ['clock rate zero', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    clock: { node: 1, rate: 0 }\n', 'x.yaml:5:23: faults[0].clock.rate must be a number from 0.01 to 100 (got 0)'],
+    // The lab API's bounds (LIMITS in src/contract/limits.ts), caught in the file, not by the node.
+    ['flaky delay past the lab bound', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    flaky: { delay: 11m }\n', 'x.yaml:5:14: faults[0].flaky.delay must be at most 600s (got "11m")'],
+    ['disk delay past the lab bound', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    disk: { node: 1, fsyncDelay: 2m }\n', 'x.yaml:5:22: faults[0].disk.fsyncDelay must be at most 60s (got "2m")'],
     ['heal something else', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    heal: links\n', 'x.yaml:5:5: faults[0].heal must be "all"'],
     ['every that never ends', 'name: a\nduration: 1h\nfaults:\n  - at: 0\n    every: 1ms\n    kill: 1\n', 'x.yaml:5:5: faults[0].every makes the timeline longer than 10000 steps'],
     ['until without every', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    until: 5s\n    kill: 1\n', 'x.yaml:5:5: faults[0].until only makes sense with every'],

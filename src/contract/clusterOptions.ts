@@ -16,6 +16,18 @@ export interface WorkloadOptions {
   timeoutMs: number;
 }
 
+/**
+ * A one-way delay added to every peer message a node sends (on top of per-link faults):
+ * emulated at the node's transport, since this machine's kernel has no netem
+ * (docs/network-emulation.md). The paper's Figure 16 used a broadcast time of about 15 ms (§9.3).
+ */
+export interface NetworkDelay {
+  /** Fixed one-way delay in ms. */
+  delayMs: number;
+  /** Extra delay drawn uniformly from [0, jitterMs) per message. */
+  jitterMs: number;
+}
+
 export interface ClusterOptions {
   nodes: number;
   electionTimeoutMinMs: number;
@@ -31,6 +43,15 @@ export interface ClusterOptions {
   /** Snapshot after this many applied entries; 0 disables. */
   snapshotThreshold: number;
   workload: WorkloadOptions;
+  /**
+   * Resolution of the nodes' timers in ms (1 to 10); 0 or absent: min(10, heartbeatMs / 5).
+   * Each process ticks with its own phase, so a timeout of k ticks elapses after between
+   * (k - 1) and k ticks of wall time: the tick adds up to one tick of hidden randomness
+   * to the election timeout range (see effectiveTimeoutRange).
+   */
+  tickMs?: number;
+  /** Cluster-wide emulated network delay; absent: none (loopback, about 0.3 ms). */
+  networkDelay?: NetworkDelay;
 }
 
 export const DEFAULT_WORKLOAD: WorkloadOptions = {
@@ -64,7 +85,48 @@ export const LIMITS = {
   rate: { min: 0, max: 100_000 },
   keys: { min: 1, max: 100_000 },
   timeoutMs: { min: 10, max: 600_000 },
+  tickMs: { min: 0, max: 10 },
+  networkDelayMs: { min: 0, max: 10_000 },
 } as const;
+
+/** The tick a node runs with under these options (see ClusterOptions.tickMs). */
+export function effectiveTickMs(o: Pick<ClusterOptions, 'heartbeatMs' | 'tickMs'>): number {
+  if (o.tickMs !== undefined && o.tickMs > 0) return o.tickMs;
+  return Math.max(1, Math.min(10, Math.floor(o.heartbeatMs / 5)));
+}
+
+/** The election timeout randomness a run really has: the configured range, rounded to ticks, plus tick phase. */
+export interface TimeoutRandomness {
+  tickMs: number;
+  /** The range the core draws from, in ms, after rounding to whole ticks: [minMs, maxMs) (§5.2). */
+  minMs: number;
+  maxMs: number;
+  /** Up to this much is taken off a timeout by where in its tick a node's timer started. */
+  phaseMs: number;
+  /** Width of the effective spread: (maxMs - tickMs) - (minMs - phaseMs), i.e. range plus phase. */
+  spreadMs: number;
+  /** One sentence for summaries. */
+  text: string;
+}
+
+/**
+ * The effective timeout randomness of a run. The core counts whole ticks drawn from
+ * [min, max) (src/node/config.ts rounds ms to ticks); a timer reset at a random moment of
+ * the current tick fires after k - 1 to k tick lengths, so the phase adds one tick of spread.
+ */
+export function effectiveTimeoutRange(o: Pick<ClusterOptions, 'heartbeatMs' | 'tickMs' | 'electionTimeoutMinMs' | 'electionTimeoutMaxMs'>): TimeoutRandomness {
+  const tickMs = effectiveTickMs(o);
+  const minTicks = Math.max(1, Math.round(o.electionTimeoutMinMs / tickMs));
+  const maxTicks = Math.max(minTicks + 1, Math.round(o.electionTimeoutMaxMs / tickMs));
+  const minMs = minTicks * tickMs;
+  const maxMs = maxTicks * tickMs;
+  // The largest draw is maxTicks - 1 ticks; with phase a timeout lies in [(min-1)·tick, (max-1)·tick].
+  const low = minMs - tickMs;
+  const high = maxMs - tickMs;
+  const spreadMs = high - low;
+  const text = `election timeouts drawn from [${minMs}, ${maxMs}) ms in ${tickMs} ms ticks; with tick phase a timeout fires ${low}-${high} ms after its reset (${spreadMs} ms of randomness)`;
+  return { tickMs, minMs, maxMs, phaseMs: tickMs, spreadMs, text };
+}
 
 /** Field path (e.g. "workload.rate") to a sentence saying what is wrong and what is allowed. */
 export type OptionErrors = Record<string, string>;
@@ -104,6 +166,19 @@ export function validateClusterOptions(o: ClusterOptions): OptionErrors {
   checkInt(errors, 'seed', o.seed, 0, 2 ** 32 - 1);
   if (typeof o.dataDir !== 'string') errors.dataDir = 'dataDir must be a path (or empty for a temporary directory)';
   checkInt(errors, 'snapshotThreshold', o.snapshotThreshold, 0);
+  if (o.tickMs !== undefined) checkInt(errors, 'tickMs', o.tickMs, LIMITS.tickMs.min, LIMITS.tickMs.max);
+  if (o.networkDelay !== undefined) {
+    const d = o.networkDelay as Partial<NetworkDelay> | null;
+    if (typeof d !== 'object' || d === null) errors.networkDelay = 'networkDelay must be { delayMs, jitterMs }';
+    else {
+      for (const k of ['delayMs', 'jitterMs'] as const) {
+        const v = d[k];
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < LIMITS.networkDelayMs.min || v > LIMITS.networkDelayMs.max) {
+          errors[`networkDelay.${k}`] = `networkDelay.${k} must be between ${LIMITS.networkDelayMs.min} and ${LIMITS.networkDelayMs.max} ms`;
+        }
+      }
+    }
+  }
   const w = o.workload;
   if (typeof w !== 'object' || w === null) {
     errors.workload = 'workload must be an object';

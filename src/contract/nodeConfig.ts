@@ -56,6 +56,11 @@ export interface NodeProcessConfig {
   metricsIntervalMs: number;
   /** Refuse frames larger than this many bytes. */
   maxFrameBytes: number;
+  /**
+   * Cluster-wide emulated one-way delay on every peer message this node sends (on top of
+   * link faults); absent: none. See docs/network-emulation.md.
+   */
+  networkDelay?: { delayMs: number; jitterMs: number };
   /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
   security?: NodeSecurity;
 }

@@ -39,6 +39,9 @@ options:
   --election-timeout-min MS   lower end of the randomized election timeout (§5.2)
   --election-timeout-max MS   upper end of the election timeout
   --heartbeat MS              leader heartbeat interval
+  --tick-ms MS                timer resolution of the nodes, 1-10 (default min(10, heartbeat/5))
+  --network-delay MS          emulated one-way delay on every peer message (docs/network-emulation.md)
+  --network-jitter MS         extra delay drawn uniformly from [0, MS) per message
   --prevote, --no-prevote     PreVote on or off (thesis §9.6)
   --check-quorum, --no-check-quorum
                               CheckQuorum on or off (thesis §6.2)

@@ -46,6 +46,11 @@ export function parseNodeConfig(text: string, source: string): NodeProcessConfig
     // Peers refuse larger AppendEntries before decoding them (FRAME_LIMITS in src/contract/codec.ts).
     problems.push(`maxEntriesPerMsg must be at most ${LIMITS.entriesPerMessage}`);
   }
+  if (c.networkDelay !== undefined) {
+    const d = c.networkDelay as Record<string, unknown> | null;
+    const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+    if (typeof d !== 'object' || d === null || !ok(d.delayMs) || !ok(d.jitterMs)) problems.push('networkDelay must be { delayMs, jitterMs } in ms, each >= 0');
+  }
   if (c.security !== undefined) problems.push(...securityProblems(c.security, c.peers));
   if (problems.length > 0) throw new NodeConfigError(`${source}: ${problems.join('; ')}`);
   return c as unknown as NodeProcessConfig;

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeId } from '../../raft/types';
-import type { ClusterOptions } from '../../contract/clusterOptions';
+import { effectiveTickMs, type ClusterOptions } from '../../contract/clusterOptions';
 import type { ClientResponse } from '../../contract/client';
 import type { ControlCommand, ControlReply } from '../../contract/control';
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
@@ -131,7 +131,7 @@ export class NodeFleet {
       controlAddress: this.sockets.controlAddress,
       telemetryAddress: this.sockets.telemetryAddress,
       initialVoters,
-      tickMs: Math.max(1, Math.min(10, Math.floor(o.heartbeatMs / 5))),
+      tickMs: effectiveTickMs(o),
       electionTimeoutMinMs: o.electionTimeoutMinMs,
       electionTimeoutMaxMs: o.electionTimeoutMaxMs,
       heartbeatMs: o.heartbeatMs,
@@ -147,6 +147,7 @@ export class NodeFleet {
       metricsIntervalMs: 100,
       maxFrameBytes: 16 << 20,
       security: this.sockets.nodeSecurity(id),
+      ...(o.networkDelay && (o.networkDelay.delayMs > 0 || o.networkDelay.jitterMs > 0) ? { networkDelay: { ...o.networkDelay } } : {}),
     };
   }
 

@@ -20,7 +20,11 @@ export const CLUSTER_KEYS = [
   'transport',
   'seed',
   'snapshotThreshold',
+  'tickMs',
+  'networkDelay',
 ] as const;
+
+const NETWORK_DELAY_KEYS = ['delayMs', 'jitterMs'] as const;
 
 export const WORKLOAD_KEYS = ['clients', 'rate', 'mix', 'keys', 'timeoutMs'] as const;
 const MIX_KEYS = ['get', 'put', 'cas', 'append'] as const;
@@ -58,6 +62,20 @@ export function readClusterSection(at: Located, positions: Positions, issues: Is
       fields.electionTimeoutMaxMs = range[1];
       section.where.set('electionTimeoutMinMs', loc);
       section.where.set('electionTimeoutMaxMs', loc);
+      continue;
+    }
+    if (key === 'networkDelay') {
+      // { delayMs, jitterMs }: a missing one is 0 (docs/network-emulation.md).
+      const parts = readMap(loc, NETWORK_DELAY_KEYS, positions, issues);
+      if (!parts) continue;
+      const delay: Record<string, unknown> = { delayMs: 0, jitterMs: 0 };
+      for (const [k, partLoc] of parts) {
+        delay[k] = scalarValue(partLoc.node);
+        section.where.set(`networkDelay.${k}`, partLoc);
+      }
+      fields.networkDelay = delay;
+      section.raw[key] = `${String(delay.delayMs)}+${String(delay.jitterMs)}ms`;
+      section.where.set('networkDelay', loc);
       continue;
     }
     const v = scalarValue(loc.node);

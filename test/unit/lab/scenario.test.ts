@@ -143,7 +143,7 @@ describe('broken scenarios name the line and column', () => {
     expect(issuesOf('sweep-bad.yaml')).toEqual([
       'sweep-bad.yaml:6:5: sweep[1].heartbeatMs must be at most half of electionTimeoutMinMs (40 ms), or followers time out between heartbeats',
       'sweep-bad.yaml:7:7: sweep[2].electionTimeoutMs must be [min, max] in ms, e.g. [150, 300]',
-      'sweep-bad.yaml:8:17: sweep[3].bogus is not a known key; expected one of: nodes, electionTimeoutMs, heartbeatMs, preVote, checkQuorum, fsync, transport, seed, snapshotThreshold',
+      'sweep-bad.yaml:8:17: sweep[3].bogus is not a known key; expected one of: nodes, electionTimeoutMs, heartbeatMs, preVote, checkQuorum, fsync, transport, seed, snapshotThreshold, tickMs, networkDelay',
       'sweep-bad.yaml:11:5: faults[0].kill names node 4, but the cluster has nodes 1 to 3',
     ]);
   });
@@ -171,6 +171,9 @@ describe('broken scenarios name the line and column', () => {
     ['until without every', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    until: 5s\n    kill: 1\n', 'x.yaml:5:5: faults[0].until only makes sense with every'],
     ['electionTimeoutMs not a pair', 'name: a\nduration: 10s\ncluster:\n  electionTimeoutMs: [150]\n', 'x.yaml:4:3: cluster.electionTimeoutMs must be [min, max] in ms'],
     ['heartbeat too slow for the default timeouts', 'name: a\nduration: 10s\ncluster:\n  heartbeatMs: 100\n', 'x.yaml:4:3: cluster.heartbeatMs must be at most half of electionTimeoutMinMs (75 ms)'],
+    ['tick too coarse', 'name: a\nduration: 10s\ncluster:\n  tickMs: 20\n', 'x.yaml:4:3: cluster.tickMs must be between 0 and 10'],
+    ['network delay with an unknown key', 'name: a\nduration: 10s\ncluster:\n  networkDelay: { delay: 5 }\n', 'x.yaml:4:19: cluster.networkDelay.delay is not a known key; expected one of: delayMs, jitterMs'],
+    ['negative network delay', 'name: a\nduration: 10s\ncluster:\n  networkDelay: { delayMs: -1 }\n', 'x.yaml:4:19: cluster.networkDelay.delayMs must be between 0 and 10000 ms'],
     ['empty sweep', 'name: a\nduration: 10s\nsweep: []\n', 'x.yaml:3:1: sweep must list at least one set of cluster overrides'],
     ['duplicate keys', 'name: a\nname: b\nduration: 10s\n', 'x.yaml:2:1: Map keys must be unique'],
   ];
@@ -220,5 +223,22 @@ describe('expectations', () => {
       { name: 'maxElectionMs 350', ok: false, detail: 'longest time without a leader: 400 ms over 3 elections' },
     ]);
     expect(evaluateExpectations({ leaderWithinMs: 100 }, summary, run.events)[0].ok).toBe(false);
+  });
+});
+
+describe('timer and network fidelity options (docs/network-emulation.md)', () => {
+  it('reads tickMs and networkDelay in cluster and sweep entries', () => {
+    const s = parseScenarioOrThrow(`
+name: fidelity
+duration: 5s
+cluster: { nodes: 5, tickMs: 1, networkDelay: { delayMs: 7.5 } }
+sweep:
+  - { electionTimeoutMs: [150, 151] }
+  - { networkDelay: { delayMs: 2, jitterMs: 1 } }
+`);
+    expect(s.cluster.tickMs).toBe(1);
+    expect(s.cluster.networkDelay).toEqual({ delayMs: 7.5, jitterMs: 0 });
+    expect(s.variants[1].cluster.networkDelay).toEqual({ delayMs: 2, jitterMs: 1 });
+    expect(s.variants[1].label).toBe('networkDelay=2+1ms');
   });
 });

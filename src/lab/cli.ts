@@ -20,6 +20,7 @@ import { startLabServer } from './server/labServer';
 import { StatusLine, summaryTable } from './cliOutput';
 import { commandHelp, EXIT, isCommand, USAGE, version } from './cliHelp';
 import { plansFrom, UsageError, type RunArgs } from './cliPlans';
+import { cmdCompare, cmdFigure16, COMPARE_OPTIONS, FIGURE16_OPTIONS } from './cliExperiments';
 
 export { parseWorkloadSpec } from './cliPlans';
 
@@ -176,6 +177,17 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { ...HELP, port: { type: 'string' }, runs: { type: 'string' } } });
         if (values.help) return help(commandHelp('serve'));
         return await cmdServe(values.port, values.runs);
+      }
+      case 'figure16': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: FIGURE16_OPTIONS });
+        if (values.help) return help(commandHelp('figure16'));
+        if (positionals.length > 0) throw new UsageError('figure16 takes no positional arguments (use --out DIR)');
+        return await cmdFigure16(values);
+      }
+      case 'compare': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: COMPARE_OPTIONS });
+        if (values.help) return help(commandHelp('compare'));
+        return cmdCompare(positionals, values);
       }
       case 'help': {
         const [topic, ...extra] = rest;

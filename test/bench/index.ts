@@ -7,6 +7,7 @@
  *         then the raw ZeroMQ round trip it is built on (zmq)
  *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
+ *   ticks CPU cost per node of 10, 5, 2 and 1 ms timer ticks (test/bench/ticks.ts)
  *
  * Each benchmark module is loaded only when asked for, bundled on the spot with esbuild
  * (as scripts/run-ts.mjs does for this file), so a module that does not exist yet or does
@@ -64,6 +65,7 @@ const BENCHES: Record<string, BenchSpec> = {
     fn: 'benchLab',
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
+  ticks: { file: 'ticks.ts', fn: 'benchTicks', title: 'ticks: CPU cost per node of the timer resolution (tickMs 10, 5, 2, 1)' },
   fuzz: { file: 'fuzz.ts', fn: 'benchFuzz', title: 'fuzz: random and mutated frames of every type from an admitted member against a live 3-node cluster' },
   renderer: {
     file: 'renderer.ts',
@@ -79,6 +81,7 @@ const GROUPS: Record<string, string[]> = {
   lab: ['lab'],
   renderer: ['renderer'],
   fuzz: ['fuzz'],
+  ticks: ['ticks'],
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 

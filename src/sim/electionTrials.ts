@@ -36,6 +36,8 @@ export interface SimTrialOptions {
   localLatencyMs?: number;
   /** A trial with no new leader after this long is given up (counted unresolved); default 100 s. */
   maxTrialMs?: number;
+  /** Waiting for every node to follow one leader before a trial fails the run after this long; default 1,000 s. */
+  maxSettleMs?: number;
   /** Called after every trial. */
   onProgress?: (done: number) => void;
 }
@@ -98,6 +100,7 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
   const tickMs = o.tickMs;
   const localLatency = o.localLatencyMs ?? 0.15;
   const maxTrialMs = o.maxTrialMs ?? 100_000;
+  const maxSettleMs = o.maxSettleMs ?? 1_000_000;
   const rng = new SeededRng(deriveSeed(o.seed, 0xf16));
   const queue = new EventQueue();
   let seq = 0;
@@ -147,7 +150,7 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
     scheduleTicks(id);
   }
 
-  /** Processes events up to virtual time `until`, or until `stop` says so; returns false if the queue ran dry. */
+  /** Processes events up to virtual time `until`, or until `stop` says so. */
   const runUntil = (until: number, stop?: () => boolean): void => {
     for (;;) {
       if (stop?.()) return;
@@ -189,12 +192,12 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
   for (let trial = 0; trial < o.trials; trial++) {
     // Settle: every node (the one restarted last trial included) follows one leader.
     let leader = settledLeader();
-    const settleDeadline = cluster.now + maxTrialMs;
+    const settleDeadline = cluster.now + maxSettleMs;
     while (!leader && cluster.now < settleDeadline) {
       runUntil(cluster.now + settleStep);
       leader = settledLeader();
     }
-    if (!leader) throw new Error(`simulated trials ${o.range.label}: the cluster did not settle on a leader within ${maxTrialMs} ms`);
+    if (!leader) throw new Error(`simulated trials ${o.range.label}: the cluster did not settle on a leader within ${maxSettleMs} ms`);
     // Uniformly within the heartbeat interval (§9.3: "crashed uniformly randomly within its heartbeat interval").
     runUntil(cluster.now + rng.next() * timing.heartbeatMs);
     leader = settledLeader() ?? leader;

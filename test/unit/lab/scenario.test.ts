@@ -55,18 +55,23 @@ describe('shipped scenarios', () => {
 
   it('figure16 sweeps the timeout ranges and repeats the crash', () => {
     const s = loadScenarioFile(join(SCENARIOS, 'figure16-election-times.yaml'));
+    // The paper's inclusive ranges 150-150 ... 150-300 as [min, max) in 1 ms ticks.
     expect(s.variants.map((v) => [v.cluster.electionTimeoutMinMs, v.cluster.electionTimeoutMaxMs])).toEqual([
       [150, 151],
-      [150, 155],
-      [150, 175],
-      [150, 200],
-      [150, 300],
+      [150, 152],
+      [150, 156],
+      [150, 176],
+      [150, 201],
+      [150, 301],
     ]);
+    // The paper's setting: 1 ms ticks, broadcast about 15 ms, basic Raft.
+    expect(s.cluster).toMatchObject({ tickMs: 1, networkDelay: { delayMs: 7, jitterMs: 2 }, preVote: false, checkQuorum: false, heartbeatMs: 75 });
     const kills = s.steps.filter((x) => x.action.kind === 'kill').map((x) => x.atMs);
     expect(kills).toEqual([2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000]);
     expect(plannedRuns(s).map((r) => r.label)[0]).toBe('figure16-election-times/electionTimeoutMs=[150,151]');
     // Keep the reproduction affordable: variants x duration.
     expect(s.variants.length * s.repeat * s.durationMs).toBeLessThanOrEqual(150_000);
+    expect(s.variants.every((v) => v.cluster.tickMs === 1 && v.cluster.networkDelay?.delayMs === 7)).toBe(true);
   });
 
   it('the example fault forms of the docs all parse', () => {

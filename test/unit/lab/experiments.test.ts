@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { compareSubjects, comparisonText, readSubject, type Subject } from '../.
 import { rangesOf, readTrialSet, trialsFile, writeTrialReport } from '../../../src/lab/experiments/figure16';
 import { panelSvg, TRIAL_REPORT_CSP } from '../../../src/lab/experiments/trialReport';
 import { plansFrom } from '../../../src/lab/cliPlans';
+import { cmdCompare } from '../../../src/lab/cliExperiments';
+import type { HistoryOp } from '../../../src/contract/runEvents';
+import { syntheticRun } from './runGen';
 
 function uniform(n: number, lo: number, hi: number, seed: number): number[] {
   const rng = new SeededRng(seed);
@@ -134,5 +137,50 @@ describe('raftlab run flags for timer and network fidelity', () => {
   it('refuses bad values with the flag named', () => {
     expect(() => plansFrom({ 'tick-ms': '20' })).toThrow(/tickMs must be between 0 and 10/);
     expect(() => plansFrom({ 'network-delay': '-3' })).toThrow(/--network-delay must be a number of ms >= 0/);
+  });
+});
+
+describe('raftlab compare on recorded runs', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A run folder: the synthetic run's events, and its history with every latency scaled. */
+  function writeRun(name: string, latencyFactor: number): string {
+    const run = syntheticRun();
+    const history: HistoryOp[] = run.history.map((op) => ({ ...op, return: op.call + (op.return - op.call) * latencyFactor }));
+    const path = join(dir, name);
+    mkdirSync(path);
+    writeFileSync(join(path, 'events.jsonl'), run.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileSync(join(path, 'history.jsonl'), history.map((o) => JSON.stringify(o)).join('\n') + '\n');
+    return path;
+  }
+
+  it('reads election times, commit latency and throughput, and gates on a slower B', () => {
+    dir = mkdtempSync(join(tmpdir(), 'raftlab-compare-'));
+    const a = writeRun('a', 1);
+    const b = writeRun('b', 3);
+    const subject = readSubject(a);
+    expect(subject.metrics.map((m) => m.name)).toEqual(['election time (ms)', 'commit latency (ms)', 'throughput (ops/s, per second)']);
+    expect(subject.metrics[0].samples).toEqual(syntheticRun().expectedElectionMs);
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      expect(cmdCompare([a, b], { 'fail-if-slower': '50' })).toBe(1);
+      expect(cmdCompare([a, a], { 'fail-if-slower': '50' })).toBe(0);
+      expect(cmdCompare([a, b], {})).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out.join('')).toMatch(/commit latency \(ms\).*B WORSE by > 50%/);
+    expect(out.join('')).toMatch(/FAIL: B is worse than A by more than 50% with 95% confidence/);
+  });
+
+  it('refuses fewer than two runs and a missing one, with a usage error', () => {
+    expect(() => cmdCompare(['x'], {})).toThrow(/at least two runs/);
+    expect(() => cmdCompare(['/nonexistent-a', '/nonexistent-b'], {})).toThrow(/no such run directory or file/);
+    expect(() => cmdCompare(['a', 'b'], { 'fail-if-slower': 'lots' })).toThrow(/--fail-if-slower must be a percentage/);
   });
 });

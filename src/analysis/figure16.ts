@@ -39,8 +39,7 @@ export interface PaperReference {
 
 /** Keyed by TimeoutRange.label. */
 export const PAPER_REFERENCE: Readonly<Record<string, PaperReference>> = {
-  '150–150': { note: 'no randomness: split votes; many elections took longer than 10 s (100 trials)' },
-  '150–151': { note: '1 ms of randomness: still a long tail of split votes' },
+  '150–150': { note: 'no randomness: elections took longer than 10 s (split votes; 100 trials)' },
   '150–155': { p50: 287, note: '5 ms of randomness: median downtime 287 ms' },
   '150–200': { max: 513, note: '50 ms of randomness: worst case 513 ms over 1,000 trials' },
   '12–24': { mean: 35, max: 152, note: 'mean 35 ms, longest trial 152 ms' },
@@ -91,6 +90,8 @@ export interface TrialSet {
   nodes: number;
   networkDelay: { delayMs: number; jitterMs: number };
   seed: number;
+  /** Simulated sets only: mean timer and delivery lateness modelled (src/sim/electionTrials.ts); absent or 0: exact timers. */
+  timerLagMs?: number;
   trialsPerVariant: number;
   /** ISO time the set was finished. */
   finishedAt: string;

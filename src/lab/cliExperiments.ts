@@ -20,6 +20,7 @@ export const FIGURE16_OPTIONS = {
   'tick-ms': { type: 'string' },
   'network-delay': { type: 'string' },
   'network-jitter': { type: 'string' },
+  'sim-timer-lag': { type: 'string' },
   'report-only': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -34,6 +35,7 @@ export interface Figure16Args {
   'tick-ms'?: string;
   'network-delay'?: string;
   'network-jitter'?: string;
+  'sim-timer-lag'?: string;
   'report-only'?: boolean;
 }
 
@@ -104,6 +106,7 @@ export async function cmdFigure16(a: Figure16Args): Promise<number> {
         delayMs: msArg('network-delay', a['network-delay']) ?? DEFAULT_FIGURE16.networkDelay.delayMs,
         jitterMs: msArg('network-jitter', a['network-jitter']) ?? DEFAULT_FIGURE16.networkDelay.jitterMs,
       },
+      simTimerLagMs: msArg('sim-timer-lag', a['sim-timer-lag']) ?? 0,
       onProgress: progressPrinter(process.stderr),
       signal: abort.signal,
     });

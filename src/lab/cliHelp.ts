@@ -95,6 +95,8 @@ options:
   --network-delay MS          emulated one-way delay per peer message (default 7)
   --network-jitter MS         plus U[0, MS) per message (default 2): a round trip of 14-18 ms
   --tick-ms MS                the nodes' timer resolution (default 1)
+  --sim-timer-lag MS          simulator only: mean exponential lateness of every timer and
+                              delivery, a model of event-loop lag (default 0: exact timers)
   --seed S                    seed of the kill times and the simulator (default 16)
   --out DIR                   where to write (default figure16)
   --report-only               redraw the figures and the page from DIR's trials files

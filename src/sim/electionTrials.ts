@@ -34,6 +34,14 @@ export interface SimTrialOptions {
   seed: number;
   /** Loopback's own one-way latency under the emulated delay (default 0.15 ms: half a ZeroMQ round trip, docs/platform-facts.md). */
   localLatencyMs?: number;
+  /**
+   * Mean of an exponentially distributed lateness added to every timer tick and every message
+   * delivery (default 0: exact timers). Stands for a real process's event-loop lag: the
+   * nodes' recorded loopLagMs (docs/experiments/figure16.md) is such noise, and it acts as
+   * extra timeout randomness. Lateness does not accumulate: ticks keep their nominal schedule,
+   * as the node runtime counts ticks against the monotonic clock.
+   */
+  timerLagMs?: number;
   /** A trial with no new leader after this long is given up (counted unresolved); default 100 s. */
   maxTrialMs?: number;
   /** Waiting for every node to follow one leader before a trial fails the run after this long; default 1,000 s. */
@@ -42,7 +50,7 @@ export interface SimTrialOptions {
   onProgress?: (done: number) => void;
 }
 
-type SimEvent = { t: number; seq: number } & ({ kind: 'tick'; node: NodeId; epoch: number } | { kind: 'message'; message: Message });
+type SimEvent = { t: number; seq: number } & ({ kind: 'tick'; node: NodeId; epoch: number; nominal: number } | { kind: 'message'; message: Message });
 
 /** A binary min-heap on (t, seq): the event queue. */
 class EventQueue {
@@ -101,8 +109,11 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
   const localLatency = o.localLatencyMs ?? 0.15;
   const maxTrialMs = o.maxTrialMs ?? 100_000;
   const maxSettleMs = o.maxSettleMs ?? 1_000_000;
+  const timerLag = o.timerLagMs ?? 0;
   const rng = new SeededRng(deriveSeed(o.seed, 0xf16));
   const queue = new EventQueue();
+  /** Exponential lateness of mean timerLagMs (0: none). */
+  const lag = (): number => (timerLag > 0 ? -Math.log(1 - rng.next()) * timerLag : 0);
   let seq = 0;
   /** A node's tick events belong to one life; a restart starts a new epoch and the old ticks lapse. */
   const epoch = new Map<NodeId, number>();
@@ -115,7 +126,7 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
   const cluster: SimCluster = new SimCluster(
     {
       send: (message) => {
-        const delay = o.networkDelay.delayMs + (o.networkDelay.jitterMs > 0 ? rng.next() * o.networkDelay.jitterMs : 0) + localLatency;
+        const delay = o.networkDelay.delayMs + (o.networkDelay.jitterMs > 0 ? rng.next() * o.networkDelay.jitterMs : 0) + localLatency + lag();
         queue.push({ t: cluster.now + delay, seq: seq++, kind: 'message', message });
       },
       onEvent: (node, event) => {
@@ -128,7 +139,8 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
   const scheduleTicks = (id: NodeId) => {
     const e = (epoch.get(id) ?? 0) + 1;
     epoch.set(id, e);
-    queue.push({ t: cluster.now + rng.next() * tickMs, seq: seq++, kind: 'tick', node: id, epoch: e });
+    const nominal = cluster.now + rng.next() * tickMs;
+    queue.push({ t: nominal + lag(), seq: seq++, kind: 'tick', node: id, epoch: e, nominal });
   };
   const voters = Array.from({ length: o.nodes }, (_, i) => i + 1);
   for (const id of voters) {
@@ -164,7 +176,8 @@ export function runSimElectionTrials(o: SimTrialOptions): TrialVariant {
       if (next.kind === 'tick') {
         if (epoch.get(next.node) !== next.epoch || !cluster.host(next.node).up) continue;
         cluster.tick(next.node);
-        queue.push({ t: next.t + tickMs, seq: seq++, kind: 'tick', node: next.node, epoch: next.epoch });
+        const nominal = next.nominal + tickMs;
+        queue.push({ t: Math.max(next.t, nominal + lag()), seq: seq++, kind: 'tick', node: next.node, epoch: next.epoch, nominal });
       } else {
         cluster.deliver(next.message);
       }

@@ -26,6 +26,8 @@ export interface Figure16Options {
   nodes: number;
   tickMs: number;
   networkDelay: { delayMs: number; jitterMs: number };
+  /** The simulator's model of event-loop lag (SimTrialOptions.timerLagMs); default 0. */
+  simTimerLagMs?: number;
   /** After every trial: where the experiment is, for a progress line. */
   onProgress?: (p: Figure16Progress) => void;
   signal?: AbortSignal;
@@ -79,6 +81,7 @@ export async function runFigure16(o: Figure16Options): Promise<{ sets: TrialSet[
       nodes: o.nodes,
       networkDelay: { ...o.networkDelay },
       seed: o.seed,
+      ...(mode === 'sim' && o.simTimerLagMs ? { timerLagMs: o.simTimerLagMs } : {}),
       trialsPerVariant: trials,
       finishedAt: '',
       variants: [],
@@ -95,7 +98,7 @@ export async function runFigure16(o: Figure16Options): Promise<{ sets: TrialSet[
       const seed = (o.seed * 131 + i) >>> 0;
       let variant: TrialVariant;
       if (mode === 'sim') {
-        variant = runSimElectionTrials({ nodes: o.nodes, range, trials, tickMs: o.tickMs, networkDelay: o.networkDelay, seed, onProgress: progress });
+        variant = runSimElectionTrials({ nodes: o.nodes, range, trials, tickMs: o.tickMs, networkDelay: o.networkDelay, seed, timerLagMs: o.simTimerLagMs, onProgress: progress });
       } else {
         const r = await runRealElectionTrials({
           range,

@@ -164,7 +164,10 @@ function settingText(sets: readonly TrialSet[]): string {
   const s = sets[0];
   if (!s) return '';
   const d = s.networkDelay;
-  return `${s.nodes} servers; emulated one-way network delay ${d.delayMs} ms + U[0, ${d.jitterMs}) ms per message (docs/network-emulation.md); 1 ms timer ticks; PreVote and CheckQuorum off; heartbeat half the minimum timeout; the leader killed uniformly within its heartbeat interval.`;
+  const tick = s.variants[0]?.tickMs ?? 1;
+  const lag = sets.find((x) => x.mode === 'sim' && (x.timerLagMs ?? 0) > 0)?.timerLagMs;
+  const simNote = lag ? ` The simulator adds an exponential lateness of mean ${lag} ms to every timer and delivery (a model of event-loop lag).` : ' The simulator\'s timers are exact.';
+  return `${s.nodes} servers; emulated one-way network delay ${d.delayMs} ms + U[0, ${d.jitterMs}) ms per message (docs/network-emulation.md); ${tick} ms timer ticks; PreVote and CheckQuorum off; heartbeat half the minimum timeout; the leader killed uniformly within its heartbeat interval.${simNote}`;
 }
 
 /** The HTML page; `figures` maps a panel to its SVG file name (beside the page). */

@@ -37,6 +37,12 @@ describe('simulated Figure 16 trials (§9.3)', () => {
     expect(wide.p90!).toBeLessThan(400);
   });
 
+  it('timer lateness (a model of event-loop lag) acts as timeout randomness and shortens split-vote tails', () => {
+    const exact = summarize(runSimElectionTrials({ ...base, range: range('150–150'), trials: 40 }).samples);
+    const noisy = summarize(runSimElectionTrials({ ...base, range: range('150–150'), trials: 40, timerLagMs: 1 }).samples);
+    expect(noisy.p50!).toBeLessThan(exact.p50! / 2);
+  });
+
   it('gives up a trial after maxTrialMs and counts it unresolved', () => {
     const v = runSimElectionTrials({ ...base, range: range('150–150'), trials: 10, maxTrialMs: 400 });
     expect(v.unresolved).toBeGreaterThan(0);

@@ -229,3 +229,8 @@ export function normalCdf(x: number): number {
   const erf = 1 - poly * Math.exp(-(x * x) / 2);
   return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
+
+/** A p-value for people: two significant digits, and "< 1e-6" below what normalCdf resolves. */
+export function pText(p: number): string {
+  return p < 1e-6 ? '< 1e-6' : p.toPrecision(2);
+}

@@ -14,7 +14,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeElections } from '../../analysis/elections';
-import { bootstrapPercentileDiff, mannWhitney, summarize, type Interval } from '../../analysis/stats';
+import { bootstrapPercentileDiff, mannWhitney, pText, summarize, type Interval } from '../../analysis/stats';
 import type { HistoryOp } from '../../contract/runEvents';
 import { readRun } from '../recorder/readRun';
 import { readTrialSet } from './figure16';
@@ -132,7 +132,7 @@ export function comparisonText(a: string, b: string, rows: readonly MetricCompar
     f1(r.medianB),
     r.diff ? `${f1(r.diff.estimate)} (${f1(r.diff.low)} to ${f1(r.diff.high)})` : '–',
     r.relative ? `${pct(r.relative.estimate)} (${pct(r.relative.low)} to ${pct(r.relative.high)})` : '–',
-    r.p === null ? '–' : r.p.toPrecision(2),
+    r.p === null ? '–' : pText(r.p),
     r.diff === null ? 'no samples' : r.worse ? `B WORSE${gatePct ? ` by > ${gatePct}%` : ''}` : verdictText(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));

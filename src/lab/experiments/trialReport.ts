@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import * as echarts from 'echarts';
 import { FIGURE16_RANGES, PAPER_REFERENCE, type Figure16Panel, type TrialSet, type TrialVariant } from '../../analysis/figure16';
-import { bootstrapMedianCi, bootstrapPercentileDiff, ecdf, mannWhitney, summarize } from '../../analysis/stats';
+import { bootstrapMedianCi, bootstrapPercentileDiff, ecdf, mannWhitney, pText, summarize } from '../../analysis/stats';
 import { html, styleElement, type SafeHtml } from '../export/report/html';
 
 /** One colour per timeout range (the same range keeps its colour in both panels). */
@@ -154,7 +154,7 @@ function statsTable(p: PanelData): SafeHtml {
       const d = bootstrapPercentileDiff(sim.samples, real.samples, 50, { seed: 1 })!;
       const mw = mannWhitney(sim.samples, real.samples)!;
       const agree = d.diff.low <= 0 && d.diff.high >= 0;
-      rows.push(html`<tr class="muted"><td></td><td colspan="10">real − simulated median: ${fmt(d.diff.estimate)} ms (95% CI ${fmt(d.diff.low)} to ${fmt(d.diff.high)}); Mann–Whitney p = ${mw.pTwoSided.toPrecision(2)}, P(real &gt; sim) = ${mw.probabilityBGreater.toFixed(2)}: ${agree ? 'medians agree within the interval' : 'the medians differ'}</td></tr>`);
+      rows.push(html`<tr class="muted"><td></td><td colspan="10">real − simulated median: ${fmt(d.diff.estimate)} ms (95% CI ${fmt(d.diff.low)} to ${fmt(d.diff.high)}); Mann–Whitney p = ${pText(mw.pTwoSided)}, P(real &gt; sim) = ${mw.probabilityBGreater.toFixed(2)}: ${agree ? 'medians agree within the interval' : 'the medians differ'}</td></tr>`);
     }
   }
   return html`<table><thead><tr><th>range (ms)</th><th>mode</th><th>n</th><th>unresolved</th><th>mean</th><th>p50</th><th>p50 95% CI</th><th>p90</th><th>p99</th><th>max</th><th>paper (§9.3)</th></tr></thead><tbody>${rows}</tbody></table>`;

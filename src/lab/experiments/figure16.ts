@@ -115,12 +115,17 @@ export async function runFigure16(o: Figure16Options): Promise<{ sets: TrialSet[
       }
       set.variants.push(variant);
       set.finishedAt = new Date().toISOString();
-      writeFileAtomic(join(o.outDir, trialsFile(mode)), JSON.stringify(set, null, 1) + '\n');
+      writeFileAtomic(join(o.outDir, trialsFile(mode)), trialSetJson(set));
     }
     sets.push(set);
   }
   const files = writeTrialReport(o.outDir, o.panels);
   return { sets, files: [...o.modes.map((m) => join(o.outDir, trialsFile(m))), ...files] };
+}
+
+/** A trial set as JSON, one field per line but each list of samples on one line (diffable, compact). */
+export function trialSetJson(set: TrialSet): string {
+  return JSON.stringify(set, null, 1).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_m, list: string) => `[${list.split(/,\s*/).join(',')}]`) + '\n';
 }
 
 /** Reads a trials file; throws an Error naming the file and the problem. */

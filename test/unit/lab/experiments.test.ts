@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrialSet } from '../../../src/analysis/figure16';
 import { SeededRng } from '../../../src/raft/rng';
 import { compareSubjects, comparisonText, readSubject, type Subject } from '../../../src/lab/experiments/compare';
-import { rangesOf, readTrialSet, trialsFile, writeTrialReport } from '../../../src/lab/experiments/figure16';
+import { rangesOf, readTrialSet, trialSetJson, trialsFile, writeTrialReport } from '../../../src/lab/experiments/figure16';
 import { panelSvg, TRIAL_REPORT_CSP } from '../../../src/lab/experiments/trialReport';
 import { plansFrom } from '../../../src/lab/cliPlans';
 import { cmdCompare } from '../../../src/lab/cliExperiments';
@@ -120,6 +120,13 @@ describe('trial sets and their report', () => {
     const rows = compareSubjects(readSubject(join(dir, 'a.json')), readSubject(join(dir, 'b.json')), { failIfSlowerPct: 5 });
     expect(rows).toHaveLength(10);
     expect(rows.find((r) => r.name === 'election time 12–24 (ms)')!.worse).toBe(true);
+  });
+
+  it('writes each list of samples on one line and reads back the same set', () => {
+    const s = set('real', 0);
+    const text = trialSetJson(s);
+    expect(JSON.parse(text)).toEqual(s);
+    expect(text.split('\n').filter((l) => l.includes('"samples"'))).toHaveLength(s.variants.length);
   });
 
   it('draws an empty panel without failing', () => {

@@ -21,6 +21,7 @@ import { StatusLine, summaryTable } from './cliOutput';
 import { commandHelp, EXIT, isCommand, USAGE, version } from './cliHelp';
 import { plansFrom, UsageError, type RunArgs } from './cliPlans';
 import { cmdCompare, cmdFigure16, COMPARE_OPTIONS, FIGURE16_OPTIONS } from './cliExperiments';
+import { writeSweepReport } from './experiments/sweepReport';
 
 export { parseWorkloadSpec } from './cliPlans';
 
@@ -65,6 +66,12 @@ async function cmdRun(a: RunArgs): Promise<number> {
       const e = outcome.summary.electionMs;
       process.stdout.write(`  ${outcome.passed ? 'ok  ' : 'FAIL'} ${label}: elections ${e.count}, p50 ${e.p50 ?? '-'} ms, p99 ${e.p99 ?? '-'} ms, max ${e.max ?? '-'} ms\n`);
     }
+  }
+  if (outcomes.length > 1) {
+    // One page with every variant's election times (src/lab/experiments/sweepReport.ts).
+    const name = plans[0].label.split('/')[0];
+    const page = writeSweepReport(resolve(a.out ?? 'runs'), name, outcomes.map((o, i) => ({ label: o.label, cluster: plans[i].cluster, summary: o.outcome.summary })));
+    process.stdout.write(`sweep report: ${page}\n`);
   }
   if (abort.signal.aborted) return EXIT.checkFailed;
   return outcomes.every((o) => o.outcome.passed) ? EXIT.ok : EXIT.checkFailed;

@@ -18,10 +18,12 @@ import { html, styleElement, type SafeHtml } from '../export/report/html';
 /** One colour per timeout range (the same range keeps its colour in both panels). */
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 
-function colourOf(label: string): string {
-  const all = [...new Set([...FIGURE16_RANGES.top, ...FIGURE16_RANGES.bottom].map((r) => r.label))];
-  const i = all.indexOf(label);
-  return PALETTE[(i < 0 ? all.length : i) % PALETTE.length];
+const FIGURE16_LABELS = [...new Set([...FIGURE16_RANGES.top, ...FIGURE16_RANGES.bottom].map((r) => r.label))];
+
+/** A Figure 16 range keeps its colour in both panels; other variants (a sweep's) take colours in order. */
+function colourOf(label: string, labels: readonly string[]): string {
+  const i = FIGURE16_LABELS.indexOf(label);
+  return PALETTE[(i >= 0 ? i : Math.max(0, labels.indexOf(label))) % PALETTE.length];
 }
 
 export interface PanelData {
@@ -31,8 +33,9 @@ export interface PanelData {
 }
 
 /** The CDF chart of one panel as an SVG document. */
-export function panelSvg(p: PanelData, width = 820, height = 440): string {
+export function panelSvg(p: PanelData, width = 820, height = 440, title = `Figure 16, ${p.panel} panel: time without a leader after the leader crashes`): string {
   const series: echarts.SeriesOption[] = [];
+  const allLabels = [...new Set(p.sets.flatMap((s) => s.variants.map((v) => v.label)))];
   let lo = Infinity;
   let hi = 0;
   for (const set of p.sets) {
@@ -47,8 +50,8 @@ export function panelSvg(p: PanelData, width = 820, height = 440): string {
         step: 'end',
         showSymbol: false,
         data: [[points[0][0], 0], ...points],
-        lineStyle: { color: colourOf(v.label), width: set.mode === 'sim' ? 1.5 : 2, type: set.mode === 'sim' ? 'dashed' : 'solid' },
-        itemStyle: { color: colourOf(v.label) },
+        lineStyle: { color: colourOf(v.label, allLabels), width: set.mode === 'sim' ? 1.5 : 2, type: set.mode === 'sim' ? 'dashed' : 'solid' },
+        itemStyle: { color: colourOf(v.label, allLabels) },
       });
     }
   }
@@ -56,8 +59,8 @@ export function panelSvg(p: PanelData, width = 820, height = 440): string {
   const paperPoints: Array<{ value: [number, number]; name: string; itemStyle: { color: string } }> = [];
   for (const label of labels) {
     const ref = PAPER_REFERENCE[label];
-    if (ref?.p50 !== undefined) paperPoints.push({ value: [ref.p50, 50], name: `${label} paper p50`, itemStyle: { color: colourOf(label) } });
-    if (ref?.max !== undefined) paperPoints.push({ value: [ref.max, 100], name: `${label} paper max`, itemStyle: { color: colourOf(label) } });
+    if (ref?.p50 !== undefined) paperPoints.push({ value: [ref.p50, 50], name: `${label} paper p50`, itemStyle: { color: colourOf(label, allLabels) } });
+    if (ref?.max !== undefined) paperPoints.push({ value: [ref.max, 100], name: `${label} paper max`, itemStyle: { color: colourOf(label, allLabels) } });
   }
   for (const pt of paperPoints) {
     lo = Math.min(lo, pt.value[0]);
@@ -75,7 +78,7 @@ export function panelSvg(p: PanelData, width = 820, height = 440): string {
     chart.setOption({
       animation: false,
       backgroundColor: '#fff',
-      title: { text: `Figure 16, ${p.panel} panel: time without a leader after the leader crashes`, left: 'center', textStyle: { fontSize: 14 } },
+      title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
       legend: { type: 'plain', bottom: 0, textStyle: { fontSize: 11 } },
       grid: { left: 60, right: 24, top: 40, bottom: 90 },
       xAxis: {
@@ -171,18 +174,25 @@ function settingText(sets: readonly TrialSet[]): string {
 }
 
 /** The HTML page; `figures` maps a panel to its SVG file name (beside the page). */
-export function trialReportHtml(panels: readonly PanelData[], figures: ReadonlyMap<string, string>, title = 'Figure 16: leader election performance'): string {
+export function trialReportHtml(
+  panels: readonly PanelData[],
+  figures: ReadonlyMap<string, string>,
+  title = 'Figure 16: leader election performance',
+  /** What the variants share, one sentence (default: Figure 16's setting). */
+  setting?: string,
+): string {
   const all = panels.flatMap((p) => p.sets);
   const sections = panels.map((p) => {
     const counts = p.sets.map((s) => `${s.mode === 'sim' ? 'simulated' : 'real processes'}: ${s.trialsPerVariant} trials per range`).join('; ');
     const file = figures.get(String(p.panel));
-    return html`<h2>${p.panel} panel</h2><p class="sub">${counts}. Solid: real processes; dashed: simulated; diamonds: the paper's values.</p>
+    const heading = p.panel === 'top' || p.panel === 'bottom' ? `${p.panel} panel` : String(p.panel);
+    return html`<h2>${heading}</h2><p class="sub">${counts}. Solid: real processes; dashed: simulated; diamonds: the paper's values.</p>
 ${file ? html`<img src="${file}" alt="${`CDF of election times, ${String(p.panel)} panel`}">` : ''}
 ${statsTable(p)}`;
   });
   const randomness = all.flatMap((s) => s.variants.map((v) => html`<li>${v.label} (${s.mode}): ${v.timeoutRandomness}</li>`));
   const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${TRIAL_REPORT_CSP}"><title>${title}</title>${styleElement(CSS)}</head>
-<body><h1>${title}</h1><p class="sub">${settingText(all)} Times in ms, from the kill to another node's report that it leads. Percentiles by nearest rank; the median's interval is a seeded bootstrap (2,000 resamples).</p>
+<body><h1>${title}</h1><p class="sub">${setting ?? settingText(all)} Times in ms, from the kill to another node's report that it leads. Percentiles by nearest rank; the median's interval is a seeded bootstrap (2,000 resamples).</p>
 ${sections}
 <h2>Effective timeout randomness</h2><ul>${randomness}</ul>
 </body></html>`;

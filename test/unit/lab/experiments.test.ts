@@ -191,3 +191,35 @@ describe('raftlab compare on recorded runs', () => {
     expect(() => cmdCompare(['a', 'b'], { 'fail-if-slower': 'lots' })).toThrow(/--fail-if-slower must be a percentage/);
   });
 });
+
+describe('sweep reports (raftlab run with a sweep)', () => {
+  it('pools repeats per variant under its own label and writes the page and the figure', async () => {
+    const { sweepTrialSet, writeSweepReport } = await import('../../../src/lab/experiments/sweepReport');
+    const { withDefaults } = await import('../../../src/contract/clusterOptions');
+    const { computeSummary } = await import('../../../src/lab/export/summary');
+    const run = syntheticRun();
+    const summary = computeSummary(run.events, run.history, { runId: 'x' });
+    const cluster = withDefaults({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 156, tickMs: 1 });
+    const runs = [
+      { label: 'fig/electionTimeoutMs=[150,156]/1', cluster, summary },
+      { label: 'fig/electionTimeoutMs=[150,156]/2', cluster, summary },
+      { label: 'fig/electionTimeoutMs=[150,301]/1', cluster: { ...cluster, electionTimeoutMaxMs: 301 }, summary },
+    ];
+    const set = sweepTrialSet('fig', runs, 1);
+    expect(set.variants.map((v) => [v.label, v.samples.length])).toEqual([
+      ['electionTimeoutMs=[150,156]', 2 * run.expectedElectionMs.length],
+      ['electionTimeoutMs=[150,301]', run.expectedElectionMs.length],
+    ]);
+    expect(set.variants[0].timeoutRandomness).toMatch(/in 1 ms ticks/);
+    const dir = mkdtempSync(join(tmpdir(), 'raftlab-sweep-'));
+    try {
+      const page = writeSweepReport(dir, 'fig', runs);
+      const text = readFileSync(page, 'utf8');
+      expect(text).toContain('<img src="sweep.svg"');
+      expect(text).toContain('electionTimeoutMs=[150,301]');
+      expect(readFileSync(join(page, '..', 'sweep.svg'), 'utf8')).toMatch(/^<svg/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -65,6 +65,28 @@ export const WorkloadOptionsSchema = v.pipe(
 );
 export type WorkloadOptions = Decoded<typeof WorkloadOptionsSchema>;
 
+/** A delay in ms within LIMITS.networkDelayMs (fractions allowed). */
+const delayMs = v.pipe(
+  v.number(says((f) => `${f} must be a number of ms`)),
+  v.finite(says((f) => `${f} must be a number of ms`)),
+  v.minValue(LIMITS.networkDelayMs.min, says((f) => `${f} must be between ${LIMITS.networkDelayMs.min} and ${LIMITS.networkDelayMs.max} ms`)),
+  v.maxValue(LIMITS.networkDelayMs.max, says((f) => `${f} must be between ${LIMITS.networkDelayMs.min} and ${LIMITS.networkDelayMs.max} ms`)),
+);
+
+/**
+ * A one-way delay added to every peer message a node sends (on top of per-link faults):
+ * emulated at the node's transport, since this machine's kernel has no netem
+ * (docs/network-emulation.md). The paper's Figure 16 used a broadcast time of about 15 ms (§9.3).
+ */
+const NETWORK_DELAY_ENTRIES = {
+  /** Fixed one-way delay in ms. */
+  delayMs: v.optional(delayMs, 0),
+  /** Extra delay drawn uniformly from [0, jitterMs) per message. */
+  jitterMs: v.optional(delayMs, 0),
+};
+export const NetworkDelaySchema = v.strictObject(NETWORK_DELAY_ENTRIES);
+export type NetworkDelay = Decoded<typeof NetworkDelaySchema>;
+
 /** Each cluster option: its check, its sentence when wrong, its default. One line per option. */
 export const CLUSTER_OPTION_ENTRIES = {
   nodes: v.optional(wholeNumber(LIMITS.nodes), 5),
@@ -81,6 +103,15 @@ export const CLUSTER_OPTION_ENTRIES = {
   /** Snapshot after this many applied entries; 0 disables. */
   snapshotThreshold: v.optional(wholeNumber({ min: 0 }), 10_000),
   workload: v.optional(WorkloadOptionsSchema, {}),
+  /**
+   * Resolution of the nodes' timers in ms (1 to 10); 0 or absent: min(10, heartbeatMs / 5).
+   * Each process ticks with its own phase, so a timeout of k ticks elapses after between
+   * (k - 1) and k ticks of wall time: the tick adds up to one tick of hidden randomness
+   * to the election timeout range (see effectiveTimeoutRange).
+   */
+  tickMs: v.optional(wholeNumber(LIMITS.tickMs)),
+  /** Cluster-wide emulated network delay; absent: none (loopback, about 0.3 ms). */
+  networkDelay: v.optional(v.strictObject(NETWORK_DELAY_ENTRIES, objectMessage(`${FIELD} must be { delayMs, jitterMs } in ms`))),
 };
 
 /** The keys a cluster option object may have (labApiValidate.ts, scenario files). */
@@ -114,6 +145,45 @@ export type ClusterOptions = Decoded<typeof ClusterOptionsSchema>;
 /** Every field at its default: what the schema makes of `{}`. */
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = v.parse(ClusterOptionsSchema, {});
 export const DEFAULT_WORKLOAD: WorkloadOptions = DEFAULT_CLUSTER_OPTIONS.workload;
+
+/** The tick a node runs with under these options (see ClusterOptions.tickMs). */
+export function effectiveTickMs(o: Pick<ClusterOptions, 'heartbeatMs' | 'tickMs'>): number {
+  if (o.tickMs !== undefined && o.tickMs > 0) return o.tickMs;
+  return Math.max(1, Math.min(10, Math.floor(o.heartbeatMs / 5)));
+}
+
+/** The election timeout randomness a run really has: the configured range, rounded to ticks, plus tick phase. */
+export interface TimeoutRandomness {
+  tickMs: number;
+  /** The range the core draws from, in ms, after rounding to whole ticks: [minMs, maxMs) (§5.2). */
+  minMs: number;
+  maxMs: number;
+  /** Up to this much is taken off a timeout by where in its tick a node's timer started. */
+  phaseMs: number;
+  /** Width of the effective spread: (maxMs - tickMs) - (minMs - phaseMs), i.e. range plus phase. */
+  spreadMs: number;
+  /** One sentence for summaries. */
+  text: string;
+}
+
+/**
+ * The effective timeout randomness of a run. The core counts whole ticks drawn from
+ * [min, max) (src/node/config.ts rounds ms to ticks); a timer reset at a random moment of
+ * the current tick fires after k - 1 to k tick lengths, so the phase adds one tick of spread.
+ */
+export function effectiveTimeoutRange(o: Pick<ClusterOptions, 'heartbeatMs' | 'tickMs' | 'electionTimeoutMinMs' | 'electionTimeoutMaxMs'>): TimeoutRandomness {
+  const tickMs = effectiveTickMs(o);
+  const minTicks = Math.max(1, Math.round(o.electionTimeoutMinMs / tickMs));
+  const maxTicks = Math.max(minTicks + 1, Math.round(o.electionTimeoutMaxMs / tickMs));
+  const minMs = minTicks * tickMs;
+  const maxMs = maxTicks * tickMs;
+  // The largest draw is maxTicks - 1 ticks; with phase a timeout lies in [(min-1)·tick, (max-1)·tick].
+  const low = minMs - tickMs;
+  const high = maxMs - tickMs;
+  const spreadMs = high - low;
+  const text = `election timeouts drawn from [${minMs}, ${maxMs}) ms in ${tickMs} ms ticks; with tick phase a timeout fires ${low}-${high} ms after its reset (${spreadMs} ms of randomness)`;
+  return { tickMs, minMs, maxMs, phaseMs: tickMs, spreadMs, text };
+}
 
 /** Field path (e.g. "workload.rate") to a sentence saying what is wrong and what is allowed. */
 export type OptionErrors = Record<string, string>;

@@ -64,6 +64,10 @@ export const LIMITS = {
   timeoutMs: { min: 10, max: 600_000 },
   /** The seed is a 32-bit unsigned integer (the seeded RNG's state). */
   seed: { min: 0, max: 2 ** 32 - 1 },
+  /** Timer resolution (ms): 1 ms is the finest a Node timer keeps; 0 means automatic (clusterOptions.ts, effectiveTickMs). */
+  tickMs: { min: 0, max: 10 },
+  /** Emulated one-way network delay and jitter (ms): 10 s is far past any broadcast time worth studying (§9.3). */
+  networkDelayMs: { min: 0, max: 10_000 },
 
   // ---- the lab API -------------------------------------------------------------------------
   /** The largest node id accepted: ids are small counters, this only stops absurd values. */

@@ -75,6 +75,11 @@ export const NodeProcessConfigSchema = v.pipe(
     metricsIntervalMs: ms,
     /** Refuse frames larger than this many bytes. */
     maxFrameBytes: uint,
+    /**
+     * Cluster-wide emulated one-way delay on every peer message this node sends (on top of
+     * link faults); absent: none. See docs/network-emulation.md.
+     */
+    networkDelay: v.optional(v.strictObject({ delayMs: numberIn(0, LIMITS.networkDelayMs.max), jitterMs: numberIn(0, LIMITS.networkDelayMs.max) })),
     /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
     security: v.optional(NodeSecuritySchema),
   }),

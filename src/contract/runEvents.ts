@@ -61,6 +61,8 @@ export interface Summary {
   transfers?: { count: number; samples: number[] };
   /** The run's configuration (the 'run' started event's options); null when unrecorded; absent in summaries written before. */
   options?: ClusterOptions | null;
+  /** The election timeout randomness the run really had: range rounded to ticks plus tick phase (effectiveTimeoutRange); absent when options are unknown. */
+  timeoutRandomness?: string;
   commitLatencyMs: { p50: number | null; p99: number | null };
   throughputOpsPerSec: number;
   ops: { ok: number; fail: number; info: number };

@@ -20,6 +20,8 @@ import { startLabServer } from './server/labServer';
 import { StatusLine, summaryTable } from './cliOutput';
 import { commandHelp, EXIT, isCommand, USAGE, version } from './cliHelp';
 import { plansFrom, UsageError, type RunArgs } from './cliPlans';
+import { cmdCompare, cmdFigure16, COMPARE_OPTIONS, FIGURE16_OPTIONS } from './cliExperiments';
+import { writeSweepReport } from './experiments/sweepReport';
 
 export { parseWorkloadSpec } from './cliPlans';
 
@@ -64,6 +66,12 @@ async function cmdRun(a: RunArgs): Promise<number> {
       const e = outcome.summary.electionMs;
       process.stdout.write(`  ${outcome.passed ? 'ok  ' : 'FAIL'} ${label}: elections ${e.count}, p50 ${e.p50 ?? '-'} ms, p99 ${e.p99 ?? '-'} ms, max ${e.max ?? '-'} ms\n`);
     }
+  }
+  if (outcomes.length > 1) {
+    // One page with every variant's election times (src/lab/experiments/sweepReport.ts).
+    const name = plans[0].label.split('/')[0];
+    const page = writeSweepReport(resolve(a.out ?? 'runs'), name, outcomes.map((o, i) => ({ label: o.label, cluster: plans[i].cluster, summary: o.outcome.summary })));
+    process.stdout.write(`sweep report: ${page}\n`);
   }
   if (abort.signal.aborted) return EXIT.checkFailed;
   return outcomes.every((o) => o.outcome.passed) ? EXIT.ok : EXIT.checkFailed;
@@ -133,6 +141,9 @@ const RUN_OPTIONS = {
   'election-timeout-min': { type: 'string' },
   'election-timeout-max': { type: 'string' },
   heartbeat: { type: 'string' },
+  'tick-ms': { type: 'string' },
+  'network-delay': { type: 'string' },
+  'network-jitter': { type: 'string' },
   prevote: { type: 'boolean' },
   'no-prevote': { type: 'boolean' },
   'check-quorum': { type: 'boolean' },
@@ -173,6 +184,17 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { ...HELP, port: { type: 'string' }, runs: { type: 'string' } } });
         if (values.help) return help(commandHelp('serve'));
         return await cmdServe(values.port, values.runs);
+      }
+      case 'figure16': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: FIGURE16_OPTIONS });
+        if (values.help) return help(commandHelp('figure16'));
+        if (positionals.length > 0) throw new UsageError('figure16 takes no positional arguments (use --out DIR)');
+        return await cmdFigure16(values);
+      }
+      case 'compare': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: COMPARE_OPTIONS });
+        if (values.help) return help(commandHelp('compare'));
+        return cmdCompare(positionals, values);
       }
       case 'help': {
         const [topic, ...extra] = rest;

@@ -39,6 +39,9 @@ options:
   --election-timeout-min MS   lower end of the randomized election timeout (§5.2)
   --election-timeout-max MS   upper end of the election timeout
   --heartbeat MS              leader heartbeat interval
+  --tick-ms MS                timer resolution of the nodes, 1-10 (default min(10, heartbeat/5))
+  --network-delay MS          emulated one-way delay on every peer message (docs/network-emulation.md)
+  --network-jitter MS         extra delay drawn uniformly from [0, MS) per message
   --prevote, --no-prevote     PreVote on or off (thesis §9.6)
   --check-quorum, --no-check-quorum
                               CheckQuorum on or off (thesis §6.2)
@@ -74,6 +77,57 @@ examples:
   raftlab export runs/<run> --format trace.json
 
 ${EXIT_CODES}`,
+  figure16: `usage: raftlab figure16 [options]
+
+Reproduces Figure 16 of the Raft paper (§9.3): kill the leader at a uniformly random point of
+its heartbeat interval, measure the time until a new leader, restart the killed node, repeat;
+for every timeout range of the top panel (150-150 to 150-300 ms) and the bottom one (12-24 to
+150-300 ms), on real node processes and in the simulator with the same delay model. Writes
+trials-real.json, trials-sim.json, figure16-top.svg, figure16-bottom.svg and figure16.html
+(CDFs on a log time axis, statistics with bootstrap intervals, the paper's values) to --out.
+See docs/experiments/figure16.md.
+
+options:
+  --panel top|bottom|both     which panel (default both)
+  --mode real|sim|both        real processes, the simulator, or both (default both)
+  --trials N                  real trials per range (default 100; the paper used 1,000)
+  --sim-trials N              simulated trials per range (default 1000)
+  --network-delay MS          emulated one-way delay per peer message (default 7)
+  --network-jitter MS         plus U[0, MS) per message (default 2): a round trip of 14-18 ms
+  --tick-ms MS                the nodes' timer resolution (default 1)
+  --sim-timer-lag MS          simulator only: mean exponential lateness of every timer and
+                              delivery, a model of event-loop lag (default 0: exact timers)
+  --seed S                    seed of the kill times and the simulator (default 16)
+  --out DIR                   where to write (default figure16)
+  --report-only               redraw the figures and the page from DIR's trials files
+  -h, --help                  this help
+
+examples:
+  raftlab figure16 --mode sim
+  raftlab figure16 --panel bottom --trials 20 --out /tmp/fig16
+  raftlab figure16 --report-only --out docs/experiments/figure16
+
+${EXIT_CODES}`,
+  compare: `usage: raftlab compare RUN_A RUN_B [RUN_C ...] [--fail-if-slower PCT]
+
+Compares recorded runs, each against the first: election time, commit latency and throughput
+(ok operations per second of the run) distributions, with the medians' difference and its
+bootstrap 95% confidence interval, absolute and relative, and the Mann-Whitney test. Also
+takes trials files of raftlab figure16 (election times per timeout range).
+
+options:
+  --fail-if-slower PCT        exit 1 when a later run is worse than the first by more than PCT
+                              percent with 95% confidence (the whole interval of the relative
+                              difference of medians beyond PCT)
+  --seed S                    seed of the bootstrap (default 1)
+  -h, --help                  this help
+
+examples:
+  raftlab compare runs/<before> runs/<after>
+  raftlab compare runs/<before> runs/<after> --fail-if-slower 10
+  raftlab compare figure16/trials-sim.json figure16/trials-real.json
+
+${EXIT_CODES}`,
   serve: `usage: raftlab serve [--port P] [--runs DIR]
 
 Serves the lab to a browser on this machine (browser mode); the printed URL carries the token.
@@ -101,6 +155,8 @@ commands:
   check RUN_DIR         re-run the checkers (and the run's expectations) on a recorded run
   export RUN_DIR        write a recorded run's exports again (all formats by default)
   serve                 serve the lab to a browser on this machine
+  figure16              the Raft paper's Figure 16 on real processes and in the simulator
+  compare A B [...]     A/B comparison of recorded runs, with confidence intervals and a CI gate
   help [COMMAND]        this help, or a command's
 
   -h, --help            this help; raftlab COMMAND --help for a command's, with examples

@@ -118,6 +118,7 @@ export function summaryTable(label: string, s: Summary, runDir: string): string 
     ['nodes', String(s.nodes)],
     ['duration', fmt(s.durationMs / 1000, ' s')],
     ['leader changes', String(s.leaderChanges)],
+    ...(s.timeoutRandomness ? [['timeouts', s.timeoutRandomness] as [string, string]] : []),
     ['elections', `${s.electionMs.count} (p50 ${fmt(s.electionMs.p50, ' ms')}, p99 ${fmt(s.electionMs.p99, ' ms')}, max ${fmt(s.electionMs.max, ' ms')})`],
     ...(s.transfers && s.transfers.count > 0 ? [['leader transfers', `${s.transfers.count} (planned, not counted as elections)`] as [string, string]] : []),
     ['commit latency', `p50 ${fmt(s.commitLatencyMs.p50, ' ms')}, p99 ${fmt(s.commitLatencyMs.p99, ' ms')}`],

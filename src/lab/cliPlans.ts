@@ -24,6 +24,9 @@ export interface RunArgs {
   'election-timeout-min'?: string;
   'election-timeout-max'?: string;
   heartbeat?: string;
+  'tick-ms'?: string;
+  'network-delay'?: string;
+  'network-jitter'?: string;
   prevote?: boolean;
   'no-prevote'?: boolean;
   'check-quorum'?: boolean;
@@ -100,6 +103,13 @@ function wholeNumber(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function msNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${flag} must be a number of ms >= 0, got "${v}"`);
+  return n;
+}
+
 /** --flag / --no-flag: undefined when neither is given, an error when both are. */
 function onOff(flag: string, on: boolean | undefined, off: boolean | undefined): boolean | undefined {
   if (on && off) throw new UsageError(`--${flag} and --no-${flag} contradict each other`);
@@ -116,11 +126,21 @@ function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
   set('electionTimeoutMinMs', wholeNumber('election-timeout-min', a['election-timeout-min']));
   set('electionTimeoutMaxMs', wholeNumber('election-timeout-max', a['election-timeout-max']));
   set('heartbeatMs', wholeNumber('heartbeat', a.heartbeat));
+  set('tickMs', wholeNumber('tick-ms', a['tick-ms']));
   set('preVote', onOff('prevote', a.prevote, a['no-prevote']));
   set('checkQuorum', onOff('check-quorum', a['check-quorum'], a['no-check-quorum']));
   set('transport', a.transport as ClusterOptions['transport'] | undefined);
   set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
   return o;
+}
+
+/** --network-delay / --network-jitter over the scenario's networkDelay (a flag not given keeps the file's value). */
+function networkDelayOverride(a: RunArgs, base: ClusterOptions): Partial<ClusterOptions> {
+  const delayMs = msNumber('network-delay', a['network-delay']);
+  const jitterMs = msNumber('network-jitter', a['network-jitter']);
+  if (delayMs === undefined && jitterMs === undefined) return {};
+  const was = base.networkDelay ?? { delayMs: 0, jitterMs: 0 };
+  return { networkDelay: { delayMs: delayMs ?? was.delayMs, jitterMs: jitterMs ?? was.jitterMs } };
 }
 
 /** Builds the runs to do from a scenario file and/or flags (flags override the file). */
@@ -141,7 +161,7 @@ export function plansFrom(a: RunArgs): Plan[] {
     : [{ label: '', scenario: null, cluster: DEFAULT_CLUSTER_OPTIONS, durationMs: 20_000, steps: [], expect: {} }];
 
   return base.map((p) => {
-    let cluster: ClusterOptions = withDefaults({ ...p.cluster, ...overrides });
+    let cluster: ClusterOptions = withDefaults({ ...p.cluster, ...overrides, ...networkDelayOverride(a, p.cluster) });
     if (a.workload !== undefined) cluster = { ...cluster, workload: parseWorkloadSpec(a.workload, cluster.workload) };
     const errors = validateClusterOptions(cluster);
     if (Object.keys(errors).length > 0) throw new UsageError(Object.values(errors).join('\n'));

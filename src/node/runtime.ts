@@ -82,6 +82,7 @@ export class NodeRuntime {
   ) {
     this.fatal = opts.onFatal;
     this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`));
+    if (config.networkDelay) this.faults.setNetworkDelay(config.networkDelay);
     for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({

@@ -8,6 +8,7 @@
  *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
  *   schema  decode cost and bundle size of the schema-library candidates (test/bench/schema.ts)
+ *   ticks CPU cost per node of 10, 5, 2 and 1 ms timer ticks (test/bench/ticks.ts)
  *
  * Each benchmark module is loaded only when asked for, bundled on the spot with esbuild
  * (as scripts/run-ts.mjs does for this file), so a module that does not exist yet or does
@@ -65,6 +66,7 @@ const BENCHES: Record<string, BenchSpec> = {
     fn: 'benchLab',
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
+  ticks: { file: 'ticks.ts', fn: 'benchTicks', title: 'ticks: CPU cost per node of the timer resolution (tickMs 10, 5, 2, 1)' },
   fuzz: { file: 'fuzz.ts', fn: 'benchFuzz', title: 'fuzz: random and mutated frames of every type from an admitted member against a live 3-node cluster' },
   schema: { file: 'schema.ts', fn: 'benchSchema', title: 'schema: decode cost and bundle size of valibot, zod 4 and TypeBox on the contract\'s inputs' },
   renderer: {
@@ -82,6 +84,7 @@ const GROUPS: Record<string, string[]> = {
   renderer: ['renderer'],
   fuzz: ['fuzz'],
   schema: ['schema'],
+  ticks: ['ticks'],
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 

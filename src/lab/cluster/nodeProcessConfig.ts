@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { NodeId } from '../../raft/types';
-import type { ClusterOptions } from '../../contract/clusterOptions';
+import { effectiveTickMs, type ClusterOptions } from '../../contract/clusterOptions';
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { LabSockets } from '../sockets/labSockets';
 
@@ -42,7 +42,7 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     controlAddress: sockets.controlAddress,
     telemetryAddress: sockets.telemetryAddress,
     initialVoters,
-    tickMs: Math.max(1, Math.min(10, Math.floor(o.heartbeatMs / 5))),
+    tickMs: effectiveTickMs(o),
     electionTimeoutMinMs: o.electionTimeoutMinMs,
     electionTimeoutMaxMs: o.electionTimeoutMaxMs,
     heartbeatMs: o.heartbeatMs,
@@ -57,6 +57,7 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     seed: (o.seed * 1000 + id) >>> 0,
     metricsIntervalMs: 100,
     maxFrameBytes: 16 << 20,
+    ...(o.networkDelay && (o.networkDelay.delayMs > 0 || o.networkDelay.jitterMs > 0) ? { networkDelay: { ...o.networkDelay } } : {}),
     security: sockets.nodeSecurity(id),
   };
 }

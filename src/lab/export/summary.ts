@@ -2,7 +2,7 @@
  * summary.json: the headline numbers of a run (fields documented in docs/formats.md).
  */
 import type { NodeId } from '../../raft/types';
-import type { ClusterOptions } from '../../contract/clusterOptions';
+import { effectiveTimeoutRange, type ClusterOptions } from '../../contract/clusterOptions';
 import type { HistoryOp, RunEvent, Summary } from '../../contract/runEvents';
 import { analyzeElections } from '../../analysis/elections';
 import { percentile, round, sortedNumbers } from '../../analysis/percentile';
@@ -87,6 +87,7 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
     runId,
     nodes: countNodes(events),
     options: opts.options ?? options,
+    ...((opts.options ?? options) ? { timeoutRandomness: effectiveTimeoutRange((opts.options ?? options)!).text } : {}),
     durationMs: round(durationMs, 1),
     leaderChanges: elections.leaderChanges,
     electionMs: {

@@ -13,6 +13,7 @@ import { childPath, readMap, scalarValue, type IssueList, type Located, type Pos
 export const CLUSTER_KEYS = Object.keys(SCENARIO_CLUSTER_ENTRIES) as (keyof typeof SCENARIO_CLUSTER_ENTRIES)[];
 export const WORKLOAD_KEYS = WORKLOAD_OPTION_KEYS;
 const MIX_KEYS = ['get', 'put', 'cas', 'append'] as const;
+const NETWORK_DELAY_KEYS = ['delayMs', 'jitterMs'] as const;
 
 type ClusterFields = Partial<Omit<ClusterOptions, 'workload'>>;
 
@@ -47,6 +48,20 @@ export function readClusterSection(at: Located, positions: Positions, issues: Is
       fields.electionTimeoutMaxMs = range[1];
       section.where.set('electionTimeoutMinMs', loc);
       section.where.set('electionTimeoutMaxMs', loc);
+      continue;
+    }
+    if (key === 'networkDelay') {
+      // { delayMs, jitterMs }: a missing one is 0 (docs/network-emulation.md).
+      const parts = readMap(loc, NETWORK_DELAY_KEYS, positions, issues);
+      if (!parts) continue;
+      const delay: Record<string, unknown> = { delayMs: 0, jitterMs: 0 };
+      for (const [k, partLoc] of parts) {
+        delay[k] = scalarValue(partLoc.node);
+        section.where.set(`networkDelay.${k}`, partLoc);
+      }
+      fields.networkDelay = delay;
+      section.raw[key] = `${String(delay.delayMs)}+${String(delay.jitterMs)}ms`;
+      section.where.set('networkDelay', loc);
       continue;
     }
     const v = scalarValue(loc.node);

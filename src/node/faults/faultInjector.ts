@@ -58,6 +58,11 @@ export class FaultInjector<T> {
     return this.pending.size;
   }
 
+  /** Sets the cluster-wide emulated delay on every outbound message (see FaultPlan.setNetworkDelay). */
+  setNetworkDelay(delay: { delayMs: number; jitterMs: number }): void {
+    this.plan.setNetworkDelay(delay);
+  }
+
   /** Replaces all rules atomically; throws RangeError (keeping the old rules) if invalid. */
   setRules(rules: readonly LinkRule[]): void {
     this.plan.setRules(rules);

@@ -55,18 +55,23 @@ describe('shipped scenarios', () => {
 
   it('figure16 sweeps the timeout ranges and repeats the crash', () => {
     const s = loadScenarioFile(join(SCENARIOS, 'figure16-election-times.yaml'));
+    // The paper's inclusive ranges 150-150 ... 150-300 as [min, max) in 1 ms ticks.
     expect(s.variants.map((v) => [v.cluster.electionTimeoutMinMs, v.cluster.electionTimeoutMaxMs])).toEqual([
       [150, 151],
-      [150, 155],
-      [150, 175],
-      [150, 200],
-      [150, 300],
+      [150, 152],
+      [150, 156],
+      [150, 176],
+      [150, 201],
+      [150, 301],
     ]);
+    // The paper's setting: 1 ms ticks, broadcast about 15 ms, basic Raft.
+    expect(s.cluster).toMatchObject({ tickMs: 1, networkDelay: { delayMs: 7, jitterMs: 2 }, preVote: false, checkQuorum: false, heartbeatMs: 75 });
     const kills = s.steps.filter((x) => x.action.kind === 'kill').map((x) => x.atMs);
     expect(kills).toEqual([2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000]);
     expect(plannedRuns(s).map((r) => r.label)[0]).toBe('figure16-election-times/electionTimeoutMs=[150,151]');
     // Keep the reproduction affordable: variants x duration.
     expect(s.variants.length * s.repeat * s.durationMs).toBeLessThanOrEqual(150_000);
+    expect(s.variants.every((v) => v.cluster.tickMs === 1 && v.cluster.networkDelay?.delayMs === 7)).toBe(true);
   });
 
   it('the example fault forms of the docs all parse', () => {
@@ -143,7 +148,7 @@ describe('broken scenarios name the line and column', () => {
     expect(issuesOf('sweep-bad.yaml')).toEqual([
       'sweep-bad.yaml:6:5: sweep[1].heartbeatMs must be at most half of electionTimeoutMinMs (40 ms), or followers time out between heartbeats',
       'sweep-bad.yaml:7:7: sweep[2].electionTimeoutMs must be [min, max] in ms, e.g. [150, 300]',
-      'sweep-bad.yaml:8:17: sweep[3].bogus is not a known key; expected one of: nodes, electionTimeoutMs, heartbeatMs, preVote, checkQuorum, fsync, transport, seed, snapshotThreshold',
+      'sweep-bad.yaml:8:17: sweep[3].bogus is not a known key; expected one of: nodes, electionTimeoutMs, heartbeatMs, preVote, checkQuorum, fsync, transport, seed, snapshotThreshold, tickMs, networkDelay',
       'sweep-bad.yaml:11:5: faults[0].kill names node 4, but the cluster has nodes 1 to 3',
     ]);
   });
@@ -174,6 +179,9 @@ describe('broken scenarios name the line and column', () => {
     ['until without every', 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    until: 5s\n    kill: 1\n', 'x.yaml:5:5: faults[0].until only makes sense with every'],
     ['electionTimeoutMs not a pair', 'name: a\nduration: 10s\ncluster:\n  electionTimeoutMs: [150]\n', 'x.yaml:4:3: cluster.electionTimeoutMs must be [min, max] in ms'],
     ['heartbeat too slow for the default timeouts', 'name: a\nduration: 10s\ncluster:\n  heartbeatMs: 100\n', 'x.yaml:4:3: cluster.heartbeatMs must be at most half of electionTimeoutMinMs (75 ms)'],
+    ['tick too coarse', 'name: a\nduration: 10s\ncluster:\n  tickMs: 20\n', 'x.yaml:4:3: cluster.tickMs must be between 0 and 10'],
+    ['network delay with an unknown key', 'name: a\nduration: 10s\ncluster:\n  networkDelay: { delay: 5 }\n', 'x.yaml:4:19: cluster.networkDelay.delay is not a known key; expected one of: delayMs, jitterMs'],
+    ['negative network delay', 'name: a\nduration: 10s\ncluster:\n  networkDelay: { delayMs: -1 }\n', 'x.yaml:4:19: cluster.networkDelay.delayMs must be between 0 and 10000 ms'],
     ['empty sweep', 'name: a\nduration: 10s\nsweep: []\n', 'x.yaml:3:1: sweep must list at least one set of cluster overrides'],
     ['duplicate keys', 'name: a\nname: b\nduration: 10s\n', 'x.yaml:2:1: Map keys must be unique'],
   ];
@@ -223,5 +231,22 @@ describe('expectations', () => {
       { name: 'maxElectionMs 350', ok: false, detail: 'longest time without a leader: 400 ms over 3 elections' },
     ]);
     expect(evaluateExpectations({ leaderWithinMs: 100 }, summary, run.events)[0].ok).toBe(false);
+  });
+});
+
+describe('timer and network fidelity options (docs/network-emulation.md)', () => {
+  it('reads tickMs and networkDelay in cluster and sweep entries', () => {
+    const s = parseScenarioOrThrow(`
+name: fidelity
+duration: 5s
+cluster: { nodes: 5, tickMs: 1, networkDelay: { delayMs: 7.5 } }
+sweep:
+  - { electionTimeoutMs: [150, 151] }
+  - { networkDelay: { delayMs: 2, jitterMs: 1 } }
+`);
+    expect(s.cluster.tickMs).toBe(1);
+    expect(s.cluster.networkDelay).toEqual({ delayMs: 7.5, jitterMs: 0 });
+    expect(s.variants[1].cluster.networkDelay).toEqual({ delayMs: 2, jitterMs: 1 });
+    expect(s.variants[1].label).toBe('networkDelay=2+1ms');
   });
 });

@@ -11,7 +11,7 @@
  * Plain TypeScript with no Node imports: main/, the browser-mode server and the renderer
  * all share it.
  */
-import { CLUSTER_OPTION_KEYS, ClusterOptionsSchema, WORKLOAD_OPTION_KEYS, WorkloadOptionsSchema } from './clusterOptions';
+import { CLUSTER_OPTION_ENTRIES, CLUSTER_OPTION_KEYS, ClusterOptionsSchema, WORKLOAD_OPTION_KEYS, WorkloadOptionsSchema } from './clusterOptions';
 import { PARTITION_PRESETS } from './faults';
 import { LAB_CHANNELS, LAB_PUSH_CHANNELS } from './labApi';
 import type { LabChannel, LabPush, LabPushChannel, LabRequest } from './labApi';
@@ -174,7 +174,9 @@ interface Required {
 }
 const MIX: Required = { keys: ['get', 'put', 'cas', 'append'] };
 const WORKLOAD_FIELDS: Required = { keys: WORKLOAD_OPTION_KEYS, nested: { mix: MIX } };
-const OPTION_FIELDS: Required = { keys: CLUSTER_OPTION_KEYS, nested: { workload: WORKLOAD_FIELDS } };
+// Options with a default are always sent; those without one (tickMs, networkDelay) mean "not set" when absent.
+const SENT_OPTION_KEYS = CLUSTER_OPTION_KEYS.filter((k) => CLUSTER_OPTION_ENTRIES[k].default !== undefined);
+const OPTION_FIELDS: Required = { keys: SENT_OPTION_KEYS, nested: { workload: WORKLOAD_FIELDS } };
 
 /** Names the first field missing at any depth ("workload.mix.put"), if one is. */
 function missingField(value: Record<string, unknown>, required: Required): string | undefined {

@@ -193,7 +193,17 @@ function configProblem(config: ClusterConfig | undefined): string | null {
   const voters = idsProblem(config.voters, 'voters');
   if (voters !== null) return voters;
   if (config.voters.length === 0) return 'voters is empty';
-  if (config.outgoing !== undefined) return idsProblem(config.outgoing, 'outgoing');
+  if (config.outgoing !== undefined) {
+    const outgoing = idsProblem(config.outgoing, 'outgoing');
+    if (outgoing !== null) return outgoing;
+  }
+  if (config.learners !== undefined) {
+    const learners = idsProblem(config.learners, 'learners');
+    if (learners !== null) return learners;
+    // thesis §4.2.1: a learner is a non-voting member, so never also a voter of either half.
+    const both = config.learners.find((l) => config.voters.includes(l) || (config.outgoing?.includes(l) ?? false));
+    if (both !== undefined) return `node ${both} is both a learner and a voter`;
+  }
   return null;
 }
 

@@ -39,7 +39,8 @@ export type ControlCommand =
    */
   | { cmd: 'setPeer'; id: NodeId; address: string | null; clientAddress?: string | null; publicKey?: string | null }
   | { cmd: 'transferLeader'; to: NodeId }
-  | { cmd: 'changeMembership'; voters: NodeId[] }
+  /** New voters (joint consensus, §6) and learners (thesis §4.2.1; absent: keep the current ones). */
+  | { cmd: 'changeMembership'; voters: NodeId[]; learners?: NodeId[] }
   | { cmd: 'snapshot' }
   /** Graceful stop: flush, close sockets, exit 0. */
   | { cmd: 'stop' };

@@ -50,7 +50,10 @@ export const checkControlCommand: Check<ControlCommand> = tagged('cmd', {
     { clientAddress: nullable(address), publicKey: nullable(curveKey) },
   ),
   transferLeader: object({ cmd: literal('transferLeader'), to: nodeId }),
-  changeMembership: object({ cmd: literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig) }),
+  changeMembership: object(
+    { cmd: literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig) },
+    { learners: arrayOf(nodeId, LIMITS.idsPerConfig) },
+  ),
   snapshot: object({ cmd: literal('snapshot') }),
   stop: object({ cmd: literal('stop') }),
 });

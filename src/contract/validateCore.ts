@@ -295,7 +295,7 @@ export function tagged<C extends Record<string, Check<object>>>(tag: string, cas
 /** A ClusterConfig in object form (control replies, telemetry). */
 export const clusterConfig = object(
   { voters: arrayOf(nodeId, LIMITS.idsPerConfig) },
-  { outgoing: arrayOf(nodeId, LIMITS.idsPerConfig) },
+  { outgoing: arrayOf(nodeId, LIMITS.idsPerConfig), learners: arrayOf(nodeId, LIMITS.idsPerConfig) },
 );
 
 export const role = literal('follower', 'candidate', 'leader');

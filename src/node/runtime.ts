@@ -451,7 +451,7 @@ export class NodeRuntime {
         await this.admin({ type: 'transferLeader', to: cmd.to });
         return null;
       case 'changeMembership':
-        await this.admin({ type: 'changeMembership', voters: cmd.voters });
+        await this.admin({ type: 'changeMembership', voters: cmd.voters, learners: cmd.learners });
         return null;
       case 'snapshot':
         await this.admin({ type: 'snapshot' });

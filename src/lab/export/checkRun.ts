@@ -40,6 +40,8 @@ function labEventProblem(e: Record<string, unknown>): string | null {
     case 'violation':
       return typeof e.property === 'string' && typeof e.message === 'string' ? null : 'property and message must be text';
     case 'membership':
+      if (e.action !== 'add' && e.action !== 'promote' && e.action !== 'remove') return 'action must be add, promote or remove';
+      if (e.learners !== undefined && !isNodeList(e.learners)) return 'learners must be node ids';
       return isNodeId(e.target) && isNodeList(e.voters) ? null : 'target and voters must be node ids';
     case 'workload':
       if (![e.intervalMs, e.ok, e.fail, e.info, e.opsPerSec].every(isFiniteNumber)) return 'intervalMs, ok, fail, info and opsPerSec must be numbers';

@@ -12,7 +12,7 @@ import { percentile, sortedNumbers } from '../../../analysis/percentile';
 export interface Segment {
   start: number;
   end: number;
-  kind: ShownRole | 'down' | 'paused';
+  kind: ShownRole | 'learner' | 'down' | 'paused';
   term?: number;
 }
 
@@ -66,7 +66,9 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     bucketMs: 1000,
   };
   const nodeSet = new Set<NodeId>();
-  const role = new Map<NodeId, { kind: ShownRole; term: number; since: number }>();
+  const role = new Map<NodeId, { kind: ShownRole | 'learner'; term: number; since: number }>();
+  /** Learners (thesis §4.2.1), from the lab's membership events: a following learner has its own lane colour. */
+  const learners = new Set<NodeId>();
   const down = new Map<NodeId, { kind: 'down' | 'paused'; since: number }>();
   const openFaults: Array<{ start: number; key: string; description: string }> = [];
   const list = <K, V>(m: Map<K, V[]>, k: K): V[] => {
@@ -97,7 +99,8 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
         if (n === null) break;
         const r = role.get(n);
         // A PreVote pre-candidate (thesis §9.6) has its own lane colour, as in the app.
-        const kind: ShownRole = ev.role === 'candidate' && ev.preCandidate === true ? 'preCandidate' : ev.role;
+        const shown: ShownRole = ev.role === 'candidate' && ev.preCandidate === true ? 'preCandidate' : ev.role;
+        const kind = shown === 'follower' && learners.has(n) ? 'learner' : shown;
         if (!r || r.kind !== kind || r.term !== ev.term) {
           endRole(n, ev.t);
           role.set(n, { kind, term: ev.term, since: ev.t });
@@ -137,6 +140,17 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
               tl.faults.push({ start: f.start, end: ev.t, instant: false, description: f.description });
             }
           }
+        }
+        break;
+      }
+      case 'membership': {
+        const wasLearner = learners.has(ev.target);
+        if (ev.action === 'add' && (ev.learners ?? []).includes(ev.target)) learners.add(ev.target);
+        else learners.delete(ev.target);
+        const r = role.get(ev.target);
+        if (r && wasLearner !== learners.has(ev.target) && (r.kind === 'follower' || r.kind === 'learner')) {
+          endRole(ev.target, ev.t);
+          role.set(ev.target, { kind: learners.has(ev.target) ? 'learner' : 'follower', term: r.term, since: ev.t });
         }
         break;
       }

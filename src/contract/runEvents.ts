@@ -74,4 +74,9 @@ export interface Summary {
   /** Human-readable reason when linearizable is false or unknown. */
   linearizability?: string;
   expectations?: Array<{ name: string; ok: boolean; detail: string }>;
+  /**
+   * Inputs each node's Raft core refused over the run, per node id then reason (from the
+   * nodes' metrics, summed over restarts); only nodes with refusals; absent in summaries written before.
+   */
+  refusals?: Record<string, Record<string, number>>;
 }

@@ -62,6 +62,11 @@ export interface NodeMetrics {
   fsync: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Frames the codec rejected, by reason (malformed, oversized, version, cluster, type). */
   rejectedFrames: Record<string, number>;
+  /**
+   * Inputs the Raft core refused since the process started, per reason with a count above 0
+   * (src/raft/errors.ts REFUSAL_REASONS); absent from nodes built before it.
+   */
+  refused?: Record<string, number>;
   /** Telemetry events dropped under back-pressure since start. */
   telemetryDropped: number;
 }

@@ -60,7 +60,8 @@ const metrics = object({
   fsync: object({ count: uint, p50Ms: nonNegative, p99Ms: nonNegative, maxMs: nonNegative }),
   rejectedFrames: recordOf(uint, 64),
   telemetryDropped: uint,
-});
+  // Optional: the Raft core's refusals per reason (absent from nodes built before them).
+}, { refused: recordOf(uint, 64) });
 
 export const checkTelemetryEvent: Check<TelemetryEvent> = tagged('type', {
   ready: object({ t, type: literal('ready'), pid: uint, peerAddress: address, clientAddress: address }),

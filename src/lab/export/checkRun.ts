@@ -119,6 +119,9 @@ export function summaryProblem(s: unknown): string | null {
   if (typeof s.runId !== 'string') return 'runId must be text';
   for (const k of ['nodes', 'leaderChanges', 'faults'] as const) if (!isUint(s[k])) return `${k} must be a whole number`;
   for (const k of ['durationMs', 'throughputOpsPerSec'] as const) if (!isFiniteNumber(s[k])) return `${k} must be a number`;
+  if (s.refusals !== undefined && !(isPlainObject(s.refusals) && Object.values(s.refusals).every((r) => isPlainObject(r) && Object.values(r).every(isUint)))) {
+    return 'refusals must map node ids to { reason: count }';
+  }
   const e = s.electionMs;
   if (!isPlainObject(e) || !isUint(e.count) || !isNullableNumber(e.p50) || !isNullableNumber(e.p99) || !isNullableNumber(e.max) || !Array.isArray(e.samples) || !e.samples.every(isFiniteNumber)) {
     return 'electionMs must be { count, p50, p99, max, samples } of numbers';

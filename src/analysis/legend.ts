@@ -9,15 +9,19 @@ import type { NodeId } from '../raft/types';
 
 export type ColorScheme = 'light' | 'dark';
 
-/** What a swimlane shows: the Raft role (a pre-candidate apart), or why the node has none. */
-export type LaneState = 'follower' | 'preCandidate' | 'candidate' | 'leader' | 'paused' | 'down';
+/**
+ * What a swimlane shows: the Raft role (a pre-candidate apart, and a learner apart from a
+ * voting follower, thesis §4.2.1), or why the node has none.
+ */
+export type LaneState = 'follower' | 'learner' | 'preCandidate' | 'candidate' | 'leader' | 'paused' | 'down';
 
 /** In legend order. */
-export const LANE_STATES: readonly LaneState[] = ['follower', 'preCandidate', 'candidate', 'leader', 'paused', 'down'];
+export const LANE_STATES: readonly LaneState[] = ['follower', 'learner', 'preCandidate', 'candidate', 'leader', 'paused', 'down'];
 
 /** The words for each lane state, in the app's legend, its cards, the report and trace.json. */
 export const LANE_LABELS: Readonly<Record<LaneState, string>> = {
   follower: 'follower',
+  learner: 'learner (non-voting, catching up)',
   preCandidate: 'pre-candidate (PreVote)',
   candidate: 'candidate',
   leader: 'leader',
@@ -37,12 +41,13 @@ export const MARK_LABELS = {
 /** The one caption of the roles-over-time chart (app and report). */
 export const ROLE_TIMELINE_CAPTION =
   'One lane per node, coloured by what the node was doing: its Raft role while its process runs ' +
-  '(a pre-candidate is a PreVote candidate that has not raised its term), paused or down otherwise. ' +
+  '(a pre-candidate is a PreVote candidate that has not raised its term; a learner is a new member that ' +
+  'receives the log but does not vote until it has caught up), paused or down otherwise. ' +
   `Shaded bands: ${MARK_LABELS.lastingFault}. Thin vertical lines: ${MARK_LABELS.instantFault}.`;
 
 const ROLE_COLOURS: Readonly<Record<ColorScheme, Readonly<Record<LaneState, string>>>> = {
-  light: { follower: '#3b6fd8', preCandidate: '#b45309', candidate: '#d69e00', leader: '#1f8f4e', paused: '#8b5cf6', down: '#9aa0a8' },
-  dark: { follower: '#5b8def', preCandidate: '#fb923c', candidate: '#f0b429', leader: '#3cc47c', paused: '#a78bfa', down: '#5c6370' },
+  light: { follower: '#3b6fd8', learner: '#0e7490', preCandidate: '#b45309', candidate: '#d69e00', leader: '#1f8f4e', paused: '#8b5cf6', down: '#9aa0a8' },
+  dark: { follower: '#5b8def', learner: '#22d3ee', preCandidate: '#fb923c', candidate: '#f0b429', leader: '#3cc47c', paused: '#a78bfa', down: '#5c6370' },
 };
 
 const NODE_COLOURS: Readonly<Record<ColorScheme, readonly string[]>> = {

@@ -23,6 +23,7 @@
  *   one); its term is durable (Figure 2), so it stays until the node reports another.
  */
 import type { NodeId, Role } from '../raft/types';
+import type { LaneState } from './legend';
 import type { NodeView } from '../contract/labApi';
 import type { ProcessState, RunEvent } from '../contract/runEvents';
 
@@ -45,6 +46,15 @@ export function shownRole(v: Pick<NodeState, 'role' | 'preCandidate'>): ShownRol
   return v.role === 'candidate' && v.preCandidate ? 'preCandidate' : v.role;
 }
 
+/**
+ * What a node's lane and card show while its process runs: its shown role, with a following
+ * learner (thesis §4.2.1: receives the log, does not vote) told apart from a voting follower.
+ */
+export function laneRole(v: Pick<NodeState, 'role' | 'preCandidate' | 'learner'>): LaneState {
+  const role = shownRole(v);
+  return role === 'follower' && v.learner === true ? 'learner' : role;
+}
+
 const DEAD: ReadonlySet<ProcessState> = new Set(['killed', 'stopped', 'crashed', 'exited']);
 const RUNNING: ReadonlySet<ProcessState> = new Set(['started', 'restarted', 'resumed']);
 
@@ -65,6 +75,7 @@ export function initialNodeState(id: NodeId, voter = true): NodeState {
     applied: 0,
     lastIndex: 0,
     voter,
+    learner: false,
     member: true,
     roleKnown: false,
     indicesKnown: false,
@@ -150,7 +161,7 @@ export class NodeViewFold {
 
   /** Folds one event in; says which part of a view it changed. */
   apply(ev: RunEvent): FoldChange {
-    if (ev.type === 'membership') return this.membership(ev.action, ev.target, ev.voters);
+    if (ev.type === 'membership') return this.membership(ev.action, ev.target, ev.voters, ev.learners ?? []);
     if (ev.node === null) return NO_CHANGE;
     const v = this.views.get(ev.node) ?? (this.autoCreate ? this.add(ev.node, true) : undefined);
     if (!v) return NO_CHANGE;
@@ -166,11 +177,16 @@ export class NodeViewFold {
         return { ...NO_CHANGE, role: role.role, indices: this.setIndices(v, ev.commit, ev.applied, ev.lastIndex) };
       }
       case 'config': {
+        // Learners (thesis §4.2.1) are members that do not vote: neither voter nor removed.
+        const learners = ev.config.learners ?? [];
         const voter = ev.config.voters.includes(v.id) || (ev.config.outgoing ?? []).includes(v.id);
         for (const other of this.views.values()) {
-          if (other !== v) other.voter = ev.config.voters.includes(other.id) || (ev.config.outgoing ?? []).includes(other.id);
+          if (other === v) continue;
+          other.voter = ev.config.voters.includes(other.id) || (ev.config.outgoing ?? []).includes(other.id);
+          other.learner = learners.includes(other.id);
         }
         v.voter = voter;
+        v.learner = learners.includes(v.id);
         return { ...NO_CHANGE, membership: true };
       }
       case 'process':
@@ -204,10 +220,14 @@ export class NodeViewFold {
     return changed;
   }
 
-  private membership(action: 'add' | 'remove', target: NodeId, voters: readonly NodeId[]): FoldChange {
+  private membership(action: 'add' | 'promote' | 'remove', target: NodeId, voters: readonly NodeId[], learners: readonly NodeId[]): FoldChange {
     let v = this.views.get(target);
-    if (!v && action === 'add' && this.autoCreate) v = this.add(target, voters.includes(target));
-    if (v) v.member = action === 'add';
+    if (!v && action !== 'remove' && this.autoCreate) v = this.add(target, voters.includes(target));
+    if (v) {
+      v.member = action !== 'remove';
+      v.voter = voters.includes(target);
+      v.learner = action !== 'remove' && learners.includes(target);
+    }
     return { ...NO_CHANGE, membership: v !== undefined };
   }
 }

@@ -17,7 +17,7 @@
  *   snapshot      [7, from, to, term, metaIndex, metaTerm, config, data, checksum]
  *   timeoutNow    [8, from, to, term]
  * Entry:   [index, term, kindCode, data] or, for kind 'config', [index, term, 2, data, config]
- * Config:  [voters] or [voters, outgoing]
+ * Config:  [voters], [voters, outgoing] or, with learners (thesis §4.2.1), [voters, outgoing | [], learners]
  */
 import type { ClusterConfig, Entry, EntryKind, Message, MessageType } from '../raft/types';
 import { bytesSize, headerSize, numberSize, type MsgpackWriter } from './codecWriter';
@@ -127,11 +127,15 @@ function writeEntry(w: MsgpackWriter, e: Entry): void {
   }
 }
 
+const NO_IDS: readonly number[] = [];
+
 function writeConfig(w: MsgpackWriter, c: ClusterConfig): void {
+  const withLearners = c.learners !== undefined && c.learners.length > 0;
   const withOutgoing = c.outgoing !== undefined;
-  w.arrayHeader(withOutgoing ? 2 : 1);
+  w.arrayHeader(withLearners ? 3 : withOutgoing ? 2 : 1);
   writeIds(w, c.voters);
-  if (withOutgoing) writeIds(w, c.outgoing!);
+  if (withOutgoing || withLearners) writeIds(w, c.outgoing ?? NO_IDS);
+  if (withLearners) writeIds(w, c.learners!);
 }
 
 function writeIds(w: MsgpackWriter, ids: readonly number[]): void {
@@ -184,8 +188,10 @@ export function raftMessageWireSize(m: Message): number {
 }
 
 function configSize(c: ClusterConfig): number {
+  const withLearners = c.learners !== undefined && c.learners.length > 0;
   let size = 1 + idsSize(c.voters);
-  if (c.outgoing !== undefined) size += idsSize(c.outgoing);
+  if (c.outgoing !== undefined || withLearners) size += idsSize(c.outgoing ?? NO_IDS);
+  if (withLearners) size += idsSize(c.learners!);
   return size;
 }
 

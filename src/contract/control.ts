@@ -56,7 +56,8 @@ export const ControlCommandSchema = tagged('cmd', [
     publicKey: v.optional(v.nullable(curveKey)),
   }),
   variantCase({ cmd: v.literal('transferLeader'), to: nodeId }),
-  variantCase({ cmd: v.literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig) }),
+  /** New voters (joint consensus, §6) and learners (thesis §4.2.1; absent: keep the current ones). */
+  variantCase({ cmd: v.literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig), learners: v.optional(arrayOf(nodeId, LIMITS.idsPerConfig)) }),
   variantCase({ cmd: v.literal('snapshot') }),
   /** Graceful stop: flush, close sockets, exit 0. */
   variantCase({ cmd: v.literal('stop') }),

@@ -22,6 +22,8 @@ export interface NodeView {
   applied: number;
   lastIndex: number;
   voter: boolean;
+  /** A non-voting member catching up (thesis §4.2.1); absent in runs recorded before learners. */
+  learner?: boolean;
 }
 
 export interface LabState {

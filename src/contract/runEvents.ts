@@ -23,7 +23,11 @@ export type LabRunEvent =
   | Stamped<{ type: 'process'; state: ProcessState; pid?: number; code?: number | null; signal?: string | null; message?: string }>
   | Stamped<{ type: 'fault'; action: 'apply' | 'heal'; fault: FaultSpec | { kind: 'all' }; description: string; nodes: NodeId[]; blocked?: Array<[NodeId, NodeId]> }>
   | Stamped<{ type: 'violation'; property: string; message: string; term?: number; index?: number; nodes?: NodeId[] }>
-  | Stamped<{ type: 'membership'; action: 'add' | 'remove'; target: NodeId; voters: NodeId[] }>
+  /**
+   * A membership change the lab made: 'add' (as a learner when `learners` names the target,
+   * thesis §4.2.1), 'promote' (a caught-up learner made a voter), 'remove'.
+   */
+  | Stamped<{ type: 'membership'; action: 'add' | 'promote' | 'remove'; target: NodeId; voters: NodeId[]; learners?: NodeId[] }>
   /** Workload figures over the last interval (node: null). */
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
   | Stamped<{ type: 'telemetryGap'; missed: number }>;
@@ -72,4 +76,9 @@ export interface Summary {
   /** Human-readable reason when linearizable is false or unknown. */
   linearizability?: string;
   expectations?: Array<{ name: string; ok: boolean; detail: string }>;
+  /**
+   * Inputs each node's Raft core refused over the run, per node id then reason (from the
+   * nodes' metrics, summed over restarts); only nodes with refusals; absent in summaries written before.
+   */
+  refusals?: Record<string, Record<string, number>>;
 }

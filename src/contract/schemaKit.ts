@@ -205,8 +205,9 @@ export function decoder<S extends Schema>(schema: S): (value: unknown) => Valida
 /** A node's role (src/raft/types.ts Role). */
 export const role = literal('follower', 'candidate', 'leader');
 
-/** A ClusterConfig in object form (control replies, telemetry): voters, and C_old while joint. */
+/** A ClusterConfig in object form (control replies, telemetry): voters, C_old while joint, and learners (thesis §4.2.1). */
 export const clusterConfig = object({
   voters: arrayOf(nodeId, LIMITS.idsPerConfig),
   outgoing: v.optional(arrayOf(nodeId, LIMITS.idsPerConfig)),
+  learners: v.optional(arrayOf(nodeId, LIMITS.idsPerConfig)),
 });

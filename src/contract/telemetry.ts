@@ -49,6 +49,11 @@ const nodeMetricsEntries = {
   fsync: object({ count: uint, p50Ms: nonNegative, p99Ms: nonNegative, maxMs: nonNegative }),
   /** Frames the codec rejected, by reason (malformed, oversized, version, cluster, type). */
   rejectedFrames: recordOf(uint, 64),
+  /**
+   * Inputs the Raft core refused since the process started, per reason with a count above 0
+   * (src/raft/errors.ts REFUSAL_REASONS); absent from nodes built before it.
+   */
+  refused: v.optional(recordOf(uint, 64)),
   /** Telemetry events dropped under back-pressure since start. */
   telemetryDropped: uint,
 };

@@ -193,7 +193,14 @@ function configAt(t: unknown[], i: number): ClusterConfig {
     if (!Array.isArray(c)) fail(`expected a config tuple, got ${describe(c)}`);
     if (c.length === 1) return { voters: idsAt(c, 0) };
     if (c.length === 2) return { voters: idsAt(c, 0), outgoing: idsAt(c, 1) };
-    fail(`config tuple must have 1 or 2 fields, has ${c.length}`);
+    if (c.length === 3) {
+      // Learners (thesis §4.2.1) ride in a third list; an empty outgoing list means "not joint".
+      const outgoing = idsAt(c, 1);
+      const config: ClusterConfig = { voters: idsAt(c, 0), learners: idsAt(c, 2) };
+      if (outgoing.length > 0) config.outgoing = outgoing;
+      return config;
+    }
+    fail(`config tuple must have 1, 2 or 3 fields, has ${c.length}`);
   } catch (error) {
     rethrowAt(error, i);
   }

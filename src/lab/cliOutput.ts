@@ -128,6 +128,9 @@ export function summaryTable(label: string, s: Summary, runDir: string): string 
     ['violations', s.violations.length === 0 ? 'none' : s.violations.map((v) => `${v.property}: ${v.message}`).join('; ')],
     ['linearizable', linearizableText(s)],
   ];
+  for (const [node, reasons] of Object.entries(s.refusals ?? {})) {
+    rows.push([`refused by node ${node}`, Object.entries(reasons).map(([reason, n]) => `${reason} ${n}`).join(', ')]);
+  }
   for (const e of s.expectations ?? []) rows.push([`expect ${e.name}`, `${e.ok ? 'ok' : 'FAILED'}: ${e.detail}`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');

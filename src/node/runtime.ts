@@ -24,6 +24,7 @@ import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
 import { encodeCommand, entryDigest, KvStateMachine } from './kv';
 import { NodeMetricsSampler } from './metrics';
+import { RefusalLog } from './refusalLog';
 import { DiskStorage, type SaveBatch } from './storage';
 import { ClientServer, type ClientRoute } from './transport/clientServer';
 import { ControlChannel } from './transport/controlChannel';
@@ -57,6 +58,8 @@ export class NodeRuntime {
   private readonly faults: FaultInjector<Message>;
   private readonly service: ClientService<ClientRoute>;
   private metrics!: NodeMetricsSampler;
+  /** Refusal warnings, at most one line per reason per second (refusalLog.ts). */
+  private readonly refusalLog = new RefusalLog({ write: (m) => this.log('warn', m), now: () => performance.now() });
   private readonly clientAddresses = new Map<NodeId, string>();
 
   private readonly queue: Outputs[] = [];
@@ -212,8 +215,8 @@ export class NodeRuntime {
       const e = err as Error;
       if (e.name === 'RaftInputError') {
         // A bad input from outside (a message that passed the codec but makes no sense):
-        // refused, counted in the log, never fatal.
-        this.log('warn', `refused input ${input.type}: ${e.message}`);
+        // refused and counted (the core's counters, carried by the metrics), never fatal.
+        this.refusalLog.refused((e as Error & { reason?: string }).reason ?? 'unknown', `${input.type}: ${e.message}`);
         return;
       }
       this.fatal(e);
@@ -456,7 +459,7 @@ export class NodeRuntime {
         await this.admin({ type: 'transferLeader', to: cmd.to });
         return null;
       case 'changeMembership':
-        await this.admin({ type: 'changeMembership', voters: cmd.voters });
+        await this.admin({ type: 'changeMembership', voters: cmd.voters, learners: cmd.learners });
         return null;
       case 'snapshot':
         await this.admin({ type: 'snapshot' });
@@ -522,6 +525,7 @@ export class NodeRuntime {
       traffic: peerStats.traffic,
       fsync: this.storage.fsyncStats(),
       rejectedFrames: rejected,
+      refused: nonZero(counters.refused),
       telemetryDropped: this.telemetry.dropped,
     };
   }
@@ -562,4 +566,11 @@ function describeRaftError(e: import('../raft/types').RaftError): string {
     default:
       return `${e.code.replace(/_/g, ' ')}${e.leader ? ` (leader is node ${e.leader})` : ''}`;
   }
+}
+
+/** The reasons with a count above zero (refusals per reason, since this process started). */
+function nonZero(counts: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(counts)) if (n > 0) out[reason] = n;
+  return out;
 }

@@ -31,7 +31,8 @@ export function campaign(s: RaftState, kind: CampaignKind): void {
   const lastLogIndex = s.log.lastIndex();
   const lastLogTerm = s.log.lastTerm();
   const transfer = kind === 'transfer';
-  for (const to of s.configs.current.peers) {
+  // Voters only: a learner's answer would not count (thesis §4.2.1).
+  for (const to of s.configs.current.votingPeers) {
     s.send({ type: 'vote', from: s.id, to, term, lastLogIndex, lastLogTerm, preVote, transfer });
   }
 }

@@ -26,7 +26,7 @@ export function stepCandidate(s: RaftState, m: Message): void {
 function handleVoteResponse(s: RaftState, m: VoteResponse): void {
   if (m.preVote !== s.preCandidate) return; // an answer to an earlier round
   if (s.preCandidate ? m.granted && m.term !== s.term + 1 : m.term !== s.term) return;
-  if (!s.configs.current.members.includes(m.from) || s.votes.has(m.from)) return;
+  if (!s.configs.current.voting.includes(m.from) || s.votes.has(m.from)) return;
   s.votes.set(m.from, m.granted);
   const outcome = tally(s);
   if (outcome === 'won') electionWon(s);

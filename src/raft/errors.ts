@@ -9,7 +9,8 @@ import type { RefusalReason } from './types';
 export const REFUSAL_REASONS: Readonly<Record<RefusalReason, string>> = {
   malformed: 'a field has the wrong type or is out of range (never legitimate)',
   term_out_of_range: `a term above MAX_TERM (never legitimate)`,
-  unknown_sender: 'the sender is in no configuration this node knows (a removed server, §6, or a forgery): ignored',
+  unknown_sender:
+    'the sender is in no configuration this node knows (a removed server, §6, or a forgery) and is not a leader of a later term: ignored',
   entries_not_contiguous: 'AppendEntries entries are not at prevIndex + 1 + i (never legitimate, §5.3)',
   entry_term_invalid: 'entry terms decrease, or exceed the message term (never legitimate, §5.3)',
   config_entry_invalid: 'a configuration entry or snapshot configuration is malformed (never legitimate, §6)',

@@ -14,31 +14,53 @@ export interface ConfigPoint {
   /** C_old during joint consensus, [] otherwise. */
   readonly outgoing: readonly NodeId[];
   readonly joint: boolean;
-  /** voters ∪ outgoing, ascending. */
+  /** Non-voting members (thesis §4.2.1), ascending; [] when none. */
+  readonly learners: readonly NodeId[];
+  /** voters ∪ outgoing, ascending: who votes and counts in quorums. */
+  readonly voting: readonly NodeId[];
+  /** voting without the local node: who a candidate asks for votes. */
+  readonly votingPeers: readonly NodeId[];
+  /** voters ∪ outgoing ∪ learners, ascending: everyone who holds the log. */
   readonly members: readonly NodeId[];
-  /** members without the local node: who the local node replicates to / asks for votes. */
+  /** members without the local node: who the local node replicates to. */
   readonly peers: readonly NodeId[];
 }
 
 const ascending = (a: number, b: number): number => a - b;
 
-/** A configuration with sorted, de-duplicated lists and no empty `outgoing`. */
+/**
+ * A configuration with sorted, de-duplicated lists, no empty `outgoing` or `learners`, and no
+ * learner that is also a voter (a voter outranks: thesis §4.2.1 learners only catch up).
+ */
 export function normalizeConfig(config: ClusterConfig): ClusterConfig {
   const voters = [...new Set(config.voters)].sort(ascending);
   const outgoing = config.outgoing && config.outgoing.length > 0 ? [...new Set(config.outgoing)].sort(ascending) : undefined;
-  return outgoing ? { voters, outgoing } : { voters };
+  const learners = (config.learners ?? []).filter((id) => !voters.includes(id) && !(outgoing?.includes(id) ?? false));
+  const out: ClusterConfig = { voters };
+  if (outgoing) out.outgoing = outgoing;
+  if (learners.length > 0) out.learners = [...new Set(learners)].sort(ascending);
+  return out;
 }
 
-/** A deep copy callers may keep or mutate. */
+/** A deep copy callers may keep or mutate (empty `outgoing` / `learners` left out). */
 export function copyConfig(config: ClusterConfig): ClusterConfig {
-  return config.outgoing && config.outgoing.length > 0
-    ? { voters: [...config.voters], outgoing: [...config.outgoing] }
-    : { voters: [...config.voters] };
+  const out: ClusterConfig = { voters: [...config.voters] };
+  if (config.outgoing && config.outgoing.length > 0) out.outgoing = [...config.outgoing];
+  if (config.learners && config.learners.length > 0) out.learners = [...config.learners];
+  return out;
 }
 
-/** Is `id` a voter of either half of `config`? (§6: during joint consensus both count) */
+/**
+ * Is `id` a voter of either half of `config`? (§6: during joint consensus both count.)
+ * A learner is not (thesis §4.2.1).
+ */
 export function isMember(config: ClusterConfig, id: NodeId): boolean {
   return config.voters.includes(id) || (config.outgoing?.includes(id) ?? false);
+}
+
+/** Is `id` a learner of `config`? (thesis §4.2.1) */
+export function isLearner(config: ClusterConfig, id: NodeId): boolean {
+  return config.learners?.includes(id) ?? false;
 }
 
 /** Same voter set, ignoring order. */
@@ -52,13 +74,18 @@ function makePoint(index: number, raw: ClusterConfig, self: NodeId): ConfigPoint
   const config = normalizeConfig(raw);
   const voters = config.voters;
   const outgoing = config.outgoing ?? EMPTY;
-  const members = [...new Set([...voters, ...outgoing])].sort(ascending);
+  const learners = config.learners ?? EMPTY;
+  const voting = [...new Set([...voters, ...outgoing])].sort(ascending);
+  const members = [...new Set([...voting, ...learners])].sort(ascending);
   return {
     index,
     config,
     voters,
     outgoing,
     joint: outgoing.length > 0,
+    learners,
+    voting,
+    votingPeers: voting.filter((m) => m !== self),
     members,
     peers: members.filter((m) => m !== self),
   };

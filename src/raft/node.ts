@@ -280,7 +280,7 @@ function handleAdmin(s: RaftState, id: RequestId, request: AdminRequest): void {
       handleTransferLeader(s, id, request.to);
       return;
     case 'changeMembership':
-      handleChangeMembership(s, id, request.voters);
+      handleChangeMembership(s, id, request.voters, request.learners);
       return;
     case 'snapshot':
       handleAdminSnapshot(s, id);

@@ -132,9 +132,12 @@ export class RaftState {
     this.tracker = new ProgressTracker(cfg.id, cfg.maxInflight);
   }
 
-  /** Can this node start elections? Only voters of its latest configuration (§6). */
+  /**
+   * Can this node start elections? Only voters of its latest configuration (§6); never a
+   * learner (thesis §4.2.1: it has not caught up, so it must not disrupt the cluster).
+   */
   promotable(): boolean {
-    return this.configs.current.members.includes(this.id);
+    return this.configs.current.voting.includes(this.id);
   }
 
   send(m: Message): void {

@@ -28,12 +28,15 @@ export interface HardState {
 /**
  * Cluster membership (§6). A single configuration has `voters` only; during joint
  * consensus (C_old,new) `outgoing` holds C_old and every decision needs a majority of
- * both `voters` and `outgoing`.
+ * both `voters` and `outgoing`. `learners` (thesis §4.2.1) receive the log but never vote
+ * and never count in any quorum; they are disjoint from `voters` and `outgoing`.
  */
 export interface ClusterConfig {
   voters: NodeId[];
   /** C_old while in joint consensus; absent or empty otherwise. */
   outgoing?: NodeId[];
+  /** Non-voting members catching up (thesis §4.2.1); absent or empty when there are none. */
+  learners?: NodeId[];
 }
 
 export type EntryKind = 'command' | 'noop' | 'config';
@@ -177,8 +180,12 @@ export type RequestId = number;
 export type AdminRequest =
   /** Hand leadership to `to` (thesis §3.10). */
   | { type: 'transferLeader'; to: NodeId }
-  /** Move to a new voter set through joint consensus (§6). */
-  | { type: 'changeMembership'; voters: NodeId[] }
+  /**
+   * Move to a new voter set through joint consensus (§6), and to a new learner set (thesis
+   * §4.2.1; `learners` absent keeps the current learners that do not become voters). A change
+   * of learners only is one entry: learners count in no quorum, so no joint step is needed.
+   */
+  | { type: 'changeMembership'; voters: NodeId[]; learners?: NodeId[] }
   /** Ask the caller for a snapshot now, whatever the threshold. */
   | { type: 'snapshot' };
 

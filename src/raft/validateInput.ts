@@ -7,7 +7,8 @@
  *
  * Rules for messages, beyond types and ranges (limits.ts):
  * - the sender is a member of some configuration this node knows (any sender while it knows
- *   none: a joining node learns its configuration from the leader);
+ *   none: a joining node learns its configuration from the leader), or a leader this node
+ *   cannot know yet: see fromUnknownLeader;
  * - AppendEntries entries are contiguous (index = prevIndex + 1 + i), their terms
  *   non-decreasing from prevTerm and at most the message term (§5.3), configuration entries
  *   well formed (§6), and none would overwrite a committed entry (§5.4 Leader Completeness);
@@ -81,12 +82,30 @@ function validateMessage(s: RaftState, m: Message): Verdict {
   if (!Number.isSafeInteger(m.term) || m.term < 0) refuse(s, 'malformed', `message with invalid term ${String(m.term)}`);
   if (m.term > MAX_TERM) refuse(s, 'term_out_of_range', `message term ${m.term} is above the bound ${MAX_TERM}`);
   checkShape(s, m);
-  if (!s.configs.knows(m.from) && !s.configs.isEmpty()) return ignore(s, 'unknown_sender');
+  if (!s.configs.knows(m.from) && !s.configs.isEmpty() && !fromUnknownLeader(s, m)) return ignore(s, 'unknown_sender');
   if (m.type === 'timeoutNow' && m.term >= s.term && !(m.term === s.term && s.role === 'follower' && s.leader === m.from)) {
     return ignore(s, 'timeout_now_not_from_leader');
   }
   if (m.type === 'append' && m.term >= s.term) checkNoCommittedConflict(s, m);
   return 'accept';
+}
+
+/**
+ * A leader's message (AppendEntries, heartbeat, InstallSnapshot) from a sender no configuration
+ * in our log names, that may still be legitimate: a node that fell behind (down or cut off
+ * during later changes) is a voter of a configuration it has not received yet, led by a server
+ * added in it (§6: servers learn configurations from the leader's log; thesis §4.2.1 learners
+ * promoted later are such servers). Refusing it would leave the node a candidate forever
+ * (the simulator found this: seeds 16, 77, 116, 174 of 200 before). Let it through, except
+ * when it claims to lead a term in which we already follow (or are) another leader: by
+ * Election Safety (§5.2) that can only be a forgery. An older term is harmless and must get
+ * its answer (node.ts answers a stale leader with our term, so a leader that cannot know us
+ * still learns it is stale; etcd raft does the same under CheckQuorum).
+ * (Forged frames from other processes are refused first at the transport: docs/security.md.)
+ */
+function fromUnknownLeader(s: RaftState, m: Message): boolean {
+  if (m.type !== 'append' && m.type !== 'heartbeat' && m.type !== 'snapshot') return false;
+  return m.term !== s.term || s.leader === null || s.leader === m.from;
 }
 
 /** Field types and ranges of each message type; nothing here depends on the node's state. */
@@ -193,7 +212,17 @@ function configProblem(config: ClusterConfig | undefined): string | null {
   const voters = idsProblem(config.voters, 'voters');
   if (voters !== null) return voters;
   if (config.voters.length === 0) return 'voters is empty';
-  if (config.outgoing !== undefined) return idsProblem(config.outgoing, 'outgoing');
+  if (config.outgoing !== undefined) {
+    const outgoing = idsProblem(config.outgoing, 'outgoing');
+    if (outgoing !== null) return outgoing;
+  }
+  if (config.learners !== undefined) {
+    const learners = idsProblem(config.learners, 'learners');
+    if (learners !== null) return learners;
+    // thesis §4.2.1: a learner is a non-voting member, so never also a voter of either half.
+    const both = config.learners.find((l) => config.voters.includes(l) || (config.outgoing?.includes(l) ?? false));
+    if (both !== undefined) return `node ${both} is both a learner and a voter`;
+  }
   return null;
 }
 

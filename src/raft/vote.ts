@@ -15,6 +15,11 @@ import type { VoteRequest } from './types';
  *   (unless the election comes from a leadership transfer);
  * - the candidate's log is at least as up-to-date as ours (election restriction).
  *
+ * A learner (thesis §4.2.1) answers by the same rules: it may have been promoted in an entry
+ * it has not received yet, and a candidate counts only the voters of its own configuration
+ * (candidate.ts), so a learner's vote can never make a quorum on its own. etcd raft does the
+ * same (its raft.go, the comment "learners must be allowed to cast votes").
+ *
  * A real vote is recorded in `vote`, goes out in `hardState` with the reply, and restarts our
  * election timer (we just helped someone else become leader).
  */

@@ -88,6 +88,8 @@ async function main(): Promise<number> {
   const started = Date.now();
   let done = 0;
   let ticks = 0;
+  let learnersAdded = 0;
+  let learnersPromoted = 0;
   let violations = 0;
   const crashPoints: Record<string, number> = {};
   const progressEvery = Math.max(1, Math.ceil(options.seeds.length / 10));
@@ -95,6 +97,8 @@ async function main(): Promise<number> {
   const onResult = (result: SeedResult) => {
     done++;
     ticks += result.ticks;
+    learnersAdded += result.stats.learnersAdded;
+    learnersPromoted += result.stats.learnersPromoted;
     for (const [where, n] of Object.entries(result.stats.crashPoints)) crashPoints[where] = (crashPoints[where] ?? 0) + n;
     if (result.violation) {
       violations++;
@@ -104,7 +108,7 @@ async function main(): Promise<number> {
       console.log(
         `seed ${result.seed} ok: ${result.ticks} ticks, ${result.coreSteps} core steps, ${s.nodes} nodes, ${s.committed} committed, ${s.proposals} proposals, ${s.readsAnswered}/${s.reads} reads answered, ${s.messagesDelivered} delivered, ${s.messagesDropped} dropped, ${s.congestedTicks} congested ticks; ` +
           `${s.electionsWon} elections won, ${s.crashes} crashes, ${s.restarts} restarts, ${s.pauses} pauses, ${s.partitions} partitions, ${s.storms} storms, ${s.transfers} transfers, ` +
-          `${s.snapshotsTaken} snapshots taken, ${s.snapshotsInstalled} installed, ${s.configsCommitted} configs committed`,
+          `${s.snapshotsTaken} snapshots taken, ${s.snapshotsInstalled} installed, ${s.configsCommitted} configs committed, ${s.learnersAdded} learners added, ${s.learnersPromoted} promoted`,
       );
     }
     if (options.seeds.length > 1 && (done % progressEvery === 0 || done === options.seeds.length)) {
@@ -124,6 +128,7 @@ async function main(): Promise<number> {
     await runPool(options, config, onResult);
   }
   console.log(`crash points: ${formatCrashPoints(crashPoints)}`);
+  console.log(`learners (thesis §4.2.1): ${learnersAdded} added, ${learnersPromoted} promoted to voter`);
   console.log(`seeds: ${done}, steps: ${ticks}, violations: ${violations}`);
   return violations > 0 ? 1 : 0;
 }

@@ -11,6 +11,11 @@ import type { NetworkFaults } from './network';
 import { PARTITION_SHAPES, makePartition } from './partitions';
 import type { Simulation } from './simulation';
 
+/** A learner this close to the leader's last index counts as caught up (thesis §4.2.1). */
+const CATCH_UP_ENTRIES = 16;
+/** Promote a learner after this many checks even when it is still behind. */
+const PROMOTE_ANYWAY_AFTER = 6;
+
 export class FaultInjector {
   private partitionUntil = -1;
   private stormUntil = -1;
@@ -18,7 +23,15 @@ export class FaultInjector {
   /** Ticks at which a membership change starts (or is retried), ascending. */
   private readonly membershipAt: number[];
   private membershipAttempts = 0;
-  private membershipPlan: { kind: 'add' | 'remove' | 'replace'; remove?: NodeId; add?: NodeId } | undefined;
+  /**
+   * The change under way. A node added ('add', 'replace') joins as a learner first (thesis
+   * §4.2.1, `learnerAdded` false), and is promoted (with the removal, if any) once it is
+   * within CATCH_UP_ENTRIES of the leader or after PROMOTE_ANYWAY_AFTER tries: promoting a
+   * learner that is behind is slow, not unsafe, and the simulator must try that too.
+   */
+  private membershipPlan:
+    | { kind: 'add' | 'remove' | 'replace'; remove?: NodeId; add?: NodeId; learnerAdded: boolean; promoteTries: number }
+    | undefined;
   private readonly transferAt: number[];
   private readonly snapshotAt: number[];
 
@@ -191,6 +204,10 @@ export class FaultInjector {
       if (++this.membershipAttempts < 20) this.membershipAt.unshift(sim.now + 15);
       else this.membershipPlan = undefined;
     };
+    const later = (ticks: number) => {
+      this.membershipAt.unshift(sim.now + ticks);
+      this.membershipAt.sort((a, b) => a - b);
+    };
     const leader = sim.leader();
     if (!leader || sim.isPaused(leader.id) || (leader.status.config.outgoing?.length ?? 0) > 0) {
       retry();
@@ -204,15 +221,47 @@ export class FaultInjector {
         kind,
         remove: kind === 'add' ? undefined : rng.pick(current),
         add: kind === 'remove' ? undefined : sim.addJoiningNode(),
+        learnerAdded: false,
+        promoteTries: 0,
       };
     }
     const plan = this.membershipPlan;
+    const learnersNow = leader.status.config.learners ?? [];
+    if (plan.add !== undefined && !plan.learnerAdded) {
+      // Stage 1 (thesis §4.2.1): the new node joins as a non-voting learner.
+      if (learnersNow.includes(plan.add)) {
+        plan.learnerAdded = true;
+        later(rng.range(5, 40));
+        return;
+      }
+      const learners = [...learnersNow, plan.add];
+      this.record(`membership change (${plan.kind}, learner first) at leader ${leader.id}: learners ${formatIds(learnersNow)} -> ${formatIds(learners)}`);
+      sim.client.admin(leader.id, { type: 'changeMembership', voters: [...current], learners }, (result) => {
+        if (result.type === 'admin') {
+          plan.learnerAdded = true;
+          sim.counters.learnersAdded++;
+          later(rng.range(5, 40));
+        } else retry();
+      });
+      return;
+    }
+    if (plan.add !== undefined && !current.includes(plan.add)) {
+      // Stage 2: promote once caught up (the leader's match for it), or anyway after a few tries.
+      const match = leader.status.progress[plan.add]?.match ?? 0;
+      const caughtUp = match >= leader.status.lastIndex - CATCH_UP_ENTRIES;
+      if (!caughtUp && ++plan.promoteTries < PROMOTE_ANYWAY_AFTER) {
+        later(rng.range(5, 30));
+        return;
+      }
+    }
     const voters = current.filter((v) => v !== plan.remove);
     if (plan.add !== undefined && !voters.includes(plan.add)) voters.push(plan.add);
     this.record(`membership change (${plan.kind}) at leader ${leader.id}: ${formatIds(current)} -> ${formatIds(voters)}`);
     sim.client.admin(leader.id, { type: 'changeMembership', voters }, (result) => {
-      if (result.type === 'admin') this.membershipPlan = undefined;
-      else retry();
+      if (result.type === 'admin') {
+        if (plan.add !== undefined) sim.counters.learnersPromoted++;
+        this.membershipPlan = undefined;
+      } else retry();
     });
   }
 

@@ -18,7 +18,8 @@ export function formatIds(ids: readonly number[] | undefined): string {
 
 export function formatConfig(config: ClusterConfig): string {
   const outgoing = config.outgoing && config.outgoing.length > 0 ? ` outgoing=${formatIds(config.outgoing)}` : '';
-  return `voters=${formatIds(config.voters)}${outgoing}`;
+  const learners = config.learners && config.learners.length > 0 ? ` learners=${formatIds(config.learners)}` : '';
+  return `voters=${formatIds(config.voters)}${outgoing}${learners}`;
 }
 
 export function formatEntry(entry: Entry): string {

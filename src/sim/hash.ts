@@ -58,6 +58,14 @@ export function hashEntry(entry: Entry): number {
       lo = fold(lo, v);
       hi = foldHigh(hi, v);
     }
+    // Learners (thesis §4.2.1) are part of a configuration's identity too.
+    if (entry.config.learners && entry.config.learners.length > 0) {
+      lo = fold(lo, 0xfffe);
+      for (const v of entry.config.learners) {
+        lo = fold(lo, v);
+        hi = foldHigh(hi, v);
+      }
+    }
   }
   return combine(lo, hi, data.length);
 }

@@ -41,7 +41,7 @@ function fail(sim: Simulation, message: string): never {
     const host = sim.cluster.host(id);
     if (!host.up) return `  node ${id}: ${host.removed ? 'removed' : 'down'}`;
     const s = host.raft!.status();
-    return `  node ${id}: ${s.role} term=${s.term} leader=${s.leader ?? 'none'} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}/${s.lastTerm} voters=(${s.config.voters.join(',')})${s.config.outgoing?.length ? ` outgoing=(${s.config.outgoing.join(',')})` : ''}`;
+    return `  node ${id}: ${s.role} term=${s.term} leader=${s.leader ?? 'none'} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}/${s.lastTerm} voters=(${s.config.voters.join(',')})${s.config.outgoing?.length ? ` outgoing=(${s.config.outgoing.join(',')})` : ''}${s.config.learners?.length ? ` learners=(${s.config.learners.join(',')})` : ''}`;
   });
   throw new ViolationError({ property: 'Liveness', tick: sim.now, message: `${message}\n${lines.join('\n')}` });
 }

@@ -142,5 +142,5 @@ export function formatFailure(result: SeedResult, options: RunOptions): string {
 }
 
 function emptyCounters(): SimCounters {
-  return { crashes: 0, restarts: 0, pauses: 0, partitions: 0, storms: 0, electionsWon: 0, transfers: 0, snapshotsTaken: 0, snapshotsInstalled: 0, configsCommitted: 0 };
+  return { crashes: 0, restarts: 0, pauses: 0, partitions: 0, storms: 0, electionsWon: 0, transfers: 0, snapshotsTaken: 0, snapshotsInstalled: 0, configsCommitted: 0, learnersAdded: 0, learnersPromoted: 0 };
 }

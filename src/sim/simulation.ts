@@ -26,6 +26,9 @@ export interface SimCounters {
   snapshotsTaken: number;
   snapshotsInstalled: number;
   configsCommitted: number;
+  /** Nodes added as learners (thesis §4.2.1), and learners promoted to voters. */
+  learnersAdded: number;
+  learnersPromoted: number;
 }
 
 /**
@@ -57,6 +60,8 @@ export class Simulation {
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
     configsCommitted: 0,
+    learnersAdded: 0,
+    learnersPromoted: 0,
   };
   private readonly toStop: NodeId[] = [];
 
@@ -215,9 +220,9 @@ export class Simulation {
     this.counters.configsCommitted++;
     if (this.trace.enabled) this.trace.record(this.now, `config committed at ${entry.index} (applied by ${node}): ${formatConfig(entry.config)}`);
     if (entry.config.outgoing && entry.config.outgoing.length > 0) return;
-    // C_new is committed: servers not in it are shut down (§6).
-    const members = new Set(entry.config.voters);
-    for (const id of [...previous.voters, ...(previous.outgoing ?? [])]) {
+    // C_new is committed: servers not in it are shut down (§6). Learners (thesis §4.2.1) stay.
+    const members = new Set([...entry.config.voters, ...(entry.config.learners ?? [])]);
+    for (const id of [...previous.voters, ...(previous.outgoing ?? []), ...(previous.learners ?? [])]) {
       if (!members.has(id) && this.cluster.has(id) && !this.cluster.host(id).removed) this.toStop.push(id);
     }
   }

@@ -152,7 +152,11 @@ describe('cluster changes', () => {
     const added = await c.addNode();
     expect(added).toBe(4);
     expect(tc.ids()).toEqual([1, 2, 3, 4]);
-    expect(tc.eventsOf('membership').at(-1)).toMatchObject({ action: 'add', target: 4, voters: [1, 2, 3, 4] });
+    // Added as a learner first, then promoted once caught up (thesis §4.2.1; lab.learner.test.ts).
+    expect(tc.eventsOf('membership').slice(-2)).toMatchObject([
+      { action: 'add', target: 4, voters: [1, 2, 3], learners: [4] },
+      { action: 'promote', target: 4, voters: [1, 2, 3, 4] },
+    ]);
     const afterAdd = await writeKeys(writer, 'add', 10);
     await tc.waitForApplied(afterAdd, { timeoutMs: 15_000 });
     // Every node, the new one included, applied the same entry at every index (§5.4.3).

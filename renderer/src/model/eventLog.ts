@@ -157,7 +157,7 @@ export function describeEvent(e: ShownEvent): string {
     case 'violation':
       return `VIOLATION of ${e.property}: ${e.message}`;
     case 'membership':
-      return `membership ${e.action} node ${e.target}; voters ${e.voters.join(', ')}`;
+      return `membership ${e.action} node ${e.target}${e.action === 'add' && e.learners?.includes(e.target) ? ' as learner' : ''}; voters ${e.voters.join(', ')}${e.learners && e.learners.length > 0 ? `; learners ${e.learners.join(', ')}` : ''}`;
     case 'workload':
       return `workload: ${e.opsPerSec.toFixed(0)} ops/s, p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)} (ok ${e.ok}, fail ${e.fail}, info ${e.info})`;
     case 'telemetryGap':

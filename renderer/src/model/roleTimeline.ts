@@ -5,7 +5,6 @@
  * segments. Each lane is capped (oldest segments fall off).
  */
 import type { NodeId } from '../../../src/analysis/ids';
-import type { ShownRole } from '../../../src/analysis/nodeView';
 import type { LaneState } from '../../../src/analysis/legend';
 import { RingBuffer } from './ringBuffer';
 
@@ -23,7 +22,7 @@ export interface Segment {
 interface Lane {
   segments: RingBuffer<Segment>;
   /** The role the node last reported, to restore when a paused process resumes. */
-  lastRole: ShownRole;
+  lastRole: LaneState;
   term: number;
 }
 
@@ -47,8 +46,11 @@ export class RoleTimeline {
     return this.lanes.get(node)?.segments.last()?.state ?? null;
   }
 
-  /** A role report from the node itself ('role' or 'metrics' events, as folded by src/analysis/nodeView.ts). */
-  role(node: NodeId, role: ShownRole, term: number, t: number): void {
+  /**
+   * A role report from the node itself ('role' or 'metrics' events, as folded by
+   * src/analysis/nodeView.ts, with a learner apart: laneRole there).
+   */
+  role(node: NodeId, role: LaneState, term: number, t: number): void {
     const lane = this.lane(node);
     lane.lastRole = role;
     lane.term = term;

@@ -9,7 +9,7 @@ import type { ClusterOptions } from '../../../src/contract/clusterOptions';
 import type { ProcessState, RunEvent } from '../../../src/contract/runEvents';
 import type { FaultSpec } from '../../../src/contract/faults';
 import { faultKey } from '../../../src/contract/faultKeys';
-import { NodeViewFold, shownRole, type NodeState } from '../../../src/analysis/nodeView';
+import { NodeViewFold, laneRole, type NodeState } from '../../../src/analysis/nodeView';
 import { ElectionTracker } from './electionTracker';
 import { EventLog } from './eventLog';
 import { RingBuffer } from './ringBuffer';
@@ -147,7 +147,7 @@ export class RunModel {
         if (node === null) break;
         const snap = this.nodeState.get(node);
         // Telemetry still in flight from a process already down does not revive its lane (nor its card).
-        if (snap && !DOWN_STATES.has(snap.process)) this.timeline.role(node, shownRole(snap), e.term, e.t);
+        if (snap && !DOWN_STATES.has(snap.process)) this.timeline.role(node, laneRole(snap), e.term, e.t);
         this.noteTerm(node, e.term, e.t);
         break;
       }
@@ -155,7 +155,7 @@ export class RunModel {
         if (node === null) break;
         const snap = this.nodeState.get(node);
         // Metrics repeat the role every 100 ms: they repair the lane if a role event was lost.
-        if (snap && !wasDown) this.timeline.role(node, shownRole(snap), e.term, e.t);
+        if (snap && !wasDown) this.timeline.role(node, laneRole(snap), e.term, e.t);
         this.noteTerm(node, e.term, e.t);
         break;
       }

@@ -104,12 +104,14 @@ export class SafetyMonitor {
         break;
       case 'config':
         // Config entries are replayed from logs after restarts: learn nodes, never re-add a removed one.
-        for (const n of [...ev.config.voters, ...(ev.config.outgoing ?? [])]) this.appliedEntries.heardFrom(n);
+        for (const n of [...ev.config.voters, ...(ev.config.outgoing ?? []), ...(ev.config.learners ?? [])]) this.appliedEntries.heardFrom(n);
         break;
       case 'process':
         if (ev.node !== null) this.onProcess(ev.node, ev.state, ev.t);
         break;
       case 'membership':
+        // A learner promoted to voter (thesis §4.2.1) is the same process with the same log.
+        if (ev.action === 'promote') break;
         // A re-added node may come with fresh storage: its history starts over.
         this.nodes.delete(ev.target);
         if (ev.action === 'add') this.join(ev.target);

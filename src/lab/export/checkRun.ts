@@ -40,6 +40,8 @@ function labEventProblem(e: Record<string, unknown>): string | null {
     case 'violation':
       return typeof e.property === 'string' && typeof e.message === 'string' ? null : 'property and message must be text';
     case 'membership':
+      if (e.action !== 'add' && e.action !== 'promote' && e.action !== 'remove') return 'action must be add, promote or remove';
+      if (e.learners !== undefined && !isNodeList(e.learners)) return 'learners must be node ids';
       return isNodeId(e.target) && isNodeList(e.voters) ? null : 'target and voters must be node ids';
     case 'workload':
       if (![e.intervalMs, e.ok, e.fail, e.info, e.opsPerSec].every(isFiniteNumber)) return 'intervalMs, ok, fail, info and opsPerSec must be numbers';
@@ -117,6 +119,9 @@ export function summaryProblem(s: unknown): string | null {
   if (typeof s.runId !== 'string') return 'runId must be text';
   for (const k of ['nodes', 'leaderChanges', 'faults'] as const) if (!isUint(s[k])) return `${k} must be a whole number`;
   for (const k of ['durationMs', 'throughputOpsPerSec'] as const) if (!isFiniteNumber(s[k])) return `${k} must be a number`;
+  if (s.refusals !== undefined && !(isPlainObject(s.refusals) && Object.values(s.refusals).every((r) => isPlainObject(r) && Object.values(r).every(isUint)))) {
+    return 'refusals must map node ids to { reason: count }';
+  }
   const e = s.electionMs;
   if (!isPlainObject(e) || !isUint(e.count) || !isNullableNumber(e.p50) || !isNullableNumber(e.p99) || !isNullableNumber(e.max) || !Array.isArray(e.samples) || !e.samples.every(isFiniteNumber)) {
     return 'electionMs must be { count, p50, p99, max, samples } of numbers';

@@ -59,6 +59,34 @@ function countNodes(events: readonly RunEvent[]): number {
 
 const isWrite = (op: HistoryOp): boolean => op.op !== 'get';
 
+/**
+ * Refusals per node and reason over the run, from the metrics samples' `refused` counts.
+ * Those count since the node's process started, so a count that goes down is a restart: the
+ * earlier incarnation's last count is banked and the new one added on top.
+ */
+export function countRefusals(events: readonly RunEvent[]): Record<string, Record<string, number>> {
+  const banked = new Map<NodeId, Map<string, number>>();
+  const last = new Map<NodeId, Map<string, number>>();
+  for (const e of events) {
+    if (e.type !== 'metrics' || e.node === null || !e.refused) continue;
+    const prev = last.get(e.node) ?? new Map<string, number>();
+    const bank = banked.get(e.node) ?? new Map<string, number>();
+    const restarted = [...prev].some(([reason, n]) => (e.refused![reason] ?? 0) < n);
+    if (restarted) for (const [reason, n] of prev) bank.set(reason, (bank.get(reason) ?? 0) + n);
+    last.set(e.node, new Map(Object.entries(e.refused)));
+    banked.set(e.node, bank);
+  }
+  const out: Record<string, Record<string, number>> = {};
+  for (const [node, counts] of last) {
+    const total: Record<string, number> = {};
+    for (const [reason, n] of banked.get(node) ?? []) total[reason] = n;
+    for (const [reason, n] of counts) total[reason] = (total[reason] ?? 0) + n;
+    const reasons = Object.keys(total).filter((r) => total[r] > 0).sort();
+    if (reasons.length > 0) out[String(node)] = Object.fromEntries(reasons.map((r) => [r, total[r]]));
+  }
+  return out;
+}
+
 export function computeSummary(events: readonly RunEvent[], history: readonly HistoryOp[], opts: SummaryOptions = {}): Summary {
   const span = runSpan(events, history);
   const durationMs = opts.durationMs ?? span.end - span.start;
@@ -113,6 +141,8 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
   };
   if (lin.result !== true) summary.linearizability = lin.reason;
   if (opts.expectations) summary.expectations = opts.expectations;
+  const refusals = countRefusals(events);
+  if (Object.keys(refusals).length > 0) summary.refusals = refusals;
   return summary;
 }
 

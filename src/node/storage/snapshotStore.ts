@@ -6,7 +6,8 @@
  *   0  8 bytes  magic 'RLSNAP01'
  *   8  u32 LE   body length
  *   12 u32 LE   CRC-32 of the body
- *   16 body     standard msgpack [index, term, voters, outgoing | null, data]
+ *   16 body     standard msgpack [index, term, voters, outgoing | null, data, learners?]
+ *               (learners, thesis §4.2.1, only when there are some: older files have 5 fields)
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { Snapshot } from '../../raft/types';
 import { crc32 } from './crc32';
 import { StorageCorruptionError } from './errors';
 import { writeFileAtomic } from './fsUtil';
-import { decodeConfig, encodeConfig, isPositiveInt, packStandard, PayloadError, unpack } from './walCodec';
+import { decodeConfig, encodeConfig, encodeLearners, isPositiveInt, packStandard, PayloadError, unpack } from './walCodec';
 
 const MAGIC = Buffer.from('RLSNAP01', 'ascii');
 const HEADER_BYTES = 16;
@@ -77,7 +78,10 @@ export class SnapshotStore {
     const { index, term, config } = snapshot.meta;
     if (!isPositiveInt(index) || !isPositiveInt(term)) throw new RangeError(`snapshot index and term must be positive integers`);
     const path = join(this.dir, snapshotFileName(index, term));
-    const body = packStandard([index, term, ...encodeConfig(config), snapshot.data]);
+    const learners = encodeLearners(config);
+    const fields: unknown[] = [index, term, ...encodeConfig(config), snapshot.data];
+    if (learners !== undefined) fields.push(learners);
+    const body = packStandard(fields);
     const header = Buffer.alloc(HEADER_BYTES);
     MAGIC.copy(header, 0);
     header.writeUInt32LE(body.length, 8);
@@ -107,11 +111,11 @@ function readSnapshotFile(path: string, index: number, term: number): Snapshot {
   if (crc32(body) !== bytes.readUInt32LE(12)) fail(HEADER_BYTES, 'body checksum mismatch');
   try {
     const fields = unpack(body);
-    if (!Array.isArray(fields) || fields.length !== 5) throw new PayloadError('body is not a 5-element array');
-    const [bIndex, bTerm, voters, outgoing, data] = fields as unknown[];
+    if (!Array.isArray(fields) || (fields.length !== 5 && fields.length !== 6)) throw new PayloadError('body is not a 5- or 6-element array');
+    const [bIndex, bTerm, voters, outgoing, data, learners] = fields as unknown[];
     if (bIndex !== index || bTerm !== term) throw new PayloadError(`body says index ${String(bIndex)} term ${String(bTerm)}, name says ${index}-${term}`);
     if (!(data instanceof Uint8Array)) throw new PayloadError('state machine data is not bytes');
-    const config = decodeConfig(voters, outgoing, `snapshot ${index}`);
+    const config = decodeConfig(voters, outgoing, `snapshot ${index}`, learners);
     return { meta: { index, term, config }, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (err) {
     if (err instanceof PayloadError) return fail(HEADER_BYTES, err.message);

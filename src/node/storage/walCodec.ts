@@ -19,12 +19,20 @@ const KIND_CODES: Record<EntryKind, number> = { command: 0, noop: 1, config: 2 }
 const KINDS: EntryKind[] = ['command', 'noop', 'config'];
 const EMPTY = new Uint8Array(0);
 
-/** Encodes a batch of entries as one payload: [[index, term, kind, data, voters?, outgoing?], ...]. */
+/**
+ * Encodes a batch of entries as one payload: [[index, term, kind, data, voters?, outgoing?,
+ * learners?], ...]. `learners` (thesis §4.2.1) is written only when there are some, so logs
+ * without learners keep the 6-element rows older versions wrote and read.
+ */
 export function encodeEntries(entries: readonly Entry[]): Uint8Array {
   return packr.pack(
     entries.map((e) => {
       const row: unknown[] = [e.index, e.term, KIND_CODES[e.kind], e.data];
-      if (e.config) row.push(...encodeConfig(e.config));
+      if (e.config) {
+        row.push(...encodeConfig(e.config));
+        const learners = encodeLearners(e.config);
+        if (learners !== undefined) row.push(learners);
+      }
       return row;
     }),
   );
@@ -35,7 +43,9 @@ export function decodeEntries(payload: Uint8Array): Entry[] {
   if (!Array.isArray(rows)) throw new PayloadError('entries payload is not an array');
   if (rows.length === 0) throw new PayloadError('entries payload is empty');
   return rows.map((row: unknown, i) => {
-    if (!Array.isArray(row) || (row.length !== 4 && row.length !== 6)) throw new PayloadError(`entry #${i} is not a 4- or 6-element array`);
+    if (!Array.isArray(row) || (row.length !== 4 && row.length !== 6 && row.length !== 7)) {
+      throw new PayloadError(`entry #${i} is not a 4-, 6- or 7-element array`);
+    }
     const [index, term, kindCode, data] = row as unknown[];
     const kind = KINDS[kindCode as number];
     if (!isPositiveInt(index)) throw new PayloadError(`entry #${i} has a bad index`);
@@ -43,7 +53,7 @@ export function decodeEntries(payload: Uint8Array): Entry[] {
     if (!Number.isInteger(kindCode) || kind === undefined) throw new PayloadError(`entry ${index} has unknown kind ${String(kindCode)}`);
     if (!(data instanceof Uint8Array)) throw new PayloadError(`entry ${index} data is not bytes`);
     const entry: Entry = { index, term, kind, data: data.length === 0 ? EMPTY : asPlainBytes(data) };
-    if (row.length === 6) entry.config = decodeConfig(row[4], row[5], index);
+    if (row.length >= 6) entry.config = decodeConfig(row[4], row[5], index, row[6]);
     if (kind === 'config' && !entry.config) throw new PayloadError(`config entry ${index} has no configuration`);
     return entry;
   });
@@ -78,13 +88,25 @@ export function encodeConfig(config: ClusterConfig): [NodeId[], NodeId[] | null]
   return [config.voters, config.outgoing ?? null];
 }
 
-/** Validates a decoded [voters, outgoing] pair; `where` names it in errors. */
-export function decodeConfig(voters: unknown, outgoing: unknown, where: number | string): ClusterConfig {
+/** A configuration's learners (thesis §4.2.1) when it has any; stored after [voters, outgoing]. */
+export function encodeLearners(config: ClusterConfig): NodeId[] | undefined {
+  return config.learners && config.learners.length > 0 ? config.learners : undefined;
+}
+
+/**
+ * Validates a decoded [voters, outgoing] pair and the optional learners that follow it
+ * (absent in data written before learners existed); `where` names it in errors.
+ */
+export function decodeConfig(voters: unknown, outgoing: unknown, where: number | string, learners?: unknown): ClusterConfig {
   if (!isNodeIdList(voters)) throw new PayloadError(`configuration at ${where} has bad voters`);
   const config: ClusterConfig = { voters };
   if (outgoing !== null && outgoing !== undefined) {
     if (!isNodeIdList(outgoing)) throw new PayloadError(`configuration at ${where} has bad outgoing voters`);
     config.outgoing = outgoing;
+  }
+  if (learners !== null && learners !== undefined) {
+    if (!isNodeIdList(learners)) throw new PayloadError(`configuration at ${where} has bad learners`);
+    if (learners.length > 0) config.learners = learners;
   }
   return config;
 }

@@ -114,12 +114,12 @@ interface Batch {
 
 /**
  * An upper bound on the msgpack values one message adds to a frame (codecRaftWire.ts's
- * layout: a tuple of at most 9 fields, entries of at most 5 plus a config of two id lists),
+ * layout: a tuple of at most 9 fields, entries of at most 5 plus a config of three id lists),
  * so the batcher can keep frames within FRAME_LIMITS.raft.maxItems without scanning them.
  */
 export function raftMessageValues(m: Message): number {
-  const configValues = (c: { voters: readonly number[]; outgoing?: readonly number[] } | undefined) =>
-    c ? 3 + c.voters.length + (c.outgoing?.length ?? 0) : 0;
+  const configValues = (c: { voters: readonly number[]; outgoing?: readonly number[]; learners?: readonly number[] } | undefined) =>
+    c ? 4 + c.voters.length + (c.outgoing?.length ?? 0) + (c.learners?.length ?? 0) : 0;
   let n = 10;
   if (m.type === 'append') for (const e of m.entries) n += 6 + configValues(e.config);
   else if (m.type === 'snapshot') n += configValues(m.snapshot.meta.config);

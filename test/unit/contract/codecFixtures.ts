@@ -38,6 +38,9 @@ export const ALL_MESSAGES: Message[] = [
       { index: 13, term: 7, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 3, 4] } },
       { index: 14, term: 7, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 4], outgoing: [1, 2, 3] } },
       { index: 15, term: 7, kind: 'command', data: new Uint8Array(70_000).fill(9) },
+      // Learners (thesis §4.2.1): a third id list, with an empty outgoing list when not joint.
+      { index: 16, term: 7, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 4], learners: [5] } },
+      { index: 17, term: 7, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 4, 5], outgoing: [1, 2, 4], learners: [6] } },
     ],
   },
   { type: 'append', from: 1, to: 3, term: 7, prevIndex: 0, prevTerm: 0, commit: 0, seq: 0, entries: [] },

@@ -69,7 +69,7 @@ describe('Raft body validation', () => {
     expectInvalid('raft', append([[1, 5, 0, bin(), [[1]]]]), /4 fields/);
     expectInvalid('raft', append([[1, 5, 2, bin(), [[1, 1]]]]), /duplicate/);
     expectInvalid('raft', append([[1, 5, 2, bin(), [[1, 0]]]]), /node id/);
-    expectInvalid('raft', append([[1, 5, 2, bin(), [[1], [2], [3]]]]), /1 or 2 fields/);
+    expectInvalid('raft', append([[1, 5, 2, bin(), [[1], [2], [3], [4]]]]), /1, 2 or 3 fields/);
     expectMapRefused(append([[1, 5, 2, bin(), { voters: [1] }]]));
     expectMapRefused(append([{ index: 1 }]));
     expectInvalid('raft', [[3, 1, 2, 5, 0, 0, 'entries', 0, 0]], /array of entries/);

@@ -140,6 +140,41 @@ describe('DiskStorage round trip', () => {
   });
 });
 
+describe('DiskStorage learners (thesis §4.2.1)', () => {
+  it('keeps learners in configuration entries and snapshots across a restart', async () => {
+    const dir = tempDir();
+    const { storage } = reopen(dir);
+    await voted(storage, 1);
+    const withLearners: Entry = { index: 1, term: 1, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 3], learners: [4, 5] } };
+    const joint: Entry = { index: 2, term: 1, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 3, 4], outgoing: [1, 2, 3], learners: [5] } };
+    await storage.save({ entries: [withLearners, joint, entry(3, 1)] });
+    storage.close();
+    let r = reopen(dir);
+    expect(r.state.entries.slice(0, 2)).toEqual([withLearners, joint]);
+    const snap: Snapshot = { meta: { index: 3, term: 1, config: { voters: [1, 2, 3], learners: [4] } }, data: new TextEncoder().encode('s') };
+    await r.storage.save({ snapshot: snap, entries: [] });
+    r.storage.close();
+    r = reopen(dir);
+    expect(r.state.snapshot).toEqual(snap);
+  });
+
+  it('still reads entries and snapshots written without the learners field (older versions)', async () => {
+    const dir = tempDir();
+    const { storage } = reopen(dir);
+    await voted(storage, 1);
+    // The old 6-element row, byte for byte what versions before learners wrote.
+    const config: Entry = { index: 1, term: 1, kind: 'config', data: new Uint8Array(0), config: { voters: [1, 2, 3], outgoing: [1, 2] } };
+    await storage.save({ entries: [config] });
+    await storage.save({ snapshot: snapshotAt(1, 1), entries: [] });
+    storage.close();
+    const rows = (await import('msgpackr')).unpack(encodeEntries([config])) as unknown[][];
+    expect(rows[0]).toHaveLength(6);
+    const r = reopen(dir);
+    expect(r.state.snapshot?.meta.config).toEqual({ voters: [1, 2, 3] });
+    expect(r.state.snapshot?.meta.config.learners).toBeUndefined();
+  });
+});
+
 describe('DiskStorage truncation', () => {
   it('later entries supersede truncated ones, across segments and restarts', async () => {
     const dir = tempDir();

@@ -30,7 +30,14 @@ const ANY: Mutation[] = [
   (m) => set(m, { term: -1 }),
   (m) => set(m, { term: 1.5 }),
   (m) => set(m, { term: '7' }),
-  (m) => set(m, { from: 99 }),
+  // An unknown sender. A leader's message from one is accepted when it may be a leader added
+  // in a configuration the target has not received (validateInput.ts fromUnknownLeader), so
+  // for those the mutation claims a second leader in a term the target already follows.
+  (m, net) => {
+    if (m.type !== 'append' && m.type !== 'heartbeat' && m.type !== 'snapshot') return set(m, { from: 99 });
+    const st = net.node(m.to).status();
+    return st.leader === null ? null : set(m, { from: 99, term: st.term });
+  },
   (m) => set(m, { from: m.to }),
   (m) => set(m, { from: 0 }),
   (m) => set(m, { to: m.to === 1 ? 2 : 1 }),

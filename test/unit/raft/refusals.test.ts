@@ -206,3 +206,22 @@ describe('counters', () => {
     expect(node.counters().refused.caller_contract).toBe(1);
   });
 });
+
+describe('a leader the node cannot know yet (§6, thesis §4.2.1)', () => {
+  it('a node that fell behind hears a leader added in a configuration it has not received; a second leader in a followed term stays refused', () => {
+    // Node 2 knows {1,2,3}; the cluster since added 9 (a learner promoted) which now leads in a later term.
+    const node = follower();
+    const term = node.status().term;
+    const later: Message = { type: 'heartbeat', from: 9, to: 2, term: term + 1, commit: 0, seq: 1 };
+    const out = node.step({ type: 'message', message: later });
+    expect(out.messages).toEqual([expect.objectContaining({ type: 'heartbeatResp', to: 9 })]);
+    expect(node.status()).toMatchObject({ leader: 9, term: term + 1 });
+    // It keeps hearing that leader (and would answer an older term with its own, node.ts).
+    const again = node.step({ type: 'message', message: { ...later, seq: 2 } });
+    expect(again.messages).toEqual([expect.objectContaining({ type: 'heartbeatResp', to: 9, seq: 2 })]);
+    // Now following 9 in term + 1: another unknown "leader" of that same term is a forgery (§5.2 Election Safety).
+    expectIgnored(node, { type: 'heartbeat', from: 8, to: 2, term: term + 1, commit: 0, seq: 1 }, 'unknown_sender');
+    // Not a leader's message: still refused from an unknown sender.
+    expectIgnored(node, { type: 'appendResp', from: 8, to: 2, term: term + 1, success: true, matchIndex: 0, rejectIndex: 0, hintTerm: 0, hintIndex: 0, seq: 0 }, 'unknown_sender');
+  });
+});

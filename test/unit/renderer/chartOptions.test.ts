@@ -14,8 +14,8 @@ describe('chart options', () => {
       { node: 1, segments: [{ state: 'leader' as const, term: 2, start: 1000, end: null }] },
       { node: 3, segments: [{ state: 'down' as const, term: 1, start: 0, end: 500 }] },
     ];
-    // State indices follow LANE_STATES: follower, preCandidate, candidate, leader, paused, down.
-    expect(roleTimelineData(lanes, 2500)).toEqual([[0, 1, 2.5, 3, 2], [1, 0, 0.5, 5, 1]]);
+    // State indices follow LANE_STATES: follower, learner, preCandidate, candidate, leader, paused, down.
+    expect(roleTimelineData(lanes, 2500)).toEqual([[0, 1, 2.5, 4, 2], [1, 0, 0.5, 6, 1]]);
     const option = roleTimelineOption({ lanes, faults: [{ start: 0, end: null, kind: 'partition', key: 'partition', description: 'x', instant: false }], now: 2500, palette: p });
     expect(option.animation).toBe(false);
     expect((option.yAxis as { data: string[] }).data).toEqual(['Node 1', 'Node 3']);

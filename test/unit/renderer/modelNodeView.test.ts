@@ -47,3 +47,32 @@ describe('RunModel node views', () => {
     expect(model.timeline.current(3)).toBe('candidate');
   });
 });
+
+describe('learners (thesis §4.2.1) in the cards and the role timeline', () => {
+  const membership = (t: number, action: 'add' | 'promote', target: number, voters: number[], learners?: number[]): RunEvent =>
+    ({ type: 'membership', t, node: null, action, target, voters, ...(learners ? { learners } : {}) }) as unknown as RunEvent;
+  const config = (t: number, node: number, voters: number[], learners?: number[]): RunEvent =>
+    ({ type: 'config', t, node, index: t, config: { voters, ...(learners ? { learners } : {}) } }) as unknown as RunEvent;
+
+  it('a node added as a learner shows as one until promoted, then as a voting follower', () => {
+    const model = new RunModel();
+    model.ingest([
+      run(0),
+      ...[1, 2, 3].map((n) => proc(1, n, 'started')),
+      role(10, 1, 'leader', 1),
+      proc(20, 4, 'started'),
+      membership(30, 'add', 4, [1, 2, 3], [4]),
+      config(40, 4, [1, 2, 3], [4]),
+      metrics(100, 4, { role: 'follower', term: 1, commit: 3, applied: 3, lastIndex: 3 }),
+    ]);
+    expect(model.node(4)).toMatchObject({ learner: true, voter: false, member: true });
+    expect(model.timeline.current(4)).toBe('learner');
+    model.ingest([
+      membership(200, 'promote', 4, [1, 2, 3, 4], []),
+      config(210, 4, [1, 2, 3, 4]),
+      metrics(300, 4, { role: 'follower', term: 1, commit: 5, applied: 5, lastIndex: 5 }),
+    ]);
+    expect(model.node(4)).toMatchObject({ learner: false, voter: true, member: true });
+    expect(model.timeline.segments(4).map((s) => s.state)).toEqual(['follower', 'learner', 'follower']);
+  });
+});

@@ -12,7 +12,7 @@ import { percentile, sortedNumbers } from '../../../analysis/percentile';
 export interface Segment {
   start: number;
   end: number;
-  kind: ShownRole | 'down' | 'paused';
+  kind: ShownRole | 'learner' | 'down' | 'paused';
   term?: number;
 }
 
@@ -69,7 +69,9 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     bucketMs: 1000,
   };
   const nodeSet = new Set<NodeId>();
-  const role = new Map<NodeId, { kind: ShownRole; term: number; since: number }>();
+  const role = new Map<NodeId, { kind: ShownRole | 'learner'; term: number; since: number }>();
+  /** Learners (thesis §4.2.1), from the lab's membership events: a following learner has its own lane colour. */
+  const learners = new Set<NodeId>();
   const down = new Map<NodeId, { kind: 'down' | 'paused'; since: number }>();
   const openFaults: Array<{ start: number; key: string; description: string }> = [];
   const list = <K, V>(m: Map<K, V[]>, k: K): V[] => {
@@ -100,7 +102,8 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
         if (n === null) break;
         const r = role.get(n);
         // A PreVote pre-candidate (thesis §9.6) has its own lane colour, as in the app.
-        const kind: ShownRole = ev.role === 'candidate' && ev.preCandidate === true ? 'preCandidate' : ev.role;
+        const shown: ShownRole = ev.role === 'candidate' && ev.preCandidate === true ? 'preCandidate' : ev.role;
+        const kind = shown === 'follower' && learners.has(n) ? 'learner' : shown;
         if (!r || r.kind !== kind || r.term !== ev.term) {
           endRole(n, ev.t);
           role.set(n, { kind, term: ev.term, since: ev.t });
@@ -143,10 +146,19 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
         }
         break;
       }
-      case 'membership':
+      case 'membership': {
         if (ev.action === 'remove') tl.removedAt.set(ev.target, ev.t);
         else tl.removedAt.delete(ev.target);
+        const wasLearner = learners.has(ev.target);
+        if (ev.action === 'add' && (ev.learners ?? []).includes(ev.target)) learners.add(ev.target);
+        else learners.delete(ev.target);
+        const r = role.get(ev.target);
+        if (r && wasLearner !== learners.has(ev.target) && (r.kind === 'follower' || r.kind === 'learner')) {
+          endRole(ev.target, ev.t);
+          role.set(ev.target, { kind: learners.has(ev.target) ? 'learner' : 'follower', term: r.term, since: ev.t });
+        }
         break;
+      }
       case 'violation':
         tl.violations.push({ t: ev.t, property: ev.property, message: ev.message });
         break;

@@ -66,6 +66,7 @@ const BENCHES: Record<string, BenchSpec> = {
     fn: 'benchPeer',
     title: 'peer: raftlab beside a 3-member etcd (when etcd is on PATH), the same single-request load',
     parseArgs: 'parsePeerBenchArgs',
+    format: () => '',
   },
   zmq: {
     file: 'zmqRoundTrip.ts',

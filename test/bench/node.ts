@@ -25,6 +25,7 @@
  * so the lab's own work here (telemetry, recording, safety checks) cannot delay its timers.
  *
  * `npm run bench -- node [--phase=closed-1,open-1000,...] [--fsync=always|never]
+ * [--variants=before=/tmp/base/out/node/main.mjs,after]
  * [--duration=MS] [--kills=N] [--connections=N] [--inflight=N] [--batch=N]` (see
  * parseNodeBenchArgs; phases: pipelined, closed-1, closed-16, closed-64, closed-256,
  * open-1000, failover, curve, zmq). Alone: `node scripts/run-ts.mjs test/bench/node.ts` with
@@ -70,6 +71,13 @@ export interface NodeBenchOptions {
   fsync?: Array<'always' | 'never'>;
   /** Phases or fsync policies to leave out. */
   skip?: string[];
+  /**
+   * Node builds to compare side by side in this run, `name=path/to/main.mjs` each (default:
+   * the current build alone). Each runs the cluster phases on its own fresh cluster, one
+   * after the other for each fsync policy, so a lever is measured against its absence under
+   * the same machine load (a variant built from another commit: see docs/performance.md).
+   */
+  variants?: Array<{ name: string; script?: string }>;
 }
 
 const MAX_FRAME_BYTES = 16 << 20;
@@ -463,11 +471,13 @@ async function measureFailover(tc: TestCluster, kills: number): Promise<Failover
 }
 
 /** Options every phase of one cluster sees. */
-type PhaseOptions = Required<Omit<NodeBenchOptions, 'skip' | 'phases' | 'fsync'>>;
+type PhaseOptions = Required<Omit<NodeBenchOptions, 'skip' | 'phases' | 'fsync' | 'variants'>>;
 
 /** One row of the printed table: a phase on one cluster. */
 export interface PhaseRow {
   phase: string;
+  /** The node build measured (see NodeBenchOptions.variants); absent for the current build alone. */
+  variant?: string;
   fsync: 'always' | 'never';
   writesPerSec: number;
   p50Ms?: number;
@@ -543,35 +553,62 @@ export function phaseIds(): string[] {
  */
 export async function runClusterPhases(
   out: Record<string, number | string>,
-  o: PhaseOptions & { phases: Set<string>; fsync: Array<'always' | 'never'> },
+  o: PhaseOptions & { phases: Set<string>; fsync: Array<'always' | 'never'>; variants?: NodeBenchOptions['variants'] },
 ): Promise<PhaseRow[]> {
   const rows: PhaseRow[] = [];
   const chosen = CLUSTER_PHASES.filter((p) => o.phases.has(p.id));
   if (chosen.length === 0) return rows;
-  for (const fsync of o.fsync) {
-    const tc = await startCluster(fsync, `bench-${fsync}`);
-    try {
-      if (fsync === o.fsync[0]) {
-        // Idle: a few metrics samples after the election settled.
-        const idleFrom = tc.cluster.now();
-        await delay(1000);
-        out['rss.idle.maxMB'] = maxRssMb(tc, idleFrom);
+  const variants = o.variants ?? [{ name: '' }];
+  const saved = process.env.RAFTLAB_NODE_SCRIPT;
+  try {
+    for (const fsync of o.fsync) {
+      for (const v of variants) {
+        // nodeScript() (test/integration/helpers/nodeBuild.ts) reads this for every cluster.
+        if (v.script) process.env.RAFTLAB_NODE_SCRIPT = v.script;
+        else if (saved === undefined) delete process.env.RAFTLAB_NODE_SCRIPT;
+        else process.env.RAFTLAB_NODE_SCRIPT = saved;
+        const tag = v.name === '' ? '' : `${v.name}.`;
+        const tc = await startCluster(fsync, `bench-${fsync}`);
+        try {
+          if (fsync === o.fsync[0]) {
+            // Idle: a few metrics samples after the election settled.
+            const idleFrom = tc.cluster.now();
+            await delay(1000);
+            out[`${tag}rss.idle.maxMB`] = maxRssMb(tc, idleFrom);
+          }
+          const mine: PhaseRow[] = [];
+          for (const phase of chosen) {
+            const figures: Record<string, number | string> = {};
+            const row = await phase.run(tc, fsync, o, figures);
+            for (const [k, val] of Object.entries(figures)) out[`${tag}${k}`] = val;
+            if (v.name !== '') row.variant = v.name;
+            mine.push(row);
+          }
+          rows.push(...mine);
+          out[`${tag}rss.load.fsync-${fsync}.maxMB`] = Math.max(...mine.map((r) => r.rssMb));
+        } finally {
+          await shutdown(tc);
+        }
       }
-      for (const phase of chosen) rows.push(await phase.run(tc, fsync, o, out));
-      out[`rss.load.fsync-${fsync}.maxMB`] = Math.max(...rows.filter((r) => r.fsync === fsync).map((r) => r.rssMb));
-    } finally {
-      await shutdown(tc);
     }
+  } finally {
+    if (saved === undefined) delete process.env.RAFTLAB_NODE_SCRIPT;
+    else process.env.RAFTLAB_NODE_SCRIPT = saved;
   }
   return rows;
 }
 
 /** The table of phases: one line per phase and fsync policy. */
 export function formatPhaseTable(rows: PhaseRow[]): string {
-  const head = ['phase', 'fsync', 'writes/s', 'p50 ms', 'p99 ms', 'RSS/node MB', 'failed'];
-  const body = rows.map((r) => [r.phase, r.fsync, fmtInt(r.writesPerSec), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.rssMb.toFixed(1), String(r.failed)]);
+  const variants = rows.some((r) => r.variant !== undefined);
+  const head = ['phase', variants ? 'variant' : '', 'fsync', 'writes/s', 'p50 ms', 'p99 ms', 'RSS/node MB', 'failed'];
+  // Variants of one phase next to each other (a stable sort keeps their run order).
+  const fsyncs = [...new Set(rows.map((r) => r.fsync))];
+  const order = (r: PhaseRow) => fsyncs.indexOf(r.fsync) * 1000 + CLUSTER_PHASES.findIndex((p) => p.id === r.phase);
+  const sorted = variants ? [...rows].sort((a, b) => order(a) - order(b)) : rows;
+  const body = sorted.map((r) => [r.phase, r.variant ?? '', r.fsync, fmtInt(r.writesPerSec), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.rssMb.toFixed(1), String(r.failed)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  return [head, ...body].map((cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  return [head, ...body].map((cells) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
 }
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en');
@@ -594,7 +631,7 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
   const fsync = (options.fsync ?? ['always', 'never']).filter((f) => !skip.has(f));
   const out: Record<string, number | string> = {};
 
-  const rows = await runClusterPhases(out, { ...o, phases, fsync });
+  const rows = await runClusterPhases(out, { ...o, phases, fsync, variants: options.variants });
   if (rows.length > 0) console.log(`${formatPhaseTable(rows)}\n`);
 
   if (phases.has('failover')) {
@@ -639,11 +676,20 @@ export function parseNodeBenchArgs(argv: readonly string[]): NodeBenchOptions {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(v)}`);
     return n;
   };
-  const known = ['phase', 'fsync', 'skip', 'duration', 'kills', 'connections', 'inflight', 'batch'];
+  const known = ['phase', 'fsync', 'skip', 'duration', 'kills', 'connections', 'inflight', 'batch', 'variants'];
   for (const a of argv) if (!known.some((k) => a.startsWith(`--${k}=`))) throw new Error(`unknown option ${JSON.stringify(a)} (options: ${known.map((k) => `--${k}=`).join(' ')})`);
   const fsync = list('fsync');
   if (fsync?.some((f) => f !== 'always' && f !== 'never')) throw new Error(`--fsync takes always and/or never, got ${JSON.stringify(value('fsync'))}`);
+  const variants = list('variants')?.map((v) => {
+    const eq = v.indexOf('=');
+    const name = eq < 0 ? v : v.slice(0, eq);
+    const script = eq < 0 ? undefined : v.slice(eq + 1);
+    if (!/^[\w-]+$/.test(name)) throw new Error(`--variants takes name=path/to/main.mjs (or a bare name for the current build), got ${JSON.stringify(v)}`);
+    if (script !== undefined && !existsSync(script)) throw new Error(`--variants: ${script} does not exist`);
+    return { name, script: script === undefined ? undefined : resolve(script) };
+  });
   return {
+    variants,
     phases: list('phase'),
     fsync: fsync as Array<'always' | 'never'> | undefined,
     skip: list('skip'),

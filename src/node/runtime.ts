@@ -17,11 +17,12 @@ import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
 import { LIMITS } from '../contract/limits';
 import { RaftNode } from '../raft';
-import { carryOut, type EffectDone, type OutputSink } from '../raft/execute';
+import { carryOut, replicatesEarly, type EffectDone, type OutputSink } from '../raft/execute';
 import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
+import { LatencyTrace } from './latencyTrace';
 import { encodeCommand, entryDigest, KvStateMachine } from './kv';
 import { NodeMetricsSampler } from './metrics';
 import { RefusalLog } from './refusalLog';
@@ -78,19 +79,27 @@ export class NodeRuntime {
   private readonly adminWaiters = new Map<RequestId, AdminWaiter>();
   private wasLeader = false;
   private fatal: (err: Error) => void;
+  /** Opt-in timeline of the write path (latencyTrace.ts); null unless RAFTLAB_LATENCY_TRACE is set. */
+  private readonly trace: LatencyTrace | null;
+  /** Last entry index of the step being carried out (for the trace's save points). */
+  private traceIndex = 0;
 
   constructor(
     readonly config: NodeProcessConfig,
     opts: { onFatal: (err: Error) => void },
   ) {
     this.fatal = opts.onFatal;
+    this.trace = LatencyTrace.fromEnv(config.id);
     this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`));
     if (config.networkDelay) this.faults.setNetworkDelay(config.networkDelay);
     for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({
       reply: (route, responses) => this.reply(route, responses),
-      propose: (id, commands) => this.step({ type: 'propose', id, commands: commands.map(encodeCommand) }),
+      propose: (id, commands) => {
+        this.trace?.mark(wallNow(), 'propose', 0);
+        this.step({ type: 'propose', id, commands: commands.map(encodeCommand) });
+      },
       read: (id) => this.step({ type: 'read', id }),
       isLeader: () => this.raft.status().role === 'leader',
       leader: () => {
@@ -129,7 +138,10 @@ export class NodeRuntime {
       peers,
       maxFrameBytes: c.maxFrameBytes,
       faults: this.faults,
-      onMessage: (message) => this.step({ type: 'message', message }),
+      onMessage: (message) => {
+        if (this.trace) this.traceMessage('recv', message);
+        this.step({ type: 'message', message });
+      },
       onError: (err, context) => this.log('warn', `peer transport: ${context}: ${String(err)}`),
     });
     this.clients = await ClientServer.open({
@@ -233,6 +245,7 @@ export class NodeRuntime {
       while (this.queueHead < this.queue.length) {
         const out = this.queue[this.queueHead];
         this.queue[this.queueHead++] = undefined as unknown as Outputs;
+        this.replicatedEarly = replicatesEarly(out);
         // Steps whose effects all finish at once (no write, no long apply) cost no promise.
         const done = carryOut(out, this.sink, this.halt);
         if (typeof done !== 'number') await done;
@@ -269,6 +282,19 @@ export class NodeRuntime {
   /** The writes of the step being carried out, saved together at its `sync` (one group commit). */
   private pendingSave: SaveBatch = { entries: [] };
   private readonly halt = { halted: () => this.stopped };
+  /** The step being carried out sent its replication messages before its writes (rule 0, types.ts). */
+  private replicatedEarly = false;
+
+  /** One step's writes, through DiskStorage.save (with the trace's points when tracing). */
+  private save(batch: SaveBatch): Promise<void> {
+    if (!this.trace) return this.storage.save(batch);
+    const index = this.traceIndex;
+    this.traceIndex = 0;
+    this.trace.mark(wallNow(), 'save-begin', index);
+    const saved = this.storage.save(batch);
+    this.trace.mark(wallNow(), 'save-written', index);
+    return saved.then(() => this.trace?.mark(wallNow(), 'save-durable', index));
+  }
 
   /**
    * How this process carries out each effect. The four writes of a step are collected and
@@ -286,6 +312,7 @@ export class NodeRuntime {
     },
     appendEntries: (entries) => {
       this.pendingSave.entries = entries;
+      this.traceIndex = entries[entries.length - 1].index;
     },
     saveHardState: (hardState) => {
       this.pendingSave.hardState = hardState;
@@ -293,12 +320,25 @@ export class NodeRuntime {
     sync: () => {
       const batch = this.pendingSave;
       this.pendingSave = { entries: [] };
-      return this.storage.save(batch);
+      if (this.replicatedEarly) {
+        // The step's AppendEntries were handed to the peer links (rule 0 of the contract,
+        // src/raft/types.ts); their send pumps start on a microtask queued at that moment.
+        // The save's fdatasync blocks this thread, so it starts one microtask later, after
+        // the pumps have put the frames into ZeroMQ, whose I/O thread sends them while the
+        // disk works: the leader's write and the followers' overlap (docs/performance.md).
+        this.replicatedEarly = false;
+        return Promise.resolve().then(() => this.save(batch));
+      }
+      return this.save(batch);
     },
+
     restoreStateMachine: (snapshot) => this.kv.restore(snapshot.data),
     // Queued behind this step, not stepped inside it: the leader counts itself only now.
     acknowledge: (index, term) => this.step({ type: 'persisted', index, term }),
-    send: (message) => this.peers.send(message),
+    send: (message) => {
+      if (this.trace) this.traceMessage('send', message);
+      this.peers.send(message);
+    },
     apply: (entries) => this.applyFrom(entries, 0),
     result: (result) => this.onResult(result),
     // A snapshot we took must be durable before the log it replaces is discarded.
@@ -323,6 +363,7 @@ export class NodeRuntime {
       if (e.index > this.kv.appliedIndex) {
         // (an entry at or below the applied index is covered by a restored snapshot)
         const result = this.kv.apply(e);
+        this.trace?.mark(wallNow(), 'apply', e.index);
         this.publish({ t: wallNow(), type: 'apply', index: e.index, term: e.term, digest: result?.digest ?? entryDigest(e) });
         this.service.applied(e, result);
       }
@@ -411,11 +452,13 @@ export class NodeRuntime {
   // ---------------------------------------------------------------------------
 
   private onClientRequests(requests: ClientRequest[], route: ClientRoute): void {
+    this.trace?.mark(wallNow(), 'client-in', 0);
     this.service.submit(route, requests);
   }
 
   private reply(route: ClientRoute, responses: ClientResponse[]): void {
     this.clients.reply(route, responses);
+    this.trace?.mark(wallNow(), 'client-out', 0);
   }
 
   private admin(request: AdminRequest): Promise<void> {
@@ -469,6 +512,12 @@ export class NodeRuntime {
         setImmediate(() => void this.stop().then(() => process.exit(0)));
         return null;
     }
+  }
+
+  /** Trace points for AppendEntries with entries and their responses (the write path). */
+  private traceMessage(dir: 'send' | 'recv', m: Message): void {
+    if (m.type === 'append' && m.entries.length > 0) this.trace!.mark(wallNow(), `${dir}-append`, m.entries[m.entries.length - 1].index);
+    else if (m.type === 'appendResp' && m.success) this.trace!.mark(wallNow(), `${dir}-appendResp`, m.matchIndex);
   }
 
   private publishFaultRules(): void {
@@ -556,6 +605,7 @@ export class NodeRuntime {
     await Promise.all([this.peers?.close(), this.clients?.close(), this.control?.close()]);
     this.telemetry?.close();
     this.storage?.close();
+    this.trace?.close();
   }
 }
 

@@ -8,10 +8,16 @@
  * The effects, in order (a kind appears only when the step produced it; `send`, `result`
  * and `event` once per item):
  *
+ *   replicate...                                              a leader's AppendEntries, in parallel with its own write
  *   saveSnapshot  truncateLog  appendEntries  saveHardState   the writes, each one durable
  *   sync                                                      barrier: every write above is durable
  *   restoreStateMachine  acknowledge  send...                 only after the barrier
  *   apply  result...  saveTakenSnapshot  compactLog  takeSnapshot  event...
+ *
+ * `replicate` is `send` of the step's `append` and `heartbeat` messages, carried out first
+ * when the step's only write is new entries (a leader replicating what it appends, thesis
+ * §10.2.1): see `replicatesEarly` and rule 0 of the contract in types.ts. It goes to the
+ * sink's `send`; only its place in the order (and so the crash points) differs.
  *
  * Drivers differ in how long an effect takes, not in the order. A sink method returns
  * nothing when its effect is done at once (the simulator, the tests, the bench: no promise
@@ -30,6 +36,7 @@ import type { Entry, HardState, Message, Outputs, RaftEvent, Result, Snapshot } 
 export type EffectDone = void | PromiseLike<unknown>;
 
 export type EffectKind =
+  | 'replicate'
   | 'saveSnapshot'
   | 'truncateLog'
   | 'appendEntries'
@@ -47,6 +54,7 @@ export type EffectKind =
 
 /** Every effect kind, in the order the executor carries them out. */
 export const EFFECT_ORDER: readonly EffectKind[] = [
+  'replicate',
   'saveSnapshot',
   'truncateLog',
   'appendEntries',
@@ -104,6 +112,29 @@ export function persists(out: Outputs): boolean {
   return out.snapshot !== undefined || out.truncateFrom !== undefined || out.entries.length > 0 || out.hardState !== undefined;
 }
 
+/** A message only a leader sends to replicate its log: AppendEntries, with or without entries. */
+function isReplication(m: Message): boolean {
+  return m.type === 'append' || m.type === 'heartbeat';
+}
+
+/**
+ * True when the step's replication messages go out before its writes (rule 0 of the
+ * ordering contract, types.ts): its only write is new entries (no snapshot, no truncation,
+ * no hard state), so the term and vote its messages carry were made durable by an earlier
+ * step, and only the entries are still on their way to the disk. The leader still counts
+ * itself in the quorum only at `acknowledge`, after its own `sync` (thesis §10.2.1).
+ */
+export function replicatesEarly(out: Outputs): boolean {
+  return out.entries.length > 0 && out.snapshot === undefined && out.truncateFrom === undefined && out.hardState === undefined;
+}
+
+function earlyCount(out: Outputs): number {
+  if (!replicatesEarly(out)) return 0;
+  let n = 0;
+  for (const m of out.messages) if (isReplication(m)) n++;
+  return n;
+}
+
 /** How many effects carrying out `out` takes. */
 export function effectCount(out: Outputs): number {
   let n = 0;
@@ -146,6 +177,8 @@ export function firstEffectOf(out: Outputs, kind: EffectKind): number {
 
 function countOf(out: Outputs, kind: EffectKind): number {
   switch (kind) {
+    case 'replicate':
+      return earlyCount(out);
     case 'saveSnapshot':
     case 'restoreStateMachine':
       return out.snapshot !== undefined ? 1 : 0;
@@ -159,7 +192,7 @@ function countOf(out: Outputs, kind: EffectKind): number {
     case 'sync':
       return persists(out) ? 1 : 0;
     case 'send':
-      return out.messages.length;
+      return out.messages.length - earlyCount(out);
     case 'apply':
       return out.committed.length > 0 ? 1 : 0;
     case 'result':
@@ -216,6 +249,22 @@ function refuseAsync(kind: EffectKind): never {
 function walk(out: Outputs, sink: OutputSink, from: number, stop: number, halted: (() => boolean) | undefined, sync = false): number | Promise<number> {
   let k = 0;
   let r: EffectDone;
+  const messages = out.messages;
+  const early = out.entries.length > 0 && replicatesEarly(out);
+
+  // 0. REPLICATE: a leader's AppendEntries leave while its own write is under way (§10.2.1).
+  if (early) {
+    for (let i = 0; i < messages.length; i++) {
+      if (!isReplication(messages[i])) continue;
+      if (k >= from) {
+        if (k >= stop) return k;
+        r = sink.send(messages[i]);
+        if (isPromiseLike(r)) return sync ? refuseAsync('replicate') : resume(out, sink, k + 1, stop, halted, r);
+      }
+      k++;
+    }
+  }
+  const writesFrom = k;
 
   // 1. PERSIST: snapshot, log change, hard state, then the barrier.
   if (out.snapshot !== undefined) {
@@ -251,8 +300,8 @@ function walk(out: Outputs, sink: OutputSink, from: number, stop: number, halted
     }
     k++;
   }
-  if (k > 0) {
-    // k > 0 here exactly when the step wrote something: the barrier follows the writes.
+  if (k > writesFrom) {
+    // k > writesFrom here exactly when the step wrote something: the barrier follows the writes.
     if (k >= from) {
       if (k >= stop) return k;
       r = sink.sync();
@@ -280,13 +329,15 @@ function walk(out: Outputs, sink: OutputSink, from: number, stop: number, halted
     k++;
   }
 
-  // 3. SEND.
-  const messages = out.messages;
-  for (let i = 0; i < messages.length; i++, k++) {
-    if (k < from) continue;
-    if (k >= stop) return k;
-    r = sink.send(messages[i]);
-    if (isPromiseLike(r)) return sync ? refuseAsync('send') : resume(out, sink, k + 1, stop, halted, r);
+  // 3. SEND (what rule 0 did not send already).
+  for (let i = 0; i < messages.length; i++) {
+    if (early && isReplication(messages[i])) continue;
+    if (k >= from) {
+      if (k >= stop) return k;
+      r = sink.send(messages[i]);
+      if (isPromiseLike(r)) return sync ? refuseAsync('send') : resume(out, sink, k + 1, stop, halted, r);
+    }
+    k++;
   }
 
   // 4. APPLY.

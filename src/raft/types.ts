@@ -255,10 +255,18 @@ export type RaftEvent =
  * THE OUTPUTS ARE CARRIED OUT IN THIS ORDER, AND ONLY BY `carryOut` IN execute.ts: every
  * driver (node runtime, simulator, unit tests, bench) hands it a sink, so this rule is
  * executable and the simulator's crash points test the order production runs.
+ *   0. REPLICATE: WHEN THE STEP'S ONLY WRITE IS NEW `entries` (no snapshot, no truncation,
+ *      no hard state), its `append` and `heartbeat` messages are sent FIRST, while the
+ *      entries are being written: a leader replicates in parallel with its own disk write
+ *      (thesis §10.2.1; etcd does the same). This is safe because the term and vote those
+ *      messages carry were made durable by an earlier step (a step that changes them writes
+ *      a hard state and so never sends early), and because the leader counts itself in the
+ *      commit quorum only at ACKNOWLEDGE, after its own barrier. Followers still persist
+ *      before acknowledging, and votes and terms still persist before any reply (rule 1).
  *   1. PERSIST, each a durable write of its own, in this order: `snapshot`, then the log
  *      change (`truncateFrom`, then `entries`), then `hardState`; then a barrier (`sync`).
- *      ALL OF IT MUST BE DURABLE (per the fsync policy) BEFORE ANY MESSAGE OF THIS STEP IS
- *      SENT: a vote or an acknowledgement that outruns its own persistence breaks Election
+ *      ALL OF IT MUST BE DURABLE (per the fsync policy) BEFORE ANY OTHER MESSAGE OF THIS STEP
+ *      IS SENT: a vote or an acknowledgement that outruns its own persistence breaks Election
  *      Safety and commitment after a crash (§5.1, §5.2, §5.3; etcd's `Ready`). THE HARD
  *      STATE GOES LAST: its `commit` may cover this step's entries, and written first it
  *      could make stale entries look committed after a crash between the writes. A crash
@@ -267,7 +275,7 @@ export type RaftEvent =
  *      Then restore the state machine from `snapshot`.
  *   2. ACKNOWLEDGE: once `entries` are durable, feed back `{type:'persisted', index, term}`
  *      of the last one, as a later input (a leader counts itself in the commit quorum only then).
- *   3. SEND `messages`.
+ *   3. SEND the rest of `messages`.
  *   4. APPLY `committed` to the state machine in order (they are durable on a quorum).
  *   5. Serve `results`; persist `snapshotTaken`; then `compactTo` (it may be carried out any
  *      time after the snapshot it follows, `snapshot` or `snapshotTaken`, is durable);

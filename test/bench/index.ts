@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- core|node|zmq|lab|all` (default all): runs the benchmarks and prints
- * their figures under one header each.
+ * `npm run bench -- core|node|peer|zmq|lab|all [options]` (default all): runs the benchmarks
+ * and prints their figures under one header each. Words after the name are that
+ * benchmark's options (node: `--phase=closed-1 --fsync=always`, see test/bench/node.ts).
  *
  *   core  the pure Raft core in one process (test/bench/core.ts, benchCore)
  *   node  a node process with real storage and transport (test/bench/node.ts, benchNode),
  *         then the raw ZeroMQ round trip it is built on (zmq)
+ *   peer  the node bench's single-request load against raftlab and a 3-member etcd side by
+ *         side, when etcd is on PATH (test/bench/peer.ts, benchPeer); not in `all`
  *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
  *   schema  decode cost and bundle size of the schema-library candidates (test/bench/schema.ts)
@@ -30,6 +33,11 @@ interface BenchSpec {
   title: string;
   /** Formats what the function returned, for benchmarks that print nothing themselves. */
   format?: (result: unknown) => string;
+  /**
+   * The exported function that turns the words after the benchmark's name into its options
+   * (e.g. `npm run bench -- node --phase=closed-1`); benchmarks without one take no words.
+   */
+  parseArgs?: string;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
@@ -51,6 +59,16 @@ const BENCHES: Record<string, BenchSpec> = {
     file: 'node.ts',
     fn: 'benchNode',
     title: 'node: a node process with real storage and transport',
+    parseArgs: 'parseNodeBenchArgs',
+    // It prints its own table and figures.
+    format: () => '',
+  },
+  peer: {
+    file: 'peer.ts',
+    fn: 'benchPeer',
+    title: 'peer: raftlab beside a 3-member etcd (when etcd is on PATH), the same single-request load',
+    parseArgs: 'parsePeerBenchArgs',
+    format: () => '',
   },
   zmq: {
     file: 'zmqRoundTrip.ts',
@@ -79,6 +97,7 @@ const BENCHES: Record<string, BenchSpec> = {
 const GROUPS: Record<string, string[]> = {
   core: ['core'],
   node: ['node', 'zmq'],
+  peer: ['peer'],
   zmq: ['zmq'],
   lab: ['lab'],
   renderer: ['renderer'],
@@ -88,7 +107,7 @@ const GROUPS: Record<string, string[]> = {
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 
-const USAGE = `usage: npm run bench -- [${Object.keys(GROUPS).join('|')}]   (default all)`;
+const USAGE = `usage: npm run bench -- [${Object.keys(GROUPS).join('|')}] [options of that benchmark]   (default all)`;
 
 /** The directory holding raftlab's package.json, upwards from the working directory. */
 function repoRoot(): string {
@@ -102,7 +121,7 @@ function repoRoot(): string {
 class MissingBench extends Error {}
 
 /** Bundles one benchmark module and returns its exported function. */
-async function load(root: string, spec: BenchSpec): Promise<(...args: unknown[]) => Promise<unknown>> {
+async function load(root: string, spec: BenchSpec): Promise<{ run: (...args: unknown[]) => Promise<unknown>; parseArgs?: (argv: string[]) => unknown }> {
   const entry = join(root, 'test/bench', spec.file);
   if (!existsSync(entry)) throw new MissingBench(`test/bench/${spec.file} does not exist yet`);
   // Inside node_modules so the bundle's external packages resolve from the repo.
@@ -115,7 +134,9 @@ async function load(root: string, spec: BenchSpec): Promise<(...args: unknown[])
     const mod = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
     const fn = mod[spec.fn];
     if (typeof fn !== 'function') throw new Error(`test/bench/${spec.file} does not export a function ${spec.fn}`);
-    return fn as (...args: unknown[]) => Promise<unknown>;
+    const parse = spec.parseArgs === undefined ? undefined : mod[spec.parseArgs];
+    if (spec.parseArgs !== undefined && typeof parse !== 'function') throw new Error(`test/bench/${spec.file} does not export a function ${spec.parseArgs}`);
+    return { run: fn as (...args: unknown[]) => Promise<unknown>, parseArgs: parse as ((argv: string[]) => unknown) | undefined };
   } finally {
     // Kept until every bench is done: a bench may start a worker thread from its own
     // bundle (the node bench's latency client does), long after the import.
@@ -130,12 +151,18 @@ function removeBundles(): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length > 1 || (argv[0] !== undefined && !(argv[0] in GROUPS))) {
+  if (argv[0] !== undefined && !(argv[0] in GROUPS)) {
     console.error(argv[0] === '--help' || argv[0] === '-h' ? USAGE : `unknown benchmark ${JSON.stringify(argv.join(' '))}\n${USAGE}`);
     return argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
   }
   const group = argv[0] ?? 'all';
-  const names = GROUPS[group];
+  const words = argv.slice(1);
+  // Options go to the one benchmark named (a group of several would not know whose they are).
+  if (words.length > 0 && (!(group in BENCHES) || BENCHES[group].parseArgs === undefined)) {
+    console.error(`${group} takes no options, got ${JSON.stringify(words.join(' '))}\n${USAGE}`);
+    return 2;
+  }
+  const names = words.length > 0 ? [group] : GROUPS[group];
   const root = repoRoot();
   process.chdir(root);
   const failures: string[] = [];
@@ -145,8 +172,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\n=== ${spec.title} ===`);
     const t0 = performance.now();
     try {
-      const fn = await load(root, spec);
-      const result = await fn();
+      const { run, parseArgs } = await load(root, spec);
+      const result = await (name === group && parseArgs && words.length > 0 ? run(parseArgs(words)) : run());
       if (spec.format) console.log(spec.format(result));
       else if (result !== undefined && name !== 'lab') console.log(JSON.stringify(result, null, 2));
       console.log(`(${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);

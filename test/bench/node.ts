@@ -4,12 +4,14 @@
  * on whatever machine runs it (the project's is 2 cores, shared by the 3 nodes, the lab
  * and the load generator).
  *
- *   - commit throughput: several client connections to the leader, each keeping several
- *     large batches of puts in flight (pipelined); ok answers per second, fsync never/always;
- *   - commit latency at a fixed 1,000 writes/s (open loop): send to ok answer, p50/p99;
+ *   - single-request load, etcd's benchmark shape (test/bench/loadShape.ts): closed loops of
+ *     1, 16, 64 and 256 clients with one put each in flight, one request per frame, and an
+ *     open loop of 1,000 puts/s; writes/s, p50, p99 and RSS per node, fsync always and never;
+ *   - pipelined throughput: several client connections to the leader, each keeping several
+ *     large batches of puts in flight; ok answers per second, fsync always/never;
  *   - failover: kill -9 of the leader to the first 'role' leader event of a higher term
  *     from another node (event timestamps), 30 times, restarting the killed node between;
- *   - RSS per node process, idle and under load (the nodes' 'metrics' telemetry);
+ *   - RSS per node process, idle and under load (the nodes' 'metrics' telemetry, every 100 ms);
  *   - the floor: a raw ZeroMQ round trip between two processes;
  *   - the cost of CURVE: throughput and latency (fsync never) with CURVE on (the default:
  *     encryption, ZAP allow-lists, sealed frames) and off, back to back in one run.
@@ -22,9 +24,12 @@
  * The latency client runs in a worker thread of this process when the bench runs bundled,
  * so the lab's own work here (telemetry, recording, safety checks) cannot delay its timers.
  *
- * Run alone: `node scripts/run-ts.mjs test/bench/node.ts [--skip=never,always,throughput,
- * latency,failover,zmq,curve] [--kills=N] [--connections=N] [--inflight=N] [--batch=N]
- * [--duration=MS]`. The node bundle is rebuilt first if it is older than src/.
+ * `npm run bench -- node [--phase=closed-1,open-1000,...] [--fsync=always|never]
+ * [--variants=before=/tmp/base/out/node/main.mjs,after]
+ * [--duration=MS] [--kills=N] [--connections=N] [--inflight=N] [--batch=N]` (see
+ * parseNodeBenchArgs; phases: pipelined, closed-1, closed-16, closed-64, closed-256,
+ * open-1000, failover, curve, zmq). Alone: `node scripts/run-ts.mjs test/bench/node.ts` with
+ * the same options.
  * Environment: RAFTLAB_BENCH_CPU_PROF=<dir> runs each node under `node --cpu-prof` (through
  * a small wrapper script: NODE_OPTIONS does not allow --cpu-prof) and stops the nodes
  * gracefully so the profiles get written; RAFTLAB_BENCH_EXEC=<executable> runs the nodes
@@ -45,10 +50,11 @@ import type { NodeId } from '../../src/raft/types';
 import { TestCluster } from '../integration/helpers/testCluster';
 import { delay, waitFor } from '../integration/helpers/waitFor';
 import { percentile } from '../../src/analysis/percentile';
+import { LOAD_VALUE, loadKey, runClosedLoop, runOpenLoop, type LoadResult, type PutFn } from './loadShape';
 import { benchZmqRoundTrip } from './zmqRoundTrip';
 
 export interface NodeBenchOptions {
-  /** Measured time of each throughput and latency phase (default 5000 ms). */
+  /** Measured time of each throughput and load phase (default 3000 ms). */
   durationMs?: number;
   /** Leader kills for the failover figure (default 30). */
   kills?: number;
@@ -60,8 +66,19 @@ export interface NodeBenchOptions {
   inFlightBatches?: number;
   /** Rate of the latency phase, writes/s (default 1000). */
   latencyRate?: number;
-  /** Skip phases (for quick runs): any of 'never', 'always', 'throughput', 'latency', 'failover', 'zmq', 'curve'. */
+  /** Only these phases (default all; see phaseIds()). */
+  phases?: string[];
+  /** The fsync policies of the cluster phases (default always, then never). */
+  fsync?: Array<'always' | 'never'>;
+  /** Phases or fsync policies to leave out. */
   skip?: string[];
+  /**
+   * Node builds to compare side by side in this run, `name=path/to/main.mjs` each (default:
+   * the current build alone). Each runs the cluster phases on its own fresh cluster, one
+   * after the other for each fsync policy, so a lever is measured against its absence under
+   * the same machine load (a variant built from another commit: see docs/performance.md).
+   */
+  variants?: Array<{ name: string; script?: string }>;
 }
 
 const MAX_FRAME_BYTES = 16 << 20;
@@ -308,127 +325,112 @@ async function measureThroughput(tc: TestCluster, opts: Required<Pick<NodeBenchO
   };
 }
 
-interface LatencyResult {
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  samples: number;
-  failed: number;
-}
-
-/** What the latency client needs: plain data, so it can cross into a worker thread. */
-interface LatencyJob {
+/** A load phase for the worker thread: plain data, so it can cross into it. */
+interface LoadJob {
   clusterId: string;
   address: string;
-  client: string;
-  rate: number;
-  durationMs: number;
   /** The lab's CURVE credentials for the leader (plain strings), when CURVE is on. */
   curve?: CurveClient;
+  shape: { kind: 'closed'; clients: number } | { kind: 'open'; rate: number };
+  durationMs: number;
+  warmupMs: number;
+}
+
+/** Client connections for a closed-loop phase of `clients` (etcd's benchmark shares connections among clients too). */
+function connectionsFor(clients: number): number {
+  return Math.min(clients, 16);
 }
 
 /**
- * Open-loop puts at a fixed rate to one node; latency from send to ok answer. Runs in a
- * worker thread when it can (see measureLatency), so the lab's own work in this process
- * (telemetry, recording, safety checks) does not delay the client's timers and receives.
+ * Puts over KvClientConnections, one request per frame: client c uses connection
+ * c % connections and its own client id and sequence numbers (the node's sessions
+ * dedupe by them). Resolves each put with its answer.
  */
-async function runLatencyClient(job: LatencyJob): Promise<LatencyResult> {
-  const sentAt = new Map<number, number>();
-  const latencies: number[] = [];
-  let failed = 0;
-  let measuring = false;
-  let wake: (() => void) | null = null;
-  const conn = new KvClientConnection({
-    clusterId: job.clusterId,
-    address: job.address,
-    maxFrameBytes: MAX_FRAME_BYTES,
-    sendTimeoutMs: 5000,
-    curve: job.curve,
-    onResponses: (responses) => {
-      const now = performance.now();
-      for (const r of responses) {
-        const t = sentAt.get(r.seq);
-        sentAt.delete(r.seq);
-        if (t === undefined || !measuring) continue;
-        if (r.status === 'ok') latencies.push(now - t);
-        else failed++;
-      }
-      wake?.();
-    },
-    onError: (err, context) => console.error(`[bench] ${context}: ${String(err)}`),
-  });
-  const put = (seq: number): ClientRequest => ({ client: job.client, seq, op: { op: 'put', key: `l${seq % 512}`, value: VALUE } });
-  // Warm the connection and the JIT with a short closed-loop run first.
-  let seq = 0;
-  const warm = performance.now();
-  while (performance.now() - warm < 500) {
-    const s = ++seq;
-    sentAt.set(s, performance.now());
-    await conn.send([put(s)]);
-    while (sentAt.has(s) && performance.now() - warm < 2000) await Promise.race([new Promise<void>((r) => (wake = r)), delay(50)]);
+class FramePerRequestClient {
+  private readonly conns: KvClientConnection[];
+  private readonly seqs: number[] = [];
+  private readonly pending = new Map<string, (ok: boolean) => void>();
+  private readonly prefix = `load-${process.pid}-${Date.now()}`;
+
+  constructor(job: LoadJob, connections: number) {
+    this.conns = Array.from(
+      { length: connections },
+      () =>
+        new KvClientConnection({
+          clusterId: job.clusterId,
+          address: job.address,
+          maxFrameBytes: MAX_FRAME_BYTES,
+          sendTimeoutMs: 5000,
+          curve: job.curve,
+          onResponses: (responses) => {
+            for (const r of responses) {
+              const key = `${r.client}:${r.seq}`;
+              const resolve = this.pending.get(key);
+              if (!resolve) continue;
+              this.pending.delete(key);
+              resolve(r.status === 'ok');
+            }
+          },
+          onError: (err, context) => console.error(`[bench] ${context}: ${String(err)}`),
+        }),
+    );
   }
-  measuring = true;
-  const start = performance.now();
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const elapsed = performance.now() - start;
-      if (elapsed >= job.durationMs) {
-        clearInterval(timer);
-        resolve();
-        return;
-      }
-      const due = Math.floor((elapsed * job.rate) / 1000) - sent;
-      if (due <= 0) return;
-      const now = performance.now();
-      const requests: ClientRequest[] = [];
-      for (let i = 0; i < due; i++) {
-        const s = ++seq;
-        sentAt.set(s, now);
-        requests.push(put(s));
-      }
-      sent += due;
-      void conn.send(requests);
-    }, 1);
-  });
-  await waitFor(() => sentAt.size === 0, { timeoutMs: 5000, what: 'the latency phase writes to be answered' }).catch((err: Error) =>
-    console.error(`[bench] ${err.message}`),
-  );
-  measuring = false;
-  failed += sentAt.size;
-  await conn.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    p50Ms: round(pct(latencies, 50), 3),
-    p99Ms: round(pct(latencies, 99), 3),
-    maxMs: round(latencies[latencies.length - 1] ?? Number.NaN, 3),
-    samples: latencies.length,
-    failed,
+
+  readonly put: PutFn = (c, key, value) => {
+    const client = `${this.prefix}-${c}`;
+    const seq = (this.seqs[c] = (this.seqs[c] ?? 0) + 1);
+    return new Promise<boolean>((resolve) => {
+      this.pending.set(`${client}:${seq}`, resolve);
+      this.conns[c % this.conns.length].send([{ client, seq, op: { op: 'put', key, value } }]).then(
+        (sent) => {
+          if (!sent && this.pending.delete(`${client}:${seq}`)) resolve(false);
+        },
+        () => {
+          if (this.pending.delete(`${client}:${seq}`)) resolve(false);
+        },
+      );
+    });
   };
+
+  async close(): Promise<void> {
+    for (const resolve of this.pending.values()) resolve(false);
+    this.pending.clear();
+    await Promise.all(this.conns.map((c) => c.close()));
+  }
 }
 
-const LATENCY_WORKER = 'raftlab-bench-latency-client';
-
-/** Latency against the current leader, from a worker thread when this code runs bundled (.mjs). */
-async function measureLatency(tc: TestCluster, rate: number, durationMs: number): Promise<LatencyResult & { inWorker: boolean }> {
-  const leader = tc.cluster.leader();
-  if (leader === null) throw new Error('no leader for the latency phase');
-  const job: LatencyJob = {
-    clusterId: tc.clusterId,
-    address: tc.clientAddress(leader),
-    client: `lat-${process.pid}-${rate}-${Date.now()}`,
-    rate,
-    durationMs,
-    curve: tc.cluster.curveKeys?.clientOf(leader),
-  };
-  const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith('.mjs') && !self.pathname.endsWith('.js')) return { ...(await runLatencyClient(job)), inWorker: false };
-  const worker = new Worker(self, { workerData: { kind: LATENCY_WORKER, job } });
+async function runLoadJob(job: LoadJob): Promise<LoadResult> {
+  const client = new FramePerRequestClient(job, job.shape.kind === 'closed' ? connectionsFor(job.shape.clients) : 1);
   try {
-    const result = await new Promise<LatencyResult>((resolve, reject) => {
-      worker.once('message', (m: LatencyResult) => resolve(m));
+    // Connect and warm the JIT with a few answered puts before the phase's own warm-up.
+    for (let i = 0; i < 20; i++) await client.put(0, loadKey(i), LOAD_VALUE);
+    return job.shape.kind === 'closed'
+      ? await runClosedLoop(client.put, { clients: job.shape.clients, durationMs: job.durationMs, warmupMs: job.warmupMs })
+      : await runOpenLoop(client.put, { rate: job.shape.rate, durationMs: job.durationMs, warmupMs: job.warmupMs });
+  } finally {
+    await client.close();
+  }
+}
+
+const LOAD_WORKER = 'raftlab-bench-load-client';
+
+/**
+ * A single-request load phase against the current leader, from a worker thread when this
+ * code runs bundled (.mjs), so the lab's own work in this process (telemetry, recording,
+ * safety checks) cannot delay the client's timers and receives.
+ */
+async function runLoad(tc: TestCluster, shape: LoadJob['shape'], durationMs: number, warmupMs = 500): Promise<LoadResult & { inWorker: boolean }> {
+  const leader = tc.cluster.leader();
+  if (leader === null) throw new Error('no leader for the load phase');
+  const job: LoadJob = { clusterId: tc.clusterId, address: tc.clientAddress(leader), curve: tc.cluster.curveKeys?.clientOf(leader), shape, durationMs, warmupMs };
+  const self = new URL(import.meta.url);
+  if (!self.pathname.endsWith('.mjs') && !self.pathname.endsWith('.js')) return { ...(await runLoadJob(job)), inWorker: false };
+  const worker = new Worker(self, { workerData: { kind: LOAD_WORKER, job } });
+  try {
+    const result = await new Promise<LoadResult>((resolve, reject) => {
+      worker.once('message', (m: LoadResult) => resolve(m));
       worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the latency worker exited (code ${code}) without a result`)));
+      worker.once('exit', (code) => reject(new Error(`the load worker exited (code ${code}) without a result`)));
     });
     return { ...result, inWorker: true };
   } finally {
@@ -436,9 +438,8 @@ async function measureLatency(tc: TestCluster, rate: number, durationMs: number)
   }
 }
 
-if (!isMainThread && (workerData as { kind?: string } | null)?.kind === LATENCY_WORKER) {
-  const job = (workerData as { job: LatencyJob }).job;
-  parentPort!.postMessage(await runLatencyClient(job));
+if (!isMainThread && (workerData as { kind?: string } | null)?.kind === LOAD_WORKER) {
+  parentPort!.postMessage(await runLoadJob((workerData as { job: LoadJob }).job));
 }
 
 interface FailoverResult {
@@ -468,58 +469,171 @@ async function measureFailover(tc: TestCluster, kills: number): Promise<Failover
   return { p50Ms: pct(sorted, 50), p99Ms: pct(sorted, 99), maxMs: sorted[sorted.length - 1], samples };
 }
 
-async function measureLatencyInto(out: Record<string, number | string>, tc: TestCluster, fsync: string, o: { latencyRate: number; durationMs: number; skip: Set<string> }): Promise<void> {
-  if (o.skip.has('latency')) return;
-  const lat = await measureLatency(tc, o.latencyRate, o.durationMs);
-  out[`latency@${o.latencyRate}.fsync-${fsync}.p50Ms`] = lat.p50Ms;
-  out[`latency@${o.latencyRate}.fsync-${fsync}.p99Ms`] = lat.p99Ms;
-  out[`latency@${o.latencyRate}.fsync-${fsync}.maxMs`] = lat.maxMs;
-  out[`latency@${o.latencyRate}.fsync-${fsync}.samples`] = lat.samples;
-  out[`latency@${o.latencyRate}.fsync-${fsync}.failed`] = lat.failed;
-  out[`latency@${o.latencyRate}.fsync-${fsync}.client`] = lat.inWorker ? 'worker thread' : 'lab thread';
+/** Options every phase of one cluster sees. */
+type PhaseOptions = Required<Omit<NodeBenchOptions, 'skip' | 'phases' | 'fsync' | 'variants'>>;
+
+/** One row of the printed table: a phase on one cluster. */
+export interface PhaseRow {
+  phase: string;
+  /** The node build measured (see NodeBenchOptions.variants); absent for the current build alone. */
+  variant?: string;
+  fsync: 'always' | 'never';
+  writesPerSec: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  /** Highest RSS any node reported during the phase, MB. */
+  rssMb: number;
+  failed: number;
 }
 
-/** Runs every phase and returns the figures (also printed). */
-export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<string, number | string>> {
-  const o = {
-    durationMs: options.durationMs ?? 5000,
-    kills: options.kills ?? 30,
-    connections: options.connections ?? 4,
-    batch: options.batch ?? 256,
-    inFlightBatches: options.inFlightBatches ?? 4,
-    latencyRate: options.latencyRate ?? 1000,
-    skip: new Set(options.skip ?? []),
-  };
-  const out: Record<string, number | string> = {};
+/**
+ * A phase run on a fresh cluster of each fsync policy, in table order. To add one (for
+ * example a journal on/off comparison), append an entry: it gets its own id for
+ * `--phase=`, a row in the table and its figures in the key list.
+ */
+export interface ClusterPhase {
+  id: string;
+  run: (tc: TestCluster, fsync: 'always' | 'never', o: PhaseOptions, out: Record<string, number | string>) => Promise<PhaseRow>;
+}
 
-  for (const fsync of ['never', 'always'] as const) {
-    if (o.skip.has(fsync)) continue;
-    const tc = await startCluster(fsync, `bench-${fsync}`);
-    try {
-      if (fsync === 'never') {
-        // Idle: a few metrics samples after the election settled.
-        const idleFrom = tc.cluster.now();
-        await delay(1500);
-        out['rss.idle.maxMB'] = maxRssMb(tc, idleFrom);
-      }
-      if (o.skip.has('throughput')) {
-        await measureLatencyInto(out, tc, fsync, o);
-        continue;
-      }
+/** Client counts of the closed-loop phases (etcd benchmark `--clients`). */
+export const CLOSED_LOOP_CLIENTS = [1, 16, 64, 256] as const;
+
+function singleRequestPhase(id: string, shape: LoadJob['shape']): ClusterPhase {
+  return {
+    id,
+    run: async (tc, fsync, o, out) => {
+      const fromT = tc.cluster.now();
+      const r = await runLoad(tc, shape, o.durationMs);
+      const row: PhaseRow = { phase: id, fsync, writesPerSec: r.writesPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, rssMb: maxRssMb(tc, fromT), failed: r.failed };
+      const key = `${id}.fsync-${fsync}`;
+      out[`${key}.writesPerSec`] = r.writesPerSec;
+      out[`${key}.p50Ms`] = r.p50Ms;
+      out[`${key}.p99Ms`] = r.p99Ms;
+      out[`${key}.maxMs`] = r.maxMs;
+      out[`${key}.failed`] = r.failed;
+      out[`${key}.rssMB`] = row.rssMb;
+      if (!r.inWorker) out[`${key}.client`] = 'lab thread';
+      return row;
+    },
+  };
+}
+
+export const CLUSTER_PHASES: ClusterPhase[] = [
+  {
+    // The pipelined batch figure, unchanged: several connections, several 256-put batches in flight each.
+    id: 'pipelined',
+    run: async (tc, fsync, o, out) => {
       const tp = await measureThroughput(tc, o);
       out[`throughput.fsync-${fsync}.writesPerSec`] = tp.writesPerSec;
       out[`throughput.fsync-${fsync}.failed`] = tp.failed;
       out[`throughput.fsync-${fsync}.leaderChanges`] = tp.leaderChanges;
       out[`throughput.fsync-${fsync}.maxLoopLagMs`] = tp.maxLoopLagMs;
+      out[`throughput.fsync-${fsync}.rssMB`] = tp.rssMb;
       for (const [name, us] of Object.entries(tp.cpuUsPerWrite)) out[`throughput.fsync-${fsync}.cpuUsPerWrite.${name}`] = us;
-      if (fsync === 'never') out['rss.load.maxMB'] = tp.rssMb;
-      await measureLatencyInto(out, tc, fsync, o);
-    } finally {
-      await shutdown(tc);
-    }
-  }
+      return { phase: 'pipelined', fsync, writesPerSec: tp.writesPerSec, rssMb: tp.rssMb, failed: tp.failed };
+    },
+  },
+  ...CLOSED_LOOP_CLIENTS.map((n) => singleRequestPhase(`closed-${n}`, { kind: 'closed', clients: n })),
+  singleRequestPhase('open-1000', { kind: 'open', rate: 1000 }),
+];
 
-  if (!o.skip.has('failover')) {
+/** Phases that need a cluster of their own (or none). */
+const OTHER_PHASES = ['failover', 'curve', 'zmq'] as const;
+
+/** Every phase id `--phase=` accepts. */
+export function phaseIds(): string[] {
+  return [...CLUSTER_PHASES.map((p) => p.id), ...OTHER_PHASES];
+}
+
+/**
+ * Runs the chosen cluster phases for each chosen fsync policy on one fresh cluster per
+ * policy, in table order; returns the table rows (figures go into `out` too).
+ */
+export async function runClusterPhases(
+  out: Record<string, number | string>,
+  o: PhaseOptions & { phases: Set<string>; fsync: Array<'always' | 'never'>; variants?: NodeBenchOptions['variants'] },
+): Promise<PhaseRow[]> {
+  const rows: PhaseRow[] = [];
+  const chosen = CLUSTER_PHASES.filter((p) => o.phases.has(p.id));
+  if (chosen.length === 0) return rows;
+  const variants = o.variants ?? [{ name: '' }];
+  const saved = process.env.RAFTLAB_NODE_SCRIPT;
+  try {
+    for (const fsync of o.fsync) {
+      for (const v of variants) {
+        // nodeScript() (test/integration/helpers/nodeBuild.ts) reads this for every cluster.
+        if (v.script) process.env.RAFTLAB_NODE_SCRIPT = v.script;
+        else if (saved === undefined) delete process.env.RAFTLAB_NODE_SCRIPT;
+        else process.env.RAFTLAB_NODE_SCRIPT = saved;
+        const tag = v.name === '' ? '' : `${v.name}.`;
+        const tc = await startCluster(fsync, `bench-${fsync}`);
+        try {
+          if (fsync === o.fsync[0]) {
+            // Idle: a few metrics samples after the election settled.
+            const idleFrom = tc.cluster.now();
+            await delay(1000);
+            out[`${tag}rss.idle.maxMB`] = maxRssMb(tc, idleFrom);
+          }
+          const mine: PhaseRow[] = [];
+          for (const phase of chosen) {
+            const figures: Record<string, number | string> = {};
+            const row = await phase.run(tc, fsync, o, figures);
+            for (const [k, val] of Object.entries(figures)) out[`${tag}${k}`] = val;
+            if (v.name !== '') row.variant = v.name;
+            mine.push(row);
+          }
+          rows.push(...mine);
+          out[`${tag}rss.load.fsync-${fsync}.maxMB`] = Math.max(...mine.map((r) => r.rssMb));
+        } finally {
+          await shutdown(tc);
+        }
+      }
+    }
+  } finally {
+    if (saved === undefined) delete process.env.RAFTLAB_NODE_SCRIPT;
+    else process.env.RAFTLAB_NODE_SCRIPT = saved;
+  }
+  return rows;
+}
+
+/** The table of phases: one line per phase and fsync policy. */
+export function formatPhaseTable(rows: PhaseRow[]): string {
+  const variants = rows.some((r) => r.variant !== undefined);
+  const head = ['phase', variants ? 'variant' : '', 'fsync', 'writes/s', 'p50 ms', 'p99 ms', 'RSS/node MB', 'failed'];
+  // Variants of one phase next to each other (a stable sort keeps their run order).
+  const fsyncs = [...new Set(rows.map((r) => r.fsync))];
+  const order = (r: PhaseRow) => fsyncs.indexOf(r.fsync) * 1000 + CLUSTER_PHASES.findIndex((p) => p.id === r.phase);
+  const sorted = variants ? [...rows].sort((a, b) => order(a) - order(b)) : rows;
+  const body = sorted.map((r) => [r.phase, r.variant ?? '', r.fsync, fmtInt(r.writesPerSec), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.rssMb.toFixed(1), String(r.failed)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  return [head, ...body].map((cells) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en');
+const fmtMs = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
+
+/** Runs the chosen phases (default all) and returns the figures (also printed). */
+export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<string, number | string>> {
+  const o = {
+    durationMs: options.durationMs ?? 3000,
+    kills: options.kills ?? 30,
+    connections: options.connections ?? 4,
+    batch: options.batch ?? 256,
+    inFlightBatches: options.inFlightBatches ?? 4,
+    latencyRate: options.latencyRate ?? 1000,
+  };
+  const skip = new Set(options.skip ?? []);
+  const phases = new Set((options.phases ?? phaseIds()).filter((p) => !skip.has(p)));
+  const unknown = [...phases].filter((p) => !phaseIds().includes(p));
+  if (unknown.length > 0) throw new Error(`unknown phase ${unknown.join(', ')}; phases: ${phaseIds().join(', ')}`);
+  const fsync = (options.fsync ?? ['always', 'never']).filter((f) => !skip.has(f));
+  const out: Record<string, number | string> = {};
+
+  const rows = await runClusterPhases(out, { ...o, phases, fsync, variants: options.variants });
+  if (rows.length > 0) console.log(`${formatPhaseTable(rows)}\n`);
+
+  if (phases.has('failover')) {
     const tc = await startCluster('always', 'bench-failover');
     try {
       const f = await measureFailover(tc, o.kills);
@@ -532,9 +646,9 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
     }
   }
 
-  if (!o.skip.has('curve')) await measureCurveCost(out, o);
+  if (phases.has('curve')) await measureCurveCost(out, o);
 
-  if (!o.skip.has('zmq')) {
+  if (phases.has('zmq')) {
     const z = await benchZmqRoundTrip({ count: 5000 });
     out['zmq.roundTrip.p50Us'] = round(z.p50Us, 1);
     out['zmq.roundTrip.p99Us'] = round(z.p99Us, 1);
@@ -544,6 +658,46 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
   }
   printFigures(out);
   return out;
+}
+
+/**
+ * Options from command-line words: `--phase=closed-1,open-1000` (default every phase),
+ * `--fsync=always|never` (default both), `--skip=…`, `--duration=MS`, `--kills=N`,
+ * `--connections=N`, `--inflight=N`, `--batch=N`.
+ */
+export function parseNodeBenchArgs(argv: readonly string[]): NodeBenchOptions {
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const list = (name: string) => value(name)?.split(',').filter((w) => w !== '');
+  const num = (name: string) => {
+    const v = value(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const known = ['phase', 'fsync', 'skip', 'duration', 'kills', 'connections', 'inflight', 'batch', 'variants'];
+  for (const a of argv) if (!known.some((k) => a.startsWith(`--${k}=`))) throw new Error(`unknown option ${JSON.stringify(a)} (options: ${known.map((k) => `--${k}=`).join(' ')})`);
+  const fsync = list('fsync');
+  if (fsync?.some((f) => f !== 'always' && f !== 'never')) throw new Error(`--fsync takes always and/or never, got ${JSON.stringify(value('fsync'))}`);
+  const variants = list('variants')?.map((v) => {
+    const eq = v.indexOf('=');
+    const name = eq < 0 ? v : v.slice(0, eq);
+    const script = eq < 0 ? undefined : v.slice(eq + 1);
+    if (!/^[\w-]+$/.test(name)) throw new Error(`--variants takes name=path/to/main.mjs (or a bare name for the current build), got ${JSON.stringify(v)}`);
+    if (script !== undefined && !existsSync(script)) throw new Error(`--variants: ${script} does not exist`);
+    return { name, script: script === undefined ? undefined : resolve(script) };
+  });
+  return {
+    variants,
+    phases: list('phase'),
+    fsync: fsync as Array<'always' | 'never'> | undefined,
+    skip: list('skip'),
+    durationMs: num('duration'),
+    kills: num('kills'),
+    connections: num('connections'),
+    inFlightBatches: num('inflight'),
+    batch: num('batch'),
+  };
 }
 
 /**
@@ -562,7 +716,7 @@ async function measureCurveCost(
     const tc = await startCluster('never', `bench-curve-${mode}`, mode === 'on');
     try {
       const tp = await measureThroughput(tc, o);
-      const lat = await measureLatency(tc, o.latencyRate, o.durationMs);
+      const lat = await runLoad(tc, { kind: 'open', rate: o.latencyRate }, o.durationMs);
       figures[mode] = { writesPerSec: tp.writesPerSec, p50Ms: lat.p50Ms, p99Ms: lat.p99Ms };
       out[`curve.${mode}.throughput.writesPerSec`] = tp.writesPerSec;
       out[`curve.${mode}.throughput.failed`] = tp.failed;
@@ -618,13 +772,17 @@ async function zmqRoundTripWithGaps(gapMs: number, count: number): Promise<{ p50
   }
 }
 
+/** The targets of issue 12 (docs/performance.md), fsync always unless the key says never. */
 const TARGETS: Record<string, { max?: number; min?: number }> = {
-  'throughput.fsync-never.writesPerSec': { min: 20_000 },
-  'latency@1000.fsync-never.p50Ms': { max: 2 },
-  'failover.p50Ms': { max: 300 },
-  'failover.p99Ms': { max: 450 },
+  'closed-1.fsync-always.p50Ms': { max: 1.0 },
+  'open-1000.fsync-always.p50Ms': { max: 1.5 },
+  'open-1000.fsync-always.p99Ms': { max: 10 },
+  'closed-256.fsync-always.writesPerSec': { min: 20_000 },
+  'throughput.fsync-always.writesPerSec': { min: 60_000 },
+  'failover.p50Ms': { max: 160 },
+  'failover.maxMs': { max: 350 },
   'rss.idle.maxMB': { max: 80 },
-  'rss.load.maxMB': { max: 80 },
+  'rss.load.fsync-always.maxMB': { max: 80 },
 };
 
 function printFigures(out: Record<string, number | string>): void {
@@ -642,10 +800,5 @@ function printFigures(out: Record<string, number | string>): void {
 }
 
 if (isMainThread && process.argv[1]?.replace(/\\/g, '/').endsWith('test/bench/node.ts')) {
-  const skip = process.argv.find((a) => a.startsWith('--skip='))?.slice('--skip='.length).split(',') ?? [];
-  const num = (name: string) => {
-    const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-    return arg ? Number(arg.slice(name.length + 3)) : undefined;
-  };
-  await benchNode({ skip, kills: num('kills'), connections: num('connections'), batch: num('batch'), inFlightBatches: num('inflight'), durationMs: num('duration') });
+  await benchNode(parseNodeBenchArgs(process.argv.slice(2)));
 }

@@ -183,3 +183,55 @@ describe('carryOut with the real core', () => {
     expect(seen.slice(0, 4)).toEqual(['appendEntries', 'saveHardState', 'sync', 'acknowledge']);
   });
 });
+
+describe('carryOut: rule 0, a leader replicating in parallel with its own write (thesis §10.2.1)', () => {
+  const append = (to: number): Message => ({ type: 'append', from: 1, to, term: 2, prevIndex: 3, prevTerm: 2, entries: [noop(4, 2)], commit: 3, seq: 1 });
+  const vote = (to: number): Message => ({ type: 'voteResp', from: 1, to, term: 2, granted: false, preVote: false } as unknown as Message);
+  /** A leader's proposal step: new entries and their AppendEntries, no hard state. */
+  const proposal = (): Outputs => ({ entries: [noop(4, 2)], messages: [append(2), vote(3), msg(3)], committed: [], results: [], events: [] });
+
+  it('sends append and heartbeat messages before the entries are written, everything else after the barrier', () => {
+    const calls: string[] = [];
+    const { sink } = recorder();
+    const s = sink as unknown as Record<string, (...a: unknown[]) => unknown>;
+    s.send = (m) => void calls.push(`send ${(m as Message).type} ${(m as Message).to}`);
+    s.appendEntries = () => void calls.push('append');
+    s.sync = () => void calls.push('sync');
+    s.acknowledge = () => void calls.push('ack');
+    const out = proposal();
+    carryOutNow(out, sink);
+    expect(calls).toEqual(['send append 2', 'send heartbeat 3', 'append', 'sync', 'ack', 'send voteResp 3']);
+    expect(effectCount(out)).toBe(6);
+    expect([0, 1, 2, 3, 4, 5].map((k) => effectKindAt(out, k))).toEqual(['replicate', 'replicate', 'appendEntries', 'sync', 'acknowledge', 'send']);
+    expect(firstEffectOf(out, 'replicate')).toBe(0);
+    expect(firstEffectOf(out, 'send')).toBe(5);
+  });
+
+  it('a crash after the replication and before the write leaves the messages sent and nothing written', () => {
+    const { sink, seen } = recorder();
+    expect(carryOutNow(proposal(), sink, firstEffectOf(proposal(), 'appendEntries'))).toBe(2);
+    expect(seen).toEqual(['send', 'send']);
+  });
+
+  it('never sends early when the step writes a hard state, a truncation or a snapshot: its term or vote may be new (§5.1, §5.2)', () => {
+    for (const extra of [{ hardState: { term: 3, vote: 1, commit: 3 } }, { truncateFrom: 4 }, { snapshot }] as Array<Partial<Outputs>>) {
+      const out = { ...proposal(), ...extra };
+      const { sink, seen } = recorder();
+      carryOutNow(out, sink);
+      expect(seen.indexOf('send')).toBeGreaterThan(seen.indexOf('sync'));
+      expect(firstEffectOf(out, 'replicate')).toBe(-1);
+    }
+  });
+
+  it('waits for a slow write before acknowledging, after the replication went out', async () => {
+    let finish!: () => void;
+    const slow = new Promise<void>((resolve) => (finish = resolve));
+    const { sink, seen } = recorder({ kind: 'sync', promise: slow });
+    const done = carryOut(proposal(), sink);
+    await Promise.resolve();
+    expect(seen).toEqual(['send', 'send', 'appendEntries', 'sync']);
+    finish();
+    await expect(done).resolves.toBe(6);
+    expect(seen).toEqual(['send', 'send', 'appendEntries', 'sync', 'acknowledge', 'send']);
+  });
+});

@@ -30,6 +30,11 @@ export interface ClusterOptions {
   dataDir: string;
   /** Snapshot after this many applied entries; 0 disables. */
   snapshotThreshold: number;
+  /**
+   * The flight recorder (docs/formats.md, "journal"): 'full' journals every core step for
+   * exact replay, 'messages' only message headers, 'off' nothing.
+   */
+  recording?: 'off' | 'messages' | 'full';
   workload: WorkloadOptions;
 }
 
@@ -53,6 +58,7 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   seed: 1,
   dataDir: '',
   snapshotThreshold: 10_000,
+  recording: 'full',
   workload: DEFAULT_WORKLOAD,
 };
 
@@ -104,6 +110,7 @@ export function validateClusterOptions(o: ClusterOptions): OptionErrors {
   checkInt(errors, 'seed', o.seed, 0, 2 ** 32 - 1);
   if (typeof o.dataDir !== 'string') errors.dataDir = 'dataDir must be a path (or empty for a temporary directory)';
   checkInt(errors, 'snapshotThreshold', o.snapshotThreshold, 0);
+  if (o.recording !== undefined && o.recording !== 'off' && o.recording !== 'messages' && o.recording !== 'full') errors.recording = 'recording must be "off", "messages" or "full"';
   const w = o.workload;
   if (typeof w !== 'object' || w === null) {
     errors.workload = 'workload must be an object';

@@ -161,7 +161,7 @@ function expectWorkload(path: string, v: unknown): WorkloadOptions {
 }
 
 function expectClusterOptions(path: string, v: unknown): ClusterOptions {
-  const o = expectObject(path, v, OPTION_KEYS);
+  const o = expectObject(path, v, OPTION_KEYS, ['recording']);
   // Shape first, so validateClusterOptions only ever sees the fields it knows.
   const w = expectObject(`${path}.workload`, o.workload, WORKLOAD_KEYS);
   expectObject(`${path}.workload.mix`, w.mix, MIX_KEYS);

@@ -5,6 +5,7 @@
  * node turns them into core ticks of `tickMs`.
  */
 import type { NodeId } from '../raft/types';
+import type { RecordingLevel } from './journalFormat';
 
 export interface PeerAddresses {
   /** Where the peer's Raft socket is bound: tcp://127.0.0.1:PORT or ipc://PATH. */
@@ -56,6 +57,12 @@ export interface NodeProcessConfig {
   metricsIntervalMs: number;
   /** Refuse frames larger than this many bytes. */
   maxFrameBytes: number;
+  /**
+   * Where this node writes its flight-recorder journal (src/node/journal), and how much;
+   * no journal when absent or 'off'.
+   */
+  journalDir?: string;
+  recording?: RecordingLevel;
   /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
   security?: NodeSecurity;
 }

@@ -17,10 +17,11 @@ import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
 import { RaftNode } from '../raft';
 import { carryOut, type EffectDone, type OutputSink } from '../raft/execute';
-import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
+import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, PersistedState, RaftConfig, RaftEvent, RequestId, Role } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
+import { JournalWriter } from './journal/journalWriter';
 import { encodeCommand, entryDigest, KvStateMachine } from './kv';
 import { NodeMetricsSampler } from './metrics';
 import { DiskStorage, type SaveBatch } from './storage';
@@ -56,6 +57,8 @@ export class NodeRuntime {
   private readonly faults: FaultInjector<Message>;
   private readonly service: ClientService<ClientRoute>;
   private metrics!: NodeMetricsSampler;
+  /** The flight recorder (src/node/journal): every step's input and output digest; null when off. */
+  private journal: JournalWriter | null = null;
   private readonly clientAddresses = new Map<NodeId, string>();
 
   private readonly queue: Outputs[] = [];
@@ -110,7 +113,9 @@ export class NodeRuntime {
     const recovery = this.storage.recover();
     const state = recovery.state;
     if (state.snapshot) this.kv.restore(state.snapshot.data);
-    this.raft = new RaftNode(raftConfigOf(c), state);
+    const raftConfig = raftConfigOf(c);
+    this.openJournal(raftConfig, state);
+    this.raft = new RaftNode(raftConfig, state);
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
@@ -154,6 +159,24 @@ export class NodeRuntime {
     // the state machine is rebuilt from the snapshot plus the committed log).
     this.startClock();
     this.metrics.start(c.metricsIntervalMs, () => this.publish({ t: wallNow(), type: 'metrics', ...this.sampleMetrics() }));
+  }
+
+  /**
+   * Opens the journal and records what this incarnation recovered, before the core exists:
+   * replay starts each incarnation from exactly this (docs/formats.md, "journal"). A journal
+   * that cannot be opened is reported and the node runs without one.
+   */
+  private openJournal(config: RaftConfig, recovered: PersistedState): void {
+    const c = this.config;
+    const level = c.recording ?? 'off';
+    if (!c.journalDir || level === 'off') return;
+    try {
+      this.journal = new JournalWriter(c.journalDir, { level, onError: (err) => this.log('warn', `journal: ${err.message}`) });
+      this.journal.start(wallNow(), config, recovered);
+    } catch (err) {
+      this.journal = null;
+      this.log('warn', `journal: cannot open ${c.journalDir}: ${(err as Error).message}; running without a journal`);
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -210,13 +233,15 @@ export class NodeRuntime {
       const e = err as Error;
       if (e.name === 'RaftInputError') {
         // A bad input from outside (a message that passed the codec but makes no sense):
-        // refused, counted in the log, never fatal.
+        // refused, counted in the log, never fatal. Journaled too: replay must refuse it alike.
+        this.journal?.step(wallNow(), input, null);
         this.log('warn', `refused input ${input.type}: ${e.message}`);
         return;
       }
       this.fatal(e);
       return;
     }
+    this.journal?.step(wallNow(), input, out);
     this.queue.push(out);
     if (!this.draining) void this.drain();
   }
@@ -547,6 +572,7 @@ export class NodeRuntime {
     await Promise.all([this.peers?.close(), this.clients?.close(), this.control?.close()]);
     this.telemetry?.close();
     this.storage?.close();
+    this.journal?.close();
   }
 }
 

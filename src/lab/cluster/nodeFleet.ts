@@ -125,6 +125,9 @@ export class NodeFleet {
       clusterId: this.deps.clusterId,
       id,
       dataDir: join(this.dataDir, `node-${id}`),
+      // In the run folder, not the data directory: the journal is part of the run's record.
+      journalDir: join(this.deps.runDir, 'journal', `node-${id}`),
+      recording: o.recording ?? 'full',
       peerAddress: own.peerAddress,
       clientAddress: own.clientAddress,
       peers,

@@ -20,6 +20,7 @@ export const CLUSTER_KEYS = [
   'transport',
   'seed',
   'snapshotThreshold',
+  'recording',
 ] as const;
 
 export const WORKLOAD_KEYS = ['clients', 'rate', 'mix', 'keys', 'timeoutMs'] as const;

@@ -116,6 +116,8 @@ export class NodeRuntime {
     const raftConfig = raftConfigOf(c);
     this.openJournal(raftConfig, state);
     this.raft = new RaftNode(raftConfig, state);
+    // Messages a link fault or partition dropped: 'out' ones this node sent, 'in' ones sent to it.
+    if (this.journal) this.faults.onDrop = (message, direction, reason) => this.journal?.dropped(wallNow(), message, `${direction === 'out' ? 'fault out' : 'fault in'}: ${reason}`);
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
@@ -130,6 +132,7 @@ export class NodeRuntime {
       maxFrameBytes: c.maxFrameBytes,
       faults: this.faults,
       onMessage: (message) => this.step({ type: 'message', message }),
+      onDrop: (message, reason) => this.journal?.dropped(wallNow(), message, reason),
       onError: (err, context) => this.log('warn', `peer transport: ${context}: ${String(err)}`),
     });
     this.clients = await ClientServer.open({

@@ -75,6 +75,8 @@ export class NodeReplay {
   private ran = false;
   readonly level: RecordingLevel;
   readonly torn: string[] = [];
+  /** Messages the node's transport or fault rules dropped, as journaled. */
+  readonly drops: Array<Extract<JournalRecord, { kind: 'dropped' }>> = [];
 
   constructor(
     readonly node: number,
@@ -85,7 +87,10 @@ export class NodeReplay {
       const start = inc.records[0] as Extract<JournalRecord, { kind: 'start' }>;
       if (start.level !== 'full') level = start.level;
       this.starts.push({ incarnation: inc.incarnation, first: this.steps.length, t: start.t, record: start });
-      for (const r of inc.records) if (r.kind === 'step') this.steps.push({ incarnation: inc.incarnation, step: r.step, t: r.t, input: r.input, digest: r.digest });
+      for (const r of inc.records) {
+        if (r.kind === 'step') this.steps.push({ incarnation: inc.incarnation, step: r.step, t: r.t, input: r.input, digest: r.digest });
+        else if (r.kind === 'dropped') this.drops.push(r);
+      }
       if (inc.torn) this.torn.push(`incarnation ${inc.incarnation}: ${inc.torn.file} cut at byte ${inc.torn.offset} (${inc.torn.reason})`);
     }
     this.level = level;

@@ -323,7 +323,7 @@ export class RunRecorder {
   async finish(extras: DerivedOptions = {}): Promise<FinishResult> {
     this.close();
     const run = readRun(this.runDir);
-    const formats = ['summary.json', 'trace.json', 'history.edn', 'report.html'] as const;
+    const formats = ['summary.json', 'trace.json', 'history.edn', 'report.html', 'messages.jsonl', 'shiviz.log'] as const;
     const { summary, files, warnings } = await writeDerivedFiles(this.runDir, run, formats, extras);
     if (!summary) throw new Error('internal: summary.json was requested but not computed');
     return { summary, files, warnings: [...run.warnings, ...warnings] };

@@ -1,13 +1,15 @@
 /**
  * `raftlab replay` and `raftlab messages`: a recorded run's journals (src/replay), read back
- * through the pure core. Times on the command line are seconds from the run's start (the
- * earliest incarnation start of any node), e.g. `12.5s`, `1500ms` or `12.5`.
+ * through the pure core. Times on the command line are seconds from the run's start (t = 0
+ * of events.jsonl, from journal/clock.json; else the earliest node start), e.g. `12.5s`,
+ * `1500ms` or `12.5`.
  */
 import { collectMessages, type MessageRecord } from '../replay/messages';
 import { loadRunReplays, replayRun, describeMismatch } from '../replay/runReplay';
 import type { NodeReplay } from '../replay/nodeReplay';
 import type { CoreStateView } from '../replay/coreState';
 import { UsageError } from './cliPlans';
+import { readRunClock } from '../replay/runFiles';
 
 /** `12.5s`, `1500ms`, `12.5` (seconds) to ms. */
 export function parseOffset(text: string, flag: string): number {
@@ -16,7 +18,9 @@ export function parseOffset(text: string, flag: string): number {
   return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
 }
 
-function runStart(replays: readonly NodeReplay[]): number {
+function runStart(replays: readonly NodeReplay[], runDir?: string): number {
+  const clock = runDir === undefined ? null : readRunClock(runDir);
+  if (clock !== null && replays.length > 0) return clock;
   const starts = replays.map((r) => r.span?.from).filter((t): t is number => t !== undefined);
   if (starts.length === 0) throw new UsageError('this run has no journal (recorded with recording off, or before the flight recorder existed)');
   return Math.min(...starts);
@@ -33,7 +37,7 @@ export function cmdReplay(runDir: string, a: { node?: string; at?: string; step?
   if (a.node === undefined) throw new UsageError('replay needs --node N');
   if ((a.at === undefined) === (a.step === undefined)) throw new UsageError('replay needs exactly one of --at TIME and --step K');
   const replays = loadReplays(runDir);
-  const start = runStart(replays);
+  const start = runStart(replays, runDir);
   const r = replays.find((x) => x.node === Number(a.node));
   if (!r) throw new UsageError(`node ${a.node} has no journal in this run (journaled: ${replays.map((x) => x.node).join(', ')})`);
   let state: CoreStateView;
@@ -77,7 +81,7 @@ export interface MessagesArgs {
 /** `raftlab messages RUN [--from A] [--to B] [--type T] [--between T1 T2] [--json]`. */
 export function cmdMessages(runDir: string, a: MessagesArgs, out: (s: string) => void): number {
   const replays = loadReplays(runDir);
-  const start = runStart(replays);
+  const start = runStart(replays, runDir);
   const { messages } = collectMessages(replays);
   const lo = a.between ? start + parseOffset(a.between[0], '--between') : -Infinity;
   const hi = a.between ? start + parseOffset(a.between[1], '--between') : Infinity;

@@ -24,6 +24,7 @@ import type { FaultPlan } from './faultPlan';
 import type { PartitionRequest } from './partitions';
 import type { ProcessEvent } from './supervisor';
 import { RunRecorder } from './recorder/runRecorder';
+import { writeJournalClock } from './export/messageExports';
 import { EventPipeline, type LabEventInput } from './cluster/eventPipeline';
 import { NodeFleet } from './cluster/nodeFleet';
 import { FaultController } from './cluster/faultController';
@@ -151,6 +152,7 @@ export class Cluster {
       this.recorder.start();
     }
     this.events.begin(this.recorder);
+    if (this.recorder && (this.options.recording ?? 'full') !== 'off') writeJournalClock(this.deps.runDir, this.events.startWallMs);
     await this.fleet.open();
     this.events.emit({ t: 0, node: null, type: 'run', phase: 'started', options: this.options, runId: this.deps.runId });
     const ids = await this.membership.bootstrap(this.options.nodes);

@@ -32,3 +32,14 @@ export function loadNodeSegments(runDir: string, node: number): SegmentFile[] {
     .sort()
     .map((name) => ({ name, bytes: readFileSync(join(dir, name)) }));
 }
+
+/** `journal/clock.json`: the shared-clock time (ms) of the run's t = 0, written by the lab at the start. */
+export const JOURNAL_CLOCK_FILE = 'clock.json';
+
+/** The run's t = 0 on the journals' clock, or null when the run did not record it. */
+export function readRunClock(runDir: string): number | null {
+  const path = join(journalDirOf(runDir), JOURNAL_CLOCK_FILE);
+  if (!existsSync(path)) return null;
+  const v = (JSON.parse(readFileSync(path, 'utf8')) as { runStartWallMs?: unknown }).runStartWallMs;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}

@@ -6,6 +6,9 @@
  */
 import { collectMessages, type MessageRecord } from '../../replay/messages';
 import { loadRunReplays } from '../../replay/runReplay';
+import { JOURNAL_CLOCK_FILE, journalDirOf, readRunClock } from '../../replay/runFiles';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TraceEvent } from './traceJson';
 
 export interface RunMessages {
@@ -15,11 +18,30 @@ export interface RunMessages {
   nodes: number[];
 }
 
-/** Every message of the run, or null when the run has no journal (recording off, or an older run). */
+/**
+ * Records the run's t = 0 on the nodes' shared clock, so journal times (wall-clock ms) can be
+ * given, like every other run file's, in ms since the run started (docs/formats.md).
+ */
+export function writeJournalClock(runDir: string, runStartWallMs: number): void {
+  const dir = journalDirOf(runDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, JOURNAL_CLOCK_FILE), JSON.stringify({ runStartWallMs }) + '\n', { mode: 0o600 });
+}
+
+/**
+ * Every message of the run, times in ms since the run started, or null when the run has no
+ * journal (recording off, or an older run). Without journal/clock.json, t = 0 is the earliest
+ * node start.
+ */
 export function runMessages(runDir: string): RunMessages | null {
   const { replays } = loadRunReplays(runDir);
   if (replays.length === 0) return null;
   const { messages, mismatches } = collectMessages(replays);
+  const zero = readRunClock(runDir) ?? Math.min(...replays.map((r) => r.span?.from ?? Infinity));
+  for (const m of messages) {
+    m.sentAt -= zero;
+    for (let i = 0; i < m.receivedAt.length; i++) m.receivedAt[i] -= zero;
+  }
   return { messages, mismatches, nodes: replays.map((r) => r.node) };
 }
 

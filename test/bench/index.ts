@@ -7,6 +7,7 @@
  *         then the raw ZeroMQ round trip it is built on (zmq)
  *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
+ *   replay  exact replay of a recorded 45 s chaos run: steps/s, whole run, seeks (test/bench/replay.ts)
  *
  * Each benchmark module is loaded only when asked for, bundled on the spot with esbuild
  * (as scripts/run-ts.mjs does for this file), so a module that does not exist yet or does
@@ -64,6 +65,11 @@ const BENCHES: Record<string, BenchSpec> = {
     fn: 'benchLab',
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
+  replay: {
+    file: 'replay.ts',
+    fn: 'benchReplay',
+    title: 'replay: exact replay of a 45 s 5-node chaos run (steps/s, whole run, seek to a random time)',
+  },
   fuzz: { file: 'fuzz.ts', fn: 'benchFuzz', title: 'fuzz: random and mutated frames of every type from an admitted member against a live 3-node cluster' },
   renderer: {
     file: 'renderer.ts',
@@ -79,6 +85,7 @@ const GROUPS: Record<string, string[]> = {
   lab: ['lab'],
   renderer: ['renderer'],
   fuzz: ['fuzz'],
+  replay: ['replay'],
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 

@@ -32,7 +32,7 @@
  * cluster's run directory and logs; RAFTLAB_NODE_SCRIPT=<main.mjs> benchmarks another build.
  */
 import { fork } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -100,8 +100,8 @@ async function shutdown(tc: TestCluster): Promise<void> {
   await tc.dispose({ keep: process.env.RAFTLAB_BENCH_KEEP === '1' });
 }
 
-async function startCluster(fsync: 'never' | 'always', label: string, curve = true): Promise<TestCluster> {
-  const tc = await TestCluster.start({ options: { nodes: 3, transport: 'tcp', fsync }, label, retain, curve, execPath: profilingExecPath() ?? (process.env.RAFTLAB_BENCH_EXEC || undefined) });
+async function startCluster(fsync: 'never' | 'always', label: string, curve = true, recording: 'off' | 'messages' | 'full' = 'full'): Promise<TestCluster> {
+  const tc = await TestCluster.start({ options: { nodes: 3, transport: 'tcp', fsync, recording }, label, retain, curve, execPath: profilingExecPath() ?? (process.env.RAFTLAB_BENCH_EXEC || undefined) });
   await tc.waitForAgreedLeader({ timeoutMs: 15_000 });
   return tc;
 }
@@ -534,6 +534,7 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
   }
 
   if (!o.skip.has('curve')) await measureCurveCost(out, o);
+  if (!o.skip.has('journal')) await measureJournalCost(out, o);
 
   if (!o.skip.has('zmq')) {
     const z = await benchZmqRoundTrip({ count: 5000 });
@@ -576,6 +577,49 @@ async function measureCurveCost(
   }
   if (figures.off.writesPerSec > 0) out['curve.throughputOnOverOff'] = round(figures.on.writesPerSec / figures.off.writesPerSec, 3);
   if (figures.off.p50Ms > 0) out['curve.latencyP50OnOverOff'] = round(figures.on.p50Ms / figures.off.p50Ms, 3);
+}
+
+/**
+ * The flight recorder's cost (src/node/journal): recording 'full' versus 'off', back to back
+ * on fresh fsync-never clusters, throughput and CPU per write of each, the full/off ratio
+ * (target: at most 10% loss), and the journal bytes written per committed write (all three
+ * nodes' journals over the leader's commit index).
+ */
+async function measureJournalCost(
+  out: Record<string, number | string>,
+  o: Required<Pick<NodeBenchOptions, 'durationMs' | 'connections' | 'batch' | 'inFlightBatches'>>,
+): Promise<void> {
+  const writes: Record<'full' | 'off', number> = { full: 0, off: 0 };
+  for (const mode of ['full', 'off'] as const) {
+    const tc = await startCluster('never', `bench-journal-${mode}`, true, mode);
+    try {
+      const tp = await measureThroughput(tc, o);
+      writes[mode] = tp.writesPerSec;
+      out[`journal.${mode}.throughput.writesPerSec`] = tp.writesPerSec;
+      for (const [name, us] of Object.entries(tp.cpuUsPerWrite)) out[`journal.${mode}.cpuUsPerWrite.${name}`] = us;
+      if (mode === 'full') {
+        const commit = Math.max(...tc.cluster.nodes().map((v) => v.commit));
+        await Promise.all(tc.liveIds().map((id) => tc.cluster.stopNode(id))); // journals flushed and closed
+        const bytes = journalBytes(join(tc.runDir, 'journal'));
+        out['journal.full.bytes'] = bytes;
+        if (commit > 0) out['journal.full.bytesPerCommittedWrite'] = round(bytes / commit, 1);
+      }
+    } finally {
+      await shutdown(tc);
+    }
+  }
+  if (writes.off > 0) out['journal.throughputFullOverOff'] = round(writes.full / writes.off, 3);
+}
+
+/** Bytes of every file under `dir`, recursively. */
+function journalBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? journalBytes(p) : statSync(p).size;
+  }
+  return total;
 }
 
 /**
@@ -626,6 +670,7 @@ const TARGETS: Record<string, { max?: number; min?: number }> = {
   'failover.p99Ms': { max: 450 },
   'rss.idle.maxMB': { max: 80 },
   'rss.load.maxMB': { max: 80 },
+  'journal.throughputFullOverOff': { min: 0.9 },
 };
 
 function printFigures(out: Record<string, number | string>): void {

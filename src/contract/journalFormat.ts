@@ -19,6 +19,9 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { crc32 } from '../raft/checksum';
 import type { Input, Outputs, PersistedState, RaftConfig } from '../raft/types';
+import { writeRaftBatch } from './codecRaftWire';
+import { MsgpackWriter } from './codecWriter';
+import { validateRaftBatch } from './validateRaft';
 
 export const JOURNAL_MAGIC = 'RLJRNL01';
 export const JOURNAL_HEADER_BYTES = 12;
@@ -47,7 +50,12 @@ export function parseSegmentFileName(name: string): { incarnation: number; segme
 export const RecordKind = {
   /** An incarnation begins: [kind, incarnation, t, level, raftConfig, persisted]. */
   Start: 0,
-  /** One core step at level full: [kind, step, t, input, digest | null] (null: the core refused it). */
+  /**
+   * One core step at level full: [kind, step, t, input, digest | null] (null: the core
+   * refused it). `input` is 0 for a tick, [1, batch] for a message (batch: the peer wire's
+   * batch of that one message, src/contract/codecRaftWire.ts), [2, id, [command bytes...]]
+   * for a proposal, and the `Input` object itself for anything else.
+   */
   Step: 1,
   /** A message received at level messages: [kind, step, t, header]. */
   Received: 2,
@@ -79,12 +87,71 @@ export function encodeJournalRecord(r: JournalRecord): Uint8Array {
     case 'start':
       return packr.pack([RecordKind.Start, r.incarnation, r.t, r.level, r.config, r.persisted]);
     case 'step':
-      return packr.pack([RecordKind.Step, r.step, r.t, r.input, r.digest]);
+      return encodeStep(r.step, r.t, r.input, r.digest);
     case 'received':
       return packr.pack([RecordKind.Received, r.step, r.t, r.header]);
     case 'dropped':
       return packr.pack([RecordKind.Dropped, r.t, r.header, r.reason]);
   }
+}
+
+/**
+ * WHY a hand-written writer for steps: they are the journal's hot path (every message and
+ * proposal of a loaded node). Packing them with msgpackr's Packr (entries as maps, keys
+ * written each time) cost the node bench 22% of its throughput; the peer wire's own writer
+ * (codecWriter.ts: measured faster than Packr there too) and its tuple layout for messages
+ * cut that (figures in docs/formats.md, "journal"). The payload stays standard msgpack.
+ */
+const stepWriter = new MsgpackWriter();
+
+function encodeStep(step: number, t: number, input: Input, digest: OutputDigest | null): Uint8Array {
+  const w = stepWriter;
+  w.reset();
+  w.arrayHeader(5);
+  w.number(RecordKind.Step);
+  w.number(step);
+  w.number(t);
+  switch (input.type) {
+    case 'tick':
+      w.number(0);
+      break;
+    case 'message':
+      w.arrayHeader(2);
+      w.number(1);
+      writeRaftBatch(w, [input.message]);
+      break;
+    case 'propose':
+      w.arrayHeader(3);
+      w.number(2);
+      w.number(input.id);
+      w.arrayHeader(input.commands.length);
+      for (const c of input.commands) w.bytes(c);
+      break;
+    default:
+      w.value(input);
+  }
+  if (digest === null) w.nil();
+  else {
+    w.arrayHeader(digest.length);
+    for (const d of digest) w.number(d);
+  }
+  // A view into the writer's scratch buffer: frameJournalRecord copies it before the next step.
+  return w.peek();
+}
+
+function decodeStepInput(v: unknown): Input {
+  if (v === 0) return { type: 'tick' };
+  if (Array.isArray(v)) {
+    if (v[0] === 1) {
+      const batch = validateRaftBatch(v[1]);
+      if (!batch.ok || batch.value.length !== 1) throw new JournalFormatError(`message input does not decode: ${batch.ok ? `${batch.value.length} messages` : batch.error}`);
+      return { type: 'message', message: batch.value[0] };
+    }
+    if (v[0] === 2 && Array.isArray(v[2])) return { type: 'propose', id: v[1] as number, commands: v[2] as Uint8Array[] };
+    throw new JournalFormatError(`unknown step input tag ${String(v[0])}`);
+  }
+  if (v !== null && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string') return v as Input;
+  throw new JournalFormatError('step input is neither a tick, a message, a proposal nor an input object');
 }
 
 /** A payload that does not have the shape of a record (a bug or another version; never guessed at). */
@@ -99,7 +166,7 @@ export function decodeJournalRecord(payload: Uint8Array): JournalRecord {
     case RecordKind.Start:
       return { kind: 'start', incarnation: v[1] as number, t: v[2] as number, level: v[3] as RecordingLevel, config: v[4] as RaftConfig, persisted: v[5] as PersistedState };
     case RecordKind.Step:
-      return { kind: 'step', step: v[1] as number, t: v[2] as number, input: v[3] as Input, digest: (v[4] as OutputDigest | null) ?? null };
+      return { kind: 'step', step: v[1] as number, t: v[2] as number, input: decodeStepInput(v[3]), digest: (v[4] as OutputDigest | null) ?? null };
     case RecordKind.Received:
       return { kind: 'received', step: v[1] as number, t: v[2] as number, header: v[3] as MessageHeader };
     case RecordKind.Dropped:

@@ -74,4 +74,26 @@ describe('exact replay', () => {
     expect(summary.mismatches).toHaveLength(1);
     expect(summary.mismatches[0]).toMatchObject({ node: 1, step: (records[i] as { step: number }).step, field: 'messages.count' });
   });
+
+  it('expects a refused input to be refused again, and reports it when replay accepts it', () => {
+    const persisted = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] };
+    const core = new RaftNode(cfg(1), persisted);
+    let thrown = '';
+    const bad: Input = { type: 'message', message: { type: 'heartbeat', from: 3, to: 2, term: 1, commit: 0, seq: 1 } };
+    try {
+      core.step(bad);
+    } catch (err) {
+      thrown = (err as Error).name;
+    }
+    expect(thrown).toBe('RaftInputError'); // a message for node 2 delivered to node 1
+    const tick: Input = { type: 'tick' };
+    const base: JournalRecord[] = [
+      { kind: 'start', incarnation: 1, t: 0, level: 'full', config: cfg(1), persisted },
+      { kind: 'step', step: 1, t: 1, input: bad, digest: null },
+      { kind: 'step', step: 2, t: 2, input: tick, digest: digestOutputs(core.step(tick)) },
+    ];
+    expect(new NodeReplay(1, readNodeJournal(segment(base))).run().mismatches).toEqual([]);
+    const wrong = base.map((r) => (r.kind === 'step' && r.step === 2 ? { ...r, digest: null } : r));
+    expect(new NodeReplay(1, readNodeJournal(segment(wrong))).run().mismatches).toMatchObject([{ step: 2, field: 'refused' }]);
+  });
 });

@@ -90,6 +90,13 @@ export default tseslint.config(
       'Contracts are shared by every layer (renderer included): types and validation only.'),
   },
   {
+    // Replay reads run files and drives the pure core, nothing else: the core, the contracts
+    // and node:fs / node:path for its one thin file adapter (src/replay/runFiles.ts).
+    files: ['src/replay/**/*.ts'],
+    rules: forbid(['**/node/**', '**/lab/**', '**/sim/**', '**/main/**', '**/renderer/**', '**/analysis/**', 'zeromq', 'electron', 'ws', 'yaml', 'vue', 'pinia', 'echarts', 'child_process', 'net', 'os', 'worker_threads', 'crypto'],
+      'src/replay may import only src/raft and src/contract (plus node:fs and node:path in runFiles.ts).'),
+  },
+  {
     files: ['src/node/**/*.ts'],
     rules: forbid(['**/lab/**', '**/main/**', '**/renderer/**', 'electron'],
       'The node process depends only on the core, the contracts and the wire.'),

@@ -6,6 +6,7 @@
  * errors and the type, the defaults and the JSON Schema all come from here.
  */
 import { LIMITS } from './limits';
+import { RECORDING_LEVELS } from './recording';
 import * as v from 'valibot';
 import { FIELD, fillSentence, KEY, PARENT, type Decoded } from './schemaKit';
 
@@ -110,6 +111,11 @@ export const CLUSTER_OPTION_ENTRIES = {
    * to the election timeout range (see effectiveTimeoutRange).
    */
   tickMs: v.optional(wholeNumber(LIMITS.tickMs)),
+  /**
+   * The flight recorder (docs/formats.md, "journal"): 'full' journals every core step for
+   * exact replay, 'messages' only message headers, 'off' nothing. Absent: 'full'.
+   */
+  recording: v.optional(v.picklist(RECORDING_LEVELS, says((f) => `${f} must be "off", "messages" or "full"`))),
   /** Cluster-wide emulated network delay; absent: none (loopback, about 0.3 ms). */
   networkDelay: v.optional(v.strictObject(NETWORK_DELAY_ENTRIES, objectMessage(`${FIELD} must be { delayMs, jitterMs } in ms`))),
 };
@@ -142,8 +148,11 @@ export const ClusterOptionsSchema = v.pipe(
 );
 export type ClusterOptions = Decoded<typeof ClusterOptionsSchema>;
 
-/** Every field at its default: what the schema makes of `{}`. */
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = v.parse(ClusterOptionsSchema, {});
+/**
+ * Every field at its default: what the schema makes of `{}`, with the recording level an
+ * absent `recording` means written out (so the start panel's select shows it).
+ */
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { ...v.parse(ClusterOptionsSchema, {}), recording: 'full' };
 export const DEFAULT_WORKLOAD: WorkloadOptions = DEFAULT_CLUSTER_OPTIONS.workload;
 
 /** The tick a node runs with under these options (see ClusterOptions.tickMs). */

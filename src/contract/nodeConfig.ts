@@ -8,6 +8,7 @@
  * not refused, so a lab one version ahead can still start this node.
  */
 import { LIMITS } from './limits';
+import { RECORDING_LEVELS } from './recording';
 import * as v from 'valibot';
 import { arrayOf, bool, fullDecoder, intIn, literal, nodeId, numberIn, str, uint, type Decoded } from './schemaKit';
 
@@ -79,6 +80,12 @@ export const NodeProcessConfigSchema = v.pipe(
      * Cluster-wide emulated one-way delay on every peer message this node sends (on top of
      * link faults); absent: none. See docs/network-emulation.md.
      */
+    /**
+     * Where this node writes its flight-recorder journal (src/node/journal), and how much;
+     * no journal when absent or 'off'.
+     */
+    journalDir: v.optional(str(LIMITS.pathLength)),
+    recording: v.optional(v.picklist(RECORDING_LEVELS)),
     networkDelay: v.optional(v.strictObject({ delayMs: numberIn(0, LIMITS.networkDelayMs.max), jitterMs: numberIn(0, LIMITS.networkDelayMs.max) })),
     /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
     security: v.optional(NodeSecuritySchema),

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Summary } from '../contract/runEvents';
+import { JournalCorruptionError, JournalFormatError } from '../contract/journalFormat';
 import { Lab } from './lab';
 import { ClusterError } from './clusterError';
 import { runPlan, EXPECTATIONS_FILE, type RecordedExpectations, type RunOutcome } from './scenarioRunner';
@@ -22,6 +23,7 @@ import { commandHelp, EXIT, isCommand, USAGE, version } from './cliHelp';
 import { plansFrom, UsageError, type RunArgs } from './cliPlans';
 import { cmdCompare, cmdFigure16, COMPARE_OPTIONS, FIGURE16_OPTIONS } from './cliExperiments';
 import { writeSweepReport } from './experiments/sweepReport';
+import { checkReplay, cmdMessages, cmdReplay } from './cliReplay';
 
 export { parseWorkloadSpec } from './cliPlans';
 
@@ -86,6 +88,10 @@ async function cmdCheck(dir: string): Promise<number> {
   const recorded = readExpectations(runDir);
   if (recorded) summary.expectations = evaluateExpectations(recorded.expect, summary, run.events);
   process.stdout.write(summaryTable(recorded?.label || dir, summary, runDir) + '\n');
+  // Exact replay of the journals: a mismatch is a determinism bug and fails the check.
+  const replay = checkReplay(runDir);
+  if (replay) process.stdout.write(replay.lines.join('\n') + '\n');
+  if (replay && !replay.ok) return EXIT.checkFailed;
   if (summary.violations.length > 0 || summary.linearizable === false) return EXIT.checkFailed;
   // "linearizable" cannot hold when it is undecided; that is the unknown exit, not a failure.
   if (summary.expectations?.some((e) => !e.ok && !(e.name === 'linearizable' && summary.linearizable === 'unknown'))) return EXIT.checkFailed;
@@ -138,6 +144,7 @@ const RUN_OPTIONS = {
   out: { type: 'string' },
   transport: { type: 'string' },
   fsync: { type: 'string' },
+  recording: { type: 'string' },
   'election-timeout-min': { type: 'string' },
   'election-timeout-max': { type: 'string' },
   heartbeat: { type: 'string' },
@@ -179,6 +186,29 @@ export async function main(argv: string[]): Promise<number> {
         if (values.help) return help(commandHelp('export'));
         if (positionals.length !== 1) throw new UsageError('export takes one run directory');
         return await cmdExport(positionals[0], values.format);
+      }
+      case 'replay': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { ...HELP, node: { type: 'string' }, at: { type: 'string' }, step: { type: 'string' }, json: { type: 'boolean' } },
+        });
+        if (values.help) return help(commandHelp('replay'));
+        if (positionals.length !== 1) throw new UsageError('replay takes one run directory');
+        return cmdReplay(resolve(positionals[0]), values, (line) => process.stdout.write(line + '\n'));
+      }
+      case 'messages': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { ...HELP, from: { type: 'string' }, to: { type: 'string' }, type: { type: 'string' }, between: { type: 'string' }, json: { type: 'boolean' } },
+        });
+        if (values.help) return help(commandHelp('messages'));
+        // --between takes two times: the second is the positional after the run directory.
+        const expected = values.between === undefined ? 1 : 2;
+        if (positionals.length !== expected) throw new UsageError(values.between === undefined ? 'messages takes one run directory' : 'messages takes one run directory and --between FROM TO');
+        const { between, ...rest2 } = values;
+        return cmdMessages(resolve(positionals[0]), { ...rest2, between: between === undefined ? undefined : [between, positionals[1]] }, (line) => process.stdout.write(line + '\n'));
       }
       case 'serve': {
         const { values } = parseArgs({ args: rest, options: { ...HELP, port: { type: 'string' }, runs: { type: 'string' } } });
@@ -222,7 +252,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     // instanceof, not the name: these classes do not set `name` (it reads "Error").
-    if (err instanceof ScenarioError || err instanceof RunReadError || err instanceof ClusterError) {
+    if (err instanceof ScenarioError || err instanceof RunReadError || err instanceof ClusterError || err instanceof JournalCorruptionError || err instanceof JournalFormatError) {
       process.stderr.write(`raftlab: ${(err as Error).message}\n`);
       return EXIT.usage;
     }

@@ -48,6 +48,9 @@ options:
   --seed S                    seed for elections, faults and the workload
   --transport tcp|ipc         how nodes talk (default tcp)
   --fsync always|never        fsync policy of the nodes' logs
+  --recording off|messages|full
+                              the flight recorder: every core step journaled for exact
+                              replay (full, default), message headers only, or nothing
   --out DIR                   where runs are recorded (default runs)
   -h, --help                  this help
 
@@ -61,7 +64,8 @@ ${EXIT_CODES}`,
 
 Re-runs the checkers (safety properties, linearizability with a 30 s budget) on a recorded
 run and, when the run recorded its expectations (a scenario's expect: section, or the
-defaults of a run from flags), evaluates them again.
+defaults of a run from flags), evaluates them again. Replays the nodes' journals exactly
+and fails on any step whose outputs differ from the journaled digest.
 
 examples:
   raftlab check runs/2026-01-01T10-00-00-000Z-s1
@@ -128,6 +132,29 @@ examples:
   raftlab compare figure16/trials-sim.json figure16/trials-real.json
 
 ${EXIT_CODES}`,
+  replay: `usage: raftlab replay RUN_DIR --node N (--at TIME | --step K) [--json]
+
+Rebuilds one node's whole core state from the run's journal (recording full) by replaying
+every input through the same pure core: role, term, vote, log (index, term, size of each
+entry), commit and applied index, configuration, each follower's next/match and in-flight
+window, timers, reads and transfer. TIME is from the run's start (12.5s, 1500ms); K counts
+the node's steps across its incarnations.
+
+examples:
+  raftlab replay runs/<run> --node 3 --at 12.5s
+  raftlab replay runs/<run> --node 1 --step 5000 --json
+
+${EXIT_CODES}`,
+  messages: `usage: raftlab messages RUN_DIR [--from A] [--to B] [--type T] [--between FROM TO] [--json]
+
+Lists the run's peer messages, each send with its receipt(s) or its drop and the reason.
+Types: vote, voteResp, append, appendResp, heartbeat, heartbeatResp, snapshot, timeoutNow.
+
+examples:
+  raftlab messages runs/<run> --from 2 --type vote
+  raftlab messages runs/<run> --between 10s 12s --json
+
+${EXIT_CODES}`,
   serve: `usage: raftlab serve [--port P] [--runs DIR]
 
 Serves the lab to a browser on this machine (browser mode); the printed URL carries the token.
@@ -154,6 +181,8 @@ commands:
   run [scenario.yaml]   start a cluster, play faults, check and record the run
   check RUN_DIR         re-run the checkers (and the run's expectations) on a recorded run
   export RUN_DIR        write a recorded run's exports again (all formats by default)
+  replay RUN_DIR        one node's whole core state at a time or step, rebuilt from the journal
+  messages RUN_DIR      the run's peer messages: sends, receipts, drops
   serve                 serve the lab to a browser on this machine
   figure16              the Raft paper's Figure 16 on real processes and in the simulator
   compare A B [...]     A/B comparison of recorded runs, with confidence intervals and a CI gate

@@ -21,6 +21,7 @@ export interface RunArgs {
   out?: string;
   transport?: string;
   fsync?: string;
+  recording?: string;
   'election-timeout-min'?: string;
   'election-timeout-max'?: string;
   heartbeat?: string;
@@ -131,6 +132,7 @@ function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
   set('checkQuorum', onOff('check-quorum', a['check-quorum'], a['no-check-quorum']));
   set('transport', a.transport as ClusterOptions['transport'] | undefined);
   set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
+  set('recording', a.recording as ClusterOptions['recording'] | undefined);
   return o;
 }
 

@@ -24,6 +24,7 @@ import type { FaultPlan } from './faultPlan';
 import type { PartitionRequest } from './partitions';
 import { RunRecorder } from './recorder/runRecorder';
 import { finishRun } from './finishRun';
+import { writeJournalClock } from './export/messageExports';
 import type { ClusterKeys } from './keys';
 import { assembleParts, type ClusterParts } from './cluster/assembleParts';
 import type { ClusterDeps } from './cluster/clusterDeps';
@@ -81,6 +82,7 @@ export class Cluster {
       this.recorder.start();
     }
     this.events.begin(this.recorder);
+    if (this.recorder && (this.options.recording ?? 'full') !== 'off') writeJournalClock(this.deps.runDir, this.events.startWallMs);
     await this.fleet.open();
     this.events.emit({ t: 0, node: null, type: 'run', phase: 'started', options: this.options, runId: this.deps.runId });
     const ids = await this.membership.bootstrap(this.options.nodes);

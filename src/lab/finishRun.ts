@@ -19,7 +19,7 @@ export interface FinishResult {
 }
 
 /** The derived files every finished run gets (metrics.csv is written live by the recorder). */
-const FINISH_FORMATS = ['summary.json', 'trace.json', 'history.edn', 'report.html'] as const;
+const FINISH_FORMATS = ['summary.json', 'trace.json', 'history.edn', 'report.html', 'messages.jsonl', 'shiviz.log'] as const;
 
 /**
  * Closes `recorder`, reads its run back and writes the derived files (each atomically).

@@ -18,10 +18,11 @@ import type { TelemetryEvent } from '../contract/telemetry';
 import { LIMITS } from '../contract/limits';
 import { RaftNode } from '../raft';
 import { carryOut, replicatesEarly, type EffectDone, type OutputSink } from '../raft/execute';
-import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, RaftEvent, RequestId, Role } from '../raft/types';
+import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, PersistedState, RaftConfig, RaftEvent, RequestId, Role } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
 import { FaultInjector } from './faults/faultInjector';
+import { JournalWriter } from './journal/journalWriter';
 import { LatencyTrace } from './latencyTrace';
 import { encodeCommand, entryDigest, KvStateMachine } from './kv';
 import { NodeMetricsSampler } from './metrics';
@@ -61,6 +62,8 @@ export class NodeRuntime {
   private metrics!: NodeMetricsSampler;
   /** Refusal warnings, at most one line per reason per second (refusalLog.ts). */
   private readonly refusalLog = new RefusalLog({ write: (m) => this.log('warn', m), now: () => performance.now() });
+  /** The flight recorder (src/node/journal): every step's input and output digest; null when off. */
+  private journal: JournalWriter | null = null;
   private readonly clientAddresses = new Map<NodeId, string>();
 
   private readonly queue: Outputs[] = [];
@@ -124,7 +127,11 @@ export class NodeRuntime {
     const recovery = this.storage.recover();
     const state = recovery.state;
     if (state.snapshot) this.kv.restore(state.snapshot.data);
-    this.raft = new RaftNode(raftConfigOf(c), state);
+    const raftConfig = raftConfigOf(c);
+    this.openJournal(raftConfig, state);
+    this.raft = new RaftNode(raftConfig, state);
+    // Messages a link fault or partition dropped: 'out' ones this node sent, 'in' ones sent to it.
+    if (this.journal) this.faults.onDrop = (message, direction, reason) => this.journal?.dropped(wallNow(), message, `${direction === 'out' ? 'fault out' : 'fault in'}: ${reason}`);
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
@@ -142,6 +149,7 @@ export class NodeRuntime {
         if (this.trace) this.traceMessage('recv', message);
         this.step({ type: 'message', message });
       },
+      onDrop: (message, reason) => this.journal?.dropped(wallNow(), message, reason),
       onError: (err, context) => this.log('warn', `peer transport: ${context}: ${String(err)}`),
     });
     this.clients = await ClientServer.open({
@@ -171,6 +179,24 @@ export class NodeRuntime {
     // the state machine is rebuilt from the snapshot plus the committed log).
     this.startClock();
     this.metrics.start(c.metricsIntervalMs, () => this.publish({ t: wallNow(), type: 'metrics', ...this.sampleMetrics() }));
+  }
+
+  /**
+   * Opens the journal and records what this incarnation recovered, before the core exists:
+   * replay starts each incarnation from exactly this (docs/formats.md, "journal"). A journal
+   * that cannot be opened is reported and the node runs without one.
+   */
+  private openJournal(config: RaftConfig, recovered: PersistedState): void {
+    const c = this.config;
+    const level = c.recording ?? 'off';
+    if (!c.journalDir || level === 'off') return;
+    try {
+      this.journal = new JournalWriter(c.journalDir, { level, onError: (err) => this.log('warn', `journal: ${err.message}`) });
+      this.journal.start(wallNow(), config, recovered);
+    } catch (err) {
+      this.journal = null;
+      this.log('warn', `journal: cannot open ${c.journalDir}: ${(err as Error).message}; running without a journal`);
+    }
   }
 
   // ---------------------------------------------------------------------------
@@ -228,12 +254,15 @@ export class NodeRuntime {
       if (e.name === 'RaftInputError') {
         // A bad input from outside (a message that passed the codec but makes no sense):
         // refused and counted (the core's counters, carried by the metrics), never fatal.
+        // Journaled too: replay must refuse it alike.
+        this.journal?.step(wallNow(), input, null);
         this.refusalLog.refused((e as Error & { reason?: string }).reason ?? 'unknown', `${input.type}: ${e.message}`);
         return;
       }
       this.fatal(e);
       return;
     }
+    this.journal?.step(wallNow(), input, out);
     this.queue.push(out);
     if (!this.draining) void this.drain();
   }
@@ -606,6 +635,7 @@ export class NodeRuntime {
     this.telemetry?.close();
     this.storage?.close();
     this.trace?.close();
+    this.journal?.close();
   }
 }
 

@@ -12,6 +12,7 @@
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
  *   schema  decode cost and bundle size of the schema-library candidates (test/bench/schema.ts)
  *   ticks CPU cost per node of 10, 5, 2 and 1 ms timer ticks (test/bench/ticks.ts)
+ *   replay  exact replay of a recorded 45 s chaos run: steps/s, whole run, seeks (test/bench/replay.ts)
  *
  * Each benchmark module is loaded only when asked for, bundled on the spot with esbuild
  * (as scripts/run-ts.mjs does for this file), so a module that does not exist yet or does
@@ -85,6 +86,11 @@ const BENCHES: Record<string, BenchSpec> = {
     title: 'lab: time to first leader, telemetry intake, cost of recording',
   },
   ticks: { file: 'ticks.ts', fn: 'benchTicks', title: 'ticks: CPU cost per node of the timer resolution (tickMs 10, 5, 2, 1)' },
+  replay: {
+    file: 'replay.ts',
+    fn: 'benchReplay',
+    title: 'replay: exact replay of a 45 s 5-node chaos run (steps/s, whole run, seek to a random time)',
+  },
   fuzz: { file: 'fuzz.ts', fn: 'benchFuzz', title: 'fuzz: random and mutated frames of every type from an admitted member against a live 3-node cluster' },
   schema: { file: 'schema.ts', fn: 'benchSchema', title: 'schema: decode cost and bundle size of valibot, zod 4 and TypeBox on the contract\'s inputs' },
   renderer: {
@@ -104,6 +110,7 @@ const GROUPS: Record<string, string[]> = {
   fuzz: ['fuzz'],
   schema: ['schema'],
   ticks: ['ticks'],
+  replay: ['replay'],
   all: ['core', 'node', 'zmq', 'lab', 'renderer'],
 };
 

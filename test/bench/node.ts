@@ -37,7 +37,7 @@
  * cluster's run directory and logs; RAFTLAB_NODE_SCRIPT=<main.mjs> benchmarks another build.
  */
 import { fork } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -116,8 +116,8 @@ async function shutdown(tc: TestCluster): Promise<void> {
   await tc.dispose({ keep: process.env.RAFTLAB_BENCH_KEEP === '1' });
 }
 
-async function startCluster(fsync: 'never' | 'always', label: string, curve = true): Promise<TestCluster> {
-  const tc = await TestCluster.start({ options: { nodes: 3, transport: 'tcp', fsync }, label, retain, curve, execPath: profilingExecPath() ?? (process.env.RAFTLAB_BENCH_EXEC || undefined) });
+async function startCluster(fsync: 'never' | 'always', label: string, curve = true, recording: 'off' | 'messages' | 'full' = 'full'): Promise<TestCluster> {
+  const tc = await TestCluster.start({ options: { nodes: 3, transport: 'tcp', fsync, recording }, label, retain, curve, execPath: profilingExecPath() ?? (process.env.RAFTLAB_BENCH_EXEC || undefined) });
   await tc.waitForAgreedLeader({ timeoutMs: 15_000 });
   return tc;
 }
@@ -539,7 +539,7 @@ export const CLUSTER_PHASES: ClusterPhase[] = [
 ];
 
 /** Phases that need a cluster of their own (or none). */
-const OTHER_PHASES = ['failover', 'curve', 'zmq'] as const;
+const OTHER_PHASES = ['failover', 'curve', 'journal', 'zmq'] as const;
 
 /** Every phase id `--phase=` accepts. */
 export function phaseIds(): string[] {
@@ -647,6 +647,7 @@ export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<
   }
 
   if (phases.has('curve')) await measureCurveCost(out, o);
+  if (phases.has('journal')) await measureJournalCost(out, o);
 
   if (phases.has('zmq')) {
     const z = await benchZmqRoundTrip({ count: 5000 });
@@ -732,6 +733,49 @@ async function measureCurveCost(
 }
 
 /**
+ * The flight recorder's cost (src/node/journal): recording 'full' versus 'off', back to back
+ * on fresh fsync-never clusters, throughput and CPU per write of each, the full/off ratio
+ * (target: at most 10% loss), and the journal bytes written per committed write (all three
+ * nodes' journals over the leader's commit index).
+ */
+async function measureJournalCost(
+  out: Record<string, number | string>,
+  o: Required<Pick<NodeBenchOptions, 'durationMs' | 'connections' | 'batch' | 'inFlightBatches'>>,
+): Promise<void> {
+  const writes: Record<'full' | 'off', number> = { full: 0, off: 0 };
+  for (const mode of ['full', 'off'] as const) {
+    const tc = await startCluster('never', `bench-journal-${mode}`, true, mode);
+    try {
+      const tp = await measureThroughput(tc, o);
+      writes[mode] = tp.writesPerSec;
+      out[`journal.${mode}.throughput.writesPerSec`] = tp.writesPerSec;
+      for (const [name, us] of Object.entries(tp.cpuUsPerWrite)) out[`journal.${mode}.cpuUsPerWrite.${name}`] = us;
+      if (mode === 'full') {
+        const commit = Math.max(...tc.cluster.nodes().map((v) => v.commit));
+        await Promise.all(tc.liveIds().map((id) => tc.cluster.stopNode(id))); // journals flushed and closed
+        const bytes = journalBytes(join(tc.runDir, 'journal'));
+        out['journal.full.bytes'] = bytes;
+        if (commit > 0) out['journal.full.bytesPerCommittedWrite'] = round(bytes / commit, 1);
+      }
+    } finally {
+      await shutdown(tc);
+    }
+  }
+  if (writes.off > 0) out['journal.throughputFullOverOff'] = round(writes.full / writes.off, 3);
+}
+
+/** Bytes of every file under `dir`, recursively. */
+function journalBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? journalBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+/**
  * A DEALER/ROUTER round trip to the echo child of zmqRoundTrip.ts, with `gapMs` of idle
  * time before each message: the cost of waking idle processes and ZeroMQ I/O threads,
  * which a paced workload pays on every hop.
@@ -783,6 +827,7 @@ const TARGETS: Record<string, { max?: number; min?: number }> = {
   'failover.maxMs': { max: 350 },
   'rss.idle.maxMB': { max: 80 },
   'rss.load.fsync-always.maxMB': { max: 80 },
+  'journal.throughputFullOverOff': { min: 0.9 },
 };
 
 function printFigures(out: Record<string, number | string>): void {

@@ -87,6 +87,28 @@ describe('raftlab run / check / export', () => {
     expect(row(r.stdout, 'linearizable')).toBe('true');
   });
 
+  it('replays the run: check reports 0 mismatches, replay prints a node\'s state, messages pairs sends with receipts', async () => {
+    expect(runDir, 'the run test must pass first').not.toBe('');
+    const check = await raftlab(['check', runDir]);
+    expectExit(check, 0);
+    expect(check.stdout).toMatch(/replay: 3 nodes, [1-9]\d* steps, 0 mismatches/);
+    const state = await raftlab(['replay', runDir, '--node', '1', '--at', '3s', '--json']);
+    expectExit(state, 0);
+    const s = JSON.parse(state.stdout) as { node: number; term: number; role: string; log: { lastIndex: number }; commit: number };
+    expect(s.node).toBe(1);
+    expect(s.term).toBeGreaterThan(0);
+    expect(s.log.lastIndex).toBeGreaterThanOrEqual(s.commit);
+    const votes = await raftlab(['messages', runDir, '--type', 'vote', '--json']);
+    expectExit(votes, 0);
+    const lines = votes.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; receivedAt: number[]; sentAt: number });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((m) => m.type === 'vote')).toBe(true);
+    expect(lines.some((m) => m.receivedAt.length > 0 && m.receivedAt[0] >= m.sentAt)).toBe(true);
+    const usage = await raftlab(['replay', runDir, '--node', '1']);
+    expectExit(usage, 2);
+    expect(existsSync(join(runDir, 'messages.jsonl')) && existsSync(join(runDir, 'shiviz.log'))).toBe(true);
+  });
+
   it('exports one format of a recorded run', async () => {
     expect(runDir, 'the run test must pass first').not.toBe('');
     const trace = join(runDir, 'trace.json');

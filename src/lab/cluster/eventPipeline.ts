@@ -39,6 +39,11 @@ export class EventPipeline {
     this.recorder = recorder;
   }
 
+  /** Wall-clock ms (the nodes' shared clock) at t = 0: node journals are stamped on that clock. */
+  get startWallMs(): number {
+    return this.startWall;
+  }
+
   /** ms since the run started, on the monotonic clock. */
   now(): number {
     return performance.now() - this.startMono;

@@ -112,7 +112,7 @@ export class NodeFleet {
   }
 
   private nodeConfig(id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
-    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, addresses: this.addresses, sockets: this.sockets };
+    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, runDir: this.deps.runDir, addresses: this.addresses, sockets: this.sockets };
     return nodeProcessConfig(inputs, id, initialVoters);
   }
 

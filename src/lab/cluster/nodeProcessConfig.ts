@@ -20,6 +20,8 @@ export interface NodeConfigInputs {
   clusterId: string;
   /** The cluster's data directory; each node gets `node-<id>` inside it. */
   dataDir: string;
+  /** The run folder; each node's flight-recorder journal goes in `journal/node-<id>` there. */
+  runDir: string;
   /** Every node's addresses, this one's included. */
   addresses: ReadonlyMap<NodeId, NodeAddresses>;
   sockets: LabSockets;
@@ -36,6 +38,9 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     clusterId: inputs.clusterId,
     id,
     dataDir: join(inputs.dataDir, `node-${id}`),
+    // In the run folder, not the data directory: the journal is part of the run's record.
+    journalDir: join(inputs.runDir, 'journal', `node-${id}`),
+    recording: o.recording ?? 'full',
     peerAddress: own.peerAddress,
     clientAddress: own.clientAddress,
     peers,

@@ -15,9 +15,10 @@ import { toMetricsCsv } from '../recorder/metricsCsv';
 import { renderReport } from './report/reportHtml';
 import { computeSummary, type SummaryOptions } from './summary';
 import { toChromeTrace } from './traceJson';
+import { messageFlows, runMessages, SHIVIZ_REGEX, toMessagesJsonl, toShivizLog, type RunMessages } from './messageExports';
 
-export type ExportFormat = 'metrics.csv' | 'history.edn' | 'trace.json' | 'summary.json' | 'report.html';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html'];
+export type ExportFormat = 'metrics.csv' | 'history.edn' | 'trace.json' | 'summary.json' | 'report.html' | 'messages.jsonl' | 'shiviz.log';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['metrics.csv', 'history.edn', 'trace.json', 'summary.json', 'report.html', 'messages.jsonl', 'shiviz.log'];
 
 export interface ExportedFile {
   name: string;
@@ -79,6 +80,19 @@ export async function writeDerivedFiles(
     summary = computeSummary(run.events, run.history, { ...opts, runId: opts.runId ?? runIdOf(run, runDir), linearizability });
     summaryIsNew = true;
   }
+  // The journals' messages (replayed once), for the formats that draw them.
+  let messages: RunMessages | null | undefined;
+  const journalMessages = (): RunMessages | null => {
+    if (messages === undefined) {
+      try {
+        messages = runMessages(runDir);
+      } catch (err) {
+        warnings.push(`the journals could not be replayed (${(err as Error).message}): no messages exported`);
+        messages = null;
+      }
+    }
+    return messages;
+  };
   // Synchronous from here: no recorder flush can interleave with reading and replacing a file.
   for (const f of formats) {
     const path = join(runDir, f);
@@ -89,9 +103,35 @@ export async function writeDerivedFiles(
       case 'history.edn':
         files.push({ name: f, bytes: writeFileAtomic(path, toHistoryEdn(run.history)) });
         break;
-      case 'trace.json':
-        files.push({ name: f, bytes: writeFileAtomic(path, JSON.stringify(toChromeTrace(run.events, { runId: summary?.runId ?? runIdOf(run, runDir) }))) });
+      case 'trace.json': {
+        const trace = toChromeTrace(run.events, { runId: summary?.runId ?? runIdOf(run, runDir) });
+        const m = journalMessages();
+        if (m) {
+          const flows = messageFlows(m);
+          trace.traceEvents.push(...flows.events);
+          trace.otherData.messages = flows.note;
+        }
+        files.push({ name: f, bytes: writeFileAtomic(path, JSON.stringify(trace)) });
         break;
+      }
+      case 'messages.jsonl':
+      case 'shiviz.log': {
+        const m = journalMessages();
+        if (!m) {
+          // Asked for alone, say why nothing came; among all formats a run without a journal simply has none.
+          if (formats.length === 1) warnings.push(`${f}: this run has no journal (recorded with recording off, or before the flight recorder): not written`);
+          break;
+        }
+        if (f === 'messages.jsonl') {
+          files.push({ name: f, bytes: writeFileAtomic(path, toMessagesJsonl(m)) });
+        } else {
+          const log = toShivizLog(m);
+          if (log.truncated) warnings.push(`shiviz.log holds the first ${log.events} events only (ShiViz cannot show more); messages.jsonl has them all`);
+          files.push({ name: f, bytes: writeFileAtomic(path, log.text) });
+          files.push({ name: 'shiviz.regex.txt', bytes: writeFileAtomic(join(runDir, 'shiviz.regex.txt'), SHIVIZ_REGEX + '\n') });
+        }
+        break;
+      }
       case 'summary.json':
         if (summaryIsNew) files.push({ name: f, bytes: writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`) });
         else files.push({ name: f, bytes: statSync(path).size });

@@ -21,7 +21,7 @@ import { runSpan } from './summary';
 
 export interface TraceEvent {
   name: string;
-  ph: 'X' | 'C' | 'i' | 'M';
+  ph: 'X' | 'C' | 'i' | 'M' | 's' | 'f';
   ts: number;
   pid: number;
   tid: number;
@@ -30,6 +30,9 @@ export interface TraceEvent {
   cat?: string;
   cname?: string;
   args?: Record<string, unknown>;
+  /** Flow events ('s', 'f'): the flow's id, and 'e' to bind the end to the enclosing slice. */
+  id?: number;
+  bp?: 'e';
 }
 
 export interface ChromeTrace {

@@ -36,6 +36,8 @@ export class FaultInjector<T> {
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
   private readonly stats: Record<Direction, FaultCounters> = { in: zeroCounters(), out: zeroCounters() };
   private closed = false;
+  /** Told of every message a rule dropped, with the reason (the flight recorder journals it: src/node/journal). */
+  onDrop: ((item: T, direction: Direction, reason: 'blocked' | 'dropped' | 'droppedInFlight') => void) | null = null;
 
   /**
    * @param seed makes every decision reproducible.
@@ -80,6 +82,7 @@ export class FaultInjector<T> {
     if (decision.action === 'drop') {
       if (decision.reason === 'blocked') stats.blocked++;
       else stats.dropped++;
+      this.onDrop?.(item, direction, decision.reason === 'blocked' ? 'blocked' : 'dropped');
       return;
     }
     const { delays } = decision;
@@ -94,6 +97,7 @@ export class FaultInjector<T> {
         this.pending.delete(timer);
         if (this.plan.isBlocked(direction, peer)) {
           stats.droppedInFlight++;
+          this.onDrop?.(item, direction, 'droppedInFlight');
           return;
         }
         try {

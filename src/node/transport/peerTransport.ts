@@ -72,6 +72,8 @@ export interface PeerTransportOptions {
   /** Every accepted inbound message (after inbound fault rules). */
   onMessage: (message: Message) => void;
   faults?: FaultInjector<Message>;
+  /** Told of every outbound message the transport itself dropped, with the reason (the flight recorder journals it). */
+  onDrop?: (message: Message, reason: keyof PeerDropCounters) => void;
   /** Permit non-loopback tcp endpoints (default false). */
   allowNonLoopback?: boolean;
   /** Per-peer ZeroMQ send high-water mark, in frames (default 256). */
@@ -160,7 +162,8 @@ class PeerLink {
   }
 
   enqueue(message: Message): void {
-    if (this.queue.push(message) !== undefined) this.owner.dropped.queueOverflow++;
+    const evicted = this.queue.push(message);
+    if (evicted !== undefined) this.owner.drop(evicted, 'queueOverflow');
     this.pump.kick();
   }
 
@@ -187,7 +190,7 @@ class PeerLink {
       if (bytes + size > maxFrameBytes || values + messageValues > FRAME_LIMITS.raft.maxItems) {
         if (messages.length > 0) break; // the next frame takes it
         this.queue.shift();
-        this.owner.dropped.oversized++;
+        this.owner.drop(message, 'oversized');
         this.owner.reportError(
           new RangeError(`${message.type} of ${size} bytes (${messageValues} values) exceeds maxFrameBytes ${maxFrameBytes} or ${FRAME_LIMITS.raft.maxItems} values`),
           `peer ${this.peer}: dropping a message`,
@@ -335,7 +338,7 @@ export class PeerTransport {
     if (this.closed) return; // a delayed message released after close
     const link = this.links.get(message.to);
     if (!link) {
-      this.dropped.unknownPeer++;
+      this.drop(message, 'unknownPeer');
       return;
     }
     link.enqueue(message);
@@ -346,8 +349,14 @@ export class PeerTransport {
     if (outcome === 'sent') {
       for (let i = 0; i < batch.messages.length; i++) this.traffic.recordSent(peer, batch.messages[i].type, batch.sizes[i]);
     } else if (outcome === 'dropped') {
-      this.dropped.unreachable += batch.messages.length;
+      for (const m of batch.messages) this.drop(m, 'unreachable');
     }
+  }
+
+  /** @internal counts a message the transport dropped and tells `onDrop`. */
+  drop(message: Message, reason: keyof PeerDropCounters): void {
+    this.dropped[reason]++;
+    this.options.onDrop?.(message, reason);
   }
 
   /** @internal */

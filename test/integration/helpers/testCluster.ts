@@ -19,6 +19,7 @@ import type { RunEvent, Summary } from '../../../src/contract/runEvents';
 import { Cluster } from '../../../src/lab/cluster';
 import type { NodeId } from '../../../src/raft/types';
 import { nodeScript } from './nodeBuild';
+import { expectExactReplay } from './replay';
 import { waitFor } from './waitFor';
 
 export type ClusterOptionsInput = Partial<Omit<ClusterOptions, 'workload'>> & { workload?: Partial<WorkloadOptions> };
@@ -311,15 +312,27 @@ export class TestCluster {
     return this.summary;
   }
 
-  /** Stops, then deletes the temp directory unless `keep` (then its path is printed). */
+  /**
+   * Stops, replays the run's journals (0 mismatches, or this throws and the artifacts are
+   * kept), then deletes the temp directory unless `keep` (then its path is printed).
+   */
   async dispose(opts: { keep: boolean }): Promise<void> {
     const ipcDir = this.ipcDirectory();
+    let keep = opts.keep;
     try {
       await this.stop();
+      if (this.inner) {
+        try {
+          expectExactReplay(this.runDir, (this.inner.options.recording ?? 'full') === 'full');
+        } catch (err) {
+          keep = true;
+          throw err;
+        }
+      }
     } finally {
       active.delete(this);
       if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
-      if (opts.keep) console.error(`[integration] kept cluster artifacts in ${this.baseDir}`);
+      if (keep) console.error(`[integration] kept cluster artifacts in ${this.baseDir}`);
       else rmSync(this.baseDir, { recursive: true, force: true });
     }
   }

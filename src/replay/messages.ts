@@ -1,0 +1,132 @@
+/**
+ * Every peer message of a run, each send paired with its receipt(s) or its drop, built from
+ * the journals (docs/formats.md, "messages.jsonl"): sends are the `messages` of each replayed
+ * step, receipts are the journaled `message` inputs, drops the journal's Dropped records.
+ *
+ * Message ids are `from.incarnation.n`: the n-th message the sender's core emitted in that
+ * incarnation, which replay recomputes exactly. The wire carries no id (not built: see
+ * docs/formats.md), so a receipt is paired with the earliest unpaired send on its link
+ * (from → to) with the same content (type, term and the type's fields, which include the
+ * AppendEntries and heartbeat `seq` stamps); a second receipt of a send already received is
+ * a duplicate (a link fault). Links are FIFO except under delay and duplication faults, where
+ * equal-content messages may pair in either order: their content is the same.
+ */
+import type { Message } from '../raft/types';
+import type { NodeReplay } from './nodeReplay';
+
+export interface MessageRecord {
+  id: string;
+  type: Message['type'];
+  from: number;
+  to: number;
+  term: number;
+  /** Shared-clock ms of the step that emitted it. */
+  sentAt: number;
+  /** Shared-clock ms of each step that received it (more than one: duplicated by a link fault). */
+  receivedAt: number[];
+  /** Why it never arrived, when the journal recorded a drop. */
+  dropped?: string;
+  /** The message's fields, without entry and snapshot data (counts and sizes instead). */
+  fields: Record<string, unknown>;
+}
+
+/** The fields that identify a message's content on its link, and that `raftlab messages` prints. */
+export function messageFields(m: Message): Record<string, unknown> {
+  switch (m.type) {
+    case 'append':
+      return { prevIndex: m.prevIndex, prevTerm: m.prevTerm, entries: m.entries.length, firstIndex: m.entries[0]?.index ?? null, commit: m.commit, seq: m.seq ?? 0 };
+    case 'appendResp':
+      return { success: m.success, matchIndex: m.matchIndex, rejectIndex: m.rejectIndex, hintTerm: m.hintTerm, hintIndex: m.hintIndex, seq: m.seq };
+    case 'heartbeat':
+      return { commit: m.commit, seq: m.seq };
+    case 'heartbeatResp':
+      return { seq: m.seq };
+    case 'vote':
+      return { lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, preVote: m.preVote, transfer: m.transfer };
+    case 'voteResp':
+      return { granted: m.granted, preVote: m.preVote };
+    case 'snapshot':
+      return { index: m.snapshot.meta.index, snapshotTerm: m.snapshot.meta.term, bytes: m.snapshot.data.byteLength };
+    case 'timeoutNow':
+      return {};
+  }
+}
+
+function contentKey(m: Message): string {
+  return `${m.from}>${m.to}|${m.type}|${m.term}|${JSON.stringify(messageFields(m))}`;
+}
+
+interface Receipt {
+  t: number;
+  message: Message;
+}
+
+interface Drop {
+  t: number;
+  key: string;
+  reason: string;
+}
+
+/**
+ * Replays every node (checking digests as it goes) and returns every message, in send order.
+ * Nodes recorded at level 'messages' give receipts only as headers: they are not paired.
+ */
+export function collectMessages(replays: readonly NodeReplay[]): { messages: MessageRecord[]; mismatches: number } {
+  const sends: Array<{ record: MessageRecord; key: string }> = [];
+  const receipts: Receipt[] = [];
+  const drops: Drop[] = [];
+  let mismatches = 0;
+  for (const r of replays) {
+    const counters = new Map<number, number>();
+    const summary = r.run((s) => {
+      if (s.input.type === 'message') receipts.push({ t: s.t, message: s.input.message });
+      if (!s.out) return;
+      for (const m of s.out.messages) {
+        const n = (counters.get(s.incarnation) ?? 0) + 1;
+        counters.set(s.incarnation, n);
+        sends.push({ record: { id: `${m.from}.${s.incarnation}.${n}`, type: m.type, from: m.from, to: m.to, term: m.term, sentAt: s.t, receivedAt: [], fields: messageFields(m) }, key: contentKey(m) });
+      }
+    });
+    mismatches += summary.mismatches.length;
+    for (const d of r.drops) drops.push({ t: d.t, key: `${d.header.from}>${d.header.to}|${d.header.type}|${d.header.term}`, reason: d.reason });
+  }
+  sends.sort((a, b) => a.record.sentAt - b.record.sentAt);
+  receipts.sort((a, b) => a.t - b.t);
+  // Unpaired sends by content key, oldest first; the last paired one per key (for duplicates).
+  const open = new Map<string, Array<MessageRecord>>();
+  const lastPaired = new Map<string, MessageRecord>();
+  let si = 0;
+  for (const rc of receipts) {
+    // Sends before this receipt become candidates (a message is received after it is sent).
+    while (si < sends.length && sends[si].record.sentAt <= rc.t) {
+      const { key, record } = sends[si++];
+      let q = open.get(key);
+      if (!q) open.set(key, (q = []));
+      q.push(record);
+    }
+    const key = contentKey(rc.message);
+    const q = open.get(key);
+    const send = q && q.length > 0 ? q.shift()! : undefined;
+    if (send) {
+      send.receivedAt.push(rc.t);
+      lastPaired.set(key, send);
+    } else {
+      lastPaired.get(key)?.receivedAt.push(rc.t);
+    }
+  }
+  // Drops go to the earliest unreceived send with the same header sent at or before the drop.
+  const byHeader = new Map<string, MessageRecord[]>();
+  for (const { record } of sends) {
+    if (record.receivedAt.length > 0) continue;
+    const k = `${record.from}>${record.to}|${record.type}|${record.term}`;
+    let list = byHeader.get(k);
+    if (!list) byHeader.set(k, (list = []));
+    list.push(record);
+  }
+  for (const d of drops.sort((a, b) => a.t - b.t)) {
+    const list = byHeader.get(d.key);
+    const i = list ? list.findIndex((m) => m.dropped === undefined && m.sentAt <= d.t) : -1;
+    if (list && i >= 0) list[i].dropped = d.reason;
+  }
+  return { messages: sends.map((s) => s.record), mismatches };
+}

@@ -42,7 +42,7 @@ describe('node config', () => {
   });
 
   it('ignores fields it does not know (a newer lab), without passing them on', () => {
-    expect(parse({ ...good, recording: 'full' })).toEqual(good);
+    expect(parse({ ...good, flightPlan: 'newer' })).toEqual(good);
   });
 
   it('names every problem at once, by field', () => {

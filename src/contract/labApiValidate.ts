@@ -17,6 +17,7 @@ import { PARTITION_PRESETS } from './faults';
 import type { FaultSpec, PartitionPreset } from './faults';
 import { LAB_CHANNELS, LAB_PUSH_CHANNELS } from './labApi';
 import type { LabChannel, LabPush, LabPushChannel, LabRequest } from './labApi';
+import { MAX_MESSAGE_ITEMS, MAX_RUN_MS } from './labApiTimeTravel';
 
 /** The largest node id accepted: ids are small counters, this only stops absurd values. */
 export const MAX_NODE_ID = 10_000;
@@ -348,6 +349,21 @@ const REQUEST_VALIDATORS: { [C in LabChannel]: (payload: unknown) => LabRequest<
     expectPath('runDir', r.runDir);
     expectFileName('name', r.name);
     return r as LabRequest<'run:file'>;
+  },
+  'run:stateAt': (p) => {
+    const r = expectObject('run:stateAt request', p, ['atMs'], ['runDir']);
+    if (r.runDir !== undefined) expectPath('runDir', r.runDir);
+    expectNumber('atMs', r.atMs, -MAX_RUN_MS, MAX_RUN_MS);
+    return r as LabRequest<'run:stateAt'>;
+  },
+  'run:messages': (p) => {
+    const r = expectObject('run:messages request', p, ['fromMs', 'toMs', 'maxItems'], ['runDir']);
+    if (r.runDir !== undefined) expectPath('runDir', r.runDir);
+    const from = expectNumber('fromMs', r.fromMs, -MAX_RUN_MS, MAX_RUN_MS);
+    const to = expectNumber('toMs', r.toMs, -MAX_RUN_MS, MAX_RUN_MS);
+    if (to < from) fail('run:messages request: toMs must not be before fromMs');
+    expectInt('maxItems', r.maxItems, 1, MAX_MESSAGE_ITEMS);
+    return r as LabRequest<'run:messages'>;
   },
 };
 

@@ -6,7 +6,37 @@
  *
  * Declared apart from labApi.ts so the contract rewrite can fold them in as they are.
  */
-import type { CoreStateView } from '../replay/coreState';
+import type { ClusterConfig, EntryKind, NodeId, PeerProgress, Role } from '../raft/types';
+
+/**
+ * The whole inner state of one core at one step, as plain data: the shape of
+ * src/replay/coreState.ts's CoreStateView (docs/formats.md, "replay state"), declared here
+ * because the renderer may import only the contracts (src/lab/timeTravel.ts checks at
+ * compile time that the two agree).
+ */
+export interface CoreStateView {
+  node: NodeId;
+  incarnation: number;
+  step: number;
+  globalStep: number;
+  t: number;
+  role: Role;
+  preCandidate: boolean;
+  term: number;
+  vote: NodeId;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  persistedIndex: number;
+  log: { snapshotIndex: number; snapshotTerm: number; lastIndex: number; lastTerm: number; entries: Array<{ index: number; term: number; kind: EntryKind; size: number }> };
+  config: ClusterConfig;
+  configIndex: number;
+  timers: { electionElapsed: number; electionTimeout: number; heartbeatElapsed: number; heartbeatTimeout: number; leaderContactElapsed: number };
+  votes: Record<string, boolean>;
+  followers: Record<string, PeerProgress & { ackedSeq: number }>;
+  reads: { pending: number; heartbeatSeq: number };
+  transfer: { target: NodeId | null; elapsed: number };
+}
 
 /** The message types of the core (src/raft/types.ts Message['type']), as the diagram filters them. */
 export const MESSAGE_TYPES = ['vote', 'voteResp', 'append', 'appendResp', 'heartbeat', 'heartbeatResp', 'snapshot', 'timeoutNow'] as const;

@@ -24,6 +24,13 @@ import { collectMessages } from '../replay/messages';
 import { loadRunReplays } from '../replay/runReplay';
 import type { NodeReplay } from '../replay/nodeReplay';
 import { journalDirOf, journaledNodes } from '../replay/runFiles';
+import type { CoreStateView as ReplayedState } from '../replay/coreState';
+import type { CoreStateView as WireState } from '../contract/labApiTimeTravel';
+
+// The contract re-declares replay's state view for the renderer; this breaks the build if they drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const STATE_VIEWS_AGREE: Same<ReplayedState, WireState> = true;
+void STATE_VIEWS_AGREE;
 
 /** A live run's journals are re-read at most this often (ms). */
 export const LIVE_REFRESH_MS = 1000;
@@ -101,28 +108,45 @@ export class RunTimeline {
   }
 
   messagesIn(fromMs: number, toMs: number, maxItems: number): MessagesResponse {
-    const lo = lowerBound(this.messages, fromMs - IN_FLIGHT_LOOKBACK_MS);
-    const hi = upperBoundBy(this.messages, toMs);
-    const inWindow: MessageAt[] = [];
-    for (let i = lo; i < hi; i++) {
-      const m = this.messages[i];
-      const end = m.receivedAt.length > 0 ? Math.max(...m.receivedAt) : m.sentAt;
-      if (m.sentAt >= fromMs || end >= fromMs) inWindow.push(m);
-    }
-    const base = { timeline: this.info, fromMs, toMs, total: inWindow.length };
-    if (inWindow.length <= maxItems) return { ...base, detail: 'messages', messages: inWindow };
-    const bucketMs = Math.max(0.001, (toMs - fromMs) / MESSAGE_BUCKETS);
-    const buckets = new Map<number, { t: number; counts: Partial<Record<MessageType, number>>; dropped: number }>();
-    for (const m of inWindow) {
-      const k = Math.max(0, Math.floor((m.sentAt - fromMs) / bucketMs));
-      let b = buckets.get(k);
-      if (!b) buckets.set(k, (b = { t: fromMs + k * bucketMs, counts: {}, dropped: 0 }));
-      b.counts[m.type] = (b.counts[m.type] ?? 0) + 1;
-      if (m.dropped !== undefined) b.dropped++;
-    }
-    return { ...base, detail: 'buckets', bucketMs, buckets: [...buckets.values()].sort((a, b) => a.t - b.t) };
+    return { timeline: this.info, ...messagesInWindow(this.messages, fromMs, toMs, maxItems) };
   }
 }
+
+/**
+ * The messages of `sorted` (by send time) sent in [fromMs, toMs] or in flight across it; when
+ * more than `maxItems`, counts per bucket and type instead (level of detail). Pure, for the
+ * renderer bench's million-message run too.
+ */
+export function messagesInWindow(sorted: readonly MessageAt[], fromMs: number, toMs: number, maxItems: number): WindowAnswer {
+  const lo = lowerBound(sorted, fromMs - IN_FLIGHT_LOOKBACK_MS);
+  const hi = upperBoundBy(sorted, toMs);
+  const inWindow: MessageAt[] = [];
+  for (let i = lo; i < hi; i++) {
+    const m = sorted[i];
+    if (m.sentAt >= fromMs || lastArrival(m) >= fromMs) inWindow.push(m);
+  }
+  const base = { fromMs, toMs, total: inWindow.length };
+  if (inWindow.length <= maxItems) return { ...base, detail: 'messages', messages: inWindow };
+  const bucketMs = Math.max(0.001, (toMs - fromMs) / MESSAGE_BUCKETS);
+  const buckets = new Map<number, { t: number; counts: Partial<Record<MessageType, number>>; dropped: number }>();
+  for (const m of inWindow) {
+    const k = Math.max(0, Math.floor((m.sentAt - fromMs) / bucketMs));
+    let b = buckets.get(k);
+    if (!b) buckets.set(k, (b = { t: fromMs + k * bucketMs, counts: {}, dropped: 0 }));
+    b.counts[m.type] = (b.counts[m.type] ?? 0) + 1;
+    if (m.dropped !== undefined) b.dropped++;
+  }
+  return { ...base, detail: 'buckets', bucketMs, buckets: [...buckets.values()].sort((a, b) => a.t - b.t) };
+}
+
+function lastArrival(m: MessageAt): number {
+  let end = m.sentAt;
+  for (const r of m.receivedAt) if (r > end) end = r;
+  return end;
+}
+
+/** A run:messages answer without its timeline. */
+export type WindowAnswer = MessagesResponse extends infer R ? (R extends unknown ? Omit<R, 'timeline'> : never) : never;
 
 /** Index of the first step time > t. */
 function upperBound(times: readonly number[], t: number): number {
@@ -207,7 +231,8 @@ function journalSignature(runDir: string): string {
 
 /** The lab's cache of timelines, one per run folder asked about. */
 export class TimeTravel {
-  private readonly cache = new Map<string, { signature: string; at: number; timeline: RunTimeline }>();
+  /** `complete`: built after the run ended, so its journals will not grow any more. */
+  private readonly cache = new Map<string, { signature: string; at: number; complete: boolean; timeline: RunTimeline }>();
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
@@ -218,17 +243,19 @@ export class TimeTravel {
   timeline(runDir: string, live: boolean, events: () => readonly RunEvent[]): RunTimeline {
     const cached = this.cache.get(runDir);
     const now = this.clock();
-    if (cached && (!live || now - cached.at < LIVE_REFRESH_MS)) return cached.timeline;
+    if (cached && (cached.complete || (live && now - cached.at < LIVE_REFRESH_MS))) return cached.timeline;
     const signature = journalSignature(runDir);
     if (cached && cached.signature === signature) {
+      // A run that just ended flushed nothing new since: keep what was built, now for good.
       cached.at = now;
+      cached.complete = !live;
       return cached.timeline;
     }
     if (signature === '') throw new Error('this run has no journal (recorded with recording off, or before the flight recorder existed)');
     const timeline = new RunTimeline(runDir, events());
     // One run at a time is enough for the app: the one shown.
     this.cache.clear();
-    this.cache.set(runDir, { signature, at: now, timeline });
+    this.cache.set(runDir, { signature, at: now, complete: !live, timeline });
     return timeline;
   }
 }

@@ -23,7 +23,8 @@ describe('time travel through the Lab service', () => {
     const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
     onCleanup(async () => {
       await lab.shutdown();
-      rmSync(runsDir, { recursive: true, force: true });
+      if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
+      else rmSync(runsDir, { recursive: true, force: true });
     });
     await lab.handle('cluster:start', {
       options: {

@@ -52,6 +52,11 @@ export type NodeAt =
       /** Run-relative time of the node's journaled step before / after the asked time (step controls). */
       prevStepAt: number | null;
       nextStepAt: number | null;
+      /**
+       * Set when the node's process was not running at the asked time (its last process event
+       * then was killed, stopped, exited or crashed): `state` is then what it held when it went down.
+       */
+      down?: { since: number; how: string };
     }
   | { node: number; ok: false; error: string };
 

@@ -39,6 +39,9 @@ export const MESSAGE_BUCKETS = 240;
 /** How far before a window a send may lie and still be in flight across it (ms). */
 const IN_FLIGHT_LOOKBACK_MS = 5000;
 
+/** Process states after which a node runs no more until it starts again (src/contract/runEvents.ts ProcessState). */
+const DOWN_STATES = new Set(['killed', 'stopped', 'exited', 'crashed']);
+
 interface NodeIndex {
   replay: NodeReplay;
   /** Run-relative time of every journaled step, in order. */
@@ -52,6 +55,8 @@ export class RunTimeline {
   private readonly nodes: NodeIndex[];
   /** Sorted by send time. */
   private readonly messages: MessageAt[];
+  /** Each node's process events (run time, state), in time order. */
+  private readonly processes = new Map<number, Array<{ t: number; state: string }>>();
 
   constructor(runDir: string, events: readonly RunEvent[]) {
     const { replays } = loadRunReplays(runDir);
@@ -64,6 +69,13 @@ export class RunTimeline {
       for (const e of s.out?.events ?? []) if (e.type === 'role') roleSteps.push({ t: s.t, node, role: e.role, term: e.term, preCandidate: e.preCandidate });
     });
     const { offset, method } = alignClocks(replays, roleSteps, events);
+    for (const e of events) {
+      if (e.type !== 'process' || e.node === null) continue;
+      let list = this.processes.get(e.node);
+      if (!list) this.processes.set(e.node, (list = []));
+      list.push({ t: e.t, state: e.state });
+    }
+    for (const list of this.processes.values()) list.sort((a, b) => a.t - b.t);
     this.offset = offset;
     this.nodes = replays.map((r) => ({ replay: r, stepTimes: (epochSteps.get(r.node) ?? []).map((t) => t - offset) }));
     this.messages = messages.map((m) => ({ ...m, sentAt: m.sentAt - offset, receivedAt: m.receivedAt.map((t) => t - offset) }));
@@ -99,12 +111,23 @@ export class RunTimeline {
           state: { ...state, t: state.t - this.offset },
           prevStepAt: i > 0 ? stepTimes[i - 1] : null,
           nextStepAt: i < stepTimes.length ? stepTimes[i] : null,
+          ...this.downAt(replay.node, atMs),
         };
       } catch (err) {
         return { node: replay.node, ok: false, error: (err as Error).message };
       }
     });
     return { timeline: this.info, atMs, nodes };
+  }
+
+  /** `{ down }` when the node's last process event at or before `atMs` took it down. */
+  private downAt(node: number, atMs: number): { down?: { since: number; how: string } } {
+    let last: { t: number; state: string } | undefined;
+    for (const p of this.processes.get(node) ?? []) {
+      if (p.t > atMs) break;
+      last = p;
+    }
+    return last && DOWN_STATES.has(last.state) ? { down: { since: last.t, how: last.state } } : {};
   }
 
   messagesIn(fromMs: number, toMs: number, maxItems: number): MessagesResponse {

@@ -165,6 +165,8 @@ describe.skipIf(!chromium.ok && !mustRun)('time travel in browser mode (headless
     const leaderView = page.locator(`article.node-log[data-node="${recorded.next}"]`);
     expect(await leaderView.locator('.role').textContent()).toBe('leader');
     expect(await leaderView.getByRole('table').count()).toBe(1);
+    // The killed leader is shown down, with the state it went down with.
+    expect(await page.locator(`article.node-log[data-node="${recorded.killed}"] .down`).textContent()).toMatch(/^down \(killed at \d+\.\d{3} s\); last state: leader$/);
 
     // Clicking a listed vote shows its fields.
     await votes.first().getByRole('button').click();

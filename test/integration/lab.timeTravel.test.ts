@@ -64,6 +64,9 @@ describe('time travel through the Lab service', () => {
     });
     const lead = states.find((n) => n.node === newLeader)!;
     expect(lead.state.role).toBe('leader');
+    const dead = states.find((n) => n.node === oldLeader)!;
+    expect(dead.down).toEqual({ since: killedAt, how: 'killed' });
+    expect(dead.state.role, 'the state it went down with').toBe('leader');
     expect(Object.keys(lead.state.followers).map(Number).sort()).toEqual([1, 2, 3].filter((x) => x !== newLeader));
     for (const n of states) {
       expect(n.state.log.entries.length, `node ${n.node} holds entries`).toBeGreaterThan(0);

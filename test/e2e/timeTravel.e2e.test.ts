@@ -5,7 +5,7 @@
  * live". Then the leader is killed, another is elected, the run stops; the page opens the
  * recording, scrubs to just after the new leader's win, and must list the candidate's
  * RequestVotes among the messages in view and show log entries for every node. An axe scan
- * of the view finds nothing serious or critical.
+ * of the view finds nothing serious or critical; an event log row's time jumps the cursor there.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
  * Screenshot: test-results/e2e/time-travel.png.
@@ -99,6 +99,8 @@ describe.skipIf(!chromium.ok && !mustRun)('time travel in browser mode (headless
     if (!lab) throw new Error('the lab did not start');
     const cluster = await lab.startCluster(withDefaults({ nodes: 3, ...E2E_TIMINGS, recording: 'full', workload: { clients: 1, rate: 10 } }));
     const first = await awaitLeader(lab, null);
+    // Closed until asked for (it replays the journals once a second while open).
+    await page.getByRole('button', { name: 'Show time travel' }).click();
     let status = '';
     let counts: Record<string, number> = {};
     await waitFor(
@@ -173,6 +175,12 @@ describe.skipIf(!chromium.ok && !mustRun)('time travel in browser mode (headless
     const selected = page.getByTestId('selected-message');
     await selected.waitFor({ timeout: UI_DEADLINE_MS });
     expect(await selected.textContent()).toContain('lastLogIndex');
+
+    // "Jump to" from the event log: the kill's row moves the cursor to the kill.
+    const killRow = page.getByRole('list', { name: 'Events, newest first' }).getByRole('listitem').filter({ hasText: 'killed' }).first();
+    await killRow.getByRole('button', { name: /^Jump to / }).click();
+    const killText = `at ${(killedAt / 1000).toFixed(3)} s;`;
+    await waitFor(async () => (await statusText(page)).startsWith(killText), { what: `the cursor at the kill (${killText})`, timeoutMs: UI_DEADLINE_MS, intervalMs: 100 });
 
     const violations = await seriousAxeViolations(page);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);

@@ -40,6 +40,8 @@ export const useTimeTravelStore = defineStore('timeTravel', () => {
   const selected = shallowRef<MessageAt | null>(null);
   const error = ref<string | null>(null);
   const loading = ref(false);
+  /** The time-travel panel is open (it loads and polls only then). */
+  const panelOpen = ref(false);
 
   const isLive = computed(() => run.source === 'live' && lab.phase === 'running');
   const runDir = computed(() => (run.source === 'recorded' ? run.recordedDir ?? undefined : undefined));
@@ -55,6 +57,7 @@ export const useTimeTravelStore = defineStore('timeTravel', () => {
   });
 
   let seq = 0;
+  let jumpPending = false;
   let timer: ReturnType<typeof setInterval> | null = null;
 
   async function invoke<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: string }>): Promise<T | null> {
@@ -95,8 +98,11 @@ export const useTimeTravelStore = defineStore('timeTravel', () => {
     stopPolling();
     selected.value = null;
     panMs.value = 0;
-    following.value = isLive.value;
-    if (!isLive.value) {
+    following.value = isLive.value && !jumpPending;
+    if (jumpPending) {
+      // Opened by a jump: the cursor stays where the jump put it.
+      jumpPending = false;
+    } else if (!isLive.value) {
       cursorMs.value = 0;
       await refresh();
       if (timeline.value) cursorMs.value = timeline.value.fromMs;
@@ -117,6 +123,15 @@ export const useTimeTravelStore = defineStore('timeTravel', () => {
     const t = timeline.value;
     cursorMs.value = t ? Math.min(Math.max(ms, t.fromMs), t.toMs) : ms;
     return refresh();
+  }
+
+  /** A jump from another panel: the cursor goes there, and the time-travel panel opens if it was closed. */
+  function jumpTo(ms: number): Promise<void> {
+    if (!panelOpen.value) {
+      jumpPending = true;
+      panelOpen.value = true;
+    }
+    return setCursor(ms);
   }
 
   function backToLive(): Promise<void> {
@@ -170,8 +185,8 @@ export const useTimeTravelStore = defineStore('timeTravel', () => {
   }
 
   return {
-    timeline, nodes, view, cursorMs, following, windowMs, panMs, types, hiddenNodes, selected, error, loading,
+    timeline, nodes, view, cursorMs, following, windowMs, panMs, types, hiddenNodes, selected, error, loading, panelOpen,
     isLive, runDir, windowRange, shownMessages,
-    refresh, open, stopPolling, setCursor, backToLive, zoom, pan, step, toggleType, toggleNode, select,
+    refresh, open, stopPolling, setCursor, jumpTo, backToLive, zoom, pan, step, toggleType, toggleNode, select,
   };
 });

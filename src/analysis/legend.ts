@@ -87,3 +87,36 @@ export function nodeColour(scheme: ColorScheme, node: NodeId): string {
   const c = NODE_COLOURS[scheme];
   return c[(((node - 1) % c.length) + c.length) % c.length];
 }
+
+/** The core's peer message types (src/raft/types.ts Message['type']), in legend order. */
+export type MessageKind = 'vote' | 'voteResp' | 'append' | 'appendResp' | 'heartbeat' | 'heartbeatResp' | 'snapshot' | 'timeoutNow';
+
+/** The words for each message type in the space-time diagram's legend and lists (issue 10 part 3). */
+export const MESSAGE_LABELS: Readonly<Record<MessageKind, string>> = {
+  vote: 'RequestVote',
+  voteResp: 'RequestVote reply',
+  append: 'AppendEntries',
+  appendResp: 'AppendEntries reply',
+  heartbeat: 'heartbeat',
+  heartbeatResp: 'heartbeat reply',
+  snapshot: 'InstallSnapshot',
+  timeoutNow: 'TimeoutNow',
+};
+
+// A request and its reply share a hue, the reply lighter (darker when dark); votes take the
+// candidate's amber, appends the leader's green, heartbeats a grey that recedes.
+const MESSAGE_COLOURS: Readonly<Record<ColorScheme, Readonly<Record<MessageKind, string>>>> = {
+  light: { vote: '#b7791f', voteResp: '#d69e2e', append: '#1f8f4e', appendResp: '#48bb78', heartbeat: '#6b7280', heartbeatResp: '#9ca3af', snapshot: '#7c3aed', timeoutNow: '#c026d3' },
+  dark: { vote: '#f6ad55', voteResp: '#fbd38d', append: '#3cc47c', appendResp: '#9ae6b4', heartbeat: '#9ca3af', heartbeatResp: '#6b7280', snapshot: '#a78bfa', timeoutNow: '#e879f9' },
+};
+
+export function messageColours(scheme: ColorScheme): Readonly<Record<MessageKind, string>> {
+  return MESSAGE_COLOURS[scheme];
+}
+
+/** Colours for log entries by term, cycled (RaftScope colours entries by term too). */
+const TERM_COLOURS: readonly string[] = ['#60a5fa', '#f87171', '#34d399', '#fbbf24', '#a78bfa', '#f472b6', '#22d3ee', '#fb923c'];
+
+export function termColour(term: number): string {
+  return TERM_COLOURS[((term % TERM_COLOURS.length) + TERM_COLOURS.length) % TERM_COLOURS.length];
+}

@@ -9,6 +9,7 @@ import type { ClusterOptions } from './clusterOptions';
 import type { FaultSpec, PartitionPreset } from './faults';
 import type { ProcessState, RunEvent, Summary } from './runEvents';
 import type { WorkloadOptions } from './clusterOptions';
+import type { TimeTravelChannels } from './labApiTimeTravel';
 
 /** What the lab knows about one node right now (the renderer's cluster view). */
 export interface NodeView {
@@ -89,7 +90,7 @@ export interface RunListing {
 }
 
 /** Request/response pairs. */
-export interface LabChannels {
+export interface LabChannelsBase {
   'lab:state': { request: Record<string, never>; response: LabState };
   'cluster:start': { request: { options: ClusterOptions }; response: LabState };
   'cluster:stop': { request: Record<string, never>; response: { summary: Summary | null; runDir: string | null } };
@@ -123,6 +124,9 @@ export interface LabChannels {
   'run:file': { request: { runDir: string; name: string }; response: { name: string; text: string } };
 }
 
+/** Every request channel: the ones above and time travel's (labApiTimeTravel.ts). */
+export interface LabChannels extends LabChannelsBase, TimeTravelChannels {}
+
 export type LabChannel = keyof LabChannels;
 export type LabRequest<C extends LabChannel> = LabChannels[C]['request'];
 export type LabResponse<C extends LabChannel> = LabChannels[C]['response'];
@@ -150,6 +154,7 @@ export const LAB_CHANNELS: readonly LabChannel[] = [
   'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
   'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
   'fault:apply', 'fault:heal', 'fault:remove', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:history', 'run:file',
+  'run:stateAt', 'run:messages',
 ];
 
 export const LAB_PUSH_CHANNELS: readonly LabPushChannel[] = ['lab:events', 'lab:state'];

@@ -16,6 +16,7 @@ import { PARTITION_PRESETS } from './faults';
 import { LAB_CHANNELS, LAB_PUSH_CHANNELS } from './labApi';
 import type { LabChannel, LabPush, LabPushChannel, LabRequest } from './labApi';
 import { LIMITS } from './limits';
+import { MAX_MESSAGE_ITEMS, MAX_RUN_MS } from './labApiTimeTravel';
 import * as v from 'valibot';
 import { FIELD, fillSentence, KEY, PARENT } from './schemaKit';
 import { isPlainObject } from './validateCore';
@@ -246,6 +247,14 @@ const REQUESTS = {
   'run:open': fields({ path: filePath }),
   'run:history': empty,
   'run:file': fields({ runDir: filePath, name: fileName }),
+  'run:stateAt': fields({ runDir: v.optional(filePath), atMs: numberFrom(-MAX_RUN_MS, MAX_RUN_MS) }),
+  'run:messages': v.pipe(
+    fields({ runDir: v.optional(filePath), fromMs: numberFrom(-MAX_RUN_MS, MAX_RUN_MS), toMs: numberFrom(-MAX_RUN_MS, MAX_RUN_MS), maxItems: wholeNumber(1, MAX_MESSAGE_ITEMS) }),
+    v.forward(
+      v.partialCheck([['fromMs'], ['toMs']], (r) => r.toMs >= r.fromMs, say(`${FIELD} must not be before fromMs`)),
+      ['toMs'],
+    ),
+  ),
 } satisfies { [C in LabChannel]: v.GenericSchema<unknown, LabRequest<C>> };
 
 /** True when `channel` names a request channel of the lab API. */

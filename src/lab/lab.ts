@@ -20,6 +20,7 @@ import { openableRunDir, readPlainFile, RunsFolder } from './runPaths';
 import { reapLeftovers } from './leftovers';
 import { activeFaults } from './activeFaults';
 import { faultKey } from '../contract/faultKeys';
+import { TimeTravel, type RunTimeline } from './timeTravel';
 
 /** How often the lab samples its own event-loop delay for LabState.host (ms). */
 const LOOP_LAG_WINDOW_MS = 5000;
@@ -64,6 +65,8 @@ export class Lab implements LabService {
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private loopLagP99Ms: number | null = null;
   private readonly loopTimer: NodeJS.Timeout;
+  /** Replayed journals of the run the time-travel channels ask about (timeTravel.ts). */
+  private readonly timeTravel = new TimeTravel();
 
   private constructor(private readonly opts: Required<Omit<LabOptions, 'env'>> & { env?: Record<string, string> }) {
     this.runs = new RunsFolder(opts.runsDir);
@@ -264,6 +267,8 @@ export class Lab implements LabService {
         return { runDir: dir, events: events as RunEvent[], summary };
       },
       'run:history': async () => this.history(),
+      'run:stateAt': async ({ runDir, atMs }) => this.timelineOf(runDir).stateAt(atMs),
+      'run:messages': async ({ runDir, fromMs, toMs, maxItems }) => this.timelineOf(runDir).messagesIn(fromMs, toMs, maxItems),
       'run:file': async ({ runDir, name }) => {
         if (!(RUN_FILES as readonly string[]).includes(name)) throw new ClusterError(`${name} is not a run file`);
         return { name, text: this.runs.readRunFile(runDir, name) };
@@ -285,6 +290,22 @@ export class Lab implements LabService {
     c?.flushRecording();
     if (!existsSync(join(runDir, 'events.jsonl'))) return { runDir, running, events: [] };
     return { runDir, running, events: readRun(runDir).events };
+  }
+
+  /**
+   * The replayed journals of `runDir` (any openable run, read only), or of the current or
+   * last run when none is named. The live run's journals are read as far as the nodes flushed them.
+   */
+  private timelineOf(runDir: string | undefined): RunTimeline {
+    const live = this.cluster?.runDir ?? this.startingRunDir;
+    const wanted = runDir ?? live ?? this.lastRunDir;
+    if (!wanted) throw new ClusterError('no run to travel in yet: start a cluster or open a recorded run');
+    const dir = openableRunDir(this.opts.runsDir, wanted);
+    const isLive = live !== null && resolve(live) === dir;
+    return this.timeTravel.timeline(dir, isLive, () => {
+      if (isLive) this.cluster?.flushRecording();
+      return existsSync(join(dir, 'events.jsonl')) ? readRun(dir).events : [];
+    });
   }
 
   private listRuns(): RunListing[] {

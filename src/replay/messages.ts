@@ -12,7 +12,7 @@
  * equal-content messages may pair in either order: their content is the same.
  */
 import type { Message } from '../raft/types';
-import type { NodeReplay } from './nodeReplay';
+import type { NodeReplay, ReplayedStep } from './nodeReplay';
 
 export interface MessageRecord {
   id: string;
@@ -71,7 +71,11 @@ interface Drop {
  * Replays every node (checking digests as it goes) and returns every message, in send order.
  * Nodes recorded at level 'messages' give receipts only as headers: they are not paired.
  */
-export function collectMessages(replays: readonly NodeReplay[]): { messages: MessageRecord[]; mismatches: number } {
+export function collectMessages(
+  replays: readonly NodeReplay[],
+  /** Sees every replayed step of every node as it goes (the app's time travel indexes steps with it, in the same pass). */
+  onStep?: (node: number, s: ReplayedStep) => void,
+): { messages: MessageRecord[]; mismatches: number } {
   const sends: Array<{ record: MessageRecord; key: string }> = [];
   const receipts: Receipt[] = [];
   const drops: Drop[] = [];
@@ -79,6 +83,7 @@ export function collectMessages(replays: readonly NodeReplay[]): { messages: Mes
   for (const r of replays) {
     const counters = new Map<number, number>();
     const summary = r.run((s) => {
+      onStep?.(r.node, s);
       if (s.input.type === 'message') receipts.push({ t: s.t, message: s.input.message });
       if (!s.out) return;
       for (const m of s.out.messages) {

@@ -15,10 +15,13 @@ import { Lab } from '../../src/lab/lab';
 import { startLabServer } from '../../src/lab/server/labServer';
 import { withDefaults } from '../../src/contract/clusterOptions';
 import { findChromium, launchChromium } from '../e2e/helpers/browsers';
+import { benchDiagram } from './rendererDiagram';
 
 export interface RendererSoakResult {
   durationMs: number;
   samples: Array<{ atS: number; heapMB: number; frameDelayMs: number; opsPerSec: number }>;
+  /** The time-travel phase: a million-message space-time diagram (rendererDiagram.ts). */
+  diagram: Record<string, number>;
 }
 
 export async function benchRenderer(): Promise<RendererSoakResult> {
@@ -30,7 +33,10 @@ export async function benchRenderer(): Promise<RendererSoakResult> {
   const server = await startLabServer({ lab, staticDir: 'out/renderer', port: 0 });
   const browser = await launchChromium(chromium.path);
   const samples: RendererSoakResult['samples'] = [];
+  let diagram: Record<string, number> = {};
   try {
+    // First, alone on the machine: the million-message diagram (issue 10 part 3).
+    diagram = await benchDiagram(browser);
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(server.url);
     const cdp = await page.context().newCDPSession(page);
@@ -77,5 +83,5 @@ export async function benchRenderer(): Promise<RendererSoakResult> {
   console.log('renderer soak: 9 nodes, workload 1,000 ops/s target, page watching live');
   console.log('  t (s)  JS heap after GC (MB)  frame delay (ms)  ok ops/s');
   for (const s of samples) console.log(`  ${String(s.atS).padStart(5)}  ${String(s.heapMB).padStart(21)}  ${String(s.frameDelayMs).padStart(16)}  ${String(s.opsPerSec).padStart(8)}`);
-  return { durationMs, samples };
+  return { durationMs, samples, diagram };
 }

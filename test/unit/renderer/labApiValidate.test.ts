@@ -30,6 +30,8 @@ const VALID: Record<LabChannel, unknown> = {
   'run:open': { path: '/tmp/runs/abc' },
   'run:history': {},
   'run:file': { runDir: '/tmp/runs/abc', name: 'events.jsonl' },
+  'run:stateAt': { atMs: 1250.5 },
+  'run:messages': { runDir: '/tmp/runs/abc', fromMs: 0, toMs: 2000, maxItems: 500 },
 };
 
 /** Invalid requests per channel, each with a fragment of the expected error. */
@@ -106,6 +108,12 @@ const INVALID: Record<LabChannel, Array<[unknown, string]>> = {
     [{ runDir: '/r', name: '..' }, 'plain file name'],
     [{ runDir: '/r', name: '' }, 'must be a file name'],
     [{ runDir: '/r' }, 'name is required'],
+  ],
+  'run:stateAt': [[{}, 'atMs is required'], [{ atMs: 'soon' }, 'atMs must be a number'], [{ atMs: 1, at: 2 }, 'unknown field']],
+  'run:messages': [
+    [{ fromMs: 5, toMs: 1, maxItems: 10 }, 'toMs must not be before fromMs'],
+    [{ fromMs: 0, toMs: 1, maxItems: 0.5 }, 'maxItems must be a whole number'],
+    [{ fromMs: 0, toMs: 1 }, 'maxItems is required'],
   ],
 };
 

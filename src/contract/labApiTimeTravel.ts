@@ -1,0 +1,123 @@
+/**
+ * The time-travel channels of the lab API (issue 10 part 3): a recorded or live run's
+ * replayed core states at a time, and its peer messages in a time window. Times here are
+ * ms since the run started, like every run event (docs/formats.md); the lab maps them to the
+ * journals' shared clock (src/lab/timeTravel.ts says how).
+ *
+ * Declared apart from labApi.ts so the contract rewrite can fold them in as they are.
+ */
+import type { ClusterConfig, EntryKind, NodeId, PeerProgress, Role } from '../raft/types';
+
+/**
+ * The whole inner state of one core at one step, as plain data: the shape of
+ * src/replay/coreState.ts's CoreStateView (docs/formats.md, "replay state"), declared here
+ * because the renderer may import only the contracts (src/lab/timeTravel.ts checks at
+ * compile time that the two agree).
+ */
+export interface CoreStateView {
+  node: NodeId;
+  incarnation: number;
+  step: number;
+  globalStep: number;
+  t: number;
+  role: Role;
+  preCandidate: boolean;
+  term: number;
+  vote: NodeId;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  persistedIndex: number;
+  log: { snapshotIndex: number; snapshotTerm: number; lastIndex: number; lastTerm: number; entries: Array<{ index: number; term: number; kind: EntryKind; size: number }> };
+  config: ClusterConfig;
+  configIndex: number;
+  timers: { electionElapsed: number; electionTimeout: number; heartbeatElapsed: number; heartbeatTimeout: number; leaderContactElapsed: number };
+  votes: Record<string, boolean>;
+  followers: Record<string, PeerProgress & { ackedSeq: number }>;
+  reads: { pending: number; heartbeatSeq: number };
+  transfer: { target: NodeId | null; elapsed: number };
+}
+
+/** The message types of the core (src/raft/types.ts Message['type']), as the diagram filters them. */
+export const MESSAGE_TYPES = ['vote', 'voteResp', 'append', 'appendResp', 'heartbeat', 'heartbeatResp', 'snapshot', 'timeoutNow'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** One node as of the asked time. */
+export type NodeAt =
+  | {
+      node: number;
+      ok: true;
+      /** The replayed core state; its `t` is run-relative (ms since the run started). */
+      state: CoreStateView;
+      /** Run-relative time of the node's journaled step before / after the asked time (step controls). */
+      prevStepAt: number | null;
+      nextStepAt: number | null;
+      /**
+       * Set when the node's process was not running at the asked time (its last process event
+       * then was killed, stopped, exited or crashed): `state` is then what it held when it went down.
+       */
+      down?: { since: number; how: string };
+    }
+  | { node: number; ok: false; error: string };
+
+export interface TimelineInfo {
+  runDir: string;
+  /** Run-relative span the journals cover. */
+  fromMs: number;
+  toMs: number;
+  nodes: number[];
+  /** Journaled steps and messages so far. */
+  steps: number;
+  messages: number;
+  /** Replay digest mismatches met (each a determinism bug; `raftlab check` lists them). */
+  mismatches: number;
+  /** How journal time was mapped to run time: paired role changes, or (less exact) each node's ready event. */
+  clockAlignment: 'role events' | 'ready events' | 'journal start';
+  /** Role changes the replay saw, run-relative, for marks on the lanes. */
+  roles: Array<{ t: number; node: number; role: string; term: number; preCandidate: boolean }>;
+}
+
+export interface StateAtResponse {
+  timeline: TimelineInfo;
+  atMs: number;
+  nodes: NodeAt[];
+}
+
+/** A message with run-relative times (fields as in messages.jsonl, docs/formats.md). */
+export interface MessageAt {
+  id: string;
+  type: MessageType;
+  from: number;
+  to: number;
+  term: number;
+  sentAt: number;
+  receivedAt: number[];
+  dropped?: string;
+  fields: Record<string, unknown>;
+}
+
+export type MessagesResponse =
+  | { timeline: TimelineInfo; fromMs: number; toMs: number; total: number; detail: 'messages'; messages: MessageAt[] }
+  | {
+      timeline: TimelineInfo;
+      fromMs: number;
+      toMs: number;
+      total: number;
+      /** Too many messages for `maxItems`: counts per time bucket (by send time) and type instead. */
+      detail: 'buckets';
+      bucketMs: number;
+      buckets: Array<{ t: number; counts: Partial<Record<MessageType, number>>; dropped: number }>;
+    };
+
+/** Request/response pairs, merged into LabChannels (labApi.ts). */
+export interface TimeTravelChannels {
+  /** Every journaled node's replayed core state at run time `atMs`. */
+  'run:stateAt': { request: { runDir?: string; atMs: number }; response: StateAtResponse };
+  /** Messages sent in [fromMs, toMs] (or in flight across it), at most `maxItems`, else counts per bucket. */
+  'run:messages': { request: { runDir?: string; fromMs: number; toMs: number; maxItems: number }; response: MessagesResponse };
+}
+
+/** The most messages one answer lists before it falls back to buckets. */
+export const MAX_MESSAGE_ITEMS = 20_000;
+/** Longest run time accepted (ms): a week. */
+export const MAX_RUN_MS = 7 * 24 * 3600 * 1000;

@@ -202,6 +202,9 @@ export class Lab implements LabService {
       this.cluster = null;
       this.phase = 'idle';
       this.changed();
+      // The run is over, however its stop went (a full disk can fail the exports): its last
+      // events, the reason it stopped among them, reach every subscriber now, not a batch later.
+      this.push.flush();
     }
   }
 

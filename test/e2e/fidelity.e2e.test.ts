@@ -7,52 +7,25 @@
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Lab } from '../../src/lab/lab';
-import { startLabServer, type LabServer } from '../../src/lab/server/labServer';
+import type { Page } from 'playwright-core';
+import type { Lab } from '../../src/lab/lab';
 import { waitFor } from '../integration/helpers/waitFor';
-import { browserRequired, findChromium, launchChromium } from './helpers/browsers';
-import { ARTEFACT_DIR, REPO_ROOT } from './helpers/artefacts';
-import { collectPageProblems } from './helpers/pageProblems';
+import { openLabSession, suiteBrowser, type LabSession } from './helpers/labSession';
 
-const chromium = findChromium();
-const mustRun = browserRequired();
-if (!chromium.ok && !mustRun) console.warn(`[e2e] skipping the fidelity tests: ${chromium.reason}`);
+const chromium = suiteBrowser('the fidelity tests');
 
-describe.skipIf(!chromium.ok && !mustRun)('timer tick and network delay in the start panel (headless Chromium)', () => {
-  const runsDir = join(ARTEFACT_DIR, 'runs-fidelity');
+describe.skipIf(chromium.skip)('timer tick and network delay in the start panel (headless Chromium)', () => {
+  let session: LabSession | undefined;
   let lab: Lab | undefined;
-  let server: LabServer | undefined;
-  let browser: Browser | undefined;
   let page: Page;
   let problems: string[] = [];
 
   beforeAll(async () => {
-    if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
-    rmSync(runsDir, { recursive: true, force: true });
-    mkdirSync(runsDir, { recursive: true });
-    lab = Lab.create({ runsDir });
-    server = await startLabServer({ lab, staticDir: join(REPO_ROOT, 'out', 'renderer'), port: 0 });
-    browser = await launchChromium(chromium.path);
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    problems = collectPageProblems(page);
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Start cluster' }).waitFor();
+    session = await openLabSession(chromium, { runs: 'runs-fidelity', viewport: { width: 1280, height: 800 } });
+    ({ lab, page, problems } = session);
   });
 
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        await lab?.shutdown();
-      }
-    }
-  });
+  afterAll(() => session?.close());
 
   it('refuses a 20 ms tick, states the randomness of a 1 ms one, and starts a cluster with both settings', async () => {
     await page.getByText(/^More options/).click();

@@ -11,18 +11,15 @@
  * Screenshot: test-results/e2e/time-travel.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Lab } from '../../src/lab/lab';
-import { startLabServer, type LabServer } from '../../src/lab/server/labServer';
+import type { Page } from 'playwright-core';
+import type { Lab } from '../../src/lab/lab';
 import { withDefaults } from '../../src/contract/clusterOptions';
 import { readRun } from '../../src/lab/recorder/readRun';
 import type { NodeId } from '../../src/raft/types';
 import { waitFor } from '../integration/helpers/waitFor';
-import { browserRequired, findChromium, launchChromium } from './helpers/browsers';
-import { ARTEFACT_DIR, REPO_ROOT } from './helpers/artefacts';
-import { collectPageProblems } from './helpers/pageProblems';
+import { ARTEFACT_DIR } from './helpers/artefacts';
+import { openLabSession, suiteBrowser, type LabSession } from './helpers/labSession';
 import { seriousAxeViolations } from './helpers/axe';
 
 /** Slow Raft timings for small, busy machines (the reasoning is in lab.e2e.test.ts). */
@@ -30,9 +27,7 @@ const E2E_TIMINGS = { electionTimeoutMinMs: 1000, electionTimeoutMaxMs: 2000, he
 const LEADER_DEADLINE_MS = 20_000;
 const UI_DEADLINE_MS = 15_000;
 
-const chromium = findChromium();
-const mustRun = browserRequired();
-if (!chromium.ok && !mustRun) console.warn(`[e2e] skipping the time-travel tests: ${chromium.reason}`);
+const chromium = suiteBrowser('the time-travel tests');
 
 async function awaitLeader(lab: Lab, except: NodeId | null): Promise<NodeId> {
   let seen: NodeId | null = null;
@@ -60,40 +55,19 @@ async function logEntryCounts(page: Page): Promise<Record<string, number>> {
   });
 }
 
-describe.skipIf(!chromium.ok && !mustRun)('time travel in browser mode (headless Chromium)', () => {
-  const runsDir = join(ARTEFACT_DIR, 'runs-time-travel');
+describe.skipIf(chromium.skip)('time travel in browser mode (headless Chromium)', () => {
+  let session: LabSession | undefined;
   let lab: Lab | undefined;
-  let server: LabServer | undefined;
-  let browser: Browser | undefined;
   let page: Page;
   let problems: string[] = [];
   let recorded: { runDir: string; killed: NodeId; next: NodeId } | undefined;
 
   beforeAll(async () => {
-    if (!chromium.ok) throw new Error(`CI is set, so the e2e tests must run, but ${chromium.reason}`);
-    rmSync(runsDir, { recursive: true, force: true });
-    mkdirSync(runsDir, { recursive: true });
-    lab = Lab.create({ runsDir });
-    server = await startLabServer({ lab, staticDir: join(REPO_ROOT, 'out', 'renderer'), port: 0 });
-    browser = await launchChromium(chromium.path);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    problems = collectPageProblems(page);
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Start cluster' }).waitFor();
+    session = await openLabSession(chromium, { runs: 'runs-time-travel', viewport: { width: 1440, height: 900 } });
+    ({ lab, page, problems } = session);
   });
 
-  afterAll(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      try {
-        await server?.close();
-      } finally {
-        await lab?.shutdown();
-      }
-    }
-  });
+  afterAll(() => session?.close());
 
   it('follows a live run, is dragged back, and returns to live', async () => {
     if (!lab) throw new Error('the lab did not start');

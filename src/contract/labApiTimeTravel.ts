@@ -71,8 +71,12 @@ export interface TimelineInfo {
   messages: number;
   /** Replay digest mismatches met (each a determinism bug; `raftlab check` lists them). */
   mismatches: number;
-  /** How journal time was mapped to run time: paired role changes, or (less exact) each node's ready event. */
-  clockAlignment: 'role events' | 'ready events' | 'journal start';
+  /**
+   * How journal time was mapped to run time: the run's own clock file (journal/clock.json, the
+   * same mapping `raftlab replay --at` uses), or for runs without one paired role changes, or
+   * (less exact) each node's ready event.
+   */
+  clockAlignment: 'run clock' | 'role events' | 'ready events' | 'journal start';
   /** Role changes the replay saw, run-relative, for marks on the lanes. */
   roles: Array<{ t: number; node: number; role: string; term: number; preCandidate: boolean }>;
 }

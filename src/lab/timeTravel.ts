@@ -5,7 +5,8 @@
  * more than the client can draw.
  *
  * Clocks: the journals carry the shared clock (epoch ms); run events carry ms since the run
- * started (docs/formats.md), and the run's start is not itself recorded. The two are tied by
+ * started (docs/formats.md). The lab writes the run's t = 0 on that clock to journal/clock.json,
+ * and this view uses it as `raftlab replay --at` does. Older runs without the file are tied by
  * role changes: the node publishes a role event with the same clock reading, microseconds
  * after the step that made it (src/node/runtime.ts onRaftEvent), so the replay's role change
  * and the recorded 'role' event of the same node, role and term give the offset; the median
@@ -23,7 +24,7 @@ import type { MessageAt, MessagesResponse, MessageType, NodeAt, StateAtResponse,
 import { collectMessages } from '../replay/messages';
 import { loadRunReplays } from '../replay/runReplay';
 import type { NodeReplay } from '../replay/nodeReplay';
-import { journalDirOf, journaledNodes } from '../replay/runFiles';
+import { journalDirOf, journaledNodes, readRunClock } from '../replay/runFiles';
 import type { CoreStateView as ReplayedState } from '../replay/coreState';
 import type { CoreStateView as WireState } from '../contract/labApiTimeTravel';
 
@@ -68,7 +69,10 @@ export class RunTimeline {
       list.push(s.t);
       for (const e of s.out?.events ?? []) if (e.type === 'role') roleSteps.push({ t: s.t, node, role: e.role, term: e.term, preCandidate: e.preCandidate });
     });
-    const { offset, method } = alignClocks(replays, roleSteps, events);
+    // One mapping of journal time to run time for the app and the CLI: the lab's clock file
+    // when the run has one (the CLI's `--at` reads the same); pairing events only for older runs.
+    const runClock = readRunClock(runDir);
+    const { offset, method } = runClock !== null ? { offset: runClock, method: 'run clock' as const } : alignClocks(replays, roleSteps, events);
     for (const e of events) {
       if (e.type !== 'process' || e.node === null) continue;
       let list = this.processes.get(e.node);

@@ -40,7 +40,7 @@ describe('time travel through the Lab service', () => {
     // Live: the journals flushed so far are replayed.
     const live = await lab.handle('run:stateAt', { atMs: 1e9 });
     expect(live.timeline.nodes).toEqual([1, 2, 3]);
-    expect(live.timeline.clockAlignment).toBe('role events');
+    expect(live.timeline.clockAlignment).toBe('run clock');
     const liveLeader = live.nodes.find((n) => n.ok && n.state.role === 'leader');
     expect(liveLeader?.node).toBe(oldLeader);
 

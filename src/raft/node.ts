@@ -33,6 +33,9 @@ import type {
   AdminRequest,
   Counters,
   Input,
+  InspectedEntry,
+  InspectedFollower,
+  Inspection,
   Message,
   Outputs,
   PeerProgress,
@@ -138,6 +141,49 @@ export class RaftNode {
       config: copyConfig(s.configs.current.config),
       progress,
       transferTarget: s.transferTarget,
+    };
+  }
+
+  /**
+   * The whole inner state, read only, as plain data (fresh copies): timers, votes, the read
+   * queue and each follower's window, which `status()` leaves out. Built only when asked
+   * (replay, issue 10 part 2); `step` never calls it, so the hot path copies nothing.
+   */
+  inspect(): Inspection {
+    const s = this.s;
+    const entries: InspectedEntry[] = [];
+    for (const e of s.log.slice(s.log.firstIndex(), s.log.lastIndex() + 1)) {
+      entries.push({ index: e.index, term: e.term, kind: e.kind, size: e.data.byteLength });
+    }
+    const followers: Record<string, InspectedFollower> = {};
+    if (s.role === 'leader') for (const [id, p] of s.tracker.peers) followers[id] = { ...p.toPeerProgress(), ackedSeq: p.ackedSeq };
+    const votes: Record<string, boolean> = {};
+    for (const [id, granted] of s.votes) votes[id] = granted;
+    const current = s.configs.current;
+    return {
+      id: s.id,
+      role: s.role,
+      preCandidate: s.preCandidate,
+      term: s.term,
+      vote: s.vote,
+      leader: s.leader,
+      commit: s.commit,
+      applied: s.applied,
+      persistedIndex: s.persistedIndex,
+      log: { snapshotIndex: s.log.snapshotIndex, snapshotTerm: s.log.snapshotTerm, lastIndex: s.log.lastIndex(), lastTerm: s.log.lastTerm(), entries },
+      config: copyConfig(current.config),
+      configIndex: current.index,
+      timers: {
+        electionElapsed: s.electionElapsed,
+        electionTimeout: s.randomizedElectionTimeout,
+        heartbeatElapsed: s.heartbeatElapsed,
+        heartbeatTimeout: s.cfg.heartbeatTicks,
+        leaderContactElapsed: s.leaderContactElapsed,
+      },
+      votes,
+      followers,
+      reads: { pending: s.reads.size, heartbeatSeq: s.heartbeatSeq },
+      transfer: { target: s.transferTarget, elapsed: s.transferElapsed },
     };
   }
 

@@ -398,3 +398,47 @@ export type RefusalReason =
   | 'snapshot_checksum'
   | 'timeout_now_not_from_leader'
   | 'caller_contract';
+
+/** One log entry as `RaftNode.inspect()` shows it: no command bytes, only their size. */
+export interface InspectedEntry {
+  index: number;
+  term: number;
+  kind: EntryKind;
+  /** Bytes of the entry's command. */
+  size: number;
+}
+
+/** A leader's view of one follower (§5.3, Figure 2: nextIndex, matchIndex; the in-flight window). */
+export interface InspectedFollower extends PeerProgress {
+  /** Highest heartbeat round it acknowledged (ReadIndex, §8). */
+  ackedSeq: number;
+}
+
+/**
+ * The whole inner state of the core as plain data (`RaftNode.inspect()`): what replay shows
+ * of a node at a step (issue 10 part 2). Fresh objects and arrays, safe to keep.
+ */
+export interface Inspection {
+  id: NodeId;
+  role: Role;
+  preCandidate: boolean;
+  term: number;
+  vote: NodeId;
+  leader: NodeId | null;
+  commit: number;
+  applied: number;
+  /** The caller's acknowledged durable index: the leader's own match (§5.3). */
+  persistedIndex: number;
+  log: { snapshotIndex: number; snapshotTerm: number; lastIndex: number; lastTerm: number; entries: InspectedEntry[] };
+  config: ClusterConfig;
+  /** Log index of the configuration in force (thesis §4.1: the latest one in the log). */
+  configIndex: number;
+  /** In ticks. `electionTimeout` is this term's randomized timeout (§5.2). */
+  timers: { electionElapsed: number; electionTimeout: number; heartbeatElapsed: number; heartbeatTimeout: number; leaderContactElapsed: number };
+  /** A candidate's votes so far (id: granted). */
+  votes: Record<string, boolean>;
+  /** Empty unless leader. */
+  followers: Record<string, InspectedFollower>;
+  reads: { pending: number; heartbeatSeq: number };
+  transfer: { target: NodeId | null; elapsed: number };
+}

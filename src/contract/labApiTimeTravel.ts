@@ -77,6 +77,11 @@ export interface TimelineInfo {
    * (less exact) each node's ready event.
    */
   clockAlignment: 'run clock' | 'role events' | 'ready events' | 'journal start';
+  /**
+   * The core's tick (ms) from the run's recorded options (effectiveTickMs): timers count in
+   * ticks, the log view shows them as time. null when the run recorded no options.
+   */
+  tickMs: number | null;
   /** Role changes the replay saw, run-relative, for marks on the lanes. */
   roles: Array<{ t: number; node: number; role: string; term: number; preCandidate: boolean }>;
 }

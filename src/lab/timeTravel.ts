@@ -20,6 +20,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from '../contract/runEvents';
+import { effectiveTickMs } from '../contract/clusterOptions';
 import type { MessageAt, MessagesResponse, MessageType, NodeAt, StateAtResponse, TimelineInfo } from '../contract/labApiTimeTravel';
 import { collectMessages } from '../replay/messages';
 import { loadRunReplays } from '../replay/runReplay';
@@ -47,6 +48,12 @@ interface NodeIndex {
   replay: NodeReplay;
   /** Run-relative time of every journaled step, in order. */
   stepTimes: number[];
+}
+
+/** The tick of the run's nodes, from its 'run' started event's options; null when unrecorded. */
+export function runTickMs(events: readonly RunEvent[]): number | null {
+  for (const e of events) if (e.type === 'run' && e.phase === 'started' && e.options) return effectiveTickMs(e.options);
+  return null;
 }
 
 /** One run's journals, replayed and indexed. */
@@ -100,6 +107,7 @@ export class RunTimeline {
       messages: messages.length,
       mismatches,
       clockAlignment: method,
+      tickMs: runTickMs(events),
       roles: roleSteps.map((r) => ({ ...r, t: r.t - offset })).sort((a, b) => a.t - b.t),
     };
   }

@@ -6,6 +6,7 @@
  * recording, scrubs to just after the new leader's win, and must list the candidate's
  * RequestVotes among the messages in view and show log entries for every node. An axe scan
  * of the view finds nothing serious or critical; an event log row's time jumps the cursor there.
+ * The log views show timers as ms counting down, and the killed node's down span is a band on its lane.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
  * Screenshot: test-results/e2e/time-travel.png.
@@ -141,8 +142,18 @@ describe.skipIf(chromium.skip)('time travel in browser mode (headless Chromium)'
     const leaderView = page.locator(`article.node-log[data-node="${recorded.next}"]`);
     expect(await leaderView.locator('.role').textContent()).toBe('leader');
     expect(await leaderView.getByRole('table').count()).toBe(1);
+    // Timers count down as time from the run's tick, the raw ticks in the tooltip (§5.2).
+    const heartbeat = leaderView.getByTestId('timer-heartbeat');
+    expect(await heartbeat.textContent()).toMatch(/^next heartbeat in \d+ ms$/);
+    expect(await heartbeat.getAttribute('title')).toMatch(/^\d+ of \d+ ticks elapsed, \d+ ms per tick$/);
+    const third = [1, 2, 3].find((n) => n !== recorded!.next && n !== recorded!.killed)!;
+    expect(await page.locator(`article.node-log[data-node="${third}"]`).getByTestId('timer-election').textContent()).toMatch(/^election timeout in \d+ ms$/);
     // The killed leader is shown down, with the state it went down with.
     expect(await page.locator(`article.node-log[data-node="${recorded.killed}"] .down`).textContent()).toMatch(/^down \(killed at \d+\.\d{3} s\); last state: leader$/);
+
+    // The killed leader's down span is a band on its lane, listed in words beside the canvas.
+    const downBand = page.getByTestId('fault-bands').locator('[data-kind="down"]', { hasText: `node ${recorded.killed} down` });
+    expect(await downBand.count()).toBeGreaterThan(0);
 
     // Clicking a listed vote shows its fields.
     await votes.first().getByRole('button').click();

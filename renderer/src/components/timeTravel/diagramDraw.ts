@@ -9,6 +9,7 @@ import type { MessageAt, MessagesResponse, MessageType, TimelineInfo } from '../
 import { MESSAGE_TYPES } from '../../../../src/contract/labApiTimeTravel';
 import type { ColorScheme } from '../../../../src/analysis/legend';
 import { markColours, messageColours, roleColours } from '../../../../src/analysis/legend';
+import type { FaultBand } from './faultBands';
 
 export interface DiagramInput {
   width: number;
@@ -22,6 +23,8 @@ export interface DiagramInput {
   roles: TimelineInfo['roles'];
   /** Run-relative instants of process faults (kill, pause, restart...) and lasting fault starts. */
   faults: ReadonlyArray<{ t: number; node: number | null; label: string }>;
+  /** Lasting faults (partitions, link, clock and disk faults, paused and down nodes) as bands on their lanes. */
+  bands?: readonly FaultBand[];
   cursorMs: number;
   selectedId: string | null;
   scheme: ColorScheme;
@@ -55,6 +58,30 @@ export function drawDiagram(ctx: CanvasRenderingContext2D, d: DiagramInput): voi
   ctx.clearRect(0, 0, width, height);
   ctx.font = '12px system-ui, sans-serif';
   ctx.lineWidth = 1;
+  // Lasting faults: a shaded band over the lanes they touch (every lane when cluster-wide),
+  // under everything else; paused and down nodes hatched apart, as the charts' legend says.
+  const shade = markColours(d.scheme);
+  for (const b of d.bands ?? []) {
+    if (b.start > toMs || (b.end !== null && b.end < fromMs)) continue;
+    const x0 = Math.max(LANE_LABEL_WIDTH, x(b.start));
+    const x1 = Math.min(width, b.end === null ? width : x(b.end));
+    const rows = b.nodes === null ? [{ y0: 0, y1: height }] : b.nodes.filter((n) => lanes.includes(n)).map((n) => ({ y0: laneY(lanes, n, height) - 16, y1: laneY(lanes, n, height) + 16 }));
+    for (const r of rows) {
+      ctx.fillStyle = shade.fault;
+      ctx.fillRect(x0, r.y0, Math.max(1, x1 - x0), r.y1 - r.y0);
+      if (b.kind === 'down' || b.kind === 'paused') {
+        ctx.strokeStyle = shade.faultInstant;
+        ctx.globalAlpha = 0.25;
+        ctx.beginPath();
+        for (let hx = x0 - (r.y1 - r.y0); hx < x1; hx += b.kind === 'down' ? 6 : 12) {
+          ctx.moveTo(Math.max(x0, hx), r.y1 - Math.max(0, x0 - hx));
+          ctx.lineTo(Math.min(x1, hx + (r.y1 - r.y0)), r.y0 + Math.max(0, hx + (r.y1 - r.y0) - x1));
+        }
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+      }
+    }
+  }
   // Lanes.
   for (const n of lanes) {
     const y = laneY(lanes, n, height);

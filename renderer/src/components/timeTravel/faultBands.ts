@@ -1,0 +1,42 @@
+/**
+ * Lasting faults as bands on the space-time diagram's lanes (issue 10 part 3: "faults ...
+ * marked on the lanes"): the charts' fault periods (RunModel.faults, opened and closed as the
+ * lab's FaultController changes its plan) and each node's paused and down spans (the role
+ * timeline's lanes), as one list the canvas draws and the page also lists in words.
+ */
+import { parseFaultKey } from '../../../../src/contract/faultKeys';
+import type { FaultPeriod } from '../../model/runModel';
+import type { Segment } from '../../model/roleTimeline';
+
+export interface FaultBand {
+  start: number;
+  /** null while it lasts (drawn to the window's end). */
+  end: number | null;
+  /** Lanes it covers; null for the whole cluster (a partition, flaky links). */
+  nodes: number[] | null;
+  kind: 'partition' | 'flaky' | 'link' | 'clock' | 'disk' | 'paused' | 'down';
+  label: string;
+}
+
+export function faultBands(periods: readonly FaultPeriod[], lanes: ReadonlyMap<number, readonly Segment[]>): FaultBand[] {
+  const bands: FaultBand[] = [];
+  for (const p of periods) {
+    if (p.instant || p.key === null) continue;
+    const k = parseFaultKey(p.key);
+    if (k === null) continue;
+    const nodes = k.kind === 'link' ? [k.a, k.b] : k.kind === 'clock' || k.kind === 'disk' ? [k.node] : null;
+    bands.push({ start: p.start, end: p.end, nodes, kind: k.kind, label: p.description });
+  }
+  for (const [node, segments] of lanes) {
+    for (const s of segments) {
+      if (s.state !== 'paused' && s.state !== 'down') continue;
+      bands.push({ start: s.start, end: s.end, nodes: [node], kind: s.state, label: `node ${node} ${s.state}` });
+    }
+  }
+  return bands.sort((a, b) => a.start - b.start);
+}
+
+/** Bands that overlap [fromMs, toMs]. */
+export function bandsInWindow(bands: readonly FaultBand[], fromMs: number, toMs: number): FaultBand[] {
+  return bands.filter((b) => b.start <= toMs && (b.end === null || b.end >= fromMs));
+}

@@ -5,7 +5,7 @@
  * live". Then the leader is killed, another is elected, the run stops; the page opens the
  * recording, scrubs to just after the new leader's win, and must list the candidate's
  * RequestVotes among the messages in view and show log entries for every node. An axe scan
- * of the view finds nothing serious or critical; an event log row's time jumps the cursor there.
+ * of the view finds nothing serious or critical; an event log row's time jumps the cursor there, and so does the election table's row.
  * The log views show timers as ms counting down, and the killed node's down span is a band on its lane.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
@@ -166,6 +166,18 @@ describe.skipIf(chromium.skip)('time travel in browser mode (headless Chromium)'
     await killRow.getByRole('button', { name: /^Jump to / }).click();
     const killText = `at ${(killedAt / 1000).toFixed(3)} s;`;
     await waitFor(async () => (await statusText(page)).startsWith(killText), { what: `the cursor at the kill (${killText})`, timeoutMs: UI_DEADLINE_MS, intervalMs: 100 });
+
+    // "Jump to" from the election table: the election after the kill moves the cursor to the new leader's win.
+    await page.getByRole('button', { name: new RegExp(`^Jump to node ${recorded.next} winning term \\d+ at `) }).first().click();
+    let winCursor = NaN;
+    await waitFor(
+      async () => {
+        winCursor = Number(/^at (\d+\.\d{3}) s/.exec(await statusText(page))?.[1]) * 1000;
+        return winCursor > killedAt;
+      },
+      { what: 'the cursor at the win after the kill', timeoutMs: UI_DEADLINE_MS, intervalMs: 100, describe: () => `cursor at ${winCursor} ms, kill at ${killedAt} ms` },
+    );
+    expect(Math.abs(winCursor - wonAt)).toBeLessThan(50);
 
     const violations = await seriousAxeViolations(page);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);

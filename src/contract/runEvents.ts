@@ -38,6 +38,15 @@ export type RunEventType = RunEvent['type'];
 export type OpStatus = 'ok' | 'fail' | 'info';
 
 /** One client operation of history.jsonl; times are ms since the run started (monotonic). */
+/** The operations that cannot be ordered (Summary.linearizabilityWitness). */
+export interface LinearizabilityWitness {
+  key: string;
+  /** Register value after the longest linearizable prefix of the key's history. */
+  valueBefore: string | null;
+  op: HistoryOp;
+  linearizedTail: HistoryOp[];
+}
+
 export interface HistoryOp {
   client: number;
   op: 'get' | 'put' | 'delete' | 'cas' | 'append';
@@ -75,6 +84,12 @@ export interface Summary {
   linearizable: true | false | 'unknown';
   /** Human-readable reason when linearizable is false or unknown. */
   linearizability?: string;
+  /**
+   * When linearizable is false: the checker's witness (src/lab/checkers/linearizability.ts
+   * Counterexample), for the timeline: the acknowledged operation no linearization can place,
+   * and the operations of its key linearized just before it (at most 20), times run-relative.
+   */
+  linearizabilityWitness?: LinearizabilityWitness;
   expectations?: Array<{ name: string; ok: boolean; detail: string }>;
   /**
    * Inputs each node's Raft core refused over the run, per node id then reason (from the

@@ -135,6 +135,13 @@ export function summaryProblem(s: unknown): string | null {
   }
   if (s.linearizable !== true && s.linearizable !== false && s.linearizable !== 'unknown') return 'linearizable must be true, false or "unknown"';
   if (s.linearizability !== undefined && typeof s.linearizability !== 'string') return 'linearizability must be text';
+  const w = s.linearizabilityWitness;
+  if (w !== undefined) {
+    const isOp = (o: unknown): boolean => isPlainObject(o) && typeof o.key === 'string' && typeof o.op === 'string' && isFiniteNumber(o.call) && isFiniteNumber(o.return);
+    if (!(isPlainObject(w) && typeof w.key === 'string' && isOp(w.op) && Array.isArray(w.linearizedTail) && w.linearizedTail.every(isOp))) {
+      return 'linearizabilityWitness must be { key, valueBefore, op, linearizedTail } with operations { key, op, call, return }';
+    }
+  }
   if (s.expectations !== undefined && !(Array.isArray(s.expectations) && s.expectations.every((x) => isPlainObject(x) && typeof x.name === 'string' && typeof x.ok === 'boolean' && typeof x.detail === 'string'))) {
     return 'expectations must be a list of { name, ok, detail }';
   }

@@ -140,6 +140,10 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
     linearizable: lin.result,
   };
   if (lin.result !== true) summary.linearizability = lin.reason;
+  if (lin.result === false && lin.counterexample) {
+    const c = lin.counterexample;
+    summary.linearizabilityWitness = { key: c.key, valueBefore: c.valueBefore, op: c.op, linearizedTail: c.linearizedTail };
+  }
   if (opts.expectations) summary.expectations = opts.expectations;
   const refusals = countRefusals(events);
   if (Object.keys(refusals).length > 0) summary.refusals = refusals;

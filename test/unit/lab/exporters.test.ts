@@ -217,6 +217,10 @@ describe('summary', () => {
     const s = computeSummary([], [put(0, 1, 'a'), get(2, 3, 'b')]);
     expect(s.linearizable).toBe(false);
     expect(s.linearizability).toMatch(/cannot be linearized/);
+    // The witness names the operations that cannot be ordered, for the timeline (issue 10 part 3).
+    expect(s.linearizabilityWitness?.op).toMatchObject({ op: 'get', output: 'b', call: 2, return: 3 });
+    expect(s.linearizabilityWitness?.linearizedTail.map((o) => [o.op, o.value])).toEqual([['put', 'a']]);
+    expect(s.linearizabilityWitness?.valueBefore).toBe('a');
     expect(s.electionMs).toEqual({ count: 0, p50: null, p99: null, max: null, samples: [] });
   });
 

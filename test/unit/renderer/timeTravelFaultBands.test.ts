@@ -1,6 +1,7 @@
 /** Lasting faults as bands on the space-time diagram's lanes (issue 10 part 3). */
 import { describe, expect, it } from 'vitest';
-import { bandsInWindow, faultBands } from '../../../renderer/src/components/timeTravel/faultBands';
+import { bandsInWindow, faultBands, witnessBars } from '../../../renderer/src/components/timeTravel/faultBands';
+import type { HistoryOp } from '../../../src/contract/runEvents';
 import type { FaultPeriod } from '../../../renderer/src/model/runModel';
 import type { Segment } from '../../../renderer/src/model/roleTimeline';
 
@@ -34,5 +35,17 @@ describe('faultBands', () => {
     expect(bandsInWindow(bands, 250, 260)).toHaveLength(0);
     expect(bandsInWindow(bands, 150, 160).map((b) => b.nodes)).toEqual([[1, 2]]);
     expect(bandsInWindow(bands, 5000, 6000).map((b) => b.nodes)).toEqual([[2, 3]]);
+  });
+});
+
+describe('witnessBars', () => {
+  it('draws the linearized tail, then the operation that cannot be ordered, named', () => {
+    const op = (o: Partial<HistoryOp>): HistoryOp => ({ client: 1, op: 'put', key: 'k', value: 'a', output: null, call: 0, return: 1, status: 'ok', ...o });
+    const bars = witnessBars({ key: 'k', valueBefore: 'a', linearizedTail: [op({ call: 100, return: 150 })], op: op({ client: 2, op: 'get', value: null, output: 'b', call: 200, return: 260 }) });
+    expect(bars).toEqual([
+      { call: 100, return: 150, unplaceable: false, label: 'client 1 put k a' },
+      { call: 200, return: 260, unplaceable: true, label: 'client 2 get k → b (cannot be ordered)' },
+    ]);
+    expect(witnessBars(undefined)).toEqual([]);
   });
 });

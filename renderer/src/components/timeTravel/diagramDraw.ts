@@ -9,7 +9,7 @@ import type { MessageAt, MessagesResponse, MessageType, TimelineInfo } from '../
 import { MESSAGE_TYPES } from '../../../../src/contract/labApiTimeTravel';
 import type { ColorScheme } from '../../../../src/analysis/legend';
 import { markColours, messageColours, roleColours } from '../../../../src/analysis/legend';
-import type { FaultBand } from './faultBands';
+import type { FaultBand, WitnessBar } from './faultBands';
 
 export interface DiagramInput {
   width: number;
@@ -25,6 +25,8 @@ export interface DiagramInput {
   faults: ReadonlyArray<{ t: number; node: number | null; label: string }>;
   /** Lasting faults (partitions, link, clock and disk faults, paused and down nodes) as bands on their lanes. */
   bands?: readonly FaultBand[];
+  /** A linearizability witness's operations (call to return), drawn in the strip above the lanes. */
+  witness?: readonly WitnessBar[];
   cursorMs: number;
   selectedId: string | null;
   scheme: ColorScheme;
@@ -114,6 +116,19 @@ export function drawDiagram(ctx: CanvasRenderingContext2D, d: DiagramInput): voi
     ctx.fillStyle = marks.faultInstant;
     ctx.fillText(f.label, fx + 3, 12);
   }
+  // The linearizability witness: each operation a bar from call to return above the lanes,
+  // the one that cannot be ordered in the violation colour and named.
+  (d.witness ?? []).forEach((w, i) => {
+    if (w.call > toMs || w.return < fromMs) return;
+    const x0 = Math.max(LANE_LABEL_WIDTH, x(w.call));
+    const x1 = Math.min(width, x(w.return));
+    const y = 3 + (i % 3) * 5;
+    ctx.fillStyle = w.unplaceable ? marks.violation : fg;
+    ctx.globalAlpha = w.unplaceable ? 1 : 0.5;
+    ctx.fillRect(x0, y, Math.max(2, x1 - x0), 4);
+    ctx.globalAlpha = 1;
+    if (w.unplaceable) ctx.fillText(w.label, x0, y + 16);
+  });
   // Role changes: a coloured tick on the lane.
   const rc = roleColours(d.scheme);
   for (const r of d.roles) {

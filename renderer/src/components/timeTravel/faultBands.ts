@@ -5,6 +5,7 @@
  * timeline's lanes), as one list the canvas draws and the page also lists in words.
  */
 import { parseFaultKey } from '../../../../src/contract/faultKeys';
+import type { HistoryOp, LinearizabilityWitness } from '../../../../src/contract/runEvents';
 import type { FaultPeriod } from '../../model/runModel';
 import type { Segment } from '../../model/roleTimeline';
 
@@ -39,4 +40,27 @@ export function faultBands(periods: readonly FaultPeriod[], lanes: ReadonlyMap<n
 /** Bands that overlap [fromMs, toMs]. */
 export function bandsInWindow(bands: readonly FaultBand[], fromMs: number, toMs: number): FaultBand[] {
   return bands.filter((b) => b.start <= toMs && (b.end === null || b.end >= fromMs));
+}
+
+/** One operation of a linearizability witness, as the timeline draws it (call to return). */
+export interface WitnessBar {
+  call: number;
+  return: number;
+  /** The operation no linearization can place (the others were linearized before it). */
+  unplaceable: boolean;
+  label: string;
+}
+
+export function opText(o: HistoryOp): string {
+  const args = o.op === 'get' ? `→ ${o.output ?? 'nil'}` : o.op === 'cas' ? `${o.expect ?? 'nil'}→${o.value ?? 'nil'}` : o.op === 'delete' ? '' : (o.value ?? 'nil');
+  return `client ${o.client} ${o.op} ${o.key} ${args}`.trim();
+}
+
+/** The checker's witness as bars: the linearized tail of the key, then the operation that cannot follow it. */
+export function witnessBars(w: LinearizabilityWitness | undefined): WitnessBar[] {
+  if (!w) return [];
+  return [
+    ...w.linearizedTail.map((o) => ({ call: o.call, return: o.return, unplaceable: false, label: opText(o) })),
+    { call: w.op.call, return: w.op.return, unplaceable: true, label: `${opText(w.op)} (cannot be ordered)` },
+  ];
 }

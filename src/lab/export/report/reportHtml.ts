@@ -18,6 +18,8 @@ import { runSpan } from '../summary';
 import { histogram, lineChart, MARKS, nodeSeries, roleTimeline, ROLE_COLOURS } from './charts';
 import { html, styleElement, type SafeHtml } from './html';
 import { buildTimelines } from './timelines';
+import { journalSection, type NodeLogSummary } from './journalSection';
+import type { RunMessages } from '../messageExports';
 
 export interface ReportInput {
   summary: Summary;
@@ -25,6 +27,8 @@ export interface ReportInput {
   history: readonly HistoryOp[];
   /** Problems met while reading the recording (shown at the end). */
   warnings?: readonly string[];
+  /** The journals' messages and each node's final log (absent: the section is left out). */
+  journal?: { messages: RunMessages | null; logs: readonly NodeLogSummary[] | null; note?: string };
 }
 
 const CSS = `
@@ -141,6 +145,8 @@ export function renderReport(input: ReportInput): string {
   const [p50Colour, p99Colour] = nodeColours('light');
   parts.push(html`<h2>Latency</h2><p>Latency of successful operations (call to return), per bucket; percentiles are nearest-rank.</p>`);
   parts.push(lineChart('Latency', 'ms', [{ name: 'p50', colour: p50Colour, points: p50 }, { name: 'p99', colour: p99Colour, points: p99 }], tl));
+
+  if (input.journal) parts.push(journalSection(input.journal, tl));
 
   if (tl.faults.length > 0) {
     const rows = tl.faults.map((f) => html`<tr><td class="num">${sec(f.start)}</td><td class="num">${f.instant ? '' : sec(f.end)}</td><td>${f.description}</td></tr>`);

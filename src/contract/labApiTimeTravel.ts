@@ -82,6 +82,11 @@ export interface TimelineInfo {
    * ticks, the log view shows them as time. null when the run recorded no options.
    */
   tickMs: number | null;
+  /**
+   * Nodes recorded at level `messages` (message headers only): no core states at that level,
+   * and only their receipts (sends are not journaled), listed at the receipt time.
+   */
+  headerOnlyNodes: number[];
   /** Role changes the replay saw, run-relative, for marks on the lanes. */
   roles: Array<{ t: number; node: number; role: string; term: number; preCandidate: boolean }>;
 }

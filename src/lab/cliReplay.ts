@@ -6,7 +6,7 @@
  */
 import { collectMessages, type MessageRecord } from '../replay/messages';
 import { loadRunReplays, replayRun, describeMismatch } from '../replay/runReplay';
-import type { NodeReplay } from '../replay/nodeReplay';
+import { headerOnlyMessages, type NodeReplay } from '../replay/nodeReplay';
 import type { CoreStateView } from '../replay/coreState';
 import { UsageError } from './cliPlans';
 import { readRunClock } from '../replay/runFiles';
@@ -82,7 +82,9 @@ export interface MessagesArgs {
 export function cmdMessages(runDir: string, a: MessagesArgs, out: (s: string) => void): number {
   const replays = loadReplays(runDir);
   const start = runStart(replays, runDir);
-  const { messages } = collectMessages(replays);
+  // Level `messages` journals hold receipts only (no sends): listed at their receipt time, said so below.
+  const headerOnly = headerOnlyMessages(replays);
+  const messages = [...collectMessages(replays).messages, ...headerOnly].sort((x, y) => x.sentAt - y.sentAt);
   const lo = a.between ? start + parseOffset(a.between[0], '--between') : -Infinity;
   const hi = a.between ? start + parseOffset(a.between[1], '--between') : Infinity;
   const keep = (m: MessageRecord) =>
@@ -101,10 +103,18 @@ export function cmdMessages(runDir: string, a: MessagesArgs, out: (s: string) =>
     const fate = m.receivedAt.length > 0
       ? `received ${m.receivedAt.map((t) => `${((t - start) / 1000).toFixed(3)}s`).join(', ')}`
       : m.dropped ? `dropped (${m.dropped})` : 'not received';
+    if (m.fields.headerOnly) {
+      out(`${((m.sentAt - start) / 1000).toFixed(3)}s ${m.id} ${m.from}->${m.to} ${m.type} term ${m.term} received (header only: level messages)`);
+      continue;
+    }
     const fields = Object.entries(m.fields).map(([k, v]) => `${k}=${String(v)}`).join(' ');
     out(`${((m.sentAt - start) / 1000).toFixed(3)}s ${m.id} ${m.from}->${m.to} ${m.type} term ${m.term} ${fields} ${fate}`);
   }
-  if (!a.json) out(`${n} of ${messages.length} messages`);
+  if (!a.json) {
+    out(`${n} of ${messages.length} messages`);
+    const nodes = replays.filter((r) => r.level !== 'full').map((r) => r.node);
+    if (nodes.length > 0) out(`node${nodes.length === 1 ? '' : 's'} ${nodes.join(', ')} recorded at level messages: receipts only (headers, at the receipt time); sends and fields need level full`);
+  }
   return 0;
 }
 

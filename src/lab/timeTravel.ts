@@ -24,7 +24,7 @@ import { effectiveTickMs } from '../contract/clusterOptions';
 import type { MessageAt, MessagesResponse, MessageType, NodeAt, StateAtResponse, TimelineInfo } from '../contract/labApiTimeTravel';
 import { collectMessages } from '../replay/messages';
 import { loadRunReplays } from '../replay/runReplay';
-import type { NodeReplay } from '../replay/nodeReplay';
+import { headerOnlyMessages, type NodeReplay } from '../replay/nodeReplay';
 import { journalDirOf, journaledNodes, readRunClock } from '../replay/runFiles';
 import type { CoreStateView as ReplayedState } from '../replay/coreState';
 import type { CoreStateView as WireState } from '../contract/labApiTimeTravel';
@@ -89,7 +89,9 @@ export class RunTimeline {
     for (const list of this.processes.values()) list.sort((a, b) => a.t - b.t);
     this.offset = offset;
     this.nodes = replays.map((r) => ({ replay: r, stepTimes: (epochSteps.get(r.node) ?? []).map((t) => t - offset) }));
-    this.messages = messages.map((m) => ({ ...m, sentAt: m.sentAt - offset, receivedAt: m.receivedAt.map((t) => t - offset) }));
+    // Level `messages` journals hold receipts only: listed too, at their receipt time.
+    const all = [...messages, ...headerOnlyMessages(replays)].sort((a, b) => a.sentAt - b.sentAt);
+    this.messages = all.map((m) => ({ ...m, sentAt: m.sentAt - offset, receivedAt: m.receivedAt.map((t) => t - offset) }));
     let from = Infinity;
     let to = -Infinity;
     for (const r of replays) {
@@ -104,10 +106,11 @@ export class RunTimeline {
       toMs: Number.isFinite(to) ? to : 0,
       nodes: replays.map((r) => r.node),
       steps: replays.reduce((n, r) => n + r.stepCount, 0),
-      messages: messages.length,
+      messages: this.messages.length,
       mismatches,
       clockAlignment: method,
       tickMs: runTickMs(events),
+      headerOnlyNodes: replays.filter((r) => r.level !== 'full').map((r) => r.node),
       roles: roleSteps.map((r) => ({ ...r, t: r.t - offset })).sort((a, b) => a.t - b.t),
     };
   }

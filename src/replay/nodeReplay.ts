@@ -15,6 +15,7 @@ import type { Input, Outputs } from '../raft/types';
 import { deepCloneKeepingClasses } from './clone';
 import { viewCore, type CoreStateView } from './coreState';
 import type { NodeJournal } from './journalReader';
+import type { MessageRecord } from './messages';
 
 /** Steps between checkpoints: a seek steps at most this many inputs. */
 export const CHECKPOINT_EVERY = 2000;
@@ -77,6 +78,8 @@ export class NodeReplay {
   readonly torn: string[] = [];
   /** Messages the node's transport or fault rules dropped, as journaled. */
   readonly drops: Array<Extract<JournalRecord, { kind: 'dropped' }>> = [];
+  /** Level `messages`: the headers of the messages it received (sends are not journaled there). */
+  readonly received: Array<Extract<JournalRecord, { kind: 'received' }>> = [];
 
   constructor(
     readonly node: number,
@@ -90,6 +93,7 @@ export class NodeReplay {
       for (const r of inc.records) {
         if (r.kind === 'step') this.steps.push({ incarnation: inc.incarnation, step: r.step, t: r.t, input: r.input, digest: r.digest });
         else if (r.kind === 'dropped') this.drops.push(r);
+        else if (r.kind === 'received') this.received.push(r);
       }
       if (inc.torn) this.torn.push(`incarnation ${inc.incarnation}: ${inc.torn.file} cut at byte ${inc.torn.offset} (${inc.torn.reason})`);
     }
@@ -104,7 +108,10 @@ export class NodeReplay {
   /** Time of the first and last journaled step (or start). */
   get span(): { from: number; to: number } | null {
     if (this.starts.length === 0) return null;
-    return { from: this.starts[0].t, to: this.steps.length > 0 ? this.steps[this.steps.length - 1].t : this.starts[this.starts.length - 1].t };
+    let to = this.steps.length > 0 ? this.steps[this.steps.length - 1].t : this.starts[this.starts.length - 1].t;
+    // Level `messages` journals no steps, only receipts: they mark how far the journal goes.
+    if (this.received.length > 0) to = Math.max(to, this.received[this.received.length - 1].t);
+    return { from: this.starts[0].t, to };
   }
 
   /**
@@ -204,4 +211,21 @@ export class NodeReplay {
   private requireFull(): void {
     if (this.level !== 'full') throw new Error(`node ${this.node} was recorded at level '${this.level}': only 'full' journals can be replayed`);
   }
+}
+
+/**
+ * A journal at level `messages` holds only the headers of received messages (docs/formats.md,
+ * "journal"): no sends, no fields. These are those receipts as message records, the send time
+ * unknown and set to the receipt's (`fields.headerOnly` says so), in time order, so that the
+ * message list and diagram can show the conversation of such a run without pretending more.
+ */
+export function headerOnlyMessages(replays: readonly NodeReplay[]): MessageRecord[] {
+  const out: MessageRecord[] = [];
+  for (const r of replays) {
+    if (r.level === 'full') continue;
+    r.received.forEach((rc, i) => {
+      out.push({ id: `r${r.node}.${i + 1}`, type: rc.header.type as MessageRecord['type'], from: rc.header.from, to: rc.header.to, term: rc.header.term, sentAt: rc.t, receivedAt: [rc.t], fields: { headerOnly: true } });
+    });
+  }
+  return out.sort((a, b) => a.sentAt - b.sentAt);
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/contract/runEvents';
 import { Lab } from '../../src/lab/lab';
+import { cmdMessages } from '../../src/lab/cliReplay';
 import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
 import { nodeScript } from './helpers/nodeBuild';
 import { expectExactReplay } from './helpers/replay';
@@ -97,6 +98,46 @@ describe('time travel through the Lab service', () => {
     expect(counted).toBe(whole.total);
     expect(whole.total).toBeGreaterThan(10);
   }, 90_000);
+
+  it('a run recorded at level messages: receipts listed and drawn, core states plainly unavailable, raftlab messages lists them', async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-timetravel-headers-'));
+    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
+    onCleanup(async () => {
+      await lab.shutdown();
+      rmSync(runsDir, { recursive: true, force: true });
+    });
+    await lab.handle('cluster:start', {
+      options: {
+        nodes: 3, electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, preVote: false, checkQuorum: true,
+        fsync: 'never', transport: 'tcp', seed: 22, dataDir: join(runsDir, 'data'), snapshotThreshold: 10_000, recording: 'messages',
+        workload: { clients: 1, rate: 30, mix: { get: 1, put: 1, cas: 0, append: 0 }, keys: 4, timeoutMs: 1000 },
+      },
+    });
+    const cluster = lab.current!;
+    await waitFor(() => cluster.leader() !== null && cluster.opsOk() >= 10, { timeoutMs: 20_000, what: 'a leader and 10 ops' });
+    const leader = cluster.leader()!;
+    const { runDir } = await lab.handle('cluster:stop', {});
+    const dir = runDir!;
+
+    const at = await lab.handle('run:stateAt', { runDir: dir, atMs: 1e9 });
+    expect(at.timeline.headerOnlyNodes).toEqual([1, 2, 3]);
+    for (const n of at.nodes) {
+      expect(n.ok).toBe(false);
+      if (!n.ok) expect(n.error).toMatch(/level 'messages'/);
+    }
+    expect(at.timeline.toMs).toBeGreaterThan(at.timeline.fromMs);
+    const window = await lab.handle('run:messages', { runDir: dir, fromMs: at.timeline.fromMs, toMs: at.timeline.toMs, maxItems: 1_000_000 });
+    if (window.detail !== 'messages') throw new Error('expected messages');
+    expect(window.messages.length).toBeGreaterThan(0);
+    expect(window.messages.every((m) => m.fields.headerOnly === true && m.receivedAt[0] === m.sentAt)).toBe(true);
+    // The leader's AppendEntries or heartbeats reached its followers (§5.2: heartbeats keep its authority).
+    expect(window.messages.some((m) => m.from === leader && (m.type === 'heartbeat' || m.type === 'append'))).toBe(true);
+
+    const lines: string[] = [];
+    expect(cmdMessages(dir, { from: String(leader) }, (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => /received \(header only: level messages\)$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^nodes 1, 2, 3 recorded at level messages: receipts only/);
+  }, 60_000);
 
   it('says so when a run has no journal', async () => {
     const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-timetravel-none-'));

@@ -4,7 +4,7 @@
  * on the ended one, `run:stateAt` gives every node's replayed core state and `run:messages`
  * the candidates' RequestVotes after the kill (§5.2), or counts per bucket above maxItems.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +90,13 @@ describe('time travel through the Lab service', () => {
       // Sent to the dead leader: dropped or never received; to the live one: received.
       if (v.to !== oldLeader) expect(v.receivedAt.length).toBeGreaterThan(0);
     }
+
+    // report.html draws the journals' message rate and each node's final log (issue 10 part 4).
+    await lab.handle('run:export', { runDir: dir });
+    const report = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(report).toContain('Message rate');
+    expect(report).toContain("Each node's log at the end of its journal");
+    for (const n of [1, 2, 3]) expect(report).toMatch(new RegExp(`<tr><td>${n}</td><td>(leader|follower|candidate), term \\d+</td><td class="num">[1-9]\\d*</td>`));
 
     // Level of detail: the whole run with room for 10 items comes back as counts per bucket.
     const whole = await lab.handle('run:messages', { runDir: dir, fromMs: after.timeline.fromMs, toMs: after.timeline.toMs, maxItems: 10 });

@@ -14,8 +14,9 @@
  * event, which follows the journal's Start record by the sockets' binding time (a few ms).
  *
  * Live runs: the nodes flush their journals as they run; each ask re-reads the journals when
- * their files changed, at most once per LIVE_REFRESH_MS, and replays everything again (not
- * incremental: cost grows with the run, measured in `npm run bench -- replay`).
+ * their files changed, at most once per LIVE_REFRESH_MS. Each node's replayer keeps its replay
+ * cursor (NodeReplay.extend): the core steps only the records added since the last read; the
+ * files are still read and decoded whole, and the messages paired again, each time.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,9 +24,9 @@ import type { RunEvent } from '../contract/runEvents';
 import { effectiveTickMs } from '../contract/clusterOptions';
 import type { MessageAt, MessagesResponse, MessageType, NodeAt, StateAtResponse, TimelineInfo } from '../contract/labApiTimeTravel';
 import { collectMessages } from '../replay/messages';
-import { loadRunReplays } from '../replay/runReplay';
-import { headerOnlyMessages, type NodeReplay } from '../replay/nodeReplay';
-import { journalDirOf, journaledNodes, readRunClock } from '../replay/runFiles';
+import { headerOnlyMessages, NodeReplay } from '../replay/nodeReplay';
+import { readNodeJournal } from '../replay/journalReader';
+import { journalDirOf, journaledNodes, loadNodeSegments, readRunClock } from '../replay/runFiles';
 import type { CoreStateView as ReplayedState } from '../replay/coreState';
 import type { CoreStateView as WireState } from '../contract/labApiTimeTravel';
 
@@ -66,8 +67,19 @@ export class RunTimeline {
   /** Each node's process events (run time, state), in time order. */
   private readonly processes = new Map<number, Array<{ t: number; state: string }>>();
 
-  constructor(runDir: string, events: readonly RunEvent[]) {
-    const { replays } = loadRunReplays(runDir);
+  /** Each node's replayer, kept with its replay cursor so a grown journal steps only its new records. */
+  readonly replays: ReadonlyMap<number, NodeReplay>;
+
+  /** `previous`: the replayers of the timeline this one replaces (a live run's last read), to extend. */
+  constructor(runDir: string, events: readonly RunEvent[], previous?: ReadonlyMap<number, NodeReplay>) {
+    const replays = journaledNodes(runDir).map((id) => {
+      const journal = readNodeJournal(loadNodeSegments(runDir, id));
+      const prev = previous?.get(id);
+      if (!prev) return new NodeReplay(id, journal);
+      prev.extend(journal);
+      return prev;
+    });
+    this.replays = new Map(replays.map((r) => [r.node, r]));
     const epochSteps = new Map<number, number[]>();
     const roleSteps: Array<{ t: number; node: number; role: string; term: number; preCandidate: boolean }> = [];
     const { messages, mismatches } = collectMessages(replays, (node, s) => {
@@ -290,7 +302,8 @@ export class TimeTravel {
       return cached.timeline;
     }
     if (signature === '') throw new Error('this run has no journal (recorded with recording off, or before the flight recorder existed)');
-    const timeline = new RunTimeline(runDir, events());
+    // A live run's journals only grow: the replayers of the last read step just the new records.
+    const timeline = new RunTimeline(runDir, events(), cached?.timeline.replays);
     // One run at a time is enough for the app: the one shown.
     this.cache.clear();
     this.cache.set(runDir, { signature, at: now, complete: !live, timeline });

@@ -75,6 +75,13 @@ export class NodeReplay {
   private readonly checkpoints: Checkpoint[] = [];
   private ran = false;
   readonly level: RecordingLevel;
+  /** Replay cursor: global steps replayed so far, the core after them, and each one's outputs (re-shown to `onStep`). */
+  private replayed = 0;
+  private live: { inc: number; core: RaftNode } | null = null;
+  private readonly outs: Array<Outputs | null | undefined> = [];
+  /** An incarnation whose replay threw (a determinism bug, reported): its later steps are skipped (undefined in outs). */
+  private broken = -1;
+  private readonly mismatches: Mismatch[] = [];
   readonly torn: string[] = [];
   /** Messages the node's transport or fault rules dropped, as journaled. */
   readonly drops: Array<Extract<JournalRecord, { kind: 'dropped' }>> = [];
@@ -85,6 +92,11 @@ export class NodeReplay {
     readonly node: number,
     journal: NodeJournal,
   ) {
+    this.level = this.load(journal);
+  }
+
+  /** Fills the record lists from `journal`; returns its level. */
+  private load(journal: NodeJournal): RecordingLevel {
     let level: RecordingLevel = 'full';
     for (const inc of journal.incarnations) {
       const start = inc.records[0] as Extract<JournalRecord, { kind: 'start' }>;
@@ -97,7 +109,37 @@ export class NodeReplay {
       }
       if (inc.torn) this.torn.push(`incarnation ${inc.incarnation}: ${inc.torn.file} cut at byte ${inc.torn.offset} (${inc.torn.reason})`);
     }
-    this.level = level;
+    return level;
+  }
+
+  /**
+   * Takes the node's journal read again while it grows (a live run): when it only adds to
+   * what was read (the same incarnations started at the same steps, more steps after them),
+   * the replay cursor stays and the next `run` steps only the new records (issue 10, live
+   * time travel); otherwise everything is replayed again. Returns whether it could extend.
+   */
+  extend(journal: NodeJournal): boolean {
+    const before = { starts: this.starts.slice(), steps: this.steps.length };
+    this.starts.length = 0;
+    this.steps.length = 0;
+    this.drops.length = 0;
+    this.received.length = 0;
+    this.torn.length = 0;
+    const level = this.load(journal);
+    const keeps =
+      level === this.level &&
+      this.steps.length >= before.steps &&
+      before.starts.every((b, i) => this.starts[i]?.incarnation === b.incarnation && this.starts[i].first === b.first);
+    if (!keeps) {
+      this.ran = false;
+      this.replayed = 0;
+      this.live = null;
+      this.outs.length = 0;
+      this.broken = -1;
+      this.mismatches.length = 0;
+      this.checkpoints.length = 0;
+    }
+    return keeps;
   }
 
   /** Steps journaled across every incarnation. */
@@ -119,49 +161,75 @@ export class NodeReplay {
    * each step's outputs (the message listing and the exports use it).
    */
   run(onStep?: (s: ReplayedStep) => void): ReplaySummary {
-    const mismatches: Mismatch[] = [];
     if (this.level !== 'full') {
-      return { node: this.node, level: this.level, incarnations: this.starts.length, steps: this.steps.length, mismatches, torn: this.torn };
+      return { node: this.node, level: this.level, incarnations: this.starts.length, steps: this.steps.length, mismatches: [], torn: this.torn };
     }
-    this.checkpoints.length = 0;
-    for (let i = 0; i < this.starts.length; i++) {
-      const start = this.starts[i];
-      const end = i + 1 < this.starts.length ? this.starts[i + 1].first : this.steps.length;
-      let core = this.fresh(i);
-      for (let g = start.first; g < end; g++) {
-        if ((g - start.first) % CHECKPOINT_EVERY === 0) {
-          const prev = g > start.first ? this.steps[g - 1] : null;
-          this.checkpoints.push({ next: g, incarnation: start.incarnation, step: prev ? prev.step : 0, t: prev ? prev.t : start.t, core: deepCloneKeepingClasses(core) });
-        }
-        const rec = this.steps[g];
-        let out: Outputs | null = null;
-        let thrown: Error | null = null;
-        try {
-          out = core.step(rec.input);
-        } catch (err) {
-          thrown = err as Error;
-        }
-        const miss = (field: string, expected: number | string, actual: number | string) =>
-          mismatches.push({ node: this.node, incarnation: rec.incarnation, step: rec.step, t: rec.t, input: rec.input.type, field, expected, actual });
-        if (thrown !== null && thrown.name !== 'RaftInputError') {
-          // The core broke an invariant in replay where the node did not: stop this incarnation.
-          miss('threw', 'outputs', `${thrown.name}: ${thrown.message}`);
-          core = this.fresh(i);
-          break;
-        }
-        if (rec.digest === null) {
-          if (out !== null) miss('refused', 'refused (RaftInputError)', 'accepted');
-        } else if (out === null) {
-          miss('refused', 'accepted', `refused: ${thrown?.message ?? ''}`);
-        } else {
-          const d = digestDifference(rec.digest, digestOutputs(out));
-          if (d) miss(d.field, d.expected, d.actual);
-        }
-        onStep?.({ incarnation: rec.incarnation, step: rec.step, globalStep: g + 1, t: rec.t, input: rec.input, out });
+    // Steps replayed before (a journal that grew, see extend): their outputs again, not the core's work.
+    if (onStep) {
+      for (let g = 0; g < this.replayed; g++) {
+        const out = this.outs[g];
+        if (out !== undefined) this.emit(g, out, onStep);
       }
     }
+    let inc = this.live?.inc ?? -1;
+    let core = this.live?.core ?? null;
+    for (let g = this.replayed; g < this.steps.length; g++) {
+      // The incarnation holding g: the last one whose first step is at or before it.
+      let i = Math.max(0, inc);
+      while (i + 1 < this.starts.length && this.starts[i + 1].first <= g) i++;
+      const start = this.starts[i];
+      if (i === this.broken) {
+        this.outs.push(undefined);
+        this.replayed = g + 1;
+        continue;
+      }
+      if (i !== inc || core === null) {
+        inc = i;
+        core = this.fresh(i);
+      }
+      if ((g - start.first) % CHECKPOINT_EVERY === 0) {
+        const prev = g > start.first ? this.steps[g - 1] : null;
+        this.checkpoints.push({ next: g, incarnation: start.incarnation, step: prev ? prev.step : 0, t: prev ? prev.t : start.t, core: deepCloneKeepingClasses(core) });
+      }
+      const rec = this.steps[g];
+      let out: Outputs | null = null;
+      let thrown: Error | null = null;
+      try {
+        out = core.step(rec.input);
+      } catch (err) {
+        thrown = err as Error;
+      }
+      const miss = (field: string, expected: number | string, actual: number | string) =>
+        this.mismatches.push({ node: this.node, incarnation: rec.incarnation, step: rec.step, t: rec.t, input: rec.input.type, field, expected, actual });
+      if (thrown !== null && thrown.name !== 'RaftInputError') {
+        // The core broke an invariant in replay where the node did not: skip the rest of this incarnation.
+        miss('threw', 'outputs', `${thrown.name}: ${thrown.message}`);
+        this.broken = i;
+        this.outs.push(undefined);
+        this.replayed = g + 1;
+        core = null;
+        continue;
+      }
+      if (rec.digest === null) {
+        if (out !== null) miss('refused', 'refused (RaftInputError)', 'accepted');
+      } else if (out === null) {
+        miss('refused', 'accepted', `refused: ${thrown?.message ?? ''}`);
+      } else {
+        const d = digestDifference(rec.digest, digestOutputs(out));
+        if (d) miss(d.field, d.expected, d.actual);
+      }
+      this.outs.push(out);
+      this.replayed = g + 1;
+      if (onStep) this.emit(g, out, onStep);
+    }
+    this.live = core === null ? null : { inc, core };
     this.ran = true;
-    return { node: this.node, level: this.level, incarnations: this.starts.length, steps: this.steps.length, mismatches, torn: this.torn };
+    return { node: this.node, level: this.level, incarnations: this.starts.length, steps: this.steps.length, mismatches: this.mismatches.slice(), torn: this.torn };
+  }
+
+  private emit(g: number, out: Outputs | null, onStep: (s: ReplayedStep) => void): void {
+    const rec = this.steps[g];
+    onStep({ incarnation: rec.incarnation, step: rec.step, globalStep: g + 1, t: rec.t, input: rec.input, out });
   }
 
   /** The core state after `globalStep` steps (0: the first incarnation just recovered). */

@@ -57,6 +57,12 @@ describe('time travel through the Lab service', () => {
     const killedAt = (await events).find((e) => e.type === 'process' && e.state === 'killed' && e.node === oldLeader)!.t;
     const leaderAt = (await events).find((e) => e.type === 'role' && e.node === newLeader && e.role === 'leader' && e.t > killedAt)!.t;
 
+    // The ended run's timeline extended the live one's replayers (only the journals' new records
+    // stepped): still exact, and the same as a replay from the start (expectExactReplay above).
+    const ended = await lab.handle('run:stateAt', { runDir: dir, atMs: 1e9 });
+    expect(ended.timeline.mismatches).toBe(0);
+    expect(ended.timeline.steps).toBeGreaterThan(live.timeline.steps);
+
     // Just after the new leader won: it is leader with a view of each follower (§5.3).
     const after = await lab.handle('run:stateAt', { runDir: dir, atMs: leaderAt + 1 });
     const states = after.nodes.map((n) => {

@@ -97,3 +97,43 @@ describe('exact replay', () => {
     expect(new NodeReplay(1, readNodeJournal(segment(wrong))).run().mismatches).toMatchObject([{ step: 2, field: 'refused' }]);
   });
 });
+
+describe('incremental replay of a growing journal (live time travel)', () => {
+  it('extending steps only the new records and ends exactly where a replay from the start ends', () => {
+    const { records } = recordCluster(1500);
+    const cut = Math.floor(records.length * 0.9);
+    const grown = new NodeReplay(1, readNodeJournal(segment(records.slice(0, cut))));
+    let seen = 0;
+    grown.run(() => seen++);
+    expect(seen).toBe(cut - 1);
+
+    // The journal grew: read again, extended, run: earlier steps are shown again from their kept outputs.
+    expect(grown.extend(readNodeJournal(segment(records)))).toBe(true);
+    const outsSeen: number[] = [];
+    let t0 = performance.now();
+    const summary = grown.run((s) => outsSeen.push(s.out?.messages.length ?? -1));
+    const incrementalMs = performance.now() - t0;
+    expect(summary.mismatches).toEqual([]);
+    expect(outsSeen.length).toBe(records.length - 1);
+
+    const fresh = new NodeReplay(1, readNodeJournal(segment(records)));
+    const freshOuts: number[] = [];
+    t0 = performance.now();
+    fresh.run((s) => freshOuts.push(s.out?.messages.length ?? -1));
+    const fullMs = performance.now() - t0;
+    expect(outsSeen).toEqual(freshOuts);
+    expect(grown.stateAtStep(grown.stepCount)).toEqual(fresh.stateAtStep(fresh.stepCount));
+    expect(grown.stateAtStep(1234)).toEqual(fresh.stateAtStep(1234));
+    console.log(`[bench replay incremental] ${records.length - 1} steps: replay from the start ${fullMs.toFixed(1)} ms; after ${records.length - cut} new steps, incremental ${incrementalMs.toFixed(1)} ms`);
+  });
+
+  it('a journal that does not extend the one read (another incarnation layout) is replayed again from the start', () => {
+    const { records } = recordCluster(200);
+    const r = new NodeReplay(1, readNodeJournal(segment(records)));
+    r.run();
+    expect(r.extend(readNodeJournal(segment(records.slice(0, 50))))).toBe(false);
+    let n = 0;
+    expect(r.run(() => n++).mismatches).toEqual([]);
+    expect(n).toBe(49);
+  });
+});

@@ -10,6 +10,7 @@ import type { LabRequestOf } from './labApiRequests';
 import type { ProcessState, RunEvent, Summary } from './runEvents';
 import type { WorkloadOptions } from './clusterOptions';
 import type { TimeTravelChannels } from './labApiTimeTravel';
+import { EXPERIMENT_CHANNELS, type ExperimentChannels } from './labApiExperiments';
 
 /** What the lab knows about one node right now (the renderer's cluster view). */
 export interface NodeView {
@@ -127,8 +128,8 @@ export interface LabChannelsBase {
   'run:file': { request: LabRequestOf<'run:file'>; response: { name: string; text: string } };
 }
 
-/** Every request channel: the ones above and time travel's (labApiTimeTravel.ts). */
-export interface LabChannels extends LabChannelsBase, TimeTravelChannels {}
+/** Every request channel: the ones above, time travel's (labApiTimeTravel.ts) and the experiments' (labApiExperiments.ts). */
+export interface LabChannels extends LabChannelsBase, TimeTravelChannels, ExperimentChannels {}
 
 export type LabChannel = keyof LabChannels;
 export type LabRequest<C extends LabChannel> = LabChannels[C]['request'];
@@ -157,7 +158,7 @@ export const LAB_CHANNELS: readonly LabChannel[] = [
   'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
   'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
   'fault:apply', 'fault:heal', 'fault:remove', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:history', 'run:file',
-  'run:stateAt', 'run:messages',
+  'run:stateAt', 'run:messages', ...EXPERIMENT_CHANNELS,
 ];
 
 export const LAB_PUSH_CHANNELS: readonly LabPushChannel[] = ['lab:events', 'lab:state'];

@@ -6,10 +6,11 @@
  */
 import type { NodeId, Role } from '../raft/types';
 import type { ClusterOptions } from './clusterOptions';
-import type { FaultSpec, PartitionPreset } from './faults';
+import type { LabRequestOf } from './labApiRequests';
 import type { ProcessState, RunEvent, Summary } from './runEvents';
 import type { WorkloadOptions } from './clusterOptions';
 import type { TimeTravelChannels } from './labApiTimeTravel';
+import { EXPERIMENT_CHANNELS, type ExperimentChannels } from './labApiExperiments';
 
 /** What the lab knows about one node right now (the renderer's cluster view). */
 export interface NodeView {
@@ -89,43 +90,46 @@ export interface RunListing {
   hasSummary: boolean;
 }
 
-/** Request/response pairs. */
+/**
+ * Request/response pairs. Each request type is inferred from its declaration
+ * (labApiRequests.ts), which is the one definition; responses are the lab's own output.
+ */
 export interface LabChannelsBase {
-  'lab:state': { request: Record<string, never>; response: LabState };
-  'cluster:start': { request: { options: ClusterOptions }; response: LabState };
-  'cluster:stop': { request: Record<string, never>; response: { summary: Summary | null; runDir: string | null } };
-  'node:kill': { request: { node: NodeId }; response: LabState };
-  'node:stop': { request: { node: NodeId }; response: LabState };
-  'node:pause': { request: { node: NodeId }; response: LabState };
-  'node:resume': { request: { node: NodeId }; response: LabState };
-  'node:restart': { request: { node: NodeId }; response: LabState };
-  'node:transferLeader': { request: { node: NodeId }; response: LabState };
-  'node:remove': { request: { node: NodeId }; response: LabState };
-  'node:add': { request: Record<string, never>; response: LabState };
-  'fault:partition': { request: { preset?: PartitionPreset; node?: NodeId; groups?: NodeId[][] }; response: LabState };
-  'fault:link': { request: { from: NodeId; to: NodeId; drop: number; delayMs: number; symmetric: boolean }; response: LabState };
-  'fault:apply': { request: { fault: FaultSpec }; response: LabState };
-  'fault:heal': { request: Record<string, never>; response: LabState };
+  'lab:state': { request: LabRequestOf<'lab:state'>; response: LabState };
+  'cluster:start': { request: LabRequestOf<'cluster:start'>; response: LabState };
+  'cluster:stop': { request: LabRequestOf<'cluster:stop'>; response: { summary: Summary | null; runDir: string | null } };
+  'node:kill': { request: LabRequestOf<'node:kill'>; response: LabState };
+  'node:stop': { request: LabRequestOf<'node:stop'>; response: LabState };
+  'node:pause': { request: LabRequestOf<'node:pause'>; response: LabState };
+  'node:resume': { request: LabRequestOf<'node:resume'>; response: LabState };
+  'node:restart': { request: LabRequestOf<'node:restart'>; response: LabState };
+  'node:transferLeader': { request: LabRequestOf<'node:transferLeader'>; response: LabState };
+  'node:remove': { request: LabRequestOf<'node:remove'>; response: LabState };
+  'node:add': { request: LabRequestOf<'node:add'>; response: LabState };
+  'fault:partition': { request: LabRequestOf<'fault:partition'>; response: LabState };
+  'fault:link': { request: LabRequestOf<'fault:link'>; response: LabState };
+  'fault:apply': { request: LabRequestOf<'fault:apply'>; response: LabState };
+  'fault:heal': { request: LabRequestOf<'fault:heal'>; response: LabState };
   /** Undo one fault in force (an id of LabState.faults); the others stay. */
-  'fault:remove': { request: { id: string }; response: LabState };
-  'workload:set': { request: { workload: WorkloadOptions }; response: LabState };
+  'fault:remove': { request: LabRequestOf<'fault:remove'>; response: LabState };
+  'workload:set': { request: LabRequestOf<'workload:set'>; response: LabState };
   /** Export the current or last run; `format` limits to one file, else all. Returns file names and contents (text). */
-  'run:export': { request: { runDir?: string }; response: { runDir: string; files: Array<{ name: string; bytes: number }> } };
-  'run:list': { request: Record<string, never>; response: { runs: RunListing[] } };
+  'run:export': { request: LabRequestOf<'run:export'>; response: { runDir: string; files: Array<{ name: string; bytes: number }> } };
+  'run:list': { request: LabRequestOf<'run:list'>; response: { runs: RunListing[] } };
   /** Open a recorded run (a run directory or its events.jsonl) for viewing. */
-  'run:open': { request: { path: string }; response: { runDir: string; events: RunEvent[]; summary: Summary | null } };
+  'run:open': { request: LabRequestOf<'run:open'>; response: { runDir: string; events: RunEvent[]; summary: Summary | null } };
   /**
    * Everything recorded so far of the current run, or of the last one when none runs: what a
    * page that connects (a reload, a second window) or a run that just stopped loads before it
    * follows the live pushes. `runDir` null: the lab has no run yet.
    */
-  'run:history': { request: Record<string, never>; response: { runDir: string | null; running: boolean; events: RunEvent[] } };
+  'run:history': { request: LabRequestOf<'run:history'>; response: { runDir: string | null; running: boolean; events: RunEvent[] } };
   /** Read one exported file of a run as text (browser mode downloads, tests). */
-  'run:file': { request: { runDir: string; name: string }; response: { name: string; text: string } };
+  'run:file': { request: LabRequestOf<'run:file'>; response: { name: string; text: string } };
 }
 
-/** Every request channel: the ones above and time travel's (labApiTimeTravel.ts). */
-export interface LabChannels extends LabChannelsBase, TimeTravelChannels {}
+/** Every request channel: the ones above, time travel's (labApiTimeTravel.ts) and the experiments' (labApiExperiments.ts). */
+export interface LabChannels extends LabChannelsBase, TimeTravelChannels, ExperimentChannels {}
 
 export type LabChannel = keyof LabChannels;
 export type LabRequest<C extends LabChannel> = LabChannels[C]['request'];
@@ -154,7 +158,7 @@ export const LAB_CHANNELS: readonly LabChannel[] = [
   'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
   'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
   'fault:apply', 'fault:heal', 'fault:remove', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:history', 'run:file',
-  'run:stateAt', 'run:messages',
+  'run:stateAt', 'run:messages', ...EXPERIMENT_CHANNELS,
 ];
 
 export const LAB_PUSH_CHANNELS: readonly LabPushChannel[] = ['lab:events', 'lab:state'];

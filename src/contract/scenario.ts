@@ -12,7 +12,9 @@
 import * as v from 'valibot';
 import type { NodeId } from '../raft/types';
 import { CLUSTER_OPTION_ENTRIES, WORKLOAD_OPTION_ENTRIES, type ClusterOptions } from './clusterOptions';
-import { PARTITION_PRESETS, type FaultSpec } from './faults';
+import { FAULT_CASES, PARTITION_PRESETS } from './faults';
+import { nodeId as labNodeId, say, strictCase } from './labApiFields';
+import { FIELD, type Decoded } from './schemaKit';
 import { LIMITS } from './limits';
 
 /** A duration with a unit, as scenario files write them: 1500ms, 5s, 1.5m, 1h. */
@@ -118,21 +120,37 @@ export type ScenarioFile = v.InferInput<typeof ScenarioFileSchema>;
 /** A node chosen when the action runs: a fixed id, whoever leads then, or a random live node. */
 export type NodeTarget = NodeId | 'leader' | 'random';
 
-/** One thing the scenario does at a moment of the run. */
-export type ScenarioAction =
-  /** Partitions, link trouble, clocks, disks, kill / pause / stop (as the lab's fault API). */
-  | Exclude<FaultSpec, { kind: 'restart' } | { kind: 'resume' }>
+const nodeOr = <const W extends readonly [string, ...string[]]>(...words: W) =>
+  v.union([v.picklist(words), labNodeId()], say(`${FIELD} must be a node id (a whole number from 1 to ${LIMITS.nodeId.max}) or ${words.join(', ')}`));
+
+/**
+ * One thing the scenario does at a moment of the run, as the parser resolves a `faults:`
+ * entry (durations in ms, words like "leader" kept for the lab to resolve when the step
+ * runs). Declared once; `ScenarioAction` is inferred from it. Partitions, link trouble,
+ * clocks, disks, kill / pause / stop are the lab's own faults (faults.ts).
+ */
+export const ScenarioActionSchema = v.variant('kind', [
+  FAULT_CASES.partition,
+  FAULT_CASES.link,
+  FAULT_CASES.flaky,
+  FAULT_CASES.clock,
+  FAULT_CASES.disk,
+  FAULT_CASES.kill,
+  FAULT_CASES.pause,
+  FAULT_CASES.stop,
   /** 'killed': every node killed or stopped earlier in the run and not yet restarted. */
-  | { kind: 'restart'; node: NodeTarget | 'killed' }
+  strictCase({ kind: v.literal('restart'), node: nodeOr('leader', 'random', 'killed') }),
   /** 'paused': every node paused earlier and not yet resumed. */
-  | { kind: 'resume'; node: NodeId | 'paused' }
+  strictCase({ kind: v.literal('resume'), node: nodeOr('paused') }),
   /** Heal every partition and link fault. */
-  | { kind: 'heal' }
+  strictCase({ kind: v.literal('heal') }),
   /** Add a fresh node to the cluster (a membership change, §6). */
-  | { kind: 'add-node' }
-  | { kind: 'remove-node'; node: NodeTarget }
+  strictCase({ kind: v.literal('add-node') }),
+  strictCase({ kind: v.literal('remove-node'), node: nodeOr('leader', 'random') }),
   /** Leadership transfer (thesis §3.10) to a node, or to a random follower. */
-  | { kind: 'transfer-leader'; to: NodeId | 'random' };
+  strictCase({ kind: v.literal('transfer-leader'), to: nodeOr('random') }),
+]);
+export type ScenarioAction = Decoded<typeof ScenarioActionSchema>;
 
 export type ScenarioActionKind = ScenarioAction['kind'];
 

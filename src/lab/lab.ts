@@ -21,6 +21,7 @@ import { reapLeftovers } from './leftovers';
 import { activeFaults } from './activeFaults';
 import { faultKey } from '../contract/faultKeys';
 import { TimeTravel, type RunTimeline } from './timeTravel';
+import { compareRuns, openExperiment } from './experiments/experimentView';
 
 /** How often the lab samples its own event-loop delay for LabState.host (ms). */
 const LOOP_LAG_WINDOW_MS = 5000;
@@ -272,6 +273,13 @@ export class Lab implements LabService {
       'run:history': async () => this.history(),
       'run:stateAt': async ({ runDir, atMs }) => this.timelineOf(runDir).stateAt(atMs),
       'run:messages': async ({ runDir, fromMs, toMs, maxItems }) => this.timelineOf(runDir).messagesIn(fromMs, toMs, maxItems),
+      // Read-only, like run:open: a result folder or runs from anywhere the person typed.
+      'experiment:open': async ({ path }) => openExperiment(resolve(this.opts.runsDir, path)),
+      'experiment:compare': async ({ runs, failIfSlowerPct }) =>
+        compareRuns(
+          runs.map((p) => (p.endsWith('.json') ? resolve(this.opts.runsDir, p) : openableRunDir(this.opts.runsDir, p))),
+          failIfSlowerPct ?? 0,
+        ),
       'run:file': async ({ runDir, name }) => {
         if (!(RUN_FILES as readonly string[]).includes(name)) throw new ClusterError(`${name} is not a run file`);
         return { name, text: this.runs.readRunFile(runDir, name) };

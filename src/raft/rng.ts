@@ -47,17 +47,38 @@ export class SeededRng {
 }
 
 /**
- * An independent 32-bit seed from a base seed and some small integers (a direction and a
- * peer id, say), folded through mix32: each part gives its own reproducible stream, whatever
- * the other streams draw. The count of parts is mixed in too, so (s, 1) and (s, 1, 0) differ.
+ * The ways seeds have been derived, each kept because recorded seeds depend on it: a
+ * version is `part → mix32(h ^ (part + offset)·multiplier)` folded over the parts, starting
+ * from h = mix32(seed), optionally with the count of parts folded in last. Adding a version
+ * never changes what an existing one gives; a new stream should use `current`.
  */
-export function deriveSeed(seed: number, ...parts: number[]): number {
+export const SEED_MIX = {
+  /** The simulator's from its first version (every stream of `npm run sim` and its election trials). */
+  sim1: { multiplier: 0x27d4eb2d, offset: 1, countParts: false },
+  /** A node's election-timeout generator (`rngForNode`), as journals replay it. */
+  node1: { multiplier: 0x27d4eb2f, offset: 0, countParts: false },
+  /** `deriveSeed`: the node's fault streams; the count of parts keeps (s, 1) and (s, 1, 0) apart. */
+  current: { multiplier: 0x27d4eb2f, offset: 0, countParts: true },
+} as const;
+export type SeedMix = (typeof SEED_MIX)[keyof typeof SEED_MIX];
+
+/**
+ * The repository's one seed derivation: an independent 32-bit seed from a base seed and some
+ * small integers (a direction and a peer id, say), each part giving its own reproducible
+ * stream whatever the other streams draw. `mix` chooses the version (SEED_MIX).
+ */
+export function deriveSeedWith(mix: SeedMix, seed: number, ...parts: number[]): number {
   let h = mix32(seed >>> 0);
-  for (const part of [...parts, parts.length]) h = mix32(h ^ Math.imul(part >>> 0, 0x27d4eb2f));
+  for (const part of mix.countParts ? [...parts, parts.length] : parts) h = mix32(h ^ Math.imul((part + mix.offset) >>> 0, mix.multiplier));
   return h;
+}
+
+/** `deriveSeedWith` at the current version. */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  return deriveSeedWith(SEED_MIX.current, seed, ...parts);
 }
 
 /** The generator a node uses: seeded from the configured seed and the node's id. */
 export function rngForNode(seed: number, id: number): SeededRng {
-  return new SeededRng(mix32(mix32(seed) ^ Math.imul(id, 0x27d4eb2f)));
+  return new SeededRng(deriveSeedWith(SEED_MIX.node1, seed, id));
 }

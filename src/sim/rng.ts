@@ -1,27 +1,20 @@
 /**
  * The simulator's seeded randomness, built on the core's generator (src/raft/rng.ts: one
- * mulberry32 and one splitmix32 mixer in the repository). Everything random in a simulated
+ * mulberry32, one splitmix32 mixer and one seed derivation in the repository). Everything random in a simulated
  * run comes from one of these, seeded from the run's seed, so a seed replays a run exactly.
  * The sequences are the same as the simulator's earlier copy of both algorithms, so seeds
  * keep their meaning.
  */
-import { SeededRng as CoreRng, mix32 } from '../raft/rng';
-
-/** splitmix32: spreads consecutive integers into unrelated 32-bit seeds. */
-export const mixSeed = mix32;
+import { SeededRng as CoreRng, deriveSeedWith, mix32, SEED_MIX } from '../raft/rng';
 
 /**
- * Derives an independent seed for a named purpose (e.g. one node's RaftConfig.seed).
- *
- * Kept apart from the core's `deriveSeed` (src/raft/rng.ts) on purpose: that one folds the
- * parts in with another multiplier (0x27d4eb2f, not 0x27d4eb2d), without the `+ 1` and with
- * the part count mixed in, so it gives other numbers for the same (seed, salt). Every
- * simulator stream (network, faults, clients, each node's RaftConfig.seed) starts here, so
- * switching would change what every recorded `npm run sim` seed replays. Same mixer
- * (mix32), different derivation: replayable seeds win.
+ * Derives an independent seed for a named purpose (e.g. one node's RaftConfig.seed): the
+ * repository's one derivation at the simulator's version (SEED_MIX.sim1 in src/raft/rng.ts),
+ * so every recorded `npm run sim` seed replays the run it always did
+ * (test/unit/sim/seedReplay.test.ts pins a few).
  */
 export function deriveSeed(seed: number, salt: number): number {
-  return mix32(mix32(seed) ^ Math.imul(salt + 1, 0x27d4eb2d));
+  return deriveSeedWith(SEED_MIX.sim1, seed, salt);
 }
 
 /** The core's generator plus the draws a fault schedule needs (floats, picks, shuffles). */

@@ -141,7 +141,7 @@ export function comparisonText(a: string, b: string, rows: readonly MetricCompar
   return lines.join('\n');
 }
 
-function verdictText(r: MetricComparison): string {
+export function verdictText(r: MetricComparison): string {
   if (!r.diff) return 'no samples';
   if (r.diff.low <= 0 && r.diff.high >= 0) return 'no clear difference';
   const bLarger = r.diff.low > 0;

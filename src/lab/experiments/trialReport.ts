@@ -134,7 +134,7 @@ export function variantStats(v: TrialVariant, mode: TrialSet['mode'], seed = 1):
   return { label: v.label, mode, n: s.n, unresolved: v.unresolved, mean: s.mean, p50: s.p50, p50Low: ci?.low ?? null, p50High: ci?.high ?? null, p90: s.p90, p99: s.p99, max: s.max };
 }
 
-function paperText(label: string): string {
+export function paperText(label: string): string {
   const r = PAPER_REFERENCE[label];
   if (!r) return '–';
   const nums = [r.p50 !== undefined ? `p50 ${r.p50}` : '', r.mean !== undefined ? `mean ${r.mean}` : '', r.max !== undefined ? `max ${r.max}` : ''].filter(Boolean).join(', ');

@@ -9,12 +9,19 @@
  *
  * The leading 1 is the format version. Decoding validates everything, because a log entry
  * is applied on every node: a bad command must be rejected the same way everywhere.
+ *
+ * What a valid request is has one declaration, `ClientRequestSchema` (src/contract/client.ts,
+ * docs/contracts.md): this file only maps the array's positions onto that object and back.
  */
 import { Packr } from 'msgpackr';
-import type { ClientRequest, KvOp } from '../../contract/client';
+import { checkClientRequest, type ClientRequest } from '../../contract/client';
+import { ValidationError } from '../../contract/validateCore';
 
 const packr = new Packr({ useRecords: false });
 const FORMAT_VERSION = 1;
+
+/** How many values follow the key for each operation, in their array order. */
+const VALUES_AFTER_KEY = { put: ['value'], append: ['value'], get: [], delete: [], cas: ['expect', 'value'] } as const;
 
 /** Command bytes (or a decoded value) that are not a valid key-value command. */
 export class InvalidCommandError extends Error {
@@ -30,8 +37,7 @@ export class InvalidCommandError extends Error {
 }
 
 export function encodeCommand(request: ClientRequest): Uint8Array {
-  const valid = validateClientRequest(request);
-  const { client, seq, op } = valid;
+  const { client, seq, op } = validateClientRequest(request);
   const head = [FORMAT_VERSION, client, seq, op.op, op.key];
   switch (op.op) {
     case 'put':
@@ -56,75 +62,38 @@ export function decodeCommand(bytes: Uint8Array): ClientRequest {
   if (!Array.isArray(value) || value.length < 5) throw new InvalidCommandError('command is not an array of at least 5 elements');
   const [version, client, seq, opName, key, ...rest] = value as unknown[];
   if (version !== FORMAT_VERSION) throw new InvalidCommandError(`unknown command format version ${String(version)}`);
-  checkClientAndSeq(client, seq);
-  const fail = (message: string): never => {
-    throw new InvalidCommandError(message, client as string, seq as number);
-  };
-  if (typeof key !== 'string') fail('key must be a string');
-  let op: KvOp;
-  switch (opName) {
-    case 'put':
-    case 'append':
-      if (rest.length !== 1 || typeof rest[0] !== 'string') fail(`${opName} needs exactly one string value`);
-      op = { op: opName, key: key as string, value: rest[0] as string };
-      break;
-    case 'get':
-    case 'delete':
-      if (rest.length !== 0) fail(`${opName} takes no value`);
-      op = { op: opName, key: key as string };
-      break;
-    case 'cas':
-      if (rest.length !== 2 || (rest[0] !== null && typeof rest[0] !== 'string') || typeof rest[1] !== 'string') {
-        fail('cas needs expect (string or null) and a string value');
-      }
-      op = { op: 'cas', key: key as string, expect: rest[0] as string | null, value: rest[1] as string };
-      break;
-    default:
-      return fail(`unknown operation ${describe(opName)}`);
+  const op: Record<string, unknown> = { op: opName, key };
+  const names = typeof opName === 'string' && Object.hasOwn(VALUES_AFTER_KEY, opName) ? VALUES_AFTER_KEY[opName as keyof typeof VALUES_AFTER_KEY] : undefined;
+  // The positions are the wire format's, which the object schema cannot see: an extra or
+  // missing trailing element is reported here, everything else by the declaration.
+  if (names && rest.length !== names.length) {
+    // A valid stand-in op: what is checked is whether client and seq can name the answer.
+    const request = validateClientRequest({ client, seq, op: { op: 'get', key: '' } });
+    throw new InvalidCommandError(
+      `${opName as string} takes ${names.length === 0 ? 'no value' : names.join(' and ')} after the key, got ${rest.length} value(s)`,
+      request.client,
+      request.seq,
+    );
   }
-  return { client: client as string, seq: seq as number, op };
+  names?.forEach((name, i) => (op[name] = rest[i]));
+  return validateClientRequest({ client, seq, op });
 }
 
 /**
- * Checks a decoded ClientRequest (e.g. from the client socket) and returns it in canonical
- * form (only the known fields). Throws InvalidCommandError with the reason.
+ * Checks a ClientRequest against its declaration and returns the decoded copy. Throws
+ * InvalidCommandError with the declaration's `path: problem`, carrying the client and seq
+ * when they were valid (the declaration checks them before `op`, and stops at the first
+ * problem), so the node can answer the request that sent it.
  */
 export function validateClientRequest(value: unknown): ClientRequest {
-  if (typeof value !== 'object' || value === null) throw new InvalidCommandError('request must be an object');
-  const { client, seq, op } = value as Record<string, unknown>;
-  checkClientAndSeq(client, seq);
-  const fail = (message: string): never => {
-    throw new InvalidCommandError(message, client as string, seq as number);
-  };
-  if (typeof op !== 'object' || op === null) return fail('op must be an object');
-  const o = op as Record<string, unknown>;
-  if (typeof o.key !== 'string') fail('op.key must be a string');
-  const key = o.key as string;
-  switch (o.op) {
-    case 'put':
-    case 'append':
-      if (typeof o.value !== 'string') fail(`${o.op} needs a string value`);
-      return { client: client as string, seq: seq as number, op: { op: o.op, key, value: o.value as string } };
-    case 'get':
-    case 'delete':
-      return { client: client as string, seq: seq as number, op: { op: o.op, key } };
-    case 'cas':
-      if (o.expect !== null && typeof o.expect !== 'string') fail('cas expect must be a string or null');
-      if (typeof o.value !== 'string') fail('cas needs a string value');
-      return { client: client as string, seq: seq as number, op: { op: 'cas', key, expect: o.expect as string | null, value: o.value as string } };
-    default:
-      return fail(`unknown operation ${describe(o.op)}`);
+  try {
+    return checkClientRequest(value);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const at = err.path.split(/[.[]/)[0];
+    const request = value as { client?: unknown; seq?: unknown } | null;
+    const client = at === '' || at === 'client' ? undefined : (request?.client as string);
+    const seq = client === undefined || at === 'seq' ? undefined : (request?.seq as number);
+    throw new InvalidCommandError(err.message, client, seq);
   }
-}
-
-function checkClientAndSeq(client: unknown, seq: unknown): void {
-  if (typeof client !== 'string' || client.length === 0) throw new InvalidCommandError('client must be a non-empty string');
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-    throw new InvalidCommandError('seq must be a non-negative safe integer', client);
-  }
-}
-
-/** A short, never-throwing description of an untrusted value for error messages. */
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : typeof v;
 }

@@ -51,17 +51,23 @@ describe('command encoding', () => {
   });
 
   it('rejects malformed bytes and shapes with a clear error', () => {
+    // The wording is the declaration's (ClientRequestSchema, src/contract/client.ts); the
+    // arity of each operation is the array format's own check.
     const bad: [unknown, RegExp][] = [
       [[2, 'c', 1, 'put', 'k', 'v'], /format version 2/],
-      [[1, '', 1, 'put', 'k', 'v'], /client must be a non-empty string/],
-      [[1, 'c', -1, 'put', 'k', 'v'], /seq must be/],
-      [[1, 'c', 1.5, 'put', 'k', 'v'], /seq must be/],
-      [[1, 'c', 1, 'put', 'k'], /at least 5|exactly one string value/],
-      [[1, 'c', 1, 'put', 'k', 5], /exactly one string value/],
-      [[1, 'c', 1, 'get', 'k', 'v'], /takes no value/],
-      [[1, 'c', 1, 'cas', 'k', 3, 'v'], /cas needs/],
-      [[1, 'c', 1, 'frob', 'k'], /unknown operation "frob"/],
-      [[1, 'c', 1, 'put', 7, 'v'], /key must be a string/],
+      [[1, '', 1, 'put', 'k', 'v'], /^client: string shorter than 1/],
+      [[1, 'c', -1, 'put', 'k', 'v'], /^seq: expected a non-negative integer/],
+      [[1, 'c', 1.5, 'put', 'k', 'v'], /^seq: expected a non-negative integer/],
+      [[1, 'c', 1, 'put', 'k'], /put takes value after the key, got 0/],
+      [[1, 'c', 1, 'put'], /at least 5/],
+      [[1, 'c', 1, 'put', 'k', 5], /^op.value: expected a string/],
+      [[1, 'c', 1, 'put', 'k', 'v', 'w'], /put takes value after the key, got 2/],
+      [[1, 'c', 1, 'get', 'k', 'v'], /get takes no value after the key, got 1/],
+      [[1, 'c', 1, 'cas', 'k', 3, 'v'], /^op.expect: expected a string/],
+      [[1, 'c', 1, 'cas', 'k', 'v'], /cas takes expect and value after the key, got 1/],
+      [[1, 'c', 1, 'frob', 'k'], /^op.op: unknown op "frob"/],
+      [[1, 'c', 1, 'put', 7, 'v'], /^op.key: expected a string/],
+      [[1, 'c', 1, 'toString', 'k'], /^op.op: unknown op "toString"/],
       [{ client: 'c' }, /array/],
     ];
     for (const [value, pattern] of bad) {
@@ -74,15 +80,32 @@ describe('command encoding', () => {
     expect(() => decodeCommand(trailing)).toThrow(/not valid msgpack/);
   });
 
-  it('validates ClientRequest objects and keeps only known fields', () => {
-    expect(validateClientRequest({ client: 'a', seq: 1, op: { op: 'put', key: 'k', value: 'v', extra: 1 }, more: 2 })).toEqual({
+  it('names the client and seq of a bad command only when they are valid', () => {
+    const read = (value: unknown) => {
+      try {
+        decodeCommand(packr.pack(value));
+      } catch (err) {
+        return { client: (err as InvalidCommandError).client, seq: (err as InvalidCommandError).seq };
+      }
+      throw new Error('accepted');
+    };
+    expect(read([1, 'c', 3, 'frob', 'k'])).toEqual({ client: 'c', seq: 3 });
+    expect(read([1, 'c', 3, 'get', 'k', 'v'])).toEqual({ client: 'c', seq: 3 });
+    expect(read([1, 'c', -1, 'frob', 'k'])).toEqual({ client: 'c', seq: undefined });
+    expect(read([1, 5, 3, 'get', 'k'])).toEqual({ client: undefined, seq: undefined });
+  });
+
+  it('validates ClientRequest objects against the one declaration', () => {
+    // Unknown fields are refused, as on the client socket (ClientRequestBatchSchema).
+    expect(validateClientRequest({ client: 'a', seq: 1, op: { op: 'put', key: 'k', value: 'v' } })).toEqual({
       client: 'a',
       seq: 1,
       op: { op: 'put', key: 'k', value: 'v' },
     });
+    expect(() => validateClientRequest({ client: 'a', seq: 1, op: { op: 'put', key: 'k', value: 'v', extra: 1 } })).toThrow(/unexpected field "extra"/);
     expect(() => validateClientRequest(null)).toThrow(/object/);
     expect(() => validateClientRequest({ client: 'a', seq: 1, op: { op: 'cas', key: 'k', value: 'v' } })).toThrow(/expect/);
-    expect(() => encodeCommand({ client: 'a', seq: 1, op: { op: 'put', key: 'k' } } as unknown as ClientRequest)).toThrow(/string value/);
+    expect(() => encodeCommand({ client: 'a', seq: 1, op: { op: 'put', key: 'k' } } as unknown as ClientRequest)).toThrow(/value/);
   });
 });
 

@@ -32,6 +32,8 @@ const VALID: Record<LabChannel, unknown> = {
   'run:file': { runDir: '/tmp/runs/abc', name: 'events.jsonl' },
   'run:stateAt': { atMs: 1250.5 },
   'run:messages': { runDir: '/tmp/runs/abc', fromMs: 0, toMs: 2000, maxItems: 500 },
+  'experiment:open': { path: '/tmp/figure16' },
+  'experiment:compare': { runs: ['/tmp/runs/a', '/tmp/runs/b'], failIfSlowerPct: 5 },
 };
 
 /** Invalid requests per channel, each with a fragment of the expected error. */
@@ -114,6 +116,12 @@ const INVALID: Record<LabChannel, Array<[unknown, string]>> = {
     [{ fromMs: 5, toMs: 1, maxItems: 10 }, 'toMs must not be before fromMs'],
     [{ fromMs: 0, toMs: 1, maxItems: 0.5 }, 'maxItems must be a whole number'],
     [{ fromMs: 0, toMs: 1 }, 'maxItems is required'],
+  ],
+  'experiment:open': [[{}, 'path is required'], [{ path: '' }, 'must be a non-empty path']],
+  'experiment:compare': [
+    [{ runs: ['/tmp/runs/a'] }, 'needs at least two runs'],
+    [{ runs: Array.from({ length: 9 }, (_, i) => `/r/${i}`) }, 'at most 8 runs'],
+    [{ runs: ['/a', '/b'], failIfSlowerPct: -1 }, 'failIfSlowerPct must be a number from 0 to 1000'],
   ],
 };
 

@@ -36,6 +36,13 @@ const nodeMetricsEntries = {
   /** Event-loop lag in ms over the last interval (max). */
   loopLagMs: nonNegative,
   rssBytes: uint,
+  /**
+   * V8 heap in use and memory outside it (Buffers, ArrayBuffers, native objects V8 knows of),
+   * from process.memoryUsage(): what of the RSS is JavaScript objects and what is buffers
+   * (docs/performance.md, memory). Absent from nodes built before them.
+   */
+  heapUsedBytes: v.optional(uint),
+  externalBytes: v.optional(uint),
   electionsStarted: uint,
   electionsWon: uint,
   votesGranted: uint,

@@ -141,6 +141,23 @@ function maxRssMb(tc: TestCluster, fromT: number): number {
   return round(max / (1 << 20), 1);
 }
 
+/**
+ * Max V8 heap in use and max external memory (MB) any node reported at or after `fromT`:
+ * what of the RSS is JavaScript objects and what is Buffers. Undefined for node builds
+ * that do not report them (a --variants build from before the fields).
+ */
+function maxHeapMb(tc: TestCluster, fromT: number): { heapMb?: number; externalMb?: number } {
+  let heap: number | undefined;
+  let ext: number | undefined;
+  for (const ev of tc.eventsOf('metrics')) {
+    if (ev.t < fromT) continue;
+    if (ev.heapUsedBytes !== undefined) heap = Math.max(heap ?? 0, ev.heapUsedBytes);
+    if (ev.externalBytes !== undefined) ext = Math.max(ext ?? 0, ev.externalBytes);
+  }
+  const mb = (b: number | undefined) => (b === undefined ? undefined : round(b / (1 << 20), 1));
+  return { heapMb: mb(heap), externalMb: mb(ext) };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function processCpuSeconds(pid: number): number | null {
   try {
@@ -483,6 +500,9 @@ export interface PhaseRow {
   p99Ms?: number;
   /** Highest RSS any node reported during the phase, MB. */
   rssMb: number;
+  /** Highest V8 heap in use and external memory any node reported, MB (each its own max). */
+  heapMb?: number;
+  externalMb?: number;
   failed: number;
 }
 
@@ -505,7 +525,9 @@ function singleRequestPhase(id: string, shape: LoadJob['shape']): ClusterPhase {
     run: async (tc, fsync, o, out) => {
       const fromT = tc.cluster.now();
       const r = await runLoad(tc, shape, o.durationMs);
-      const row: PhaseRow = { phase: id, fsync, writesPerSec: r.writesPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, rssMb: maxRssMb(tc, fromT), failed: r.failed };
+      const row: PhaseRow = {
+        phase: id, fsync, writesPerSec: r.writesPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, rssMb: maxRssMb(tc, fromT), ...maxHeapMb(tc, fromT), failed: r.failed,
+      };
       const key = `${id}.fsync-${fsync}`;
       out[`${key}.writesPerSec`] = r.writesPerSec;
       out[`${key}.p50Ms`] = r.p50Ms;
@@ -513,6 +535,8 @@ function singleRequestPhase(id: string, shape: LoadJob['shape']): ClusterPhase {
       out[`${key}.maxMs`] = r.maxMs;
       out[`${key}.failed`] = r.failed;
       out[`${key}.rssMB`] = row.rssMb;
+      if (row.heapMb !== undefined) out[`${key}.heapMB`] = row.heapMb;
+      if (row.externalMb !== undefined) out[`${key}.externalMB`] = row.externalMb;
       if (!r.inWorker) out[`${key}.client`] = 'lab thread';
       return row;
     },
@@ -524,14 +548,18 @@ export const CLUSTER_PHASES: ClusterPhase[] = [
     // The pipelined batch figure, unchanged: several connections, several 256-put batches in flight each.
     id: 'pipelined',
     run: async (tc, fsync, o, out) => {
+      const fromT = tc.cluster.now();
       const tp = await measureThroughput(tc, o);
+      const mem = maxHeapMb(tc, fromT);
+      if (mem.heapMb !== undefined) out[`throughput.fsync-${fsync}.heapMB`] = mem.heapMb;
+      if (mem.externalMb !== undefined) out[`throughput.fsync-${fsync}.externalMB`] = mem.externalMb;
       out[`throughput.fsync-${fsync}.writesPerSec`] = tp.writesPerSec;
       out[`throughput.fsync-${fsync}.failed`] = tp.failed;
       out[`throughput.fsync-${fsync}.leaderChanges`] = tp.leaderChanges;
       out[`throughput.fsync-${fsync}.maxLoopLagMs`] = tp.maxLoopLagMs;
       out[`throughput.fsync-${fsync}.rssMB`] = tp.rssMb;
       for (const [name, us] of Object.entries(tp.cpuUsPerWrite)) out[`throughput.fsync-${fsync}.cpuUsPerWrite.${name}`] = us;
-      return { phase: 'pipelined', fsync, writesPerSec: tp.writesPerSec, rssMb: tp.rssMb, failed: tp.failed };
+      return { phase: 'pipelined', fsync, writesPerSec: tp.writesPerSec, rssMb: tp.rssMb, ...mem, failed: tp.failed };
     },
   },
   ...CLOSED_LOOP_CLIENTS.map((n) => singleRequestPhase(`closed-${n}`, { kind: 'closed', clients: n })),
@@ -600,18 +628,19 @@ export async function runClusterPhases(
 /** The table of phases: one line per phase and fsync policy. */
 export function formatPhaseTable(rows: PhaseRow[]): string {
   const variants = rows.some((r) => r.variant !== undefined);
-  const head = ['phase', variants ? 'variant' : '', 'fsync', 'writes/s', 'p50 ms', 'p99 ms', 'RSS/node MB', 'failed'];
+  const head = ['phase', variants ? 'variant' : '', 'fsync', 'writes/s', 'p50 ms', 'p99 ms', 'RSS/node MB', 'heap MB', 'ext MB', 'failed'];
   // Variants of one phase next to each other (a stable sort keeps their run order).
   const fsyncs = [...new Set(rows.map((r) => r.fsync))];
   const order = (r: PhaseRow) => fsyncs.indexOf(r.fsync) * 1000 + CLUSTER_PHASES.findIndex((p) => p.id === r.phase);
   const sorted = variants ? [...rows].sort((a, b) => order(a) - order(b)) : rows;
-  const body = sorted.map((r) => [r.phase, r.variant ?? '', r.fsync, fmtInt(r.writesPerSec), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.rssMb.toFixed(1), String(r.failed)]);
+  const body = sorted.map((r) => [r.phase, r.variant ?? '', r.fsync, fmtInt(r.writesPerSec), fmtMs(r.p50Ms), fmtMs(r.p99Ms), r.rssMb.toFixed(1), fmtMb(r.heapMb), fmtMb(r.externalMb), String(r.failed)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   return [head, ...body].map((cells) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
 }
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en');
 const fmtMs = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
+const fmtMb = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(1));
 
 /** Runs the chosen phases (default all) and returns the figures (also printed). */
 export async function benchNode(options: NodeBenchOptions = {}): Promise<Record<string, number | string>> {

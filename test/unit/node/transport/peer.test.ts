@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pull, Push } from 'zeromq';
 import { decodeFrame, encodeFrame } from '../../../../src/contract/codec';
@@ -130,7 +129,9 @@ describe('PeerTransport', () => {
     const raw = new Push({ linger: 0 });
     cleanup.push(() => raw.close());
     raw.connect(b.transport.address);
-    await raw.send(randomBytes(100)); // waits for the connection (immediate is off on this raw socket)
+    // 0xc1 is the one byte msgpack never uses: malformed from its first byte. (Random bytes were
+    // flaky here: now and then they began like a map header and were refused by the bounds pre-scan.)
+    await raw.send(Buffer.alloc(100, 0xc1)); // waits for the connection (immediate is off on this raw socket)
     await raw.send(encodeFrame('raft', 'other-cluster', [heartbeat(5, 2, 1)]));
     await raw.send(encodeFrame('client', CLUSTER, { requests: [] }));
     await raw.send(encodeFrame('raft', CLUSTER, [heartbeat(5, 3, 1)])); // for node 3

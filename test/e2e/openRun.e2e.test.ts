@@ -144,7 +144,8 @@ describe.skipIf(browser.skip)('opening a recorded run in browser mode (headless 
       .map(([, lostAt, cause, term, ms]) => ({ lostAtS: Number(lostAt), cause, term: Number(term), ms: Number(ms) }));
     expect(reportRows.length, 'report.html lists the elections').toBe(n);
     const appRows = [...elections.recent].reverse().map((text) => {
-      const m = /^(\d+) ms without a leader from ([\d.]+) s \(term (\d+), (.+)\)$/.exec(text);
+      // Each row ends with its jump buttons' words (" · jump to the leader loss · jump to node 3 winning").
+      const m = /^(\d+) ms without a leader from ([\d.]+) s \(term (\d+), (.+?)\)(?:\s*·\s*jump to [^·]+?)*\s*$/.exec(text);
       if (!m) throw new Error(`an election line of an unexpected shape: ${text}`);
       return { lostAtS: Number(m[2]), cause: m[4], term: Number(m[3]), ms: Number(m[1]) };
     });

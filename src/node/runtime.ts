@@ -648,7 +648,6 @@ function describeRaftError(e: import('../raft/types').RaftError): string {
   }
 }
 
-/** The reasons with a count above zero (refusals per reason, since this process started). */
 /**
  * RSS and where it goes: the V8 heap in use and external memory (Buffers and the like).
  * process.memoryUsage() walks the heap spaces, a few µs, once per 100 ms metrics sample.
@@ -658,6 +657,7 @@ function memory(): { rssBytes: number; heapUsedBytes: number; externalBytes: num
   return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external };
 }
 
+/** The reasons with a count above zero (refusals per reason, since this process started). */
 function nonZero(counts: Readonly<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [reason, n] of Object.entries(counts)) if (n > 0) out[reason] = n;

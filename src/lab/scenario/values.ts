@@ -21,8 +21,11 @@ export function formatDuration(ms: number): string {
   return ms % 1000 === 0 && ms !== 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** A duration; `max` (ms) bounds it where the lab bounds the same value (LIMITS in src/contract/limits.ts). */
-export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean; max?: number } = {}): number | undefined {
+/**
+ * A duration (the scenario's `at`, `every`, `until`, `duration` and an action's duration
+ * fields). An action's bounds are its declaration's (ScenarioActionSchema), not checked here.
+ */
+export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean } = {}): number | undefined {
   const ms = parseDuration(scalarValue(at.node));
   if (ms === undefined) {
     issues.add(at.pos, at.path, `${at.path} must be a duration like 5s or 1500ms (got ${describeNode(at.node)})`);
@@ -30,10 +33,6 @@ export function readDuration(at: Located, issues: IssueList, opts: { positive?: 
   }
   if (opts.positive && ms <= 0) {
     issues.add(at.pos, at.path, `${at.path} must be longer than 0`);
-    return undefined;
-  }
-  if (opts.max !== undefined && ms > opts.max) {
-    issues.add(at.pos, at.path, `${at.path} must be at most ${formatDuration(opts.max)} (got ${describeNode(at.node)})`);
     return undefined;
   }
   return ms;
@@ -75,9 +74,4 @@ export function readNumber(at: Located, issues: IssueList, range: { min?: number
   if (range.min !== undefined && (range.minExclusive ? v <= range.min : v < range.min)) return fail();
   if (range.max !== undefined && v > range.max) return fail();
   return v;
-}
-
-/** A probability in [0, 1]. */
-export function readProbability(at: Located, issues: IssueList): number | undefined {
-  return readNumber(at, issues, { min: 0, max: 1 });
 }

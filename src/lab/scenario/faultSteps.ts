@@ -40,11 +40,11 @@ interface Ctx {
 /** An action's fields before decoding, each with where the file wrote it. */
 interface Draft {
   fields: Record<string, unknown>;
-  /** Action field -> the file's value for it. */
+  /** Action field (a dotted path for a nested one: "match.termMin") -> the file's value for it. */
   where: Map<string, Located>;
-  /** Action field -> the file key it is written under, for fields the file left out. */
+  /** Top-level action field -> the file key it is written under, for fields the file left out. */
   fileKey: Map<string, string>;
-  /** Fields read from a duration: their sentences say the ms the file's value came to. */
+  /** Top-level fields read from a duration: their sentences say the ms the file's value came to. */
   durations: Set<string>;
 }
 
@@ -191,12 +191,15 @@ function descend(at: Located, path: readonly (string | number)[], positions: Pos
 /** A declaration issue as a sentence about the file: its fields named as the file writes them. */
 function placeIssue(issue: v.BaseIssue<unknown>, at: Located, d: Draft, ctx: Ctx): void {
   const path = (issue.path ?? []).map((p) => p.key as string | number);
-  const [field, ...rest] = path;
+  // The deepest part of the path the file wrote (a form may build nested fields, so `where`
+  // is keyed by dotted paths: "node", "match.termMin"), then down into that YAML value.
   const named = (upTo: number): Located => {
-    if (upTo === 0 || typeof field !== 'string') return at;
-    const loc = d.where.get(field);
-    if (!loc) return { node: null, pos: at.pos, path: d.fileKey.get(field) ? childPath(at.path, d.fileKey.get(field)!) : at.path };
-    return descend(loc, rest.slice(0, upTo - 1), ctx.positions);
+    for (let k = upTo; k > 0; k--) {
+      const loc = d.where.get(path.slice(0, k).join('.'));
+      if (loc) return descend(loc, path.slice(k, upTo), ctx.positions);
+    }
+    const fileKey = upTo > 0 ? d.fileKey.get(String(path[0])) : undefined;
+    return fileKey ? { node: null, pos: at.pos, path: childPath(at.path, fileKey) } : at;
   };
   const here = named(path.length);
   const sentence = issue.message
@@ -204,7 +207,8 @@ function placeIssue(issue: v.BaseIssue<unknown>, at: Located, d: Draft, ctx: Ctx
     .replaceAll(PARENT, named(path.length - 1).path)
     .replaceAll(KEY, String(path[path.length - 1] ?? ''));
   const said = sentence === issue.message ? `${here.path}: ${sentence}` : sentence;
-  const ms = typeof field === 'string' && d.durations.has(field) && path.length === 1 ? ` = ${String(d.fields[field])} ms` : '';
+  const key = path.join('.');
+  const ms = d.durations.has(key) ? ` = ${String(d.fields[key])} ms` : '';
   const got = isScalar(here.node) && path.length > 0 ? ` (got ${describeNode(here.node)}${ms})` : '';
   ctx.issues.add(here.pos, here.path, `${said}${got}`);
 }

@@ -23,9 +23,10 @@ export function formatDuration(ms: number): string {
 
 /**
  * A duration (the scenario's `at`, `every`, `until`, `duration` and an action's duration
- * fields). An action's bounds are its declaration's (ScenarioActionSchema), not checked here.
+ * fields). An action's bounds are its declaration's (ScenarioActionSchema) and are not
+ * repeated here; `max` (ms) is for a reader that has no declaration to decode with.
  */
-export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean } = {}): number | undefined {
+export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean; max?: number } = {}): number | undefined {
   const ms = parseDuration(scalarValue(at.node));
   if (ms === undefined) {
     issues.add(at.pos, at.path, `${at.path} must be a duration like 5s or 1500ms (got ${describeNode(at.node)})`);
@@ -33,6 +34,10 @@ export function readDuration(at: Located, issues: IssueList, opts: { positive?: 
   }
   if (opts.positive && ms <= 0) {
     issues.add(at.pos, at.path, `${at.path} must be longer than 0`);
+    return undefined;
+  }
+  if (opts.max !== undefined && ms > opts.max) {
+    issues.add(at.pos, at.path, `${at.path} must be at most ${formatDuration(opts.max)} (got ${describeNode(at.node)})`);
     return undefined;
   }
   return ms;

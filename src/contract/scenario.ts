@@ -12,7 +12,7 @@
 import * as v from 'valibot';
 import type { NodeId } from '../raft/types';
 import { CLUSTER_OPTION_ENTRIES, WORKLOAD_OPTION_ENTRIES, type ClusterOptions } from './clusterOptions';
-import { FAULT_CASES, PARTITION_PRESETS } from './faults';
+import { FAULT_CASES, PARTITION_PRESETS, partitionProblem, SAME_NODES } from './faults';
 import { nodeId as labNodeId, say, strictCase } from './labApiFields';
 import { FIELD, type Decoded } from './schemaKit';
 import { LIMITS } from './limits';
@@ -24,7 +24,11 @@ export const SCENARIO_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** Runs per variant a file may ask for. */
 export const MAX_REPEAT = 1000;
 
-const duration = v.pipe(
+/**
+ * A duration as a file writes it. The parser knows a field by this block: a file field `delay`
+ * declared with it becomes the action's `delayMs` (src/lab/scenario/faultSteps.ts).
+ */
+export const duration = v.pipe(
   v.union([v.literal(0), v.pipe(v.string(), v.trim(), v.regex(DURATION_PATTERN))]),
   v.description('A duration with a unit: 1500ms, 5s, 1.5s, 2m, 1h (a bare 0 is allowed)'),
 );
@@ -124,12 +128,13 @@ const nodeOr = <const W extends readonly [string, ...string[]]>(...words: W) =>
   v.union([v.picklist(words), labNodeId()], say(`${FIELD} must be a node id (a whole number from 1 to ${LIMITS.nodeId.max}) or ${words.join(', ')}`));
 
 /**
- * One thing the scenario does at a moment of the run, as the parser resolves a `faults:`
- * entry (durations in ms, words like "leader" kept for the lab to resolve when the step
- * runs). Declared once; `ScenarioAction` is inferred from it. Partitions, link trouble,
- * clocks, disks, kill / pause / stop are the lab's own faults (faults.ts).
+ * The cases of a scenario action, one per kind: ONE list, which `ScenarioActionSchema`
+ * decodes with. A new step kind is one more case here (and its file form in
+ * SCENARIO_ACTION_ENTRIES above, and a rule below if its fields constrain each other):
+ * docs/contracts.md "How to add a scenario step". Partitions, link trouble, clocks, disks,
+ * kill / pause / stop are the lab's own faults (faults.ts).
  */
-export const ScenarioActionSchema = v.variant('kind', [
+const SCENARIO_ACTION_CASES = [
   FAULT_CASES.partition,
   FAULT_CASES.link,
   FAULT_CASES.flaky,
@@ -149,7 +154,39 @@ export const ScenarioActionSchema = v.variant('kind', [
   strictCase({ kind: v.literal('remove-node'), node: nodeOr('leader', 'random') }),
   /** Leadership transfer (thesis §3.10) to a node, or to a random follower. */
   strictCase({ kind: v.literal('transfer-leader'), to: nodeOr('random') }),
-]);
+] as const;
+
+type ActionCase = v.InferOutput<(typeof SCENARIO_ACTION_CASES)[number]>;
+const TROUBLE_FIELDS = ['drop', 'duplicate', 'delayMs', 'jitterMs'] as const;
+const noTrouble = (a: { [K in (typeof TROUBLE_FIELDS)[number]]?: number }) =>
+  TROUBLE_FIELDS.every((f) => a[f] === undefined) ? `${FIELD} needs some trouble: a drop, a duplicate, a delay or a jitter` : undefined;
+
+/**
+ * The rules between one action's fields, which a case alone cannot say: the same as the lab
+ * API's for faults (faults.ts), and a link step must do something (a step that changes
+ * nothing is a mistake in the file). The sentences hold FIELD: the action's place in the file.
+ */
+const SCENARIO_ACTION_RULES: { [K in ActionCase['kind']]?: (a: Extract<ActionCase, { kind: K }>) => string | undefined } = {
+  partition: partitionProblem,
+  link: (a) => (a.from === a.to ? SAME_NODES : noTrouble(a)),
+  flaky: noTrouble,
+};
+
+/**
+ * One thing the scenario does at a moment of the run, as the parser resolves a `faults:`
+ * entry (durations in ms, words like "leader" kept for the lab to resolve when the step
+ * runs). Declared once; `ScenarioAction` is inferred from it, and the parser
+ * (src/lab/scenario/faultSteps.ts) decodes every step with it.
+ */
+export const ScenarioActionSchema = v.pipe(
+  v.variant('kind', SCENARIO_ACTION_CASES),
+  v.rawCheck<ActionCase>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const rule = SCENARIO_ACTION_RULES[dataset.value.kind] as ((a: ActionCase) => string | undefined) | undefined;
+    const problem = rule?.(dataset.value);
+    if (problem) addIssue({ message: problem });
+  }),
+);
 export type ScenarioAction = Decoded<typeof ScenarioActionSchema>;
 
 export type ScenarioActionKind = ScenarioAction['kind'];

@@ -13,7 +13,9 @@ import * as v from 'valibot';
 import type { NodeId } from '../raft/types';
 import { CLUSTER_OPTION_ENTRIES, WORKLOAD_OPTION_ENTRIES, type ClusterOptions } from './clusterOptions';
 import { FAULT_CASES, PARTITION_PRESETS, partitionProblem, SAME_NODES } from './faults';
-import { nodeId as labNodeId, say, strictCase } from './labApiFields';
+import { nodeId as labNodeId, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
+import { BREAKPOINT_ENTRIES, MAX_ADVANCE_TICKS, releaseAction } from './debug';
+import { messageType } from './messageMatch';
 import { FIELD, type Decoded } from './schemaKit';
 import { LIMITS } from './limits';
 
@@ -43,6 +45,10 @@ const linkTrouble = {
   duplicate: v.optional(probability),
 };
 
+const MESSAGE_TYPE_NAMES = messageType.options as unknown as [string, ...string[]];
+/** A breakpoint's file form is its declaration (the lab API's and the app's). */
+const BREAK_FILE_ENTRIES = BREAKPOINT_ENTRIES;
+
 /** Each action a `faults:` entry may take, under its key (exactly one per entry). */
 export const SCENARIO_ACTION_ENTRIES = {
   kill: target('leader', 'random'),
@@ -64,6 +70,23 @@ export const SCENARIO_ACTION_ENTRIES = {
   'add-node': v.pipe(v.literal(true), v.description('The lab picks the new node\'s id (a membership change, §6)')),
   'remove-node': target('leader', 'random'),
   'transfer-leader': v.pipe(target('random'), v.description('Leadership transfer (thesis §3.10) to a node, or to a random follower')),
+  // The debugger (docs/debugger.md): a frozen cluster ticks only when a step says so and holds every message.
+  freeze: v.pipe(v.literal(true), v.description('Freeze the cluster: no node ticks on its own, every peer message is held at its receiver')),
+  unfreeze: v.pipe(v.literal(true), v.description('Back to real time: held messages are delivered in arrival order')),
+  release: v.pipe(
+    v.strictObject({
+      node: nodeRef,
+      action: v.picklist(['deliver', 'drop', 'duplicate']),
+      messages: v.optional(v.array(v.strictObject({ type: v.picklist(MESSAGE_TYPE_NAMES), from: v.optional(nodeRef), term: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) }))),
+    }),
+    v.description('Deliver, drop or duplicate messages held at a node: the ones listed, in that order (each the first held one that matches), or all'),
+  ),
+  advance: v.pipe(
+    v.strictObject({ node: nodeRef, ticks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_ADVANCE_TICKS))), untilTimer: v.optional(v.literal(true)) }),
+    v.description("Step a frozen node's clock: some ticks, or until its next timer fires (§5.2)"),
+  ),
+  'timeout-now': v.pipe(nodeRef, v.description("Fire a node's election timer now (RaftScope's time out)")),
+  break: v.pipe(v.strictObject(BREAK_FILE_ENTRIES), v.description('Breakpoints: the cluster freezes when one holds (docs/debugger.md)')),
 };
 
 const faultEntry = v.strictObject({
@@ -154,6 +177,18 @@ const SCENARIO_ACTION_CASES = [
   strictCase({ kind: v.literal('remove-node'), node: nodeOr('leader', 'random') }),
   /** Leadership transfer (thesis §3.10) to a node, or to a random follower. */
   strictCase({ kind: v.literal('transfer-leader'), to: nodeOr('random') }),
+  /** The debugger (docs/debugger.md, src/contract/debug.ts). */
+  strictCase({ kind: v.literal('freeze') }),
+  strictCase({ kind: v.literal('unfreeze') }),
+  strictCase({
+    kind: v.literal('release'),
+    node: labNodeId(),
+    action: releaseAction,
+    messages: v.optional(v.array(strictCase({ type: messageType, from: v.optional(labNodeId()), term: v.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER)) }))),
+  }),
+  strictCase({ kind: v.literal('advance'), node: labNodeId(), ticks: v.optional(wholeNumber(1, MAX_ADVANCE_TICKS)), untilTimer: v.optional(trueOrFalse) }),
+  strictCase({ kind: v.literal('timeout-now'), node: labNodeId() }),
+  strictCase({ kind: v.literal('break'), ...BREAKPOINT_ENTRIES }),
 ] as const;
 
 type ActionCase = v.InferOutput<(typeof SCENARIO_ACTION_CASES)[number]>;
@@ -170,6 +205,7 @@ const SCENARIO_ACTION_RULES: { [K in ActionCase['kind']]?: (a: Extract<ActionCas
   partition: partitionProblem,
   link: (a) => (a.from === a.to ? SAME_NODES : noTrouble(a)),
   flaky: noTrouble,
+  advance: (a) => ((a.ticks === undefined) === (a.untilTimer !== true) ? `${FIELD} needs either ticks or untilTimer: true (exactly one of them)` : undefined),
 };
 
 /**

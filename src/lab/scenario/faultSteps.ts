@@ -138,7 +138,7 @@ function valueForm(kind: ScenarioAction['kind'], field: string): FileForm {
 }
 
 /** A flag with no fields (`heal: all`, `add-node: true`): the file declaration says which values. */
-function flagForm(key: 'heal' | 'add-node'): FileForm {
+function flagForm(key: 'heal' | 'add-node' | 'freeze' | 'unfreeze'): FileForm {
   const declared = SCENARIO_ACTION_ENTRIES[key];
   const why = v.getDescription(declared);
   return (at, ctx) => {
@@ -149,8 +149,19 @@ function flagForm(key: 'heal' | 'add-node'): FileForm {
   };
 }
 
-function mapping(key: 'link' | 'flaky' | 'clock' | 'disk'): FileForm {
-  return (at, ctx) => mappingForm(key, SCENARIO_ACTION_ENTRIES[key].entries, at, ctx);
+type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break';
+
+/** A mapping's declared fields, whether the declaration is the object itself or a pipe around it (one with a description). */
+function entriesOf(key: MappingKey): v.ObjectEntries {
+  const declared = SCENARIO_ACTION_ENTRIES[key] as v.GenericSchema & { entries?: v.ObjectEntries; pipe?: readonly (v.GenericSchema & { entries?: v.ObjectEntries })[] };
+  const entries = declared.entries ?? declared.pipe?.[0]?.entries;
+  if (!entries) throw new Error(`scenario key ${key} is not declared as a mapping`);
+  return entries;
+}
+
+function mapping(key: MappingKey): FileForm {
+  const entries = entriesOf(key);
+  return (at, ctx) => mappingForm(key, entries, at, ctx);
 }
 
 /**
@@ -174,6 +185,12 @@ const FILE_FORMS: { [K in ActionKey]: FileForm } = {
   'add-node': flagForm('add-node'),
   'remove-node': valueForm('remove-node', 'node'),
   'transfer-leader': valueForm('transfer-leader', 'to'),
+  freeze: flagForm('freeze'),
+  unfreeze: flagForm('unfreeze'),
+  release: mapping('release'),
+  advance: mapping('advance'),
+  'timeout-now': valueForm('timeout-now', 'node'),
+  break: mapping('break'),
 };
 
 /** Where a part of a YAML value is written: `path` walks into its lists and mappings. */

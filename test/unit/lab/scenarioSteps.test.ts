@@ -26,6 +26,10 @@ describe('every step the reader returns is a value of ScenarioActionSchema', () 
       'heal: all', 'heal: true', 'link: { from: 1, to: 2, delay: 20ms, jitter: 0 }', 'flaky: { duplicate: 0.1 }',
       'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'add-node: true', 'remove-node: leader',
       'transfer-leader: random',
+      // The debugger's steps (docs/debugger.md).
+      'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',
+      'release: { node: 3, action: drop }', 'advance: { node: 1, untilTimer: true }', 'advance: { node: 1, ticks: 40 }', 'timeout-now: 2',
+      'break: { roleChange: true, receive: { types: [vote], from: 2 }, termAbove: 3 }',
     ];
     for (const form of forms) {
       const [s] = parseScenarioOrThrow(step(form)).steps;
@@ -33,6 +37,10 @@ describe('every step the reader returns is a value of ScenarioActionSchema', () 
     }
     expect(parseScenarioOrThrow(step('isolate: 3')).steps[0].action).toEqual({ kind: 'partition', preset: 'isolate-node', node: 3 });
     expect(parseScenarioOrThrow(step('link: { from: 1, to: 2, delay: 1.5s }')).steps[0].action).toEqual({ kind: 'link', from: 1, to: 2, delayMs: 1500 });
+    expect(parseScenarioOrThrow(step('release: { node: 2, action: duplicate, messages: [{ type: vote, from: 1 }] }')).steps[0].action).toEqual({
+      kind: 'release', node: 2, action: 'duplicate', messages: [{ type: 'vote', from: 1 }],
+    });
+    expect(parseScenarioOrThrow(step('timeout-now: 2')).steps[0].action).toEqual({ kind: 'timeout-now', node: 2 });
   });
 });
 
@@ -43,6 +51,9 @@ describe("the declaration's rules between fields", () => {
     ['a partition with a preset and groups', { kind: 'partition', preset: 'halves', groups: [[1]] }],
     ['isolate-node without its node', { kind: 'partition', preset: 'isolate-node' }],
     ['restart of a paused node word', { kind: 'restart', node: 'paused' }],
+    ['a clock step with both ticks and untilTimer', { kind: 'advance', node: 1, ticks: 3, untilTimer: true }],
+    ['a clock step with neither', { kind: 'advance', node: 1 }],
+    ['a release of an unknown message type', { kind: 'release', node: 1, action: 'deliver', messages: [{ type: 'gossip' }] }],
   ])('refuses %s', (_what, action) => {
     expect(v.safeParse(ScenarioActionSchema, action).success).toBe(false);
   });

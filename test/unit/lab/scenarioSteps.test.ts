@@ -18,21 +18,29 @@ function issues(text: string): string[] {
   return r.issues.map(formatIssue);
 }
 
+/** One example of each file form (docs/scenarios.md). */
+const FORMS = [
+  'kill: leader', 'pause: 2', 'stop: random', 'restart: killed', 'resume: paused', 'partition: halves',
+  'partition: { groups: [[1, 2], [3]] }', 'partition: { isolate: leader }', 'groups: [[1], [2, 3]]', 'isolate: 3',
+  'heal: all', 'heal: true', 'link: { from: 1, to: 2, delay: 20ms, jitter: 0 }', 'flaky: { duplicate: 0.1 }',
+  'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'add-node: true', 'remove-node: leader',
+  'transfer-leader: random',
+];
+
 describe('every step the reader returns is a value of ScenarioActionSchema', () => {
   it('for each file form', () => {
-    const forms = [
-      'kill: leader', 'pause: 2', 'stop: random', 'restart: killed', 'resume: paused', 'partition: halves',
-      'partition: { groups: [[1, 2], [3]] }', 'partition: { isolate: leader }', 'groups: [[1], [2, 3]]', 'isolate: 3',
-      'heal: all', 'heal: true', 'link: { from: 1, to: 2, delay: 20ms, jitter: 0 }', 'flaky: { duplicate: 0.1 }',
-      'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'add-node: true', 'remove-node: leader',
-      'transfer-leader: random',
-    ];
-    for (const form of forms) {
+    for (const form of FORMS) {
       const [s] = parseScenarioOrThrow(step(form)).steps;
       expect(v.safeParse(ScenarioActionSchema, s.action).success, form).toBe(true);
     }
     expect(parseScenarioOrThrow(step('isolate: 3')).steps[0].action).toEqual({ kind: 'partition', preset: 'isolate-node', node: 3 });
     expect(parseScenarioOrThrow(step('link: { from: 1, to: 2, delay: 1.5s }')).steps[0].action).toEqual({ kind: 'link', from: 1, to: 2, delayMs: 1500 });
+  });
+
+  it('and every kind the declaration has is reachable from some file form (a new case needs its form, docs/contracts.md)', () => {
+    const declared = ScenarioActionSchema.pipe[0].options.map((o) => o.entries.kind.literal);
+    const read = new Set(FORMS.map((form) => parseScenarioOrThrow(step(form)).steps[0].action.kind));
+    expect(declared.filter((kind) => !read.has(kind))).toEqual([]);
   });
 });
 

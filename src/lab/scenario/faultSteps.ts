@@ -9,7 +9,7 @@
  * was written, so the declaration's issues come back at the file's line and column.
  */
 import * as v from 'valibot';
-import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { NodeId } from '../../raft/types';
 import { LIMITS } from '../../contract/limits';
 import { duration, SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
@@ -89,7 +89,6 @@ function mappingForm(kind: string, entries: v.ObjectEntries, at: Located, ctx: C
 function isolateForm(at: Located): Draft {
   const d = draft('partition');
   const value = scalarValue(at.node);
-  d.fileKey.set('node', '');
   if (value === 'leader') {
     d.fields.preset = 'isolate-leader';
     return d;
@@ -209,7 +208,7 @@ function placeIssue(issue: v.BaseIssue<unknown>, at: Located, d: Draft, ctx: Ctx
   const said = sentence === issue.message ? `${here.path}: ${sentence}` : sentence;
   const key = path.join('.');
   const ms = d.durations.has(key) ? ` = ${String(d.fields[key])} ms` : '';
-  const got = isScalar(here.node) && path.length > 0 ? ` (got ${describeNode(here.node)}${ms})` : '';
+  const got = (isScalar(here.node) || isAlias(here.node)) && path.length > 0 ? ` (got ${describeNode(here.node)}${ms})` : '';
   ctx.issues.add(here.pos, here.path, `${said}${got}`);
 }
 

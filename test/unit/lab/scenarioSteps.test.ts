@@ -85,6 +85,12 @@ describe("the declaration's issues, placed in the file", () => {
     ]);
   });
 
+  it('an alias is refused as written, not looked up', () => {
+    expect(issues('name: a\nduration: 10s\nfaults:\n  - at: 1s\n    kill: &n 2\n  - at: 2s\n    kill: *n\n')).toEqual([
+      'x.yaml:7:5: faults[1].kill must be a node id (a whole number from 1 to 10000), "leader" or "random" (got an alias (*n); write the value out)',
+    ]);
+  });
+
   it('node ids of a decoded step are checked against the cluster at their own place', () => {
     expect(issues(step('groups: [[1], [2, 7]]', 'cluster: { nodes: 3 }\n'))).toEqual([
       'x.yaml:6:23: faults[0].groups[1][1] names node 7, but the cluster has nodes 1 to 3',

@@ -1,8 +1,9 @@
 /**
  * The `faults:` reader (src/lab/scenario/faultSteps.ts) decodes every step with the one
- * declaration, ScenarioActionSchema (src/contract/scenario.ts): what it returns is what the
- * declaration accepts, the declaration's own rules refuse what they must, and its issues
- * come back at the file's line and column with the fields named as the file writes them.
+ * declaration, ScenarioActionSchema (src/contract/scenario.ts), and `expect:` with
+ * ScenarioExpectationsSchema (src/lab/scenario/decodeAt.ts does both): what it returns is
+ * what the declaration accepts, the declaration's own rules refuse what they must, and its
+ * issues come back at the file's line and column with the fields named as the file writes them.
  */
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +99,31 @@ describe("the declaration's issues, placed in the file", () => {
     expect(issues(step('link: { from: 1, to: 4, drop: 0.5 }', 'cluster: { nodes: 3 }\n'))).toEqual([
       'x.yaml:6:22: faults[0].link.to names node 4, but the cluster has nodes 1 to 3',
     ]);
+  });
+});
+
+describe('expect: is decoded with ScenarioExpectationsSchema', () => {
+  const text = (section: string) => `name: a\nduration: 10s\nexpect:\n  ${section}\n`;
+
+  it('reads what it declares, durations in ms', () => {
+    expect(parseScenarioOrThrow(text('{ leaderWithin: 1.5s, noViolations: true, maxElectionMs: 300 }')).expect).toEqual({
+      leaderWithinMs: 1500,
+      noViolations: true,
+      maxElectionMs: 300,
+    });
+  });
+
+  it("refuses with the declaration's sentences at the value", () => {
+    expect(issues(text('leaderWithin: 0'))).toEqual(['x.yaml:4:3: expect.leaderWithin must be longer than 0 (got 0 = 0 ms)']);
+    expect(issues(text('maxElectionMs: -1'))).toEqual(['x.yaml:4:3: expect.maxElectionMs must be a number above 0 (got -1)']);
+    expect(issues(text('noViolations: 1'))).toEqual(['x.yaml:4:3: expect.noViolations must be true or false (got 1)']);
+  });
+
+  it('a malformed duration is said once, and does not hide the other fields', () => {
+    expect(issues(text('{ leaderWithin: soon, linearizable: "yes" }'))).toEqual([
+      'x.yaml:4:5: expect.leaderWithin must be a duration like 5s or 1500ms (got "soon")',
+      'x.yaml:4:25: expect.linearizable must be true or false (got "yes")',
+    ]);
+    expect(issues(step('link: { from: 1, to: 2, delay: 20 }'))).toEqual(['x.yaml:5:29: faults[0].link.delay must be a duration like 5s or 1500ms (got 20)']);
   });
 });

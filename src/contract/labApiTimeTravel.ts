@@ -13,8 +13,8 @@ import type { Inspection, NodeId } from '../raft/types';
  * (src/raft/types.ts, what `RaftNode.inspect()` returns) without its `id`, plus where in the
  * journal the step lies (docs/formats.md, "replay state"). Derived, not copied, so a field the
  * core's inspection gains reaches the renderer without a second declaration; a type-only
- * import, as messageMatch.ts's, so the contract stays free of the core's code. src/replay's
- * CoreStateView is the same shape (src/lab/timeTravel.ts checks it at compile time).
+ * import, as messageMatch.ts's, so the contract stays free of the core's code. Replay
+ * (src/replay/coreState.ts) builds its states as this type: one declaration for both.
  */
 export interface CoreStateView extends Omit<Inspection, 'id'> {
   node: NodeId;

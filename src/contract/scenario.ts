@@ -13,7 +13,7 @@ import * as v from 'valibot';
 import type { NodeId } from '../raft/types';
 import { CLUSTER_OPTION_ENTRIES, WORKLOAD_OPTION_ENTRIES, type ClusterOptions } from './clusterOptions';
 import { FAULT_CASES, PARTITION_PRESETS, partitionProblem, SAME_NODES } from './faults';
-import { nodeId as labNodeId, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
+import { nodeId as labNodeId, objectMessage, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
 import { BREAKPOINT_ENTRIES, MAX_ADVANCE_TICKS, releaseAction } from './debug';
 import { messageType } from './messageMatch';
 import { FIELD, type Decoded } from './schemaKit';
@@ -234,16 +234,25 @@ export interface ScenarioStep {
   source: { index: number; line: number };
 }
 
-export interface ScenarioExpectations {
-  /** A leader must be elected within this many ms of the start. */
-  leaderWithinMs?: number;
-  /** No safety violation may be recorded. */
-  noViolations?: boolean;
-  /** The history must check linearizable (true), or is not checked (false / absent). */
-  linearizable?: boolean;
-  /** Every leaderless interval must be at most this long. */
-  maxElectionMs?: number;
-}
+/**
+ * `expect:` as the parser resolves it (durations in ms), declared once: the parser decodes
+ * the section with it (src/lab/scenario/parseScenario.ts) and `ScenarioExpectations` is
+ * inferred from it.
+ */
+export const ScenarioExpectationsSchema = v.strictObject(
+  {
+    /** A leader must be elected within this many ms of the start. */
+    leaderWithinMs: v.optional(v.pipe(v.number(), v.gtValue(0, say(`${FIELD} must be longer than 0`)))),
+    /** No safety violation may be recorded. */
+    noViolations: v.optional(trueOrFalse),
+    /** The history must check linearizable (true), or is not checked (false / absent). */
+    linearizable: v.optional(trueOrFalse),
+    /** Every leaderless interval must be at most this long (ms). */
+    maxElectionMs: v.optional(v.pipe(v.number(say(`${FIELD} must be a number above 0`)), v.finite(say(`${FIELD} must be a number above 0`)), v.gtValue(0, say(`${FIELD} must be a number above 0`)))),
+  },
+  objectMessage(false),
+);
+export type ScenarioExpectations = Decoded<typeof ScenarioExpectationsSchema>;
 
 /** One cluster configuration to run: the base, or one entry of a sweep. */
 export interface ScenarioVariant {

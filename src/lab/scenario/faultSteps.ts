@@ -9,13 +9,13 @@
  * was written, so the declaration's issues come back at the file's line and column.
  */
 import * as v from 'valibot';
-import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
 import { LIMITS } from '../../contract/limits';
-import { duration, SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
-import { FIELD, KEY, PARENT } from '../../contract/schemaKit';
+import { SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
+import { decodeDraft, descend, draft as fieldsDraft, mappingDraft, plainValue, type Draft, type ReadContext } from './decodeAt';
 import { formatDuration, readDuration } from './values';
-import { childPath, describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
+import { describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
 /** The action keys, in the declaration's order (SCENARIO_ACTION_ENTRIES in src/contract/scenario.ts). */
 export const ACTION_KEYS = Object.keys(SCENARIO_ACTION_ENTRIES) as (keyof typeof SCENARIO_ACTION_ENTRIES)[];
@@ -31,65 +31,19 @@ export interface NodeRef {
   at: Located;
 }
 
-interface Ctx {
-  positions: Positions;
-  issues: IssueList;
+interface Ctx extends ReadContext {
   refs: NodeRef[];
 }
 
-/** An action's fields before decoding, each with where the file wrote it. */
-interface Draft {
-  fields: Record<string, unknown>;
-  /** Action field (a dotted path for a nested one: "match.termMin") -> the file's value for it. */
-  where: Map<string, Located>;
-  /** Top-level action field -> the file key it is written under, for fields the file left out. */
-  fileKey: Map<string, string>;
-  /** Top-level fields read from a duration: their sentences say the ms the file's value came to. */
-  durations: Set<string>;
-}
-
+/** A draft of the action of this kind. */
 function draft(kind: string): Draft {
-  return { fields: { kind }, where: new Map(), fileKey: new Map(), durations: new Set() };
-}
-
-/** A YAML value as plain data (the declaration judges it). */
-function plainValue(node: YamlNode | null): unknown {
-  return node === null ? null : (node.toJSON() as unknown);
-}
-
-/**
- * A mapping form (`link: { from: 1, to: 2, delay: 20ms }`): its keys are the file
- * declaration's, and a key declared as a duration becomes `<key>Ms` in ms.
- */
-function mappingForm(kind: string, entries: v.ObjectEntries, at: Located, ctx: Ctx): Draft | undefined {
-  const m = readMap(at, Object.keys(entries), ctx.positions, ctx.issues);
-  if (!m) return undefined;
-  const d = draft(kind);
-  let ok = true;
-  for (const [key, schema] of Object.entries(entries)) {
-    const isDuration = (schema.type === 'optional' ? (schema as v.OptionalSchema<v.GenericSchema, undefined>).wrapped : schema) === duration;
-    const field = isDuration ? `${key}Ms` : key;
-    d.fileKey.set(field, key);
-    const loc = m.get(key);
-    if (!loc) continue;
-    d.where.set(field, loc);
-    if (!isDuration) {
-      d.fields[field] = plainValue(loc.node);
-      continue;
-    }
-    d.durations.add(field);
-    const ms = readDuration(loc, ctx.issues);
-    if (ms === undefined) ok = false;
-    d.fields[field] = ms;
-  }
-  return ok ? d : undefined;
+  return fieldsDraft({ kind });
 }
 
 /** `isolate: leader` or `isolate: 3`: a partition preset. */
 function isolateForm(at: Located): Draft {
   const d = draft('partition');
   const value = scalarValue(at.node);
-  d.fileKey.set('node', '');
   if (value === 'leader') {
     d.fields.preset = 'isolate-leader';
     return d;
@@ -161,7 +115,7 @@ function entriesOf(key: MappingKey): v.ObjectEntries {
 
 function mapping(key: MappingKey): FileForm {
   const entries = entriesOf(key);
-  return (at, ctx) => mappingForm(key, entries, at, ctx);
+  return (at, ctx) => mappingDraft(entries, at, ctx, { kind: key });
 }
 
 /**
@@ -193,43 +147,6 @@ const FILE_FORMS: { [K in ActionKey]: FileForm } = {
   break: mapping('break'),
 };
 
-/** Where a part of a YAML value is written: `path` walks into its lists and mappings. */
-function descend(at: Located, path: readonly (string | number)[], positions: Positions): Located {
-  let here = at;
-  for (const key of path) {
-    const node = here.node;
-    const child = isSeq(node) && typeof key === 'number' ? (node.items[key] as YamlNode | undefined) : isMap(node) ? (node.get(key, true) as YamlNode | undefined) : undefined;
-    if (child === undefined) return here;
-    here = { node: child, pos: positions.of(child as { range?: [number, number, number] }, here.pos), path: childPath(here.path, key) };
-  }
-  return here;
-}
-
-/** A declaration issue as a sentence about the file: its fields named as the file writes them. */
-function placeIssue(issue: v.BaseIssue<unknown>, at: Located, d: Draft, ctx: Ctx): void {
-  const path = (issue.path ?? []).map((p) => p.key as string | number);
-  // The deepest part of the path the file wrote (a form may build nested fields, so `where`
-  // is keyed by dotted paths: "node", "match.termMin"), then down into that YAML value.
-  const named = (upTo: number): Located => {
-    for (let k = upTo; k > 0; k--) {
-      const loc = d.where.get(path.slice(0, k).join('.'));
-      if (loc) return descend(loc, path.slice(k, upTo), ctx.positions);
-    }
-    const fileKey = upTo > 0 ? d.fileKey.get(String(path[0])) : undefined;
-    return fileKey ? { node: null, pos: at.pos, path: childPath(at.path, fileKey) } : at;
-  };
-  const here = named(path.length);
-  const sentence = issue.message
-    .replaceAll(FIELD, here.path)
-    .replaceAll(PARENT, named(path.length - 1).path)
-    .replaceAll(KEY, String(path[path.length - 1] ?? ''));
-  const said = sentence === issue.message ? `${here.path}: ${sentence}` : sentence;
-  const key = path.join('.');
-  const ms = d.durations.has(key) ? ` = ${String(d.fields[key])} ms` : '';
-  const got = isScalar(here.node) && path.length > 0 ? ` (got ${describeNode(here.node)}${ms})` : '';
-  ctx.issues.add(here.pos, here.path, `${said}${got}`);
-}
-
 /** Node ids the action names, with where: checked against the cluster size by the caller. */
 const NODE_FIELDS = ['node', 'from', 'to', 'groups'] as const;
 
@@ -249,14 +166,9 @@ function collectRefs(action: ScenarioAction, d: Draft, ctx: Ctx): void {
 /** Reads one action: its file form, then the declaration's decoding of it. */
 function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | undefined {
   const d = FILE_FORMS[key](at, ctx);
-  if (!d) return undefined;
-  const r = v.safeParse(ScenarioActionSchema, d.fields);
-  if (!r.success) {
-    for (const issue of r.issues) placeIssue(issue, at, d, ctx);
-    return undefined;
-  }
-  collectRefs(r.output, d, ctx);
-  return r.output;
+  const action = d && decodeDraft(ScenarioActionSchema, d, at, ctx);
+  if (action) collectRefs(action, d, ctx);
+  return action;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The `faults:` reader (src/lab/scenario/faultSteps.ts) decodes every step with the one
- * declaration, ScenarioActionSchema (src/contract/scenario.ts): what it returns is what the
- * declaration accepts, the declaration's own rules refuse what they must, and its issues
- * come back at the file's line and column with the fields named as the file writes them.
+ * declaration, ScenarioActionSchema (src/contract/scenario.ts), and `expect:` with
+ * ScenarioExpectationsSchema (src/lab/scenario/decodeAt.ts does both): what it returns is
+ * what the declaration accepts, the declaration's own rules refuse what they must, and its
+ * issues come back at the file's line and column with the fields named as the file writes them.
  */
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
@@ -18,20 +19,22 @@ function issues(text: string): string[] {
   return r.issues.map(formatIssue);
 }
 
+/** One example of each file form (docs/scenarios.md). */
+const FORMS = [
+  'kill: leader', 'pause: 2', 'stop: random', 'restart: killed', 'resume: paused', 'partition: halves',
+  'partition: { groups: [[1, 2], [3]] }', 'partition: { isolate: leader }', 'groups: [[1], [2, 3]]', 'isolate: 3',
+  'heal: all', 'heal: true', 'link: { from: 1, to: 2, delay: 20ms, jitter: 0 }', 'flaky: { duplicate: 0.1 }',
+  'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'add-node: true', 'remove-node: leader',
+  'transfer-leader: random',
+  // The debugger's steps (docs/debugger.md).
+  'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',
+  'release: { node: 3, action: drop }', 'advance: { node: 1, untilTimer: true }', 'advance: { node: 1, ticks: 40 }', 'timeout-now: 2',
+  'break: { roleChange: true, receive: { types: [vote], from: 2 }, termAbove: 3 }',
+];
+
 describe('every step the reader returns is a value of ScenarioActionSchema', () => {
   it('for each file form', () => {
-    const forms = [
-      'kill: leader', 'pause: 2', 'stop: random', 'restart: killed', 'resume: paused', 'partition: halves',
-      'partition: { groups: [[1, 2], [3]] }', 'partition: { isolate: leader }', 'groups: [[1], [2, 3]]', 'isolate: 3',
-      'heal: all', 'heal: true', 'link: { from: 1, to: 2, delay: 20ms, jitter: 0 }', 'flaky: { duplicate: 0.1 }',
-      'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'add-node: true', 'remove-node: leader',
-      'transfer-leader: random',
-      // The debugger's steps (docs/debugger.md).
-      'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',
-      'release: { node: 3, action: drop }', 'advance: { node: 1, untilTimer: true }', 'advance: { node: 1, ticks: 40 }', 'timeout-now: 2',
-      'break: { roleChange: true, receive: { types: [vote], from: 2 }, termAbove: 3 }',
-    ];
-    for (const form of forms) {
+    for (const form of FORMS) {
       const [s] = parseScenarioOrThrow(step(form)).steps;
       expect(v.safeParse(ScenarioActionSchema, s.action).success, form).toBe(true);
     }
@@ -41,6 +44,12 @@ describe('every step the reader returns is a value of ScenarioActionSchema', () 
       kind: 'release', node: 2, action: 'duplicate', messages: [{ type: 'vote', from: 1 }],
     });
     expect(parseScenarioOrThrow(step('timeout-now: 2')).steps[0].action).toEqual({ kind: 'timeout-now', node: 2 });
+  });
+
+  it('and every kind the declaration has is reachable from some file form (a new case needs its form, docs/contracts.md)', () => {
+    const declared = ScenarioActionSchema.pipe[0].options.map((o) => o.entries.kind.literal);
+    const read = new Set(FORMS.map((form) => parseScenarioOrThrow(step(form)).steps[0].action.kind));
+    expect(declared.filter((kind) => !read.has(kind))).toEqual([]);
   });
 });
 
@@ -88,6 +97,12 @@ describe("the declaration's issues, placed in the file", () => {
     ]);
   });
 
+  it('an alias is refused as written, not looked up', () => {
+    expect(issues('name: a\nduration: 10s\nfaults:\n  - at: 1s\n    kill: &n 2\n  - at: 2s\n    kill: *n\n')).toEqual([
+      'x.yaml:7:5: faults[1].kill must be a node id (a whole number from 1 to 10000), "leader" or "random" (got an alias (*n); write the value out)',
+    ]);
+  });
+
   it('node ids of a decoded step are checked against the cluster at their own place', () => {
     expect(issues(step('groups: [[1], [2, 7]]', 'cluster: { nodes: 3 }\n'))).toEqual([
       'x.yaml:6:23: faults[0].groups[1][1] names node 7, but the cluster has nodes 1 to 3',
@@ -95,5 +110,31 @@ describe("the declaration's issues, placed in the file", () => {
     expect(issues(step('link: { from: 1, to: 4, drop: 0.5 }', 'cluster: { nodes: 3 }\n'))).toEqual([
       'x.yaml:6:22: faults[0].link.to names node 4, but the cluster has nodes 1 to 3',
     ]);
+  });
+});
+
+describe('expect: is decoded with ScenarioExpectationsSchema', () => {
+  const text = (section: string) => `name: a\nduration: 10s\nexpect:\n  ${section}\n`;
+
+  it('reads what it declares, durations in ms', () => {
+    expect(parseScenarioOrThrow(text('{ leaderWithin: 1.5s, noViolations: true, maxElectionMs: 300 }')).expect).toEqual({
+      leaderWithinMs: 1500,
+      noViolations: true,
+      maxElectionMs: 300,
+    });
+  });
+
+  it("refuses with the declaration's sentences at the value", () => {
+    expect(issues(text('leaderWithin: 0'))).toEqual(['x.yaml:4:3: expect.leaderWithin must be longer than 0 (got 0 = 0 ms)']);
+    expect(issues(text('maxElectionMs: -1'))).toEqual(['x.yaml:4:3: expect.maxElectionMs must be a number above 0 (got -1)']);
+    expect(issues(text('noViolations: 1'))).toEqual(['x.yaml:4:3: expect.noViolations must be true or false (got 1)']);
+  });
+
+  it('a malformed duration is said once, and does not hide the other fields', () => {
+    expect(issues(text('{ leaderWithin: soon, linearizable: "yes" }'))).toEqual([
+      'x.yaml:4:5: expect.leaderWithin must be a duration like 5s or 1500ms (got "soon")',
+      'x.yaml:4:25: expect.linearizable must be true or false (got "yes")',
+    ]);
+    expect(issues(step('link: { from: 1, to: 2, delay: 20 }'))).toEqual(['x.yaml:5:29: faults[0].link.delay must be a duration like 5s or 1500ms (got 20)']);
   });
 });

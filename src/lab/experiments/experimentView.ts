@@ -74,6 +74,7 @@ export function openExperiment(path: string): ExperimentView {
   return {
     path: full,
     kind,
+    sources: sets.map((set, i) => ({ mode: set.mode, path: files[i] })),
     title: kind === 'figure16' ? 'Figure 16: leader election performance' : `Sweep: ${s.name || basename(full)}`,
     setting,
     panels,

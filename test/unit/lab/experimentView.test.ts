@@ -49,6 +49,8 @@ describe('experiment:open', () => {
     writeFileSync(join(dir, 'figure16.html'), '<!doctype html>');
     const view = openExperiment(dir);
     expect(view.kind).toBe('figure16');
+    // What the app's Compare picker offers as A and B (experiment:compare takes trials files).
+    expect(view.sources).toEqual([{ mode: 'real', path: join(dir, 'trials-real.json') }, { mode: 'sim', path: join(dir, 'trials-sim.json') }]);
     expect(view.panels.map((p) => p.name)).toEqual(['top', 'bottom']);
     const top = view.panels[0];
     expect(top.stats.map((r) => [r.label, r.mode, r.n])).toEqual([['150–155', 'real', 60], ['150–155', 'sim', 60]]);

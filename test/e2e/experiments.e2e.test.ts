@@ -110,8 +110,14 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
       await expect
         .poll(async () => (aria = await echartsDescription(figure)), { timeout: UI_DEADLINE_MS })
         .toContain(`It consists of ${names.length} series count.`);
-      const drawn = [...aria.matchAll(/series is a \w+ representing ([^.]+?)\./g)].map((m) => m[1]);
-      expect(drawn, `${panel.name} panel: ${aria.slice(0, 400)}`).toEqual(names);
+      // "The 0 series is a Line chart representing 150–150 sim.The first 10 items are: 1411.835, 0, 1411.835, 1, ..."
+      const drawn = [...aria.matchAll(/series is a [\w ]+? representing (.+?)\.(?=The |\s|$)(?:(?:The first \d+ items are|The data is as follows): ([^,]+), ([^,]+), ([^,]+), ([^,]+))?/g)];
+      expect(drawn.map((m) => m[1]), `${panel.name} panel: ${aria.slice(0, 400)}`).toEqual(names);
+      // Each curve's data begins where the lab's CDF begins: at its first time, rising from 0 to its first percent.
+      for (const c of panel.curves) {
+        const m = drawn.find((d) => d[1] === c.name)!;
+        expect(m.slice(2, 6).map(Number), c.name).toEqual([c.points[0][0], 0, c.points[0][0], c.points[0][1]]);
+      }
       // The text alternative, from the same data: every curve's steps and span, as the lab sent them.
       const describedBy = await figure.getAttribute('aria-describedby');
       const alt = (await page.locator(`[id="${describedBy}"]`).textContent()) ?? '';

@@ -170,8 +170,8 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
     const want: ComparisonView = await lab.handle('experiment:compare', { runs: [a, b], failIfSlowerPct: 5 });
 
     const form = page.getByRole('form', { name: 'Compare two trial sets' });
-    await form.getByLabel('A (baseline)').selectOption({ label: `Figure 16: leader election performance (…/runs-experiments/exp-a), simulated` });
-    await form.getByLabel('B (compared with A)').selectOption({ label: `Figure 16: leader election performance (…/runs-experiments/exp-b), simulated` });
+    await form.getByLabel('A (baseline)').selectOption({ label: '…/runs-experiments/exp-a: simulated (Figure 16: leader election performance)' });
+    await form.getByLabel('B (compared with A)').selectOption({ label: '…/runs-experiments/exp-b: simulated (Figure 16: leader election performance)' });
     await form.getByLabel('Gate (%)').fill('5');
     await form.getByRole('button', { name: 'Compare' }).click();
 
@@ -203,6 +203,15 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
     expect(await page.locator('#experiments .comparison-verdict').textContent()).toContain(`${worse} of ${rows.length} metrics: B is worse than A by more than 5% with 95% confidence.`);
     // The bottom panel's ranges are in A only: said, not silently dropped.
     expect(await page.getByText(/^Only in A, not compared: election time 12–24 \(ms\)/).count()).toBe(1);
+
+    // One metric's distributions overlaid, as the lab sent them; another chosen in the list is drawn instead.
+    for (const name of ['election time 150–150 (ms)', 'election time 150–300 (ms)']) {
+      await page.getByLabel('Distribution drawn').selectOption(name);
+      const metric = want.metrics.find((m) => m.name === name)!;
+      const figure = page.getByRole('figure', { name: `Cumulative percent against ${name}: A and B overlaid` });
+      await expect.poll(async () => [...(await echartsDescription(figure)).matchAll(/representing (.+?)\.(?=The |\s|$)/g)].map((m) => m[1]), { timeout: UI_DEADLINE_MS })
+        .toEqual(metric.curves.map((c) => c.name));
+    }
     compared = true;
   });
 

@@ -21,7 +21,7 @@ export const MAX_REMEMBERED_EXPERIMENTS = 8;
 /** One trials file the Compare picker can take as A or B. */
 export interface CompareSource {
   path: string;
-  /** What the picker shows, e.g. "Figure 16: leader election performance (…/exp-a), simulated". */
+  /** What the picker shows, folder first (a narrow select cuts the end): "…/runs/exp-a: simulated (Figure 16: …)". */
   label: string;
 }
 
@@ -44,7 +44,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
 
   /** Every trials file of every experiment opened, for the Compare picker. */
   const sources = computed<CompareSource[]>(() =>
-    opened.value.flatMap((e) => e.sources.map((s) => ({ path: s.path, label: `${e.title} (${shortPath(e.path)}), ${modeWords(s.mode)}` }))),
+    opened.value.flatMap((e) => e.sources.map((s) => ({ path: s.path, label: `${shortPath(e.path)}: ${modeWords(s.mode)} (${e.title})` }))),
   );
 
   let api: LabApi | null = null;

@@ -88,7 +88,7 @@ describe('the experiments store', () => {
     expect(store.view?.path).toBe('/runs/exp-a');
     expect(store.opened.map((e) => e.path)).toEqual(['/runs/exp-a', '/runs/exp-b']);
     expect(store.sources.map((s) => s.path)).toEqual(['/runs/exp-a/trials-real.json', '/runs/exp-a/trials-sim.json', '/runs/exp-b/trials-real.json', '/runs/exp-b/trials-sim.json']);
-    expect(store.sources[1].label).toBe('Figure 16: leader election performance (/runs/exp-a), simulated');
+    expect(store.sources[1].label).toBe('/runs/exp-a: simulated (Figure 16: leader election performance)');
   });
 
   it("says why an open failed and keeps the experiment on screen; refuses an empty path without asking", async () => {

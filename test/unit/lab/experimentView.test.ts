@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrialSet } from '../../../src/analysis/figure16';
 import { SeededRng } from '../../../src/raft/rng';
@@ -82,7 +82,7 @@ describe('experiment:compare', () => {
     expect(view.runs.map((r) => r.name)).toEqual(['A', 'B']);
     const m = view.metrics.find((x) => x.name === 'election time 150–155 (ms)')!;
     expect(m.stats.map((s) => s.n)).toEqual([60, 60]);
-    expect(m.curves).toHaveLength(2);
+    expect(m.curves.map((c) => c.name)).toEqual([`A: ${basename(dir)}/a.json`, `B: ${basename(dir)}/b.json`]);
     const d = m.differences[0];
     expect(d.diff!.low).toBeGreaterThan(0);
     expect(d.worse).toBe(true);

@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { Lab } from '../../src/lab/lab';
 import type { Figure16Panel } from '../../src/analysis/figure16';
-import type { ComparisonView, ExperimentView } from '../../src/contract/labApiExperiments';
+import type { ComparisonView, ExperimentPanelView, ExperimentView } from '../../src/contract/labApiExperiments';
 import { DEFAULT_FIGURE16, runFigure16 } from '../../src/lab/experiments/figure16';
-import { ARTEFACT_DIR } from './helpers/artefacts';
+import { ARTEFACT_DIR, REPO_ROOT } from './helpers/artefacts';
 import { describeAxe, seriousAxeViolations } from './helpers/axe';
 import { openLabSession, suiteBrowser, type LabSession } from './helpers/labSession';
 
@@ -35,6 +35,14 @@ const browser = suiteBrowser('the experiments tests');
 
 /** The digits the view prints (one decimal), or "–" for a value the lab left out. */
 const f1 = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v.toFixed(1));
+
+/** The statistics table's rows as the view must print the lab's answer. */
+function statsRows(panel: ExperimentPanelView): string[][] {
+  const mode = (m: 'real' | 'sim') => (m === 'sim' ? 'simulated' : 'real processes');
+  return panel.stats.map((r) => [r.label, mode(r.mode), String(r.n), String(r.unresolved), f1(r.mean), f1(r.p50), `${f1(r.p50Low)} to ${f1(r.p50High)}`, f1(r.p90), f1(r.p99), f1(r.max), r.paper ?? '–']);
+}
+
+const pText = (p: number) => (p < 1e-6 ? '< 1e-6' : p.toPrecision(2));
 
 /** A table's body rows as lists of cell texts (the row header first), as a reader sees them. */
 async function tableRows(table: Locator): Promise<string[][]> {
@@ -135,9 +143,8 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
       const headers = await table.getByRole('columnheader').allTextContents();
       expect(headers.map((h) => h.trim())).toEqual(['range (ms)', 'mode', 'n', 'unresolved', 'mean (ms)', 'p50 (ms)', 'p50 95% CI (ms)', 'p90 (ms)', 'p99 (ms)', 'max (ms)', 'paper (§9.3)']);
       const rows = await tableRows(table);
-      expect(rows).toEqual(
-        panel.stats.map((r) => [r.label, 'simulated', String(r.n), String(r.unresolved), f1(r.mean), f1(r.p50), `${f1(r.p50Low)} to ${f1(r.p50High)}`, f1(r.p90), f1(r.p99), f1(r.max), r.paper ?? '–']),
-      );
+      expect(rows).toEqual(statsRows(panel));
+      expect(rows.every((r) => r[1] === 'simulated')).toBe(true);
       // Figure 16's top panel: no randomness elects slowest of all (§9.3, split votes).
       if (panel.name === 'top') {
         const p50 = (label: string) => panel.stats.find((r) => r.label === label)!.p50!;
@@ -178,7 +185,6 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
     const table = page.getByRole('table', { name: /^B against A, metric by metric/ });
     await table.waitFor({ timeout: UI_DEADLINE_MS });
     const rows = await tableRows(table);
-    const pText = (p: number) => (p < 1e-6 ? '< 1e-6' : p.toPrecision(2));
     const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
     const expectedRows = want.metrics.flatMap((m) =>
       m.differences.map((d) => [
@@ -213,6 +219,28 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
         .toEqual(metric.curves.map((c) => c.name));
     }
     compared = true;
+  });
+
+  it('opens the Figure 16 measured for docs/ by its full path: real processes beside the simulator, with the lab\'s verdicts on their agreement', async () => {
+    if (!compared) throw new Error('an earlier step failed');
+    const folder = join(REPO_ROOT, 'docs', 'experiments', 'figure16');
+    const want = await lab.handle('experiment:open', { path: folder });
+    await page.getByLabel('Experiment folder').fill(folder);
+    await page.getByRole('button', { name: 'Open experiment' }).click();
+    await page.locator(`article.experiment[data-path="${want.path}"]`).waitFor({ timeout: UI_DEADLINE_MS });
+    expect(want.sources.map((s) => s.mode)).toEqual(['real', 'sim']);
+    for (const panel of want.panels) {
+      const section = page.getByRole('region', { name: panel.title });
+      const rows = await tableRows(section.getByRole('table', { name: `Election times per timeout range (ms): ${panel.title}` }));
+      expect(rows).toEqual(statsRows(panel));
+      expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['real processes', 'simulated']));
+      // §9.3 beside ours, and real against simulated per range (issue 14 part 4), in the lab's words and numbers.
+      expect(panel.agreement.length).toBeGreaterThan(0);
+      const items = (await section.getByRole('list', { name: 'Real processes against the simulator' }).getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      expect(items).toEqual(
+        panel.agreement.map((a) => `${a.label}: real − simulated median ${f1(a.diff.estimate)} ms (95% CI ${f1(a.diff.low)} to ${f1(a.diff.high)}), Mann–Whitney p = ${pText(a.p)}: ${a.agree ? 'the medians agree within the interval' : 'the medians differ'}`),
+      );
+    }
   });
 
   it('has no serious or critical axe violation in the light and the dark scheme', async () => {

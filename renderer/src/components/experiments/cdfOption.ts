@@ -42,6 +42,11 @@ function logBounds(xs: readonly number[]): { min: number; max: number } {
   return { min, max: max > min ? max : min * 10 };
 }
 
+/** Height of one line of the legend, and about how many entries fit on one (a panel is 900–1,200 px wide). */
+export const LEGEND_LINE_PX = 22;
+const LEGEND_PER_LINE = 8;
+export const legendLines = (entries: number): number => Math.max(1, Math.ceil(entries / LEGEND_PER_LINE));
+
 export interface CdfInput {
   curves: readonly CurveView[];
   paper: readonly PaperPointView[];
@@ -90,8 +95,9 @@ export function cdfOption({ curves, paper, keys, palette: p, xName = 'election t
   return {
     ...BASE_OPTION,
     tooltip: { trigger: 'item', confine: true },
-    legend: { type: 'scroll', bottom: 0, textStyle: { color: p.text }, pageTextStyle: { color: p.muted } },
-    grid: { left: 56, right: 24, top: 28, bottom: 72 },
+    // A plain legend wraps onto more lines: with both panels' modes a scrolling one hid half the ranges behind "1/2".
+    legend: { type: 'plain', bottom: 0, textStyle: { color: p.text } },
+    grid: { left: 56, right: 24, top: 28, bottom: 50 + LEGEND_LINE_PX * legendLines(series.length) },
     xAxis: {
       type: logAxis ? 'log' : 'value',
       ...(bounds ?? {}),

@@ -4,7 +4,8 @@
  * figure16.html read alike. Formatting only: every value is the lab's.
  */
 import type { IntervalView } from '../../../../src/contract/labApiExperiments';
-export { pText } from '../../../../src/analysis/stats';
+import { pText } from '../../../../src/analysis/stats';
+export { pText };
 
 /** One decimal, or "–" for a value the lab could not compute (no samples). */
 export function f1(v: number | null | undefined): string {
@@ -22,3 +23,9 @@ export function intervalText(i: IntervalView | null, as: (v: number) => string =
 }
 
 export const modeWords = (m: 'real' | 'sim'): string => (m === 'sim' ? 'simulated' : 'real processes');
+
+/** "p = 0.58", or "p < 1e-6" for one too small to print. */
+export function pClause(p: number): string {
+  const t = pText(p);
+  return t.startsWith('<') ? `p ${t}` : `p = ${t}`;
+}

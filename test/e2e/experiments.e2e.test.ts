@@ -9,11 +9,13 @@
  * series, and from the chart's text alternative) and the statistics table must show the lab's
  * numbers (experiment:open, asked of the same Lab). It opens B, compares B's trials with A's
  * with a 5% gate, and the table must show the lab's answer (experiment:compare): B slower,
- * with the intervals and p values the lab computed. A folder without trials gets a clear
- * error. axe finds no serious or critical violation in the light and the dark scheme.
+ * with the intervals and p values the lab computed. Two short recorded runs of real processes
+ * (three leader kills each), listed from the lab, compare too (election time, commit latency,
+ * throughput). The measured Figure 16 in docs/ shows real beside simulated with the lab's
+ * agreement verdicts. A folder without trials gets a clear error. axe finds no serious or critical violation in the light and the dark scheme.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
- * Screenshots: test-results/e2e/experiments-{light,dark}.png.
+ * Screenshots: test-results/e2e/experiments-{light,dark}.png and experiments-figure16.png (docs/screenshot-experiments.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
@@ -22,6 +24,7 @@ import type { Locator, Page } from 'playwright-core';
 import type { Lab } from '../../src/lab/lab';
 import type { Figure16Panel } from '../../src/analysis/figure16';
 import type { ComparisonView, ExperimentPanelView, ExperimentView } from '../../src/contract/labApiExperiments';
+import { runRealElectionTrials } from '../../src/lab/experiments/electionTrials';
 import { DEFAULT_FIGURE16, runFigure16 } from '../../src/lab/experiments/figure16';
 import { ARTEFACT_DIR, REPO_ROOT } from './helpers/artefacts';
 import { describeAxe, seriousAxeViolations } from './helpers/axe';
@@ -219,6 +222,36 @@ describe.skipIf(browser.skip)('the Experiments view in browser mode (headless Ch
         .toEqual(metric.curves.map((c) => c.name));
     }
     compared = true;
+  });
+
+  it('compares two recorded runs of real processes, listed from the lab, as raftlab compare RUN_A RUN_B does', async () => {
+    if (!compared || !session) throw new Error('an earlier step failed');
+    // Two short recordings on real node processes: three kills of the leader each (§9.3's loop, src/lab/experiments/electionTrials.ts).
+    const runDirs: string[] = [];
+    for (const seed of [1, 2]) {
+      const r = await runRealElectionTrials({ range: { label: '150–300', minMs: 150, maxMs: 300 }, trials: 3, nodes: 3, tickMs: 1, networkDelay: { delayMs: 0, jitterMs: 0 }, seed, runsDir: session.runsDir });
+      expect(r.variant.samples.length, `run ${seed}: an election after every kill`).toBe(3);
+      runDirs.push(r.runDir);
+    }
+    const want = await lab.handle('experiment:compare', { runs: runDirs });
+    const form = page.getByRole('form', { name: 'Compare two trial sets' });
+    await form.getByRole('button', { name: 'List recorded runs' }).click();
+    const runLabel = (dir: string) => `run ${dir.split(/[\\/]/).pop()} (3 nodes)`;
+    await form.getByLabel('A (baseline)').locator('option', { hasText: runLabel(runDirs[0]) }).waitFor({ state: 'attached', timeout: UI_DEADLINE_MS });
+    await form.getByLabel('A (baseline)').selectOption({ label: runLabel(runDirs[0]) });
+    await form.getByLabel('B (compared with A)').selectOption({ label: runLabel(runDirs[1]) });
+    await form.getByLabel('Gate (%)').fill('');
+    await form.getByRole('button', { name: 'Compare' }).click();
+    const table = page.getByRole('table', { name: /^B against A, metric by metric/ });
+    let rows: string[][] = [];
+    await expect.poll(async () => (rows = await tableRows(table)).map((r) => r[0]), { timeout: UI_DEADLINE_MS })
+      .toEqual(['election time (ms)', 'commit latency (ms)', 'throughput (ops/s, per second)']);
+    const election = want.metrics.find((m) => m.name === 'election time (ms)')!;
+    const d = election.differences[0];
+    expect(rows[0].slice(1, 6)).toEqual(['B', '3', '3', f1(d.medianA), f1(d.medianB)]);
+    expect(rows[0][9]).toBe(d.verdict);
+    // No workload ran: latency and throughput have no samples, and the view says so, as the lab does.
+    expect(rows.slice(1).map((r) => r[9])).toEqual(['no samples', 'no samples']);
   });
 
   it('opens the Figure 16 measured for docs/ by its full path: real processes beside the simulator, with the lab\'s verdicts on their agreement', async () => {

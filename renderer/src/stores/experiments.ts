@@ -13,14 +13,17 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ComparisonView, ExperimentView } from '../../../src/contract/labApiExperiments';
 import type { LabApi, LabChannel, LabRequest, LabResponse } from '../../../src/contract/labApi';
 import { getLabApi } from '../api';
+import { useLabStore } from './lab';
 import { modeWords } from '../components/experiments/format';
 
 /** Most experiments the Compare picker remembers (the oldest is forgotten first). */
 export const MAX_REMEMBERED_EXPERIMENTS = 8;
 
-/** One trials file the Compare picker can take as A or B. */
+/** One trials file or recorded run the Compare picker can take as A or B. */
 export interface CompareSource {
   path: string;
+  /** Trials files compare range by range; recorded runs by election time, commit latency and throughput. */
+  group: 'trials' | 'run';
   /** What the picker shows, folder first (a narrow select cuts the end): "…/runs/exp-a: simulated (Figure 16: …)". */
   label: string;
 }
@@ -42,10 +45,16 @@ export const useExperimentsStore = defineStore('experiments', () => {
   /** What is being asked of the lab right now ('open' | 'compare'), or null. */
   const pending = ref<'open' | 'compare' | null>(null);
 
-  /** Every trials file of every experiment opened, for the Compare picker. */
-  const sources = computed<CompareSource[]>(() =>
-    opened.value.flatMap((e) => e.sources.map((s) => ({ path: s.path, label: `${shortPath(e.path)}: ${modeWords(s.mode)} (${e.title})` }))),
-  );
+  const labStore = useLabStore();
+  /**
+   * What the Compare picker offers: every trials file of every experiment opened, then the
+   * recorded runs the lab listed (run:list, the lab store's), which experiment:compare
+   * measures by election time, commit latency and throughput (src/lab/experiments/compare.ts).
+   */
+  const sources = computed<CompareSource[]>(() => [
+    ...opened.value.flatMap((e) => e.sources.map((s): CompareSource => ({ path: s.path, group: 'trials', label: `${shortPath(e.path)}: ${modeWords(s.mode)} (${e.title})` }))),
+    ...labStore.runs.map((r): CompareSource => ({ path: r.runDir, group: 'run', label: `run ${r.runId} (${r.nodes} nodes)` })),
+  ]);
 
   let api: LabApi | null = null;
   const lab = (): LabApi => (api ??= getLabApi());
@@ -115,5 +124,10 @@ export const useExperimentsStore = defineStore('experiments', () => {
     error.value = null;
   }
 
-  return { panelOpen, view, opened, comparison, error, pending, sources, useApi, open, compare, dismissError };
+  /** Asks the lab for its recorded runs (run:list, through the lab store, which keeps the list). */
+  async function listRuns(): Promise<void> {
+    await labStore.listRuns();
+  }
+
+  return { panelOpen, view, opened, comparison, error, pending, sources, useApi, open, compare, dismissError, listRuns };
 });

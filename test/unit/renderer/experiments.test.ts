@@ -11,6 +11,7 @@ import type { ComparisonView, CurveView, ExperimentView } from '../../../src/con
 import { cdfDescription, cdfOption, curveData, keyColour } from '../../../renderer/src/components/experiments/cdfOption';
 import { palette } from '../../../renderer/src/charts/options/palette';
 import { useExperimentsStore } from '../../../renderer/src/stores/experiments';
+import { useLabStore } from '../../../renderer/src/stores/lab';
 
 const curves: CurveView[] = [
   { name: '150–155 real', key: '150–155', dashed: false, points: [[160, 25], [200, 50], [300, 75], [700, 100]] },
@@ -89,6 +90,10 @@ describe('the experiments store', () => {
     expect(store.opened.map((e) => e.path)).toEqual(['/runs/exp-a', '/runs/exp-b']);
     expect(store.sources.map((s) => s.path)).toEqual(['/runs/exp-a/trials-real.json', '/runs/exp-a/trials-sim.json', '/runs/exp-b/trials-real.json', '/runs/exp-b/trials-sim.json']);
     expect(store.sources[1].label).toBe('/runs/exp-a: simulated (Figure 16: leader election performance)');
+    // Recorded runs the lab listed (the lab store's run:list answer) follow, as runs.
+    useLabStore().runs = [{ runId: 'r1', runDir: '/runs/r1', startedAt: '2026-12-03T09:00:00.000Z', nodes: 3, hasSummary: true }];
+    expect(store.sources.slice(4)).toEqual([{ path: '/runs/r1', group: 'run', label: 'run r1 (3 nodes)' }]);
+    expect(store.sources.slice(0, 4).every((s) => s.group === 'trials')).toBe(true);
   });
 
   it("says why an open failed and keeps the experiment on screen; refuses an empty path without asking", async () => {

@@ -105,6 +105,8 @@ export interface ExperimentView {
   /** The folder (or file) that was opened, resolved. */
   path: string;
   kind: 'figure16' | 'sweep' | 'trials';
+  /** The trials files read, one per mode (resolved paths): what experiment:compare can take as A or B. */
+  sources: Array<{ mode: 'real' | 'sim'; path: string }>;
   title: string;
   /** What the variants share, one sentence (servers, network delay, ticks). */
   setting: string;

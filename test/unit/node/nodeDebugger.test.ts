@@ -20,7 +20,8 @@ function setup() {
   const held: HeldMessage[] = [];
   const states: NodeDebugState[] = [];
   let clock = 'running';
-  let dbg!: NodeDebugger;
+  // The host steps through the debugger it serves (as the runtime does): set right after.
+  const self: { dbg: NodeDebugger | null } = { dbg: null };
   const host: DebuggerHost = {
     raft: () => raft,
     ids,
@@ -29,7 +30,7 @@ function setup() {
       const out = raft.step(input);
       ids.numberSent(out.messages);
       sent.push(...out.messages);
-      dbg.afterStep(out);
+      self.dbg!.afterStep(out);
     },
     sendHeld: (m) => sent.push(m),
     dropped: (m, reason) => dropped.push(`${m.type}:${reason}`),
@@ -39,7 +40,8 @@ function setup() {
     publishHeld: (h) => held.push(h),
     publishState: (s) => states.push(s),
   };
-  dbg = new NodeDebugger(host);
+  const dbg = new NodeDebugger(host);
+  self.dbg = dbg;
   return { raft, ids, dbg, stepped, sent, dropped, held, states, clock: () => clock };
 }
 

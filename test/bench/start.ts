@@ -28,6 +28,8 @@
  *     which on 2 cores bounds how fast N of them can get ready at all;
  *   - the CURVE key pairs the lab makes (one per node and one for the lab).
  *
+ * RAFTLAB_BENCH_KEEP=1 keeps each start's run folder (events.jsonl, node logs) and prints it.
+ *
  * `npm run bench -- start [--nodes=5,25] [--runs=5] [--variants=before=<main.mjs>,after]`. Starts go through Cluster.start, which is
  * what Lab.startCluster calls, with an event hook of the bench's own.
  */
@@ -161,7 +163,8 @@ async function oneStart(nodes: number, run: number, nodeScript: string): Promise
     };
   } finally {
     await cluster?.stop({ linearizabilityBudgetMs: 200 });
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.RAFTLAB_BENCH_KEEP === '1') console.log(`  (kept ${dir})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

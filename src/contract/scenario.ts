@@ -16,6 +16,8 @@ import { FAULT_CASES, PARTITION_PRESETS } from './faults';
 import { nodeId as labNodeId, say, strictCase } from './labApiFields';
 import { FIELD, type Decoded } from './schemaKit';
 import { LIMITS } from './limits';
+import { AIMED_ACTIONS } from './aimedRules';
+import { MESSAGE_TYPES } from './labApiTimeTravel';
 
 /** A duration with a unit, as scenario files write them: 1500ms, 5s, 1.5m, 1h. */
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
@@ -31,6 +33,7 @@ const duration = v.pipe(
 const nodeRef = v.pipe(v.number(), v.integer(), v.minValue(1), v.description('A node id: 1, 2, ...'));
 const target = <const W extends readonly [string, ...string[]]>(...words: W) => v.union([nodeRef, v.picklist(words)]);
 const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+const count = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
 const groups = v.pipe(v.array(v.array(nodeRef)), v.description('Groups of node ids, e.g. [[1, 2], [3, 4, 5]]; nodes left out form another group'));
 const linkTrouble = {
   drop: v.optional(probability),
@@ -60,6 +63,24 @@ export const SCENARIO_ACTION_ENTRIES = {
   'add-node': v.pipe(v.literal(true), v.description('The lab picks the new node\'s id (a membership change, §6)')),
   'remove-node': target('leader', 'random'),
   'transfer-leader': v.pipe(target('random'), v.description('Leadership transfer (thesis §3.10) to a node, or to a random follower')),
+  aim: v.pipe(
+    v.strictObject({
+      from: target('leader', 'random'),
+      to: v.pipe(target('leader', 'random'), v.description('random: a node other than from')),
+      side: v.optional(v.pipe(v.picklist(['sender', 'receiver']), v.description('Where the rule acts: at the sender (default; before the wire) or the receiver'))),
+      types: v.optional(v.array(v.picklist(MESSAGE_TYPES))),
+      termMin: v.optional(count(0)),
+      termMax: v.optional(count(0)),
+      indexMin: v.optional(count(0)),
+      indexMax: v.optional(count(0)),
+      nth: v.optional(v.pipe(count(1), v.description('Only the nth matching message'))),
+      every: v.optional(v.pipe(count(1), v.description('Every kth matching message'))),
+      first: v.optional(v.pipe(count(1), v.description('The first k matching messages'))),
+      action: v.picklist(AIMED_ACTIONS),
+      delay: v.optional(v.pipe(duration, v.description('With action: delay'))),
+    }),
+    v.description('An aimed fault (docs/aimed-faults.md): act on chosen messages from one node to another'),
+  ),
 };
 
 const faultEntry = v.strictObject({
@@ -138,6 +159,7 @@ export const ScenarioActionSchema = v.variant('kind', [
   FAULT_CASES.kill,
   FAULT_CASES.pause,
   FAULT_CASES.stop,
+  FAULT_CASES.aimed,
   /** 'killed': every node killed or stopped earlier in the run and not yet restarted. */
   strictCase({ kind: v.literal('restart'), node: nodeOr('leader', 'random', 'killed') }),
   /** 'paused': every node paused earlier and not yet resumed. */

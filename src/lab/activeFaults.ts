@@ -6,8 +6,8 @@
  */
 import type { NodeId } from '../raft/types';
 import type { ActiveFault } from '../contract/labApi';
-import { linkKey } from '../contract/faultKeys';
-import type { FaultPlan, LinkFault } from './faultPlan';
+import { aimedKey, linkKey } from '../contract/faultKeys';
+import type { AimedFault, FaultPlan, LinkFault } from './faultPlan';
 
 /** When each keyed fault was applied (run ms) and how the lab described the partition. */
 export interface FaultHistory {
@@ -24,6 +24,23 @@ export function linkRuleText(f: Pick<LinkFault, 'drop' | 'delayMs' | 'jitterMs' 
   if (f.jitterMs > 0) parts.push(`±${f.jitterMs} ms jitter`);
   if (f.duplicate > 0) parts.push(`duplicate ${Math.round(f.duplicate * 100)}%`);
   return parts.length > 0 ? parts.join(', ') : 'no loss, no delay';
+}
+
+const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
+
+/**
+ * An aimed fault in words ("1 → 2 at the sender: drop the 3rd append, term 2..4"): the event
+ * log, the active-faults list and the Faults panel all describe one with this.
+ */
+export function aimedFaultText(f: AimedFault): string {
+  const m = f.match;
+  const what = m.types ? m.types.join('/') : 'message';
+  const o = f.occurrence;
+  const which = !o ? `every ${what}` : o.kind === 'nth' ? `the ${ordinal(o.n)} ${what}` : o.kind === 'every' ? `every ${ordinal(o.k)} ${what}` : `the first ${o.k} ${what}`;
+  const range = (name: string, lo?: number, hi?: number) => (lo === undefined && hi === undefined ? [] : [`${name} ${lo ?? 0}..${hi ?? '∞'}`]);
+  const ranges = [...range('term', m.termMin, m.termMax), ...range('index', m.indexMin, m.indexMax)];
+  const act = f.action.kind === 'delay' ? `delay ${which} by ${f.action.ms} ms` : `${f.action.kind} ${which}`;
+  return `${f.from} → ${f.to} at the ${f.side}: ${act}${ranges.length > 0 ? `, ${ranges.join(', ')}` : ''}`;
 }
 
 const sameRule = (a: LinkFault, b: LinkFault) => a.drop === b.drop && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate;
@@ -58,6 +75,11 @@ export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history:
   for (const [node, rate] of [...plan.timerRates].sort(([a], [b]) => a - b)) {
     if (rate === 1) continue;
     out.push({ id: `clock:${node}`, kind: 'clock', description: `node ${node}'s clock runs at ${rate}× speed`, since: since(`clock:${node}`), nodes: [node] });
+  }
+  const aimedByLink = new Map<string, AimedFault[]>();
+  for (const f of plan.aimed) aimedByLink.set(aimedKey(f.from, f.to), [...(aimedByLink.get(aimedKey(f.from, f.to)) ?? []), f]);
+  for (const [id, list] of aimedByLink) {
+    out.push({ id, kind: 'aimed', description: `aimed ${list.map(aimedFaultText).join('; ')}`, since: since(id), nodes: [list[0].from, list[0].to] });
   }
   for (const [node, ms] of [...plan.fsyncDelays].sort(([a], [b]) => a - b)) {
     if (ms === 0) continue;

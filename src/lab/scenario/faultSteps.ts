@@ -5,6 +5,8 @@
 import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
 import { PARTITION_PRESETS, type PartitionPreset } from '../../contract/faults';
+import { AIMED_ACTIONS, type AimedAction } from '../../contract/aimedRules';
+import { MESSAGE_TYPES, type MessageType } from '../../contract/labApiTimeTravel';
 import { LIMITS } from '../../contract/limits';
 import { SCENARIO_ACTION_ENTRIES, type NodeTarget, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
 import { formatDuration, readBool, readDuration, readNumber, readProbability } from './values';
@@ -192,6 +194,95 @@ function readDisk(at: Located, ctx: Ctx): ScenarioAction | undefined {
   return node !== undefined && fsyncDelayMs !== undefined ? { kind: 'disk', node, fsyncDelayMs } : undefined;
 }
 
+const AIM_KEYS = ['from', 'to', 'side', 'types', 'termMin', 'termMax', 'indexMin', 'indexMax', 'nth', 'every', 'first', 'action', 'delay'] as const;
+
+/**
+ * `aim: { from, to, types, termMin..indexMax, nth | every | first, action, delay }`: an aimed
+ * fault (src/contract/aimedFault.ts, docs/aimed-faults.md).
+ */
+function readAim(at: Located, ctx: Ctx): ScenarioAction | undefined {
+  const m = readMap(at, AIM_KEYS, ctx.positions, ctx.issues);
+  if (!m) return undefined;
+  let ok = true;
+  const need = (k: string, example: string) => {
+    if (m.has(k)) return true;
+    ctx.issues.add(at.pos, at.path, `${at.path} needs ${k}: ${example}`);
+    return (ok = false);
+  };
+  const from = need('from', '<node|leader|random>') ? readTarget(m.get('from')!, ['leader', 'random'] as const, ctx) : undefined;
+  const to = need('to', '<node|leader|random>') ? readTarget(m.get('to')!, ['leader', 'random'] as const, ctx) : undefined;
+  const side = m.has('side') ? scalarValue(m.get('side')!.node) : 'sender';
+  if (side !== 'sender' && side !== 'receiver') {
+    const s = m.get('side')!;
+    ctx.issues.add(s.pos, s.path, `${s.path} must be sender or receiver (got ${describeNode(s.node)})`);
+    ok = false;
+  }
+  let types: MessageType[] | undefined;
+  if (m.has('types')) {
+    const list = readSeq(m.get('types')!, 'message types', ctx.positions, ctx.issues);
+    types = [];
+    for (const item of list ?? []) {
+      const t = scalarValue(item.node);
+      if (typeof t === 'string' && (MESSAGE_TYPES as readonly string[]).includes(t)) types.push(t as MessageType);
+      else {
+        ctx.issues.add(item.pos, item.path, `${item.path} must be one of ${MESSAGE_TYPES.join(', ')} (got ${describeNode(item.node)})`);
+        ok = false;
+      }
+    }
+    if (!list || types.length === 0) {
+      if (list) ctx.issues.add(m.get('types')!.pos, m.get('types')!.path, `${m.get('types')!.path} must name at least one message type`);
+      ok = false;
+    }
+  }
+  const match: { types?: MessageType[]; termMin?: number; termMax?: number; indexMin?: number; indexMax?: number } = types ? { types } : {};
+  for (const k of ['termMin', 'termMax', 'indexMin', 'indexMax'] as const) {
+    if (!m.has(k)) continue;
+    const n = readNumber(m.get(k)!, ctx.issues, { min: 0, integer: true });
+    if (n === undefined) ok = false;
+    else match[k] = n;
+  }
+  const occurrences = (['nth', 'every', 'first'] as const).filter((k) => m.has(k));
+  if (occurrences.length > 1) {
+    ctx.issues.add(at.pos, at.path, `${at.path} takes at most one of nth, every, first (got ${occurrences.join(', ')})`);
+    ok = false;
+  }
+  let occurrence: Extract<ScenarioAction, { kind: 'aimed' }>['occurrence'];
+  if (occurrences.length === 1) {
+    const k = occurrences[0];
+    const n = readNumber(m.get(k)!, ctx.issues, { min: 1, max: 1_000_000_000, integer: true });
+    if (n === undefined) ok = false;
+    else occurrence = k === 'nth' ? { kind: 'nth', n } : { kind: k, k: n };
+  }
+  let action: AimedAction | undefined;
+  if (need('action', AIMED_ACTIONS.join(' | '))) {
+    const a = m.get('action')!;
+    const kind = scalarValue(a.node);
+    if (typeof kind !== 'string' || !(AIMED_ACTIONS as readonly string[]).includes(kind)) {
+      ctx.issues.add(a.pos, a.path, `${a.path} must be one of ${AIMED_ACTIONS.join(', ')} (got ${describeNode(a.node)})`);
+      ok = false;
+    } else if (kind === 'delay') {
+      if (need('delay', '<duration> (with action: delay), e.g. delay: 200ms')) {
+        const ms = readDuration(m.get('delay')!, ctx.issues, { max: LIMITS.linkDelayMs.max });
+        if (ms === undefined) ok = false;
+        else action = { kind: 'delay', ms };
+      }
+    } else {
+      action = { kind } as AimedAction;
+    }
+  }
+  if (m.has('delay') && action && action.kind !== 'delay') {
+    const d = m.get('delay')!;
+    ctx.issues.add(d.pos, d.path, `${d.path} only goes with action: delay`);
+    ok = false;
+  }
+  if (!ok || from === undefined || to === undefined || !action) return undefined;
+  if (from === to && from !== 'random') {
+    ctx.issues.add(at.pos, at.path, `${at.path}: from and to must be different nodes`);
+    return undefined;
+  }
+  return { kind: 'aimed', from, to, side: side as 'sender' | 'receiver', ...(Object.keys(match).length > 0 ? { match } : {}), ...(occurrence ? { occurrence } : {}), action };
+}
+
 function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | undefined {
   const targets = ['leader', 'random'] as const;
   switch (key) {
@@ -247,6 +338,8 @@ function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | und
       const to = readTarget(at, ['random'] as const, ctx);
       return to === undefined ? undefined : { kind: 'transfer-leader', to };
     }
+    case 'aim':
+      return readAim(at, ctx);
   }
 }
 

@@ -26,6 +26,7 @@ describe('shipped scenarios', () => {
       'figure16-election-times.yaml',
       'flaky-network.yaml',
       'leader-crash.yaml',
+      'lose-third-append.yaml',
       'membership-change.yaml',
       'partition-halves.yaml',
       'rolling-restart.yaml',

@@ -1,0 +1,79 @@
+/** The `aim:` scenario step (docs/scenarios.md, docs/aimed-faults.md) and the lab's aimed FaultSpec. */
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { FaultSpecSchema } from '../../../src/contract/faults';
+import { loadScenarioFile } from '../../../src/lab/scenario/loadScenario';
+import { parseScenario } from '../../../src/lab/scenario/parseScenario';
+import { formatIssue } from '../../../src/lab/scenario/yamlReader';
+
+const scenario = (aim: string) => `name: t\nduration: 5s\nfaults:\n  - at: 1s\n    aim: ${aim}\n`;
+const issues = (aim: string) => {
+  const r = parseScenario(scenario(aim), 'x.yaml');
+  return r.ok ? [] : r.issues.map(formatIssue);
+};
+
+describe('aim: scenario steps', () => {
+  it('reads the shipped example into one aimed fault from the leader', () => {
+    const s = loadScenarioFile(join(__dirname, '../../../scenarios/lose-third-append.yaml'));
+    expect(s.steps).toEqual([
+      { atMs: 2000, action: { kind: 'aimed', from: 'leader', to: 'random', side: 'sender', match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } }, source: expect.anything() },
+    ]);
+  });
+
+  it('reads ranges, occurrences, the receiver side and delays', () => {
+    const r = parseScenario(scenario('{ from: 1, to: 2, side: receiver, types: [vote, voteResp], termMin: 2, termMax: 4, indexMin: 1, every: 2, action: delay, delay: 200ms }'), 'x.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.scenario.steps[0].action).toEqual({
+      kind: 'aimed', from: 1, to: 2, side: 'receiver',
+      match: { types: ['vote', 'voteResp'], termMin: 2, termMax: 4, indexMin: 1 },
+      occurrence: { kind: 'every', k: 2 },
+      action: { kind: 'delay', ms: 200 },
+    });
+  });
+
+  it('refuses bad steps with sentences naming the field', () => {
+    expect(issues('{ from: 1, to: 1, action: drop }').join('\n')).toMatch(/from and to must be different nodes/);
+    expect(issues('{ from: 1, to: 2, action: explode }').join('\n')).toMatch(/action must be one of drop, delay, duplicate, hold/);
+    expect(issues('{ from: 1, to: 2, action: delay }').join('\n')).toMatch(/needs delay/);
+    expect(issues('{ from: 1, to: 2, nth: 1, first: 2, action: drop }').join('\n')).toMatch(/at most one of nth, every, first/);
+    expect(issues('{ from: 1, to: 2, types: [ping], action: drop }').join('\n')).toMatch(/must be one of vote, voteResp/);
+    expect(issues('{ from: 1, to: 2, action: drop, delay: 5ms }').join('\n')).toMatch(/only goes with action: delay/);
+    expect(issues('{ to: 2, action: drop }').join('\n')).toMatch(/needs from/);
+  });
+});
+
+describe('the aimed FaultSpec', () => {
+  const parse = (f: unknown) => v.safeParse(FaultSpecSchema, f);
+  it('accepts a full aimed fault and refuses same ends and inverted ranges', () => {
+    expect(parse({ kind: 'aimed', from: 1, to: 2, match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } }).success).toBe(true);
+    expect(parse({ kind: 'aimed', from: 'leader', to: 'random', action: { kind: 'hold' } }).success).toBe(true);
+    expect(parse({ kind: 'aimed', from: 2, to: 2, action: { kind: 'drop' } }).success).toBe(false);
+    expect(parse({ kind: 'aimed', from: 1, to: 2, match: { termMin: 3, termMax: 2 }, action: { kind: 'drop' } }).success).toBe(false);
+    expect(parse({ kind: 'aimed', from: 1, to: 2, action: { kind: 'delay' } }).success).toBe(false);
+    expect(parse({ kind: 'aimed', from: 1, to: 2, occurrence: { kind: 'nth', n: 0 }, action: { kind: 'drop' } }).success).toBe(false);
+  });
+});
+
+describe("the lab's aimed faults in force", () => {
+  it('puts each on the node at its chosen end, in order, and lists them per directed link', async () => {
+    const { FaultPlan } = await import('../../../src/lab/faultPlan');
+    const { activeFaults } = await import('../../../src/lab/activeFaults');
+    const plan = new FaultPlan();
+    plan.aimed.push({ from: 1, to: 2, side: 'sender', match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } });
+    plan.aimed.push({ from: 1, to: 2, side: 'receiver', match: { termMin: 2 }, action: { kind: 'delay', ms: 50 } });
+    expect(plan.aimedRulesFor(1)).toEqual([{ direction: 'out', match: { types: ['append'], from: 1, to: 2 }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } }]);
+    expect(plan.aimedRulesFor(2)).toEqual([{ direction: 'in', match: { termMin: 2, from: 1, to: 2 }, action: { kind: 'delay', ms: 50 } }]);
+    expect(plan.aimedRulesFor(3)).toEqual([]);
+    const listed = activeFaults(plan, [1, 2, 3], { since: new Map([['aimed:1>2', 5]]), partitionDescription: null });
+    expect(listed).toEqual([
+      {
+        id: 'aimed:1>2', kind: 'aimed', since: 5, nodes: [1, 2],
+        description: 'aimed 1 → 2 at the sender: drop the 3rd append; 1 → 2 at the receiver: delay every message by 50 ms, term 2..∞',
+      },
+    ]);
+    plan.clearNetwork();
+    expect(plan.aimed).toEqual([]);
+  });
+});

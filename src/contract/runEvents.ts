@@ -30,7 +30,9 @@ export type LabRunEvent =
   | Stamped<{ type: 'membership'; action: 'add' | 'promote' | 'remove'; target: NodeId; voters: NodeId[]; learners?: NodeId[] }>
   /** Workload figures over the last interval (node: null). */
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
-  | Stamped<{ type: 'telemetryGap'; missed: number }>;
+  | Stamped<{ type: 'telemetryGap'; missed: number }>
+  /** Slow motion (docs/aimed-faults.md): the cluster's speed changed (1: real time); at start when the run begins below 1x. */
+  | Stamped<{ type: 'speed'; speed: number }>;
 
 export type RunEvent = NodeRunEvent | LabRunEvent;
 export type RunEventType = RunEvent['type'];

@@ -132,6 +132,7 @@ export class Lab implements LabService {
       startedAt: null,
       faults: c ? activeFaults(c.faults, c.state.ids(), { since: this.faultSince, partitionDescription: this.partitionDescription }) : [],
       host: { cores: availableParallelism(), labLoopLagP99Ms: this.loopLagP99Ms },
+      ...(c ? { speed: c.speed } : {}),
     };
   }
 
@@ -235,6 +236,7 @@ export class Lab implements LabService {
         const summary = await this.stopCluster();
         return { summary, runDir };
       },
+      'cluster:speed': (r) => this.withCluster((c) => c.setSpeed(r.speed)),
       'node:kill': node((c, n) => c.kill(n)),
       'node:stop': node((c, n) => c.stopNode(n)),
       'node:pause': node((c, n) => c.pause(n)),

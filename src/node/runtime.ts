@@ -99,6 +99,10 @@ export class NodeRuntime {
     this.trace = LatencyTrace.fromEnv(config.id);
     this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`), (m) => m);
     if (config.networkDelay) this.faults.setNetworkDelay(config.networkDelay);
+    if (config.speed !== undefined) {
+      this.faults.setSpeed(config.speed);
+      this.speed = config.speed;
+    }
     for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({

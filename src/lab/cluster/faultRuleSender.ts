@@ -70,6 +70,8 @@ export class FaultRuleSender {
       fleet.control(node, { cmd: 'setAimedRules', rules: this.plan.aimedRulesFor(node) }),
       fleet.control(node, { cmd: 'setTimerRate', factor: this.plan.timerRates.get(node) ?? 1 }),
       fleet.control(node, { cmd: 'setFsyncDelay', ms: this.plan.fsyncDelays.get(node) ?? 0 }),
+      // Slow motion is not a fault, but a speed change while the node was stopped never reached it either.
+      fleet.control(node, { cmd: 'setSpeed', speed: fleet.speed }),
     ];
     // Reported as a warning, not a process event: the node may be gone by then.
     Promise.all(sends).catch((err: Error) => this.deps.warn(node, `could not restore fault rules after resume: ${err.message}`));

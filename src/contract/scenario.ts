@@ -63,6 +63,12 @@ export const SCENARIO_ACTION_ENTRIES = {
   'add-node': v.pipe(v.literal(true), v.description('The lab picks the new node\'s id (a membership change, §6)')),
   'remove-node': target('leader', 'random'),
   'transfer-leader': v.pipe(target('random'), v.description('Leadership transfer (thesis §3.10) to a node, or to a random follower')),
+  speed: v.pipe(
+    v.number(),
+    v.minValue(LIMITS.speed.min),
+    v.maxValue(LIMITS.speed.max),
+    v.description('Slow motion (docs/aimed-faults.md): the whole cluster at this speed from now on, 0.01 to 1 (1: real time)'),
+  ),
   aim: v.pipe(
     v.strictObject({
       from: target('leader', 'random'),
@@ -171,6 +177,8 @@ export const ScenarioActionSchema = v.variant('kind', [
   strictCase({ kind: v.literal('remove-node'), node: nodeOr('leader', 'random') }),
   /** Leadership transfer (thesis §3.10) to a node, or to a random follower. */
   strictCase({ kind: v.literal('transfer-leader'), to: nodeOr('random') }),
+  /** Slow motion: the whole cluster at this speed from now on (docs/aimed-faults.md). */
+  strictCase({ kind: v.literal('speed'), speed: v.pipe(v.number(), v.minValue(LIMITS.speed.min), v.maxValue(LIMITS.speed.max)) }),
 ]);
 export type ScenarioAction = Decoded<typeof ScenarioActionSchema>;
 

@@ -340,6 +340,10 @@ function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | und
     }
     case 'aim':
       return readAim(at, ctx);
+    case 'speed': {
+      const speed = readNumber(at, ctx.issues, { min: LIMITS.speed.min, max: LIMITS.speed.max });
+      return speed === undefined ? undefined : { kind: 'speed', speed };
+    }
   }
 }
 

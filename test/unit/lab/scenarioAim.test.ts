@@ -77,3 +77,18 @@ describe("the lab's aimed faults in force", () => {
     expect(plan.aimed).toEqual([]);
   });
 });
+
+describe('slow motion in scenarios', () => {
+  it('reads a speed step and a cluster speed, and refuses speeds outside 0.01..1', () => {
+    const r = parseScenario('name: t\nduration: 5s\ncluster: { nodes: 3, speed: 0.5 }\nfaults:\n  - at: 1s\n    speed: 0.1\n  - at: 3s\n    speed: 1\n', 'x.yaml');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.scenario.cluster.speed).toBe(0.5);
+    expect(r.scenario.steps.map((s) => s.action)).toEqual([{ kind: 'speed', speed: 0.1 }, { kind: 'speed', speed: 1 }]);
+    const bad = parseScenario('name: t\nduration: 5s\nfaults:\n  - at: 1s\n    speed: 0\n', 'x.yaml');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.issues.map(formatIssue).join('\n')).toMatch(/speed/);
+    const badCluster = parseScenario('name: t\nduration: 5s\ncluster: { speed: 3 }\n', 'x.yaml');
+    expect(badCluster.ok).toBe(false);
+  });
+});

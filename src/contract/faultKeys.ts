@@ -14,6 +14,9 @@
 import type { NodeId } from '../raft/types';
 import type { FaultSpec } from './faults';
 
+/** Fault kinds that last until undone (they have a key); the others are instants. */
+export const LASTING_FAULT_KINDS: ReadonlySet<string> = new Set(['partition', 'link', 'flaky', 'clock', 'disk', 'aimed']);
+
 export function linkKey(a: NodeId, b: NodeId): string {
   return `link:${Math.min(a, b)}-${Math.max(a, b)}`;
 }

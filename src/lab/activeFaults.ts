@@ -7,12 +7,18 @@
 import type { NodeId } from '../raft/types';
 import type { ActiveFault } from '../contract/labApi';
 import { aimedKey, linkKey } from '../contract/faultKeys';
-import type { AimedFault, FaultPlan, LinkFault } from './faultPlan';
+import { FaultPlan, type AimedFault, type LinkFault } from './faultPlan';
+import type { AimedRuleState } from '../contract/aimedRules';
 
 /** When each keyed fault was applied (run ms) and how the lab described the partition. */
 export interface FaultHistory {
   since: ReadonlyMap<string, number>;
   partitionDescription: string | null;
+  /**
+   * Each node's aimed rules as it last reported them (the `faultRules` telemetry event), in
+   * the order the lab sent them, to say how often each aimed fault has acted so far.
+   */
+  aimedStates?: ReadonlyMap<NodeId, readonly AimedRuleState[]>;
 }
 
 /** One link rule in words ("drop 20%, +50 ms, ±30 ms jitter, duplicate 10%"): the event log,
@@ -78,12 +84,35 @@ export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history:
   }
   const aimedByLink = new Map<string, AimedFault[]>();
   for (const f of plan.aimed) aimedByLink.set(aimedKey(f.from, f.to), [...(aimedByLink.get(aimedKey(f.from, f.to)) ?? []), f]);
+  const hits = aimedHits(plan, history.aimedStates);
+  const withHits = (f: AimedFault) => {
+    const n = hits.get(f);
+    return n === undefined ? aimedFaultText(f) : `${aimedFaultText(f)} (acted ${n}×)`;
+  };
   for (const [id, list] of aimedByLink) {
-    out.push({ id, kind: 'aimed', description: `aimed ${list.map(aimedFaultText).join('; ')}`, since: since(id), nodes: [list[0].from, list[0].to] });
+    out.push({ id, kind: 'aimed', description: `aimed ${list.map(withHits).join('; ')}`, since: since(id), nodes: [list[0].from, list[0].to] });
   }
   for (const [node, ms] of [...plan.fsyncDelays].sort(([a], [b]) => a - b)) {
     if (ms === 0) continue;
     out.push({ id: `disk:${node}`, kind: 'disk', description: `node ${node}'s fsync takes ${ms} ms longer`, since: since(`disk:${node}`), nodes: [node] });
+  }
+  return out;
+}
+
+/**
+ * How many messages each aimed fault acted on, from its node's last report. A node holds its
+ * rules in the plan's order (FaultPlan.aimedRulesFor), so the kth report is the kth fault;
+ * a report of another length is from before the last change and is not used.
+ */
+function aimedHits(plan: FaultPlan, states: FaultHistory['aimedStates']): Map<AimedFault, number> {
+  const out = new Map<AimedFault, number>();
+  if (!states) return out;
+  const byHolder = new Map<NodeId, AimedFault[]>();
+  for (const f of plan.aimed) byHolder.set(FaultPlan.aimedHolder(f), [...(byHolder.get(FaultPlan.aimedHolder(f)) ?? []), f]);
+  for (const [node, faults] of byHolder) {
+    const reported = states.get(node);
+    if (!reported || reported.length !== faults.length) continue;
+    faults.forEach((f, i) => out.set(f, reported[i].hits));
   }
   return out;
 }

@@ -55,6 +55,11 @@ describe('aimed faults on a real cluster', () => {
     const target = leaderView().commit;
     await waitFor(() => followerView().applied >= target, { timeoutMs: 20_000, what: `node ${follower} applying up to ${target}` });
     expect(cluster.leader(), 'no election: one lost message is repaired, not a failure').toBe(leader);
+    // The faults in force say how often the rule acted, from the leader's report (at most 200 ms late).
+    await waitFor(async () => (await lab.handle('lab:state', {})).faults?.[0]?.description.endsWith('drop the 3rd append (acted 1×)'), {
+      timeoutMs: 5_000,
+      what: 'the faults in force counting one hit',
+    });
 
     const { runDir } = await lab.handle('cluster:stop', {});
     const dir = runDir!;

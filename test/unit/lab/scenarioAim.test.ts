@@ -92,3 +92,22 @@ describe('slow motion in scenarios', () => {
     expect(badCluster.ok).toBe(false);
   });
 });
+
+describe('hit counts in the faults in force', () => {
+  it("says how often each aimed fault acted, from its node's last report in the same order", async () => {
+    const { FaultPlan } = await import('../../../src/lab/faultPlan');
+    const { activeFaults } = await import('../../../src/lab/activeFaults');
+    const plan = new FaultPlan();
+    plan.aimed.push({ from: 1, to: 2, side: 'sender', match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } });
+    plan.aimed.push({ from: 1, to: 3, side: 'sender', match: {}, action: { kind: 'duplicate' } });
+    const [r1, r2] = plan.aimedRulesFor(1);
+    const list = (states: Map<number, Array<{ rule: typeof r1; matched: number; hits: number }>>) =>
+      activeFaults(plan, [1, 2, 3], { since: new Map(), partitionDescription: null, aimedStates: states }).map((f) => f.description);
+    expect(list(new Map([[1, [{ rule: r1, matched: 5, hits: 1 }, { rule: r2, matched: 7, hits: 7 }]]]))).toEqual([
+      'aimed 1 → 2 at the sender: drop the 3rd append (acted 1×)',
+      'aimed 1 → 3 at the sender: duplicate every message (acted 7×)',
+    ]);
+    // A report from before the second fault reached node 1: not matched up, no counts shown.
+    expect(list(new Map([[1, [{ rule: r1, matched: 5, hits: 1 }]]]))).toEqual(['aimed 1 → 2 at the sender: drop the 3rd append', 'aimed 1 → 3 at the sender: duplicate every message']);
+  });
+});

@@ -42,7 +42,7 @@ export function aimedFaultText(f: AimedFault): string {
   const m = f.match;
   const what = m.types ? m.types.join('/') : 'message';
   const o = f.occurrence;
-  const which = !o ? `every ${what}` : o.kind === 'nth' ? `the ${ordinal(o.n)} ${what}` : o.kind === 'every' ? `every ${ordinal(o.k)} ${what}` : `the first ${o.k} ${what}`;
+  const which = !o ? `every ${what}` : o.kind === 'nth' ? `the ${ordinal(o.n)} ${what}` : o.kind === 'every' ? `every ${ordinal(o.k)} ${what}` : o.k === 1 ? `the first ${what}` : `the first ${o.k} ${what}`;
   const range = (name: string, lo?: number, hi?: number) => (lo === undefined && hi === undefined ? [] : [`${name} ${lo ?? 0}..${hi ?? '∞'}`]);
   const ranges = [...range('term', m.termMin, m.termMax), ...range('index', m.indexMin, m.indexMax)];
   const act = f.action.kind === 'delay' ? `delay ${which} by ${f.action.ms} ms` : `${f.action.kind} ${which}`;

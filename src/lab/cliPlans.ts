@@ -190,7 +190,8 @@ export function plansFrom(a: RunArgs): Plan[] {
     // Stable: an --aim step at the same time as a timeline step comes after it.
     const steps = aimed.length === 0 ? timeline : [...timeline, ...aimed].map((s, i) => ({ s, i })).sort((x, y) => x.s.atMs - y.s.atMs || x.i - y.i).map((x) => x.s);
     // A run from flags is named by what it is, not "run" (the summary's first row already says run).
-    const label = p.label || `${cluster.nodes} nodes, faults ${a.faults ?? 'none'}`;
+    const faults = a.faults ?? (aimed.length > 0 ? 'aimed' : 'none');
+    const label = p.label || `${cluster.nodes} nodes, faults ${faults}${cluster.speed !== undefined && cluster.speed !== 1 ? `, at ${cluster.speed}x` : ''}`;
     const expect = p.scenario === null ? flagRunExpectations(cluster.workload) : p.expect;
     return { ...p, label, cluster, durationMs: d, steps, expect };
   });

@@ -32,7 +32,14 @@ export type LabRunEvent =
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
   | Stamped<{ type: 'telemetryGap'; missed: number }>
   /** Slow motion (docs/aimed-faults.md): the cluster's speed changed (1: real time); at start when the run begins below 1x. */
-  | Stamped<{ type: 'speed'; speed: number }>;
+  | Stamped<{ type: 'speed'; speed: number }>
+  /**
+   * A debugger action (docs/debugger.md): what the user, a scenario or a breakpoint did, in
+   * words, with the scenario step that repeats it (`raftlab run` of a saved session).
+   */
+  | Stamped<{ type: 'debug'; action: DebugAction; description: string; nodes: NodeId[]; step?: Record<string, unknown> }>;
+
+export type DebugAction = 'freeze' | 'resume' | 'release' | 'advance' | 'timeoutNow' | 'breakpoints' | 'break';
 
 export type RunEvent = NodeRunEvent | LabRunEvent;
 export type RunEventType = RunEvent['type'];

@@ -164,6 +164,12 @@ export function describeEvent(e: ShownEvent): string {
       return `telemetry gap: ${e.missed} batch(es) missed`;
     case 'speed':
       return e.speed === 1 ? 'speed: real time (1x)' : `speed: slow motion at ${e.speed}x (lab time runs ${Math.round(1 / e.speed)}x slower than real time)`;
+    case 'held':
+      return `held ${e.message.type} from node ${e.message.from} (${e.message.id}, term ${e.message.term}): ${e.message.reason}`;
+    case 'debugState':
+      return `debugger: ${e.state.frozen ? 'frozen' : 'running'}, ${e.state.heldCount} held, ${e.state.role} in term ${e.state.term}${e.state.breakReason ? `; break: ${e.state.breakReason}` : ''}`;
+    case 'debug':
+      return `debugger ${e.action}: ${e.description}`;
     default:
       return JSON.stringify(e satisfies never);
   }

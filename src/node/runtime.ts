@@ -148,6 +148,9 @@ export class NodeRuntime {
     // Without a journal there is no replay to agree with: ids then only name messages for the debugger.
     this.ids = new MessageIds(c.id, this.journal?.incarnation ?? 0);
     this.debugger = this.makeDebugger();
+    // An aimed rule's `hold` puts the message in the debugger's hold queue (docs/aimed-faults.md):
+    // listed with the rule as its reason, released like any held message (docs/debugger.md).
+    this.faults.onHold = (message, direction, reason) => this.debugger.holdByRule(message, direction, reason);
     // Messages a link fault or partition dropped: 'out' ones this node sent, 'in' ones sent to it.
     if (this.journal) this.faults.onDrop = (message, direction, reason) => this.journal?.dropped(wallNow(), message, `${direction === 'out' ? 'fault out' : 'fault in'}: ${reason}`, this.ids.get(message));
     this.metrics = new NodeMetricsSampler(c.tickMs);

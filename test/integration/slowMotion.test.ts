@@ -84,4 +84,33 @@ describe('slow motion on a real cluster', () => {
     const elections = events.filter((e) => e.type === 'election' && e.phase === 'started' && e.t > fastFrom);
     expect(elections, 'no election in slow motion').toEqual([]);
   }, 60_000);
+
+  it('a speed change while frozen leaves the clocks stopped: only the lab steps them (docs/debugger.md)', async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-slow-frozen-'));
+    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
+    onCleanup(async () => {
+      await lab.shutdown();
+      rmSync(runsDir, { recursive: true, force: true });
+    });
+    await lab.handle('cluster:start', {
+      options: {
+        nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: true, checkQuorum: true,
+        fsync: 'never', transport: 'tcp', seed: 6, dataDir: join(runsDir, 'data'), snapshotThreshold: 10_000, recording: 'off',
+        workload: { clients: 0, rate: 0, mix: { get: 1, put: 1, cas: 0, append: 0 }, keys: 4, timeoutMs: 1000 },
+      },
+    });
+    const cluster = lab.current!;
+    await waitFor(() => cluster.leader() !== null, { timeoutMs: 20_000, what: 'a leader' });
+    const follower = [1, 2, 3].find((n) => n !== cluster.leader())!;
+    await lab.handle('debug:freeze', {});
+    const elapsed = async () => (await lab.handle('debug:advance', { node: follower, ticks: 1 })).nodes.find((n) => n.node === follower)!.electionElapsed;
+    const before = await elapsed();
+    await lab.handle('cluster:speed', { speed: 0.5 });
+    await lab.handle('cluster:speed', { speed: 1 });
+    // 1 s is 100 ticks of a running 10 ms clock; the wait is the measurement of "nothing ticked".
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await elapsed(), 'exactly the one tick the lab stepped').toBe(before + 1);
+    await lab.handle('debug:resume', {});
+    await waitFor(() => cluster.leader() !== null, { timeoutMs: 20_000, what: 'a leader after resuming' });
+  }, 60_000);
 });

@@ -119,7 +119,7 @@ export const checkNodeDebugState = checker(NodeDebugStateSchema);
 // ---------------------------------------------------------------------------------------------
 
 /** Breakpoints as a user sets them (app, CLI `--break`, scenario `break:`). */
-export const BreakpointsSchema = object({
+export const BREAKPOINT_ENTRIES = {
   /** Any node changes role. */
   roleChange: v.optional(bool),
   /** Any node's term exceeds N. */
@@ -134,7 +134,8 @@ export const BreakpointsSchema = object({
   nodeKilled: v.optional(bool),
   /** A checker reports a safety violation. */
   violation: v.optional(bool),
-});
+};
+export const BreakpointsSchema = object(BREAKPOINT_ENTRIES);
 export type Breakpoints = Decoded<typeof BreakpointsSchema>;
 
 /** The part of a user's breakpoints each node checks itself. */

@@ -12,24 +12,18 @@
  * term and the type's fields, which include the AppendEntries and heartbeat `seq` stamps); a
  * second receipt of a send already received is a duplicate (a link fault).
  */
+import type { MessageAt } from '../contract/labApiTimeTravel';
 import type { Message } from '../raft/types';
 import type { NodeReplay, ReplayedStep } from './nodeReplay';
 
-export interface MessageRecord {
-  id: string;
-  type: Message['type'];
-  from: number;
-  to: number;
-  term: number;
-  /** Shared-clock ms of the step that emitted it. */
-  sentAt: number;
-  /** Shared-clock ms of each step that received it (more than one: duplicated by a link fault). */
-  receivedAt: number[];
-  /** Why it never arrived, when the journal recorded a drop. */
-  dropped?: string;
-  /** The message's fields, without entry and snapshot data (counts and sizes instead). */
-  fields: Record<string, unknown>;
-}
+/**
+ * One message, send and receipts paired: the lab API's `MessageAt` (src/contract/labApiTimeTravel.ts,
+ * declared once there), with its times on the shared clock (ms since the epoch) until the lab
+ * maps them to run time. `fields` holds the message's fields without entry and snapshot data
+ * (counts and sizes instead); `dropped` says why it never arrived, when the journal recorded
+ * a drop; more than one receipt means a link fault duplicated it.
+ */
+export type MessageRecord = MessageAt;
 
 /** The fields that identify a message's content on its link, and that `raftlab messages` prints. */
 export function messageFields(m: Message): Record<string, unknown> {

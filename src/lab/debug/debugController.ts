@@ -67,7 +67,7 @@ export class DebugController {
       this.frozen = false;
       await this.onEveryNode({ cmd: 'thaw' });
       this.deps.restoreWorkload();
-      this.recordAction('resume', 'resumed real time: held messages delivered in arrival order', this.deps.liveNodes(), { resume: true });
+      this.recordAction('resume', 'resumed real time: held messages delivered in arrival order', this.deps.liveNodes(), { unfreeze: true });
     }
     return this.view()!;
   }
@@ -81,7 +81,7 @@ export class DebugController {
     const what = holds ? `${named.join(', ')}` : 'every held message';
     const words = action === 'deliver' ? 'delivered' : action === 'drop' ? 'dropped' : 'delivered twice';
     // The step that repeats it names the messages by content (ids differ from run to run).
-    const step = { release: { node, action, messages: picked.map((h) => ({ type: h.type, from: h.from, term: h.term })) } };
+    const step = { release: holds ? { node, action, messages: picked.map((h) => ({ type: h.type, from: h.from })) } : { node, action } };
     this.recordAction('release', `node ${node}: ${words} ${what}`, [node], step);
     return this.view()!;
   }
@@ -100,7 +100,7 @@ export class DebugController {
   async timeoutNow(node: NodeId): Promise<DebugView> {
     this.used = true;
     const state = await this.command(node, { cmd: 'timeoutNow' });
-    this.recordAction('timeoutNow', `node ${node}: election timer fired (time out now); now ${state.role} in term ${state.term}`, [node], { timeoutNow: { node } });
+    this.recordAction('timeoutNow', `node ${node}: election timer fired (time out now); now ${state.role} in term ${state.term}`, [node], { 'timeout-now': node });
     return this.view()!;
   }
 

@@ -13,6 +13,7 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type { Breakpoints, DebugView, HeldMessage, ReleaseAction } from '../../../src/contract/debug';
 import type { LabChannel, LabRequest } from '../../../src/contract/labApi';
 import { useLabStore } from './lab';
+import { useRunStore } from './run';
 
 export type DebugNodeView = DebugView['nodes'][number];
 
@@ -26,6 +27,9 @@ export const useDebuggerStore = defineStore('debugger', () => {
   const saved = shallowRef<{ yaml: string; steps: number } | null>(null);
   /** Node → hold keys the user ticked, in the order they ticked them (the delivery order). */
   const chosen = ref<Record<number, string[]>>({});
+  /** The held message picked on the space-time diagram (deliver or drop it from there). */
+  const selectedHeld = ref<{ node: number; hold: string } | null>(null);
+  const run = useRunStore();
 
   watch(
     () => lab.state.debug,
@@ -43,6 +47,20 @@ export const useDebuggerStore = defineStore('debugger', () => {
   const nodes = computed(() => latest.value?.nodes ?? []);
   /** Every held message across the cluster, by receiver (what the diagram's pending list shows). */
   const allHeld = computed<HeldMessage[]>(() => nodes.value.flatMap((n) => n.held));
+  /**
+   * Shared clock minus run time (ms): held messages carry the nodes' shared clock, the diagram
+   * run time. Any `held` run event gives it (its `t` was re-based by the lab, its message's
+   * not); null until one arrived.
+   */
+  const heldClockOffsetMs = computed<number | null>(() => {
+    void run.version;
+    const e = run.model.log.query({ types: new Set(['held']), limit: 1 })[0]?.event;
+    return e && e.type === 'held' ? e.message.t - e.t : null;
+  });
+  const selectedHeldMessage = computed<HeldMessage | null>(() => {
+    const s = selectedHeld.value;
+    return s ? (nodes.value.find((n) => n.node === s.node)?.held.find((h) => h.hold === s.hold) ?? null) : null;
+  });
 
   /** Drops choices of messages no longer held (delivered meanwhile by another action or a resume). */
   function pruneChosen(d: DebugView): void {
@@ -117,7 +135,7 @@ export const useDebuggerStore = defineStore('debugger', () => {
   }
 
   return {
-    view, frozen, lastBreak, breakpoints, nodes, allHeld, saved, chosen,
+    view, frozen, lastBreak, breakpoints, nodes, allHeld, heldClockOffsetMs, selectedHeld, selectedHeldMessage, saved, chosen,
     freeze, resume, release, advance, timeoutNow, setBreakpoints, saveScenario,
     chosenAt, toggleChosen, moveChosen, deliverChosen,
   };

@@ -196,6 +196,7 @@ describe.skipIf(chromium.skip)('the debugger in browser mode (headless Chromium)
     expect(dir, r.stdout).toBeTruthy();
     const cli = debugActions(readRun(dir!).events);
     expect(cli).toEqual(app);
+    console.log(`[e2e debugger] app and CLI runs: ${app.join(' | ')}`);
   }, 150_000);
 
   it('raised no errors in the page', () => {

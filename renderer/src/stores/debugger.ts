@@ -40,6 +40,16 @@ export const useDebuggerStore = defineStore('debugger', () => {
     },
   );
 
+  // A new run: the last run's saved session, choices and selection mean nothing there.
+  watch(
+    () => lab.state.runId,
+    () => {
+      saved.value = null;
+      chosen.value = {};
+      selectedHeld.value = null;
+    },
+  );
+
   const view = computed(() => latest.value);
   const frozen = computed(() => latest.value?.frozen ?? false);
   const lastBreak = computed(() => latest.value?.lastBreak ?? null);

@@ -63,8 +63,8 @@ describe('garbage frames', () => {
       push.close();
       dealer.close();
     });
-    push.connect(config.peerAddress);
-    dealer.connect(config.clientAddress);
+    push.connect(tc.peerAddress(leader));
+    dealer.connect(tc.clientAddress(leader));
 
     const mark = tc.mark();
     const load = new WriteLoad(kvTargetOf(tc), { writers: 2, prefix: 'g' });

@@ -20,6 +20,14 @@ import { makeOwnedTempDir } from '../leftovers';
 import type { NodeLauncher } from '../nodeLauncher';
 import { nodeProcessConfig, type NodeAddresses } from './nodeProcessConfig';
 import { ReadyWaiters } from './readyWaiters';
+import { PeerDirectory, type PeerUpdate } from './peerDirectory';
+
+/** What a node's 'ready' telemetry says about where it is (src/contract/telemetry.ts). */
+export interface ReadyReport {
+  pid: number;
+  peerAddress: string;
+  clientAddress: string;
+}
 
 export interface FleetDeps {
   runDir: string;
@@ -37,6 +45,8 @@ export interface FleetDeps {
   launcher?: NodeLauncher;
   onTelemetry: (batch: TelemetryBatch) => void;
   onClientResponse: (node: NodeId, res: ClientResponse) => void;
+  /** Something about a node the run should show but that stops nothing (a peer not told yet). */
+  onWarning?: (node: NodeId, message: string) => void;
 }
 
 const CONTROL_TIMEOUT_MS = 3000;
@@ -46,7 +56,10 @@ export const STOP_GRACE_MS = 1500;
 export class NodeFleet {
   private supervisor!: Supervisor;
   private sockets!: LabSockets;
+  /** Each member's bind endpoints (tcp: wildcard ports). */
   private readonly addresses = new Map<NodeId, NodeAddresses>();
+  /** Each member's real endpoints and what every node has been told of them. */
+  private readonly directory = new PeerDirectory();
   private readonly allocator: AddressAllocator;
   private dataDir = '';
   /** The data directory is a temporary one of ours (no dataDir given): removed on close. */
@@ -69,8 +82,9 @@ export class NodeFleet {
     this.sockets = await LabSockets.open({
       curve: this.deps.curve,
       clusterId: this.deps.clusterId,
-      controlAddress: await this.allocator.next('control'),
-      telemetryAddress: await this.allocator.next('telemetry'),
+      // Bound by the lab itself on a wildcard port; the nodes get the real endpoint.
+      controlAddress: this.allocator.next('control'),
+      telemetryAddress: this.allocator.next('telemetry'),
       onTelemetry: this.deps.onTelemetry,
       onClientResponse: this.deps.onClientResponse,
     });
@@ -99,20 +113,34 @@ export class NodeFleet {
     return this.dataDir;
   }
 
-  /** Picks a node's peer and client addresses (before it, or anyone told of it, starts). */
-  async allocate(id: NodeId): Promise<NodeAddresses> {
-    const a = { peerAddress: await this.allocator.next(`peer${id}`), clientAddress: await this.allocator.next(`client${id}`) };
+  /** Makes `id` a member with the endpoints it will bind (a wildcard port on tcp). */
+  allocate(id: NodeId): NodeAddresses {
+    const a = { peerAddress: this.allocator.next(`peer${id}`), clientAddress: this.allocator.next(`client${id}`) };
     this.addresses.set(id, a);
     return a;
+  }
+
+  /** The endpoints `id` reported in its last 'ready' (undefined before). */
+  endpointsOf(id: NodeId): NodeAddresses | undefined {
+    return this.directory.known(id);
   }
 
   forget(id: NodeId): void {
     this.sockets.disconnectClient(id);
     this.addresses.delete(id);
+    this.directory.forget(id);
   }
 
   private nodeConfig(id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
-    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, runDir: this.deps.runDir, addresses: this.addresses, sockets: this.sockets };
+    const inputs = {
+      options: this.options,
+      clusterId: this.deps.clusterId,
+      dataDir: this.dataDir,
+      runDir: this.deps.runDir,
+      addresses: this.addresses,
+      known: (pid: NodeId) => this.directory.known(pid),
+      sockets: this.sockets,
+    };
     return nodeProcessConfig(inputs, id, initialVoters);
   }
 
@@ -122,7 +150,8 @@ export class NodeFleet {
     // A restart reuses the node's config: same data directory, same bootstrap voters
     // (ignored by the node once its storage holds state).
     const cfg = existing && restart ? { ...existing, peers: this.nodeConfig(id, initialVoters).peers } : this.nodeConfig(id, initialVoters);
-    this.sockets.connectClient(id, cfg.clientAddress);
+    // Its old endpoints die with the old process; the new ones come with 'ready' (markReady).
+    this.directory.starting(id, cfg.peers);
     if (restart) this.restarting.add(id);
     this.supervisor.start(cfg, restart);
   }
@@ -131,10 +160,41 @@ export class NodeFleet {
     return this.ready.wait(id, timeoutMs);
   }
 
-  /** The node said 'ready': mark its process so and release whoever waits for it. */
-  markReady(id: NodeId): void {
+  /**
+   * The node said 'ready' with the endpoints it bound: record them, connect the workload's
+   * client connection, bring it and every reachable peer up to date (setPeer both ways),
+   * then release whoever waits for it, so a start or restart resolves only once every
+   * reachable peer can reach the node. A peer that cannot be told now (paused, dying) is
+   * told when it resumes or restarts; meanwhile it drops what it sends the node (§5.3).
+   */
+  markReady(id: NodeId, report: ReadyReport): void {
+    if (!this.addresses.has(id)) return; // a node the cluster no longer has
+    this.directory.learn(id, report);
+    this.sockets.connectClient(id, report.clientAddress);
     this.supervisor.markReady(id, this.restarting.delete(id));
-    this.ready.settle(id);
+    // Nodes still starting are brought up to date on their own 'ready' (syncPeers there).
+    const others = [...this.addresses.keys()].filter((o) => o !== id && this.isReachable(o) && this.supervisor.state(o) !== 'starting');
+    void Promise.all([this.syncPeers(id), ...others.map((o) => this.tell(this.directory.updatesFor(o, [id])))]).then(() => this.ready.settle(id));
+  }
+
+  /** Tells `target` every member's endpoints it does not know yet. Never rejects (failures are warnings). */
+  syncPeers(target: NodeId): Promise<void> {
+    return this.tell(this.directory.updatesFor(target, this.addresses.keys()));
+  }
+
+  private async tell(updates: PeerUpdate[]): Promise<void> {
+    await Promise.all(
+      updates.map(async (u) => {
+        const { peerAddress, clientAddress } = u.endpoints;
+        try {
+          await this.control(u.target, { cmd: 'setPeer', id: u.peer, address: peerAddress, clientAddress, publicKey: this.publicKeyOf(u.peer) });
+          this.directory.acknowledged(u);
+        } catch (err) {
+          // Not recorded as told: the next sync (resume, restart, another ready) tries again.
+          this.deps.onWarning?.(u.target, `could not tell it node ${u.peer}'s endpoints (${peerAddress}): ${(err as Error).message}`);
+        }
+      }),
+    );
   }
 
   /** The node's process ended: a start still waiting for 'ready' fails at once. */
@@ -173,8 +233,10 @@ export class NodeFleet {
     this.supervisor.pause(id);
   }
 
+  /** SIGCONT; then tells the node what changed while it was stopped (a peer restarted on a new port). */
   resume(id: NodeId): void {
     this.supervisor.resume(id);
+    void this.syncPeers(id);
   }
 
   /** Crash recovery: kill if running, then start again from the same data directory. */

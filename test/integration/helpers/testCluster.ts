@@ -149,8 +149,22 @@ export class TestCluster {
     return JSON.parse(readFileSync(join(this.runDir, `node-${id}.json`), 'utf8')) as NodeProcessConfig;
   }
 
+  /**
+   * The endpoints node `id` bound, as its latest 'ready' reported them: a tcp node binds a
+   * wildcard port (src/lab/addresses.ts), so its config holds `tcp://127.0.0.1:*`, not these.
+   */
+  boundEndpoints(id: NodeId): { peerAddress: string; clientAddress: string } {
+    const ready = this.eventsOf('ready', id).at(-1);
+    if (!ready) throw new Error(`node ${id} has not reported ready: ${this.describe()}`);
+    return { peerAddress: ready.peerAddress, clientAddress: ready.clientAddress };
+  }
+
+  peerAddress(id: NodeId): string {
+    return this.boundEndpoints(id).peerAddress;
+  }
+
   clientAddress(id: NodeId): string {
-    return this.nodeConfig(id).clientAddress;
+    return this.boundEndpoints(id).clientAddress;
   }
 
   /** The node's data directory (wal/, hardstate, snapshot/). */

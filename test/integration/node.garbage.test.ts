@@ -45,7 +45,6 @@ describe('garbage frames', () => {
       label: 'garbage',
     });
     const { leader, term } = await tc.waitForAgreedLeader({ timeoutMs: 15_000 });
-    const config = tc.nodeConfig(leader);
     const peer = tc.ids().find((id) => id !== leader)!;
     const toPeer = peerGarbage({ clusterId: tc.clusterId, self: leader, peer, perFamily: 300, seed: 7 });
     const toClient = clientGarbage({ clusterId: tc.clusterId, perFamily: 300, seed: 8 });

@@ -131,14 +131,18 @@ export class NodeFleet {
     this.directory.forget(id);
   }
 
-  private nodeConfig(id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
+  /**
+   * `joining`: a node added to a running cluster. The others do not admit its key yet, so its
+   * config names no peer endpoints; it learns them by setPeer once they do (markReady).
+   */
+  private nodeConfig(id: NodeId, initialVoters: NodeId[], joining = false): NodeProcessConfig {
     const inputs = {
       options: this.options,
       clusterId: this.deps.clusterId,
       dataDir: this.dataDir,
       runDir: this.deps.runDir,
       addresses: this.addresses,
-      known: (pid: NodeId) => this.directory.known(pid),
+      known: (pid: NodeId) => (joining ? undefined : this.directory.known(pid)),
       sockets: this.sockets,
     };
     return nodeProcessConfig(inputs, id, initialVoters);
@@ -149,7 +153,8 @@ export class NodeFleet {
     const existing = this.supervisor.config(id);
     // A restart reuses the node's config: same data directory, same bootstrap voters
     // (ignored by the node once its storage holds state).
-    const cfg = existing && restart ? { ...existing, peers: this.nodeConfig(id, initialVoters).peers } : this.nodeConfig(id, initialVoters);
+    // A node with no bootstrap voters joins a running cluster (membership.ts add).
+    const cfg = existing && restart ? { ...existing, peers: this.nodeConfig(id, initialVoters).peers } : this.nodeConfig(id, initialVoters, initialVoters.length === 0);
     // Its old endpoints die with the old process; the new ones come with 'ready' (markReady).
     this.directory.starting(id, cfg.peers);
     if (restart) this.restarting.add(id);
@@ -174,7 +179,12 @@ export class NodeFleet {
     this.supervisor.markReady(id, this.restarting.delete(id));
     // Nodes still starting are brought up to date on their own 'ready' (syncPeers there).
     const others = [...this.addresses.keys()].filter((o) => o !== id && this.isReachable(o) && this.supervisor.state(o) !== 'starting');
-    void Promise.all([this.syncPeers(id), ...others.map((o) => this.tell(this.directory.updatesFor(o, [id])))]).then(() => this.ready.settle(id));
+    // The others first: setPeer also puts the node's key on their allow-lists, and a CURVE
+    // connection refused once is not retried (docs/platform-facts.md#zeromq), so the node
+    // must not dial them before (a joiner's config names no endpoints: nodeConfig).
+    void Promise.all(others.map((o) => this.tell(this.directory.updatesFor(o, [id]))))
+      .then(() => this.syncPeers(id))
+      .then(() => this.ready.settle(id));
   }
 
   /** Tells `target` every member's endpoints it does not know yet. Never rejects (failures are warnings). */

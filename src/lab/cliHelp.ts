@@ -47,6 +47,8 @@ options:
                               CheckQuorum on or off (thesis §6.2)
   --seed S                    seed for elections, faults and the workload
   --transport tcp|ipc         how nodes talk (default tcp)
+  --hosts a,b,c               run nodes over ssh on these hosts, round-robin ([user@]IP[:port];
+                              default: this machine; docs/multi-host.md)
   --fsync always|never        fsync policy of the nodes' logs
   --recording off|messages|full
                               the flight recorder: every core step journaled for exact

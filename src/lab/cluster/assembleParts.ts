@@ -64,6 +64,7 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
     onProcessEvent,
     onWriteError: (_node, err) => fatal(err.message),
     launcher: deps.launcher,
+    hosts: deps.hosts,
     onTelemetry: (batch) => events.ingest(batch, onReady),
     onClientResponse: (node, res) => work.onResponse(node, res),
     onWarning: warn,

@@ -11,7 +11,9 @@ import type { ClientResponse } from '../../contract/client';
 import type { ControlCommand, ControlReply } from '../../contract/control';
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { TelemetryBatch } from '../../contract/telemetry';
-import { AddressAllocator } from '../addresses';
+import { AddressAllocator, tcpWildcard } from '../addresses';
+import { HostsLauncher, type HostsLauncherOptions } from '../hosts/hostsLauncher';
+import { hasRemoteHosts } from '../hosts/placement';
 import { ClusterError } from '../clusterError';
 import { LabSockets } from '../sockets/labSockets';
 import type { ClusterKeys } from '../keys';
@@ -41,8 +43,10 @@ export interface FleetDeps {
   onProcessEvent: (ev: ProcessEvent) => void;
   /** A node's log could not be written (a full or failing disk). */
   onWriteError?: (node: NodeId, err: Error) => void;
-  /** How node processes are started; defaults to this machine (nodeLauncher.ts). */
+  /** How node processes are started on this machine; defaults to nodeLauncher.ts's LocalLauncher. */
   launcher?: NodeLauncher;
+  /** How remote hosts are reached (the `hosts` option; docs/multi-host.md). */
+  hosts?: HostsLauncherOptions;
   onTelemetry: (batch: TelemetryBatch) => void;
   onClientResponse: (node: NodeId, res: ClientResponse) => void;
   /** Something about a node the run should show but that stops nothing (a peer not told yet). */
@@ -66,12 +70,32 @@ export class NodeFleet {
   private ownsDataDir = false;
   private readonly ready = new ReadyWaiters();
   private readonly restarting = new Set<NodeId>();
+  /** Set when some node runs on another host: starts nodes per host and names their addresses. */
+  private readonly hostsLauncher: HostsLauncher | null;
 
   constructor(
     private readonly options: ClusterOptions,
     private readonly deps: FleetDeps,
   ) {
-    this.allocator = new AddressAllocator(options.transport);
+    if (hasRemoteHosts(options)) {
+      // Nothing leaves loopback unauthenticated (issue 13; src/wire/endpoint.ts).
+      if (deps.curve === false) throw new ClusterError('a cluster on remote hosts needs CURVE: it cannot be turned off');
+      this.hostsLauncher = new HostsLauncher(options, { ...deps.hosts, local: deps.launcher });
+    } else {
+      this.hostsLauncher = null;
+    }
+    // The lab's sockets bind where every host reaches them.
+    this.allocator = new AddressAllocator(options.transport, this.hostsLauncher?.labAddress);
+  }
+
+  /** The host node `id` runs on ("localhost" for this machine). */
+  hostOf(id: NodeId): string {
+    return this.hostsLauncher?.hostNameOf(id) ?? 'localhost';
+  }
+
+  /** The hosts' launcher when the cluster spans hosts (kernel faults and clocks use its shells). */
+  get hosts(): HostsLauncher | null {
+    return this.hostsLauncher;
   }
 
   /** Opens the lab's sockets and the data directory; no node runs yet. */
@@ -88,6 +112,9 @@ export class NodeFleet {
       onTelemetry: this.deps.onTelemetry,
       onClientResponse: this.deps.onClientResponse,
     });
+    await this.hostsLauncher?.prepare(this.deps.nodeScript, this.deps.clusterId).catch((err: Error) => {
+      throw new ClusterError(`preparing the hosts: ${err.message}`);
+    });
     this.supervisor = new Supervisor({
       runDir: this.deps.runDir,
       nodeScript: this.deps.nodeScript,
@@ -95,7 +122,7 @@ export class NodeFleet {
       env: this.deps.env,
       onProcessEvent: this.deps.onProcessEvent,
       onWriteError: this.deps.onWriteError,
-      launcher: this.deps.launcher,
+      launcher: this.hostsLauncher ?? this.deps.launcher,
     });
   }
 
@@ -115,7 +142,10 @@ export class NodeFleet {
 
   /** Makes `id` a member with the endpoints it will bind (a wildcard port on tcp). */
   allocate(id: NodeId): NodeAddresses {
-    const a = { peerAddress: this.allocator.next(`peer${id}`), clientAddress: this.allocator.next(`client${id}`) };
+    const host = this.hostsLauncher?.bindHostOf(id);
+    const a = host
+      ? { peerAddress: tcpWildcard(host), clientAddress: tcpWildcard(host) }
+      : { peerAddress: this.allocator.next(`peer${id}`), clientAddress: this.allocator.next(`client${id}`) };
     this.addresses.set(id, a);
     return a;
   }
@@ -145,7 +175,10 @@ export class NodeFleet {
       known: (pid: NodeId) => (joining ? undefined : this.directory.known(pid)),
       sockets: this.sockets,
     };
-    return nodeProcessConfig(inputs, id, initialVoters);
+    const config = nodeProcessConfig(inputs, id, initialVoters);
+    // A remote node keeps its data and journal on its host (docs/multi-host.md).
+    const remote = this.hostsLauncher?.remotePathsOf(id);
+    return remote ? { ...config, ...remote } : config;
   }
 
   /** Starts a node process (fresh, or a restart from its data directory). */
@@ -176,7 +209,7 @@ export class NodeFleet {
     if (!this.addresses.has(id)) return; // a node the cluster no longer has
     this.directory.learn(id, report);
     this.sockets.connectClient(id, report.clientAddress);
-    this.supervisor.markReady(id, this.restarting.delete(id));
+    this.supervisor.markReady(id, this.restarting.delete(id), report.pid);
     // Nodes still starting are brought up to date on their own 'ready' (syncPeers there).
     const others = [...this.addresses.keys()].filter((o) => o !== id && this.isReachable(o) && this.supervisor.state(o) !== 'starting');
     // The others first: setPeer also puts the node's key on their allow-lists, and a CURVE
@@ -271,6 +304,8 @@ export class NodeFleet {
   async close(): Promise<void> {
     await this.sockets?.close();
     this.allocator.dispose();
+    // Data on the hosts goes with a temporary data directory, and stays with a named one.
+    await this.hostsLauncher?.close(this.ownsDataDir);
     if (this.ownsDataDir && this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
  * it, is the fault controller's job (faultController.ts).
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NodeId } from '../../raft/types';
 import type { ClusterOptions } from '../../contract/clusterOptions';
 import type { ClientResponse } from '../../contract/client';
@@ -298,6 +299,11 @@ export class NodeFleet {
     const alive = this.supervisor.ids().filter((id) => this.supervisor.isAlive(id));
     await Promise.all(alive.map((id) => this.stop(id, STOP_GRACE_MS).catch((err: Error) => onError(id, err))));
     await this.supervisor.teardown();
+    // Remote nodes journaled on their hosts: bring the journals into the run folder.
+    if (this.hostsLauncher && (this.options.recording ?? 'full') !== 'off') {
+      const failed = await this.hostsLauncher.collectJournals(this.supervisor.ids(), (id) => join(this.deps.runDir, 'journal', `node-${id}`));
+      for (const f of failed) this.deps.onWarning?.(f.node, `its journal stays on its host: ${f.message}`);
+    }
   }
 
   /** Closes the sockets and frees the addresses; removes a temporary data directory. */

@@ -93,7 +93,7 @@ export class HostsLauncher implements NodeLauncher {
 
   launch(spec: LaunchSpec): ChildProcess {
     const r = this.remoteOf(spec.node);
-    return r ? r.launch() : this.local.launch(spec);
+    return r ? r.launch(spec.node) : this.local.launch(spec);
   }
 
   async signal(node: NodeId, child: ChildProcess, signal: NodeJS.Signals, pid: number | undefined): Promise<void> {
@@ -115,6 +115,23 @@ export class HostsLauncher implements NodeLauncher {
   /** Runs `argv` on node `node`'s host (kernel faults, clock checks); null for a local node. */
   shellOf(node: NodeId): RemoteHost['shell'] | null {
     return this.remoteOf(node)?.shell ?? null;
+  }
+
+  /**
+   * Copies the journals of the remote nodes among `nodes` into the run folder
+   * (`localDirOf(node)`), so the run's record and replay are as for local nodes. Errors are
+   * collected per node, not thrown.
+   */
+  async collectJournals(nodes: NodeId[], localDirOf: (node: NodeId) => string): Promise<Array<{ node: NodeId; message: string }>> {
+    const errors: Array<{ node: NodeId; message: string }> = [];
+    await Promise.all(
+      nodes.map(async (node) => {
+        const r = this.remoteOf(node);
+        if (!r) return;
+        await r.fetchDir(r.journalDirOf(node), localDirOf(node)).catch((err: Error) => errors.push({ node, message: err.message }));
+      }),
+    );
+    return errors;
   }
 
   /** Ends every host connection; `removeRunDirs` also deletes the run's folders on the hosts. */

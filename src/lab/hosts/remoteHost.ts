@@ -8,14 +8,19 @@
  * - its config (keys included) goes to its stdin over ssh, never on a command line; the node
  *   exits when its stdin ends (src/node/main.ts), which happens when the ssh session ends;
  * - the ssh client of each node session runs under `setpriv --pdeathsig KILL` on the lab's
- *   side, so a SIGKILLed lab takes the sessions with it, and on the host the node runs under
- *   `setpriv --pdeathsig KILL` when the host has it, so a SIGSTOPped node (which cannot see
- *   its stdin end) is killed by the kernel when its session ends.
+ *   side, so a SIGKILLed lab takes the sessions with it;
+ * - on the host a small POSIX sh wrapper (NODE_WRAPPER) feeds the session's stdin to the node
+ *   through a fifo and kill -9s the node when that stdin ends, so a SIGSTOPped node (which
+ *   cannot see its stdin end) dies too. (The kernel's parent-death signal does not help
+ *   there: with one multiplexed connection the node's ancestor is the sshd of the whole
+ *   connection, which outlives any one session.) The wrapper exits with the node's status,
+ *   which ends the session, so the lab sees a remote exit as the ssh client's exit.
  *
  * Signals (kill -9, SIGSTOP, SIGCONT) are `kill` commands on the host, aimed at the pid the
  * node reported in its 'ready' telemetry.
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import type { NodeId } from '../../raft/types';
 import { hasSetprivPdeathsig } from '../nodeLauncher';
 import { HostShellError } from './hostShell';
@@ -24,6 +29,24 @@ import { SshHostShell, type SshHostShellOptions } from './sshHostShell';
 
 /** The oldest Node a host may run (package.json engines). */
 const MIN_NODE = [20, 15] as const;
+
+/**
+ * Runs "$@" (the node) with stdin from a fifo ($1) that `cat` fills from the session's
+ * stdin; when that ends (the lab or its ssh went away) the node is kill -9ed, stopped or
+ * not; the wrapper's exit status is the node's (137 after a kill -9).
+ */
+export const NODE_WRAPPER = [
+  'f="$1"; shift',
+  'rm -f "$f" && mkfifo -m 600 "$f" || exit 125',
+  // fd 3: the session's stdin (an asynchronous list's own stdin is /dev/null, XCU 2.9.3).
+  'exec 3<&0',
+  '"$@" < "$f" 3<&- & n=$!',
+  '{ cat <&3 > "$f" 2>/dev/null; kill -KILL "$n" 2>/dev/null; } & w=$!',
+  'exec 3<&-',
+  'wait "$n"; s=$?',
+  'kill "$w" 2>/dev/null; rm -f "$f"',
+  'exit "$s"',
+].join('\n');
 
 export interface RemoteHostOptions extends Pick<SshHostShellOptions, 'configFile' | 'connectTimeoutS'> {
   /** The host's name as the user wrote it, for messages. */
@@ -37,7 +60,6 @@ export class RemoteHost {
   private base = '';
   private bundleDir = '';
   private script = '';
-  private remoteSetpriv = false;
   private runDir = '';
 
   constructor(private readonly options: RemoteHostOptions) {
@@ -90,7 +112,6 @@ export class RemoteHost {
     }
     this.runDir = `${this.base}/runs/${clusterId}`;
     await this.step('make the run folder', ['sh', '-c', 'umask 077 && mkdir -p "$1"', 'sh', this.runDir]);
-    this.remoteSetpriv = (await this.shell.run(['setpriv', '--pdeathsig', 'KILL', 'true'])).code === 0;
   }
 
   /** Where node `id` keeps its data on this host. */
@@ -103,11 +124,31 @@ export class RemoteHost {
     return `${this.runDir}/node-${id}/journal`;
   }
 
-  /** Starts a node: `node <bundle> --config-stdin` on the host; the caller writes the config to stdin. */
-  launch(): ChildProcess {
+  /** Starts node `id`: `node <bundle> --config-stdin` in NODE_WRAPPER on the host; the caller writes the config to stdin. */
+  launch(id: NodeId): ChildProcess {
     if (!this.script) throw new HostShellError(this.options.name, 'start a node', 'the host was not prepared');
-    const node = ['node', this.script, '--config-stdin'];
-    return this.shell.spawn(this.remoteSetpriv ? ['setpriv', '--pdeathsig', 'KILL', ...node] : node);
+    return this.shell.spawn(['sh', '-c', NODE_WRAPPER, 'sh', `${this.runDir}/node-${id}.stdin`, 'node', this.script, '--config-stdin']);
+  }
+
+  /**
+   * Copies a folder of the host (a node's journal) into `localDir`, streamed through tar
+   * over the shared connection. Resolves once the local tar has unpacked it.
+   */
+  async fetchDir(remoteDir: string, localDir: string): Promise<void> {
+    mkdirSync(localDir, { recursive: true });
+    const step = `copy ${remoteDir} back`;
+    const remote = this.shell.spawn(['sh', '-c', 'test -d "$1" || exit 0; tar -czf - -C "$1" .', 'sh', remoteDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const local = nodeSpawn('tar', ['-xzf', '-', '-C', localDir], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let errors = '';
+    remote.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
+    local.stderr?.on('data', (c: Buffer) => (errors += c.toString()));
+    remote.stdout!.pipe(local.stdin!);
+    const exit = (p: ChildProcess) => new Promise<number>((resolve) => p.once('close', (code) => resolve(code ?? -1)));
+    const [r, l] = await Promise.all([exit(remote), exit(local)]);
+    // An empty stream (no such folder) makes the local tar complain: that is "nothing to copy".
+    if (r !== 0 || (l !== 0 && !/does not look like a tar archive|unexpected EOF|Child returned status/i.test(errors))) {
+      throw new HostShellError(this.options.name, step, errors.trim() || `tar exited ${r}/${l}`);
+    }
   }
 
   /** Sends `signal` to the process `pid` on the host (`kill -KILL|-STOP|-CONT pid`). */

@@ -1,14 +1,14 @@
 // Builds the Node-side entry points (node process, CLI) to plain JavaScript in out/,
 // so child processes start with plain `node` (or Electron as Node) and no TS loader.
 import { build } from 'esbuild';
-import { nodeBundle } from './esbuildConfig.mjs';
+import { nodeBundle, nodeProcessBundle } from './esbuildConfig.mjs';
 import { existsSync } from 'node:fs';
 
-const entries = {
-  'node/main': 'src/node/main.ts',
-  'lab/cli': 'src/lab/cli.ts',
-};
-const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
-if (Object.keys(entryPoints).length > 0) {
-  await build(nodeBundle({ entryPoints, outdir: 'out', sourcemap: true, outExtension: { '.js': '.mjs' } }));
+// The node process bundles its pure-JavaScript packages (nodeProcessBundle: a faster
+// process start); the CLI keeps them external.
+if (existsSync('src/node/main.ts')) {
+  await build(nodeProcessBundle({ entryPoints: { 'node/main': 'src/node/main.ts' }, outdir: 'out', sourcemap: true, outExtension: { '.js': '.mjs' } }));
+}
+if (existsSync('src/lab/cli.ts')) {
+  await build(nodeBundle({ entryPoints: { 'lab/cli': 'src/lab/cli.ts' }, outdir: 'out', sourcemap: true, outExtension: { '.js': '.mjs' } }));
 }

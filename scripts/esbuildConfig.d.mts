@@ -10,3 +10,8 @@ export declare const NODE_BUNDLE: {
   logLevel: 'warning';
 };
 export declare function nodeBundle<T extends BuildOptions>(options: T): Omit<typeof NODE_BUNDLE, keyof T> & T;
+
+/** Packages the node process bundle leaves external (they load native addons). */
+export declare const NATIVE_PACKAGES: string[];
+/** The node process bundle: pure-JavaScript packages bundled in, native ones external (see esbuildConfig.mjs). */
+export declare function nodeProcessBundle(options: BuildOptions): BuildOptions;

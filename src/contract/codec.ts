@@ -28,20 +28,20 @@ import type { Message } from '../raft/types';
 import type { ClientRequestBatch, ClientResponseBatch } from './client';
 import type { ControlReply, ControlRequest } from './control';
 import type { TelemetryBatch } from './telemetry';
-import { writeRaftBatch } from './codecRaftWire';
+import { writeRaftBatch, type RaftBatch } from './codecRaftWire';
 import { MsgpackWriter } from './codecWriter';
 import { scanMsgpack, type ScanLimits } from './codecScan';
 import { checkClientRequestBatch, checkClientResponseBatch } from './client';
 import { checkControlReply, checkControlRequest } from './control';
 import { describe, describeError, ValidationError, type Check } from './validateCore';
-import { parseRaftBatch } from './validateRaft';
+import { parseRaftFrameBody } from './validateRaft';
 import { checkTelemetryBatch } from './telemetry';
 
 export const PROTOCOL_VERSION = 1;
 
 /** The body type carried by each frame kind. */
 export interface FrameBodies {
-  raft: Message[];
+  raft: RaftBatch;
   client: ClientRequestBatch;
   clientReply: ClientResponseBatch;
   control: ControlRequest;
@@ -127,7 +127,7 @@ export interface FrameExpectation<K extends FrameKind> {
 }
 
 const BODY_CHECKS: { [K in FrameKind]: Check<FrameBodies[K]> } = {
-  raft: parseRaftBatch,
+  raft: parseRaftFrameBody,
   client: checkClientRequestBatch,
   clientReply: checkClientResponseBatch,
   control: checkControlRequest,
@@ -147,15 +147,21 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsTyp
  * buffers by reference). Throws TypeError only for values outside the contract types,
  * which the type system already rules out.
  */
-export function encodeFrame<K extends FrameKind>(kind: K, clusterId: string, body: FrameBodies[K], sealer?: FrameSealer): Uint8Array {
+/** What encodeFrame takes: the decoded bodies, and for 'raft' also a plain batch without ids. */
+export type EncodableBodies = Omit<FrameBodies, 'raft'> & { raft: RaftBatch | readonly Message[] };
+
+export function encodeFrame<K extends FrameKind>(kind: K, clusterId: string, body: EncodableBodies[K], sealer?: FrameSealer): Uint8Array {
   writer.reset();
   try {
     writer.arrayHeader(sealer ? 5 : 4);
     writer.number(PROTOCOL_VERSION);
     writer.string(clusterId);
     writer.string(kind);
-    if (kind === 'raft') writeRaftBatch(writer, body as Message[]);
-    else writer.value(body);
+    if (kind === 'raft') {
+      const batch = body as RaftBatch | readonly Message[];
+      if (Array.isArray(batch)) writeRaftBatch(writer, batch as readonly Message[]);
+      else writeRaftBatch(writer, (batch as RaftBatch).messages, (batch as RaftBatch).ids);
+    } else writer.value(body);
     if (sealer) {
       const mac = sealer.mac(writer.peek());
       if (mac.byteLength !== SEAL_MAC_BYTES) throw new TypeError(`a seal MAC must be ${SEAL_MAC_BYTES} bytes, got ${mac.byteLength}`);

@@ -17,6 +17,12 @@
  *   snapshot      [7, from, to, term, metaIndex, metaTerm, config, data, checksum]
  *   timeoutNow    [8, from, to, term]
  * Entry:   [index, term, kindCode, data] or, for kind 'config', [index, term, 2, data, config]
+ *
+ * A batch is either `[message...]` (no ids: tests, and journals written before ids) or
+ * `[incarnation, [n...], [message...]]`: each message's id is `from.incarnation.n`, the n-th
+ * message the sender's core emitted in that incarnation (src/contract/debug.ts), which replay
+ * recomputes (src/replay/messages.ts). The two forms differ in their first element: a
+ * message tuple is an array, an incarnation a number.
  * Config:  [voters], [voters, outgoing] or, with learners (thesis §4.2.1), [voters, outgoing | [], learners]
  */
 import type { ClusterConfig, Entry, EntryKind, Message, MessageType } from '../raft/types';
@@ -36,10 +42,37 @@ export const RAFT_TYPE_CODES = {
 export const ENTRY_KIND_CODES = { command: 0, noop: 1, config: 2 } as const satisfies Record<EntryKind, number>;
 export const ENTRY_KINDS: readonly EntryKind[] = ['command', 'noop', 'config'];
 
-/** Writes a batch of messages (the body of a 'raft' frame). */
-export function writeRaftBatch(w: MsgpackWriter, messages: readonly Message[]): void {
+/** The ids of a batch's messages: the sender's incarnation and each message's number (0: not known). */
+export interface RaftBatchIds {
+  incarnation: number;
+  ns: readonly number[];
+}
+
+/** A decoded 'raft' frame body: its messages and, when the sender sent them, their ids. */
+export interface RaftBatch {
+  messages: Message[];
+  ids: RaftBatchIds | null;
+}
+
+/** Writes a batch of messages (the body of a 'raft' frame), with their ids when given. */
+export function writeRaftBatch(w: MsgpackWriter, messages: readonly Message[], ids?: RaftBatchIds | null): void {
+  if (ids) {
+    w.arrayHeader(3);
+    w.number(ids.incarnation);
+    writeIds(w, ids.ns);
+  }
   w.arrayHeader(messages.length);
   for (let i = 0; i < messages.length; i++) writeRaftMessage(w, messages[i]);
+}
+
+/** Bytes the ids of a batch add to it: the outer header, the incarnation and the list of numbers. */
+export function raftBatchIdsSize(incarnation: number, ns: readonly number[]): number {
+  return 1 + numberSize(incarnation) + idsSize(ns);
+}
+
+/** Bytes one more id adds to a batch's id list (its list header may widen by at most 2: see raftBatchIdsSize). */
+export function raftIdSize(n: number): number {
+  return numberSize(n);
 }
 
 function writeRaftMessage(w: MsgpackWriter, m: Message): void {

@@ -3,6 +3,7 @@
  * with the same id once it has taken effect. Declared once (docs/contracts.md): each
  * schema gives the type (inferred), the validator and, through valibot, a JSON Schema.
  */
+import { DEBUG_COMMAND_CASES, NodeDebugStateSchema } from './debug';
 import { LIMITS } from './limits';
 import * as v from 'valibot';
 import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
@@ -61,6 +62,8 @@ export const ControlCommandSchema = tagged('cmd', [
   variantCase({ cmd: v.literal('snapshot') }),
   /** Graceful stop: flush, close sockets, exit 0. */
   variantCase({ cmd: v.literal('stop') }),
+  /** The debugger's commands (src/contract/debug.ts, docs/debugger.md). */
+  ...DEBUG_COMMAND_CASES,
 ]);
 export type ControlCommand = Decoded<typeof ControlCommandSchema>;
 export type ControlCommandName = ControlCommand['cmd'];
@@ -83,7 +86,7 @@ export type NodeStatusReport = Decoded<typeof NodeStatusReportSchema>;
 
 /** A reply is discriminated by the boolean `ok`. */
 export const ControlReplySchema = tagged('ok', [
-  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(NodeStatusReportSchema)) }),
+  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(v.union([NodeStatusReportSchema, NodeDebugStateSchema]))) }),
   variantCase({ id: uint, ok: v.literal(false), error: str(LIMITS.textLength) }),
 ]);
 export type ControlReply = Decoded<typeof ControlReplySchema>;

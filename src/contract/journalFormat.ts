@@ -53,7 +53,8 @@ export const RecordKind = {
   /**
    * One core step at level full: [kind, step, t, input, digest | null] (null: the core
    * refused it). `input` is 0 for a tick, [1, batch] for a message (batch: the peer wire's
-   * batch of that one message, src/contract/codecRaftWire.ts), [2, id, [command bytes...]]
+   * batch of that one message, src/contract/codecRaftWire.ts) or [1, batch, [incarnation, n]]
+   * with the id the message arrived with (`from.incarnation.n`, src/contract/debug.ts), [2, id, [command bytes...]]
    * for a proposal, and the `Input` object itself for anything else.
    */
   Step: 1,
@@ -69,13 +70,21 @@ export interface MessageHeader {
   from: number;
   to: number;
   term: number;
+  /** The message's id `from.incarnation.n`, when it is known (src/contract/debug.ts). */
+  id?: string;
 }
 
 export type JournalRecord =
   | { kind: 'start'; incarnation: number; t: number; level: RecordingLevel; config: RaftConfig; persisted: PersistedState }
-  | { kind: 'step'; step: number; t: number; input: Input; digest: OutputDigest | null }
+  | { kind: 'step'; step: number; t: number; input: Input; digest: OutputDigest | null; msgId?: MessageWireId }
   | { kind: 'received'; step: number; t: number; header: MessageHeader }
   | { kind: 'dropped'; t: number; header: MessageHeader; reason: string };
+
+/** A received message's id as journaled with its step: the sender's incarnation and number (the sender is `from`). */
+export interface MessageWireId {
+  incarnation: number;
+  n: number;
+}
 
 // msgpack without records (a file must decode with any msgpack reader: docs/platform-facts.md#msgpack).
 const packr = new Packr({ useRecords: false, moreTypes: false });
@@ -87,7 +96,7 @@ export function encodeJournalRecord(r: JournalRecord): Uint8Array {
     case 'start':
       return packr.pack([RecordKind.Start, r.incarnation, r.t, r.level, r.config, r.persisted]);
     case 'step':
-      return encodeStep(r.step, r.t, r.input, r.digest);
+      return encodeStep(r.step, r.t, r.input, r.digest, r.msgId);
     case 'received':
       return packr.pack([RecordKind.Received, r.step, r.t, r.header]);
     case 'dropped':
@@ -104,7 +113,7 @@ export function encodeJournalRecord(r: JournalRecord): Uint8Array {
  */
 const stepWriter = new MsgpackWriter();
 
-function encodeStep(step: number, t: number, input: Input, digest: OutputDigest | null): Uint8Array {
+function encodeStep(step: number, t: number, input: Input, digest: OutputDigest | null, msgId?: MessageWireId): Uint8Array {
   const w = stepWriter;
   w.reset();
   w.arrayHeader(5);
@@ -116,9 +125,14 @@ function encodeStep(step: number, t: number, input: Input, digest: OutputDigest 
       w.number(0);
       break;
     case 'message':
-      w.arrayHeader(2);
+      w.arrayHeader(msgId ? 3 : 2);
       w.number(1);
       writeRaftBatch(w, [input.message]);
+      if (msgId) {
+        w.arrayHeader(2);
+        w.number(msgId.incarnation);
+        w.number(msgId.n);
+      }
       break;
     case 'propose':
       w.arrayHeader(3);
@@ -137,6 +151,14 @@ function encodeStep(step: number, t: number, input: Input, digest: OutputDigest 
   }
   // A view into the writer's scratch buffer: frameJournalRecord copies it before the next step.
   return w.peek();
+}
+
+/** The id journaled with a message input (`[1, batch, [incarnation, n]]`), if any. */
+function decodeStepMessageId(v: unknown): MessageWireId | undefined {
+  if (!Array.isArray(v) || v[0] !== 1 || v.length < 3) return undefined;
+  const id = v[2];
+  if (!Array.isArray(id) || id.length !== 2 || !Number.isSafeInteger(id[0]) || !Number.isSafeInteger(id[1])) throw new JournalFormatError(`message id does not decode: ${JSON.stringify(id)}`);
+  return { incarnation: id[0] as number, n: id[1] as number };
 }
 
 function decodeStepInput(v: unknown): Input {
@@ -166,7 +188,12 @@ export function decodeJournalRecord(payload: Uint8Array): JournalRecord {
     case RecordKind.Start:
       return { kind: 'start', incarnation: v[1] as number, t: v[2] as number, level: v[3] as RecordingLevel, config: v[4] as RaftConfig, persisted: v[5] as PersistedState };
     case RecordKind.Step:
-      return { kind: 'step', step: v[1] as number, t: v[2] as number, input: decodeStepInput(v[3]), digest: (v[4] as OutputDigest | null) ?? null };
+    {
+      const msgId = decodeStepMessageId(v[3]);
+      const record: JournalRecord = { kind: 'step', step: v[1] as number, t: v[2] as number, input: decodeStepInput(v[3]), digest: (v[4] as OutputDigest | null) ?? null };
+      if (msgId) record.msgId = msgId;
+      return record;
+    }
     case RecordKind.Received:
       return { kind: 'received', step: v[1] as number, t: v[2] as number, header: v[3] as MessageHeader };
     case RecordKind.Dropped:
@@ -337,6 +364,6 @@ export function digestDifference(expected: OutputDigest, actual: OutputDigest): 
 }
 
 /** A message's header (level `messages`, drops). */
-export function messageHeader(m: { type: string; from: number; to: number; term: number }): MessageHeader {
-  return { type: m.type, from: m.from, to: m.to, term: m.term };
+export function messageHeader(m: { type: string; from: number; to: number; term: number }, id?: string): MessageHeader {
+  return id === undefined ? { type: m.type, from: m.from, to: m.to, term: m.term } : { type: m.type, from: m.from, to: m.to, term: m.term, id };
 }

@@ -11,6 +11,7 @@ import type { ProcessState, RunEvent, Summary } from './runEvents';
 import type { WorkloadOptions } from './clusterOptions';
 import type { TimeTravelChannels } from './labApiTimeTravel';
 import { EXPERIMENT_CHANNELS, type ExperimentChannels } from './labApiExperiments';
+import { DEBUG_CHANNELS, type DebugChannels, type DebugView } from './debug';
 
 /** What the lab knows about one node right now (the renderer's cluster view). */
 export interface NodeView {
@@ -48,6 +49,8 @@ export interface LabState {
   faults?: ActiveFault[];
   /** The machine the nodes share, and how late the lab's own event loop runs (for the start panel's warning). */
   host?: HostLoad;
+  /** The debugger (issue 11, docs/debugger.md): frozen or not, breakpoints, held messages. Absent: never used in this run. */
+  debug?: DebugView;
 }
 
 /** One fault in force, as the active-faults panel lists it; `id` is what fault:remove takes. */
@@ -129,7 +132,7 @@ export interface LabChannelsBase {
 }
 
 /** Every request channel: the ones above, time travel's (labApiTimeTravel.ts) and the experiments' (labApiExperiments.ts). */
-export interface LabChannels extends LabChannelsBase, TimeTravelChannels, ExperimentChannels {}
+export interface LabChannels extends LabChannelsBase, TimeTravelChannels, ExperimentChannels, DebugChannels {}
 
 export type LabChannel = keyof LabChannels;
 export type LabRequest<C extends LabChannel> = LabChannels[C]['request'];
@@ -158,7 +161,7 @@ export const LAB_CHANNELS: readonly LabChannel[] = [
   'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
   'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
   'fault:apply', 'fault:heal', 'fault:remove', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:history', 'run:file',
-  'run:stateAt', 'run:messages', ...EXPERIMENT_CHANNELS,
+  'run:stateAt', 'run:messages', ...EXPERIMENT_CHANNELS, ...DEBUG_CHANNELS,
 ];
 
 export const LAB_PUSH_CHANNELS: readonly LabPushChannel[] = ['lab:events', 'lab:state'];

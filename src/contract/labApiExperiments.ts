@@ -48,12 +48,9 @@ export interface CurveView {
   points: Array<[number, number]>;
 }
 
-/** The statistics table's row for one variant of one mode. */
-export interface StatsRowView {
-  label: string;
-  mode: 'real' | 'sim';
+/** A distribution's figures, as every statistics table shows them (null: no samples). */
+export interface DistributionView {
   n: number;
-  unresolved: number;
   mean: number | null;
   p50: number | null;
   /** Bootstrap 95% interval of the median (seeded: the same samples give the same interval). */
@@ -62,6 +59,13 @@ export interface StatsRowView {
   p90: number | null;
   p99: number | null;
   max: number | null;
+}
+
+/** The statistics table's row for one variant of one mode. */
+export interface StatsRowView extends DistributionView {
+  label: string;
+  mode: 'real' | 'sim';
+  unresolved: number;
   /** What the paper reports for this range (§9.3), when it does. */
   paper: string | null;
 }
@@ -101,6 +105,8 @@ export interface ExperimentView {
   /** The folder (or file) that was opened, resolved. */
   path: string;
   kind: 'figure16' | 'sweep' | 'trials';
+  /** The trials files read, one per mode (resolved paths): what experiment:compare can take as A or B. */
+  sources: Array<{ mode: 'real' | 'sim'; path: string }>;
   title: string;
   /** What the variants share, one sentence (servers, network delay, ticks). */
   setting: string;
@@ -117,16 +123,8 @@ export interface ComparedRunView {
 }
 
 /** One metric's distribution in one run. */
-export interface MetricStatsView {
+export interface MetricStatsView extends DistributionView {
   run: string;
-  n: number;
-  mean: number | null;
-  p50: number | null;
-  p50Low: number | null;
-  p50High: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
 }
 
 /** One later run against A, for one metric (as `raftlab compare` prints it). */

@@ -12,6 +12,7 @@ import * as v from 'valibot';
 import { CLUSTER_OPTION_ENTRIES, CLUSTER_OPTION_KEYS, ClusterOptionsSchema, WORKLOAD_OPTION_KEYS, WorkloadOptionsSchema } from './clusterOptions';
 import { FaultSpecSchema, PARTITION_ENTRIES, partitionProblem, SAME_NODES } from './faults';
 import { fields, filePath, fileName, MAX_LINK_DELAY_MS, nodeId, numberFrom, probability, say, trueOrFalse, wholeNumber } from './labApiFields';
+import { DEBUG_REQUEST_SCHEMAS } from './debug';
 import { EXPERIMENT_REQUEST_SCHEMAS } from './labApiExperiments';
 import { MAX_MESSAGE_ITEMS, MAX_RUN_MS } from './labApiTimeTravel';
 import { FIELD, type Decoded } from './schemaKit';
@@ -111,6 +112,7 @@ export const LAB_REQUEST_SCHEMAS = {
     ),
   ),
   ...EXPERIMENT_REQUEST_SCHEMAS,
+  ...DEBUG_REQUEST_SCHEMAS,
 };
 
 /** The request a channel's declaration decodes to. */

@@ -6,36 +6,26 @@
  *
  * Declared apart from labApi.ts so the contract rewrite can fold them in as they are.
  */
-import type { ClusterConfig, EntryKind, NodeId, PeerProgress, Role } from '../raft/types';
+import type { Inspection, NodeId } from '../raft/types';
 
 /**
- * The whole inner state of one core at one step, as plain data: the shape of
- * src/replay/coreState.ts's CoreStateView (docs/formats.md, "replay state"), declared here
- * because the renderer may import only the contracts (src/lab/timeTravel.ts checks at
- * compile time that the two agree).
+ * The whole inner state of one core at one step, as plain data: the core's `Inspection`
+ * (src/raft/types.ts, what `RaftNode.inspect()` returns) without its `id`, plus where in the
+ * journal the step lies (docs/formats.md, "replay state"). Derived, not copied, so a field the
+ * core's inspection gains reaches the renderer without a second declaration; a type-only
+ * import, as messageMatch.ts's, so the contract stays free of the core's code. Replay
+ * (src/replay/coreState.ts) builds its states as this type: one declaration for both.
  */
-export interface CoreStateView {
+export interface CoreStateView extends Omit<Inspection, 'id'> {
   node: NodeId;
+  /** Which start of the node's process the step belongs to (the journal's start records). */
   incarnation: number;
+  /** Step number within the incarnation (0: just recovered, before any step). */
   step: number;
+  /** Step number across the node's whole journal. */
   globalStep: number;
+  /** Time of that step (ms; run-relative once the lab has mapped it, see NodeAt.state). */
   t: number;
-  role: Role;
-  preCandidate: boolean;
-  term: number;
-  vote: NodeId;
-  leader: NodeId | null;
-  commit: number;
-  applied: number;
-  persistedIndex: number;
-  log: { snapshotIndex: number; snapshotTerm: number; lastIndex: number; lastTerm: number; entries: Array<{ index: number; term: number; kind: EntryKind; size: number }> };
-  config: ClusterConfig;
-  configIndex: number;
-  timers: { electionElapsed: number; electionTimeout: number; heartbeatElapsed: number; heartbeatTimeout: number; leaderContactElapsed: number };
-  votes: Record<string, boolean>;
-  followers: Record<string, PeerProgress & { ackedSeq: number }>;
-  reads: { pending: number; heartbeatSeq: number };
-  transfer: { target: NodeId | null; elapsed: number };
 }
 
 /** The message types of the core (src/raft/types.ts Message['type']), as the diagram filters them. */

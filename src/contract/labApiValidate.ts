@@ -12,7 +12,7 @@ import { LAB_CHANNELS, LAB_PUSH_CHANNELS } from './labApi';
 import type { LabChannel, LabPush, LabPushChannel, LabRequest } from './labApi';
 import { fields, nodeId, plain, say } from './labApiFields';
 import { LAB_REQUEST_SCHEMAS } from './labApiRequests';
-import { fillSentence, FIELD } from './schemaKit';
+import { fillSentence, FIELD, KEY, PARENT } from './schemaKit';
 
 // Names the renderer's forms already import (declared in labApiFields.ts).
 export { CLOCK_RATE_RANGE, MAX_FILE_NAME_LENGTH, MAX_FSYNC_DELAY_MS, MAX_LINK_DELAY_MS, MAX_NODE_ID, MAX_PARTITION_GROUPS, MAX_PARTITION_NODES, MAX_PATH_LENGTH } from './labApiFields';
@@ -55,10 +55,21 @@ export function validateRequest(channel: string, payload: unknown): RequestValid
   try {
     const r = v.safeParse(LAB_REQUEST_SCHEMAS[channel] as v.GenericSchema, payload, { abortEarly: true });
     if (r.success) return { ok: true, channel, request: r.output } as ValidatedRequest;
-    return { ok: false, error: fillSentence(r.issues[0], `${channel} request`) };
+    return { ok: false, error: requestError(r.issues[0], `${channel} request`) };
   } catch (err) {
     return { ok: false, error: `${channel} request could not be checked: ${err instanceof Error ? err.message : String(err)}` };
   }
+}
+
+/**
+ * The first issue in words. Sentences written for the lab API name their field (FIELD); those
+ * of declarations shared with the node's sockets (schemaKit blocks, e.g. a breakpoint's message
+ * match) do not, so their field is put in front.
+ */
+function requestError(issue: v.BaseIssue<unknown>, root: string): string {
+  if (issue.message.includes(FIELD) || issue.message.includes(PARENT) || issue.message.includes(KEY) || !issue.path?.length) return fillSentence(issue, root);
+  const field = fillSentence({ ...issue, message: FIELD }, root);
+  return `${field}: ${issue.message}`;
 }
 
 const PHASES = ['idle', 'starting', 'running', 'stopping', 'viewing'] as const;

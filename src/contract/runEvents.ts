@@ -30,7 +30,14 @@ export type LabRunEvent =
   | Stamped<{ type: 'membership'; action: 'add' | 'promote' | 'remove'; target: NodeId; voters: NodeId[]; learners?: NodeId[] }>
   /** Workload figures over the last interval (node: null). */
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
-  | Stamped<{ type: 'telemetryGap'; missed: number }>;
+  | Stamped<{ type: 'telemetryGap'; missed: number }>
+  /**
+   * A debugger action (docs/debugger.md): what the user, a scenario or a breakpoint did, in
+   * words, with the scenario step that repeats it (`raftlab run` of a saved session).
+   */
+  | Stamped<{ type: 'debug'; action: DebugAction; description: string; nodes: NodeId[]; step?: Record<string, unknown> }>;
+
+export type DebugAction = 'freeze' | 'resume' | 'release' | 'advance' | 'timeoutNow' | 'breakpoints' | 'break';
 
 export type RunEvent = NodeRunEvent | LabRunEvent;
 export type RunEventType = RunEvent['type'];

@@ -12,8 +12,10 @@
 import * as v from 'valibot';
 import type { NodeId } from '../raft/types';
 import { CLUSTER_OPTION_ENTRIES, WORKLOAD_OPTION_ENTRIES, type ClusterOptions } from './clusterOptions';
-import { FAULT_CASES, PARTITION_PRESETS } from './faults';
-import { nodeId as labNodeId, say, strictCase } from './labApiFields';
+import { FAULT_CASES, PARTITION_PRESETS, partitionProblem, SAME_NODES } from './faults';
+import { nodeId as labNodeId, objectMessage, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
+import { BREAKPOINT_ENTRIES, MAX_ADVANCE_TICKS, releaseAction } from './debug';
+import { messageType } from './messageMatch';
 import { FIELD, type Decoded } from './schemaKit';
 import { LIMITS } from './limits';
 
@@ -24,7 +26,11 @@ export const SCENARIO_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** Runs per variant a file may ask for. */
 export const MAX_REPEAT = 1000;
 
-const duration = v.pipe(
+/**
+ * A duration as a file writes it. The parser knows a field by this block: a file field `delay`
+ * declared with it becomes the action's `delayMs` (src/lab/scenario/faultSteps.ts).
+ */
+export const duration = v.pipe(
   v.union([v.literal(0), v.pipe(v.string(), v.trim(), v.regex(DURATION_PATTERN))]),
   v.description('A duration with a unit: 1500ms, 5s, 1.5s, 2m, 1h (a bare 0 is allowed)'),
 );
@@ -38,6 +44,10 @@ const linkTrouble = {
   jitter: v.optional(duration),
   duplicate: v.optional(probability),
 };
+
+const MESSAGE_TYPE_NAMES = messageType.options as unknown as [string, ...string[]];
+/** A breakpoint's file form is its declaration (the lab API's and the app's). */
+const BREAK_FILE_ENTRIES = BREAKPOINT_ENTRIES;
 
 /** Each action a `faults:` entry may take, under its key (exactly one per entry). */
 export const SCENARIO_ACTION_ENTRIES = {
@@ -60,6 +70,23 @@ export const SCENARIO_ACTION_ENTRIES = {
   'add-node': v.pipe(v.literal(true), v.description('The lab picks the new node\'s id (a membership change, §6)')),
   'remove-node': target('leader', 'random'),
   'transfer-leader': v.pipe(target('random'), v.description('Leadership transfer (thesis §3.10) to a node, or to a random follower')),
+  // The debugger (docs/debugger.md): a frozen cluster ticks only when a step says so and holds every message.
+  freeze: v.pipe(v.literal(true), v.description('Freeze the cluster: no node ticks on its own, every peer message is held at its receiver')),
+  unfreeze: v.pipe(v.literal(true), v.description('Back to real time: held messages are delivered in arrival order')),
+  release: v.pipe(
+    v.strictObject({
+      node: nodeRef,
+      action: v.picklist(['deliver', 'drop', 'duplicate']),
+      messages: v.optional(v.array(v.strictObject({ type: v.picklist(MESSAGE_TYPE_NAMES), from: v.optional(nodeRef), term: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))) }))),
+    }),
+    v.description('Deliver, drop or duplicate messages held at a node: the ones listed, in that order (each the first held one that matches), or all'),
+  ),
+  advance: v.pipe(
+    v.strictObject({ node: nodeRef, ticks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_ADVANCE_TICKS))), untilTimer: v.optional(v.literal(true)) }),
+    v.description("Step a frozen node's clock: some ticks, or until its next timer fires (§5.2)"),
+  ),
+  'timeout-now': v.pipe(nodeRef, v.description("Fire a node's election timer now (RaftScope's time out)")),
+  break: v.pipe(v.strictObject(BREAK_FILE_ENTRIES), v.description('Breakpoints: the cluster freezes when one holds (docs/debugger.md)')),
 };
 
 const faultEntry = v.strictObject({
@@ -124,12 +151,13 @@ const nodeOr = <const W extends readonly [string, ...string[]]>(...words: W) =>
   v.union([v.picklist(words), labNodeId()], say(`${FIELD} must be a node id (a whole number from 1 to ${LIMITS.nodeId.max}) or ${words.join(', ')}`));
 
 /**
- * One thing the scenario does at a moment of the run, as the parser resolves a `faults:`
- * entry (durations in ms, words like "leader" kept for the lab to resolve when the step
- * runs). Declared once; `ScenarioAction` is inferred from it. Partitions, link trouble,
- * clocks, disks, kill / pause / stop are the lab's own faults (faults.ts).
+ * The cases of a scenario action, one per kind: ONE list, which `ScenarioActionSchema`
+ * decodes with. A new step kind is one more case here (and its file form in
+ * SCENARIO_ACTION_ENTRIES above, and a rule below if its fields constrain each other):
+ * docs/contracts.md "How to add a scenario step". Partitions, link trouble, clocks, disks,
+ * kill / pause / stop are the lab's own faults (faults.ts).
  */
-export const ScenarioActionSchema = v.variant('kind', [
+const SCENARIO_ACTION_CASES = [
   FAULT_CASES.partition,
   FAULT_CASES.link,
   FAULT_CASES.flaky,
@@ -149,7 +177,52 @@ export const ScenarioActionSchema = v.variant('kind', [
   strictCase({ kind: v.literal('remove-node'), node: nodeOr('leader', 'random') }),
   /** Leadership transfer (thesis §3.10) to a node, or to a random follower. */
   strictCase({ kind: v.literal('transfer-leader'), to: nodeOr('random') }),
-]);
+  /** The debugger (docs/debugger.md, src/contract/debug.ts). */
+  strictCase({ kind: v.literal('freeze') }),
+  strictCase({ kind: v.literal('unfreeze') }),
+  strictCase({
+    kind: v.literal('release'),
+    node: labNodeId(),
+    action: releaseAction,
+    messages: v.optional(v.array(strictCase({ type: messageType, from: v.optional(labNodeId()), term: v.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER)) }))),
+  }),
+  strictCase({ kind: v.literal('advance'), node: labNodeId(), ticks: v.optional(wholeNumber(1, MAX_ADVANCE_TICKS)), untilTimer: v.optional(trueOrFalse) }),
+  strictCase({ kind: v.literal('timeout-now'), node: labNodeId() }),
+  strictCase({ kind: v.literal('break'), ...BREAKPOINT_ENTRIES }),
+] as const;
+
+type ActionCase = v.InferOutput<(typeof SCENARIO_ACTION_CASES)[number]>;
+const TROUBLE_FIELDS = ['drop', 'duplicate', 'delayMs', 'jitterMs'] as const;
+const noTrouble = (a: { [K in (typeof TROUBLE_FIELDS)[number]]?: number }) =>
+  TROUBLE_FIELDS.every((f) => a[f] === undefined) ? `${FIELD} needs some trouble: a drop, a duplicate, a delay or a jitter` : undefined;
+
+/**
+ * The rules between one action's fields, which a case alone cannot say: the same as the lab
+ * API's for faults (faults.ts), and a link step must do something (a step that changes
+ * nothing is a mistake in the file). The sentences hold FIELD: the action's place in the file.
+ */
+const SCENARIO_ACTION_RULES: { [K in ActionCase['kind']]?: (a: Extract<ActionCase, { kind: K }>) => string | undefined } = {
+  partition: partitionProblem,
+  link: (a) => (a.from === a.to ? SAME_NODES : noTrouble(a)),
+  flaky: noTrouble,
+  advance: (a) => ((a.ticks === undefined) === (a.untilTimer !== true) ? `${FIELD} needs either ticks or untilTimer: true (exactly one of them)` : undefined),
+};
+
+/**
+ * One thing the scenario does at a moment of the run, as the parser resolves a `faults:`
+ * entry (durations in ms, words like "leader" kept for the lab to resolve when the step
+ * runs). Declared once; `ScenarioAction` is inferred from it, and the parser
+ * (src/lab/scenario/faultSteps.ts) decodes every step with it.
+ */
+export const ScenarioActionSchema = v.pipe(
+  v.variant('kind', SCENARIO_ACTION_CASES),
+  v.rawCheck<ActionCase>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const rule = SCENARIO_ACTION_RULES[dataset.value.kind] as ((a: ActionCase) => string | undefined) | undefined;
+    const problem = rule?.(dataset.value);
+    if (problem) addIssue({ message: problem });
+  }),
+);
 export type ScenarioAction = Decoded<typeof ScenarioActionSchema>;
 
 export type ScenarioActionKind = ScenarioAction['kind'];
@@ -161,16 +234,25 @@ export interface ScenarioStep {
   source: { index: number; line: number };
 }
 
-export interface ScenarioExpectations {
-  /** A leader must be elected within this many ms of the start. */
-  leaderWithinMs?: number;
-  /** No safety violation may be recorded. */
-  noViolations?: boolean;
-  /** The history must check linearizable (true), or is not checked (false / absent). */
-  linearizable?: boolean;
-  /** Every leaderless interval must be at most this long. */
-  maxElectionMs?: number;
-}
+/**
+ * `expect:` as the parser resolves it (durations in ms), declared once: the parser decodes
+ * the section with it (src/lab/scenario/parseScenario.ts) and `ScenarioExpectations` is
+ * inferred from it.
+ */
+export const ScenarioExpectationsSchema = v.strictObject(
+  {
+    /** A leader must be elected within this many ms of the start. */
+    leaderWithinMs: v.optional(v.pipe(v.number(), v.gtValue(0, say(`${FIELD} must be longer than 0`)))),
+    /** No safety violation may be recorded. */
+    noViolations: v.optional(trueOrFalse),
+    /** The history must check linearizable (true), or is not checked (false / absent). */
+    linearizable: v.optional(trueOrFalse),
+    /** Every leaderless interval must be at most this long (ms). */
+    maxElectionMs: v.optional(v.pipe(v.number(say(`${FIELD} must be a number above 0`)), v.finite(say(`${FIELD} must be a number above 0`)), v.gtValue(0, say(`${FIELD} must be a number above 0`)))),
+  },
+  objectMessage(false),
+);
+export type ScenarioExpectations = Decoded<typeof ScenarioExpectationsSchema>;
 
 /** One cluster configuration to run: the base, or one entry of a sweep. */
 export interface ScenarioVariant {

@@ -10,6 +10,7 @@
 import { LinkRulesSchema } from './control';
 import { LIMITS } from './limits';
 import * as v from 'valibot';
+import { HeldMessageSchema, NodeDebugStateSchema } from './debug';
 import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, nonNegative, numberIn, object, recordOf, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 /** Wall-clock milliseconds (performance.timeOrigin + performance.now()). */
@@ -98,6 +99,10 @@ export const TelemetryEventSchema = tagged('type', [
   }),
   variantCase({ t, type: v.literal('log'), level: literal('info', 'warn', 'error'), message: text }),
   variantCase({ t, type: v.literal('metrics'), ...nodeMetricsEntries }),
+  /** The debugger (src/contract/debug.ts): a message held at this node. */
+  variantCase({ t, type: v.literal('held'), message: HeldMessageSchema }),
+  /** The debugger: this node's debug state after a change (freeze, thaw, a break, a release, a clock step). */
+  variantCase({ t, type: v.literal('debugState'), state: NodeDebugStateSchema }),
 ]);
 export type TelemetryEvent = Decoded<typeof TelemetryEventSchema>;
 export type TelemetryEventType = TelemetryEvent['type'];

@@ -15,7 +15,7 @@
  * No Node imports: src/contract is shared with the renderer.
  */
 import type { ClusterConfig, Entry, Message } from '../raft/types';
-import { ENTRY_KINDS, RAFT_TYPE_CODES } from './codecRaftWire';
+import { ENTRY_KINDS, RAFT_TYPE_CODES, type RaftBatch } from './codecRaftWire';
 import { describe, fail, rethrowAt, ValidationError, validate, type Check, type ValidationResult } from './validateCore';
 import { LIMITS } from './limits';
 
@@ -39,6 +39,30 @@ export const parseRaftBatch: Check<Message[]> = (value) => {
     }
   }
   return out;
+};
+
+/**
+ * Parses a 'raft' frame body in either form (codecRaftWire.ts): a plain batch, or
+ * `[incarnation, [n...], [message...]]` with one id number per message.
+ */
+export const parseRaftFrameBody: Check<RaftBatch> = (value) => {
+  if (Array.isArray(value) && typeof value[0] === 'number') {
+    if (value.length !== 3) fail(`expected [incarnation, ids, messages], got an array of ${value.length}`);
+    const incarnation = value[0] as number;
+    if (!Number.isSafeInteger(incarnation) || incarnation < 0) at(0, `incarnation must be a non-negative integer, got ${describe(incarnation)}`);
+    const ns = value[1];
+    if (!Array.isArray(ns)) at(1, `expected a list of message numbers, got ${describe(ns)}`);
+    for (let i = 0; i < ns.length; i++) if (!Number.isSafeInteger(ns[i]) || ns[i] < 0) at(1, `message number ${i} is ${describe(ns[i])}`);
+    let messages: Message[];
+    try {
+      messages = parseRaftBatch(value[2]);
+    } catch (error) {
+      rethrowAt(error, 2);
+    }
+    if (ns.length !== messages.length) at(1, `${ns.length} message numbers for ${messages.length} messages`);
+    return { messages, ids: { incarnation, ns: ns as number[] } };
+  }
+  return { messages: parseRaftBatch(value), ids: null };
 };
 
 /** Non-throwing form of `parseRaftBatch`. */

@@ -40,6 +40,8 @@ export class Cluster {
   private readonly membership: ClusterParts['membership'];
   private readonly work: ClusterParts['work'];
   private readonly events: ClusterParts['events'];
+  /** The debugger's lab half (src/lab/debug, docs/debugger.md). */
+  readonly debug: ClusterParts['debug'];
   /** Null when recording is off (ClusterDeps.record: false) or before boot. */
   private recorder: RunRecorder | null = null;
   private stopped = false;
@@ -52,6 +54,7 @@ export class Cluster {
     this.faultCtl = parts.faults;
     this.membership = parts.membership;
     this.work = parts.work;
+    this.debug = parts.debug;
   }
 
   /** Validates the options, spawns every node and waits until all are ready. */

@@ -22,6 +22,8 @@ import { activeFaults } from './activeFaults';
 import { faultKey } from '../contract/faultKeys';
 import { TimeTravel, type RunTimeline } from './timeTravel';
 import { compareRuns, openExperiment } from './experiments/experimentView';
+import { sessionScenario } from './debug/sessionScenario';
+import type { DebugView } from '../contract/debug';
 
 /** How often the lab samples its own event-loop delay for LabState.host (ms). */
 const LOOP_LAG_WINDOW_MS = 5000;
@@ -132,6 +134,7 @@ export class Lab implements LabService {
       startedAt: null,
       faults: c ? activeFaults(c.faults, c.state.ids(), { since: this.faultSince, partitionDescription: this.partitionDescription }) : [],
       host: { cores: availableParallelism(), labLoopLagP99Ms: this.loopLagP99Ms },
+      debug: c?.debug.view(),
     };
   }
 
@@ -221,6 +224,13 @@ export class Lab implements LabService {
     return s;
   }
 
+  /** A debugger action on the running cluster; the new state is pushed to every window. */
+  private async debugging(fn: (c: Cluster) => Promise<DebugView>): Promise<DebugView> {
+    const view = await fn(this.requireCluster());
+    this.push.stateChanged(this.state());
+    return view;
+  }
+
   private makeHandlers(): Handlers {
     const node = (fn: (c: Cluster, n: NodeId) => Promise<unknown> | unknown) => (r: { node: NodeId }) =>
       this.withCluster((c) => fn(c, r.node));
@@ -280,6 +290,18 @@ export class Lab implements LabService {
           runs.map((p) => (p.endsWith('.json') ? resolve(this.opts.runsDir, p) : openableRunDir(this.opts.runsDir, p))),
           failIfSlowerPct ?? 0,
         ),
+      'debug:freeze': () => this.debugging((c) => c.debug.freeze()),
+      'debug:resume': () => this.debugging((c) => c.debug.resume()),
+      'debug:release': (r) => this.debugging((c) => c.debug.release(r.node, r.holds, r.action)),
+      'debug:advance': (r) => this.debugging((c) => c.debug.advance(r.node, r.ticks, r.untilTimer)),
+      'debug:timeoutNow': (r) => this.debugging((c) => c.debug.timeoutNow(r.node)),
+      'debug:breakpoints': (r) => this.debugging((c) => c.debug.setBreakpoints(r.breakpoints)),
+      'session:scenario': async () => {
+        const dir = this.cluster?.runDir ?? this.lastRunDir;
+        if (!dir) throw new ClusterError('no run yet: start a cluster first');
+        this.cluster?.flushRecording();
+        return sessionScenario(readRun(dir).events);
+      },
       'run:file': async ({ runDir, name }) => {
         if (!(RUN_FILES as readonly string[]).includes(name)) throw new ClusterError(`${name} is not a run file`);
         return { name, text: this.runs.readRunFile(runDir, name) };

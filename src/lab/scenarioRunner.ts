@@ -15,6 +15,7 @@ import type { Lab } from './lab';
 import { evaluateExpectations } from './scenario/expectations';
 import { readRun } from './recorder/readRun';
 import { writeFileAtomic } from './export/atomicWrite';
+import { carryOutDebugStep, isDebugStep } from './debug/debugSteps';
 
 export interface RunPlan {
   cluster: ClusterOptions;
@@ -146,6 +147,7 @@ export async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId
       return d;
     }
     default:
+      if (isDebugStep(a)) return carryOutDebugStep(c.debug, a);
       return c.applyFault(a);
   }
 }

@@ -27,13 +27,6 @@ import { collectMessages } from '../replay/messages';
 import { headerOnlyMessages, NodeReplay } from '../replay/nodeReplay';
 import { readNodeJournal } from '../replay/journalReader';
 import { journalDirOf, journaledNodes, loadNodeSegments, readRunClock } from '../replay/runFiles';
-import type { CoreStateView as ReplayedState } from '../replay/coreState';
-import type { CoreStateView as WireState } from '../contract/labApiTimeTravel';
-
-// The contract re-declares replay's state view for the renderer; this breaks the build if they drift apart.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const STATE_VIEWS_AGREE: Same<ReplayedState, WireState> = true;
-void STATE_VIEWS_AGREE;
 
 /** A live run's journals are re-read at most this often (ms). */
 export const LIVE_REFRESH_MS = 1000;

@@ -12,6 +12,7 @@
  */
 import type { ClientRequest, ClientResponse } from '../contract/client';
 import type { ControlRequest, NodeStatusReport } from '../contract/control';
+import type { NodeDebugState } from '../contract/debug';
 import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
 import type { TelemetryEvent } from '../contract/telemetry';
@@ -31,6 +32,8 @@ import { DiskStorage, type SaveBatch } from './storage';
 import { ClientServer, type ClientRoute } from './transport/clientServer';
 import { ControlChannel } from './transport/controlChannel';
 import { PeerTransport } from './transport/peerTransport';
+import { MessageIds, type MessageId } from './transport/messageIds';
+import { NodeDebugger } from './debug/nodeDebugger';
 import { nodeSocketsCurve } from './transport/nodeCurve';
 import { TelemetryPublisher } from './transport/telemetryPublisher';
 
@@ -65,6 +68,10 @@ export class NodeRuntime {
   /** The flight recorder (src/node/journal): every step's input and output digest; null when off. */
   private journal: JournalWriter | null = null;
   private readonly clientAddresses = new Map<NodeId, string>();
+  /** Message ids (messageIds.ts): numbered here at each step, carried by the transport. */
+  private ids!: MessageIds;
+  /** The debugger's node half (src/node/debug): freeze, hold, step (docs/debugger.md). */
+  private debugger!: NodeDebugger;
 
   private readonly queue: Outputs[] = [];
   private queueHead = 0;
@@ -130,8 +137,11 @@ export class NodeRuntime {
     const raftConfig = raftConfigOf(c);
     this.openJournal(raftConfig, state);
     this.raft = new RaftNode(raftConfig, state);
+    // Without a journal there is no replay to agree with: ids then only name messages for the debugger.
+    this.ids = new MessageIds(c.id, this.journal?.incarnation ?? 0);
+    this.debugger = this.makeDebugger();
     // Messages a link fault or partition dropped: 'out' ones this node sent, 'in' ones sent to it.
-    if (this.journal) this.faults.onDrop = (message, direction, reason) => this.journal?.dropped(wallNow(), message, `${direction === 'out' ? 'fault out' : 'fault in'}: ${reason}`);
+    if (this.journal) this.faults.onDrop = (message, direction, reason) => this.journal?.dropped(wallNow(), message, `${direction === 'out' ? 'fault out' : 'fault in'}: ${reason}`, this.ids.get(message));
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
@@ -145,11 +155,13 @@ export class NodeRuntime {
       peers,
       maxFrameBytes: c.maxFrameBytes,
       faults: this.faults,
+      ids: this.ids,
       onMessage: (message) => {
         if (this.trace) this.traceMessage('recv', message);
-        this.step({ type: 'message', message });
+        if (this.debugger.intercept(message)) return;
+        this.step({ type: 'message', message }, this.ids.get(message));
       },
-      onDrop: (message, reason) => this.journal?.dropped(wallNow(), message, reason),
+      onDrop: (message, reason) => this.journal?.dropped(wallNow(), message, reason, this.ids.get(message)),
       onError: (err, context) => this.log('warn', `peer transport: ${context}: ${String(err)}`),
     });
     this.clients = await ClientServer.open({
@@ -219,6 +231,9 @@ export class NodeRuntime {
    */
   private startClock(): void {
     if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    // A frozen node ticks only when the lab steps its clock (src/node/debug).
+    if (this.debugger?.isFrozen) return;
     this.tickBase = performance.now();
     this.ticksDone = 0;
     const tickMs = this.config.tickMs / this.timerRate;
@@ -244,7 +259,7 @@ export class NodeRuntime {
   // Stepping and carrying out outputs
   // ---------------------------------------------------------------------------
 
-  private step(input: Input): void {
+  private step(input: Input, msgId?: MessageId): void {
     if (this.stopped) return;
     let out: Outputs;
     try {
@@ -255,16 +270,36 @@ export class NodeRuntime {
         // A bad input from outside (a message that passed the codec but makes no sense):
         // refused and counted (the core's counters, carried by the metrics), never fatal.
         // Journaled too: replay must refuse it alike.
-        this.journal?.step(wallNow(), input, null);
+        this.journal?.step(wallNow(), input, null, msgId);
         this.refusalLog.refused((e as Error & { reason?: string }).reason ?? 'unknown', `${input.type}: ${e.message}`);
         return;
       }
       this.fatal(e);
       return;
     }
-    this.journal?.step(wallNow(), input, out);
+    if (out.messages.length > 0) this.ids.numberSent(out.messages);
+    this.journal?.step(wallNow(), input, out, msgId);
     this.queue.push(out);
+    this.debugger.afterStep(out);
     if (!this.draining) void this.drain();
+  }
+
+  private makeDebugger(): NodeDebugger {
+    return new NodeDebugger({
+      raft: () => this.raft,
+      ids: this.ids,
+      step: (input, msgId) => this.step(input, msgId),
+      sendHeld: (message) => this.peers.sendPastFaults(message),
+      dropped: (message, reason, msgId) => this.journal?.dropped(wallNow(), message, reason, msgId),
+      stopClock: () => {
+        if (this.tickTimer) clearInterval(this.tickTimer);
+        this.tickTimer = null;
+      },
+      startClock: () => this.startClock(),
+      now: wallNow,
+      publishHeld: (message) => this.publish({ t: wallNow(), type: 'held', message }),
+      publishState: (state) => this.publish({ t: wallNow(), type: 'debugState', state }),
+    });
   }
 
   private async drain(): Promise<void> {
@@ -498,7 +533,7 @@ export class NodeRuntime {
     });
   }
 
-  private async onControl(req: ControlRequest): Promise<NodeStatusReport | null> {
+  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | null> {
     const cmd = req.command;
     switch (cmd.cmd) {
       case 'ping':
@@ -540,6 +575,20 @@ export class NodeRuntime {
         // Answer first, then stop: the lab is waiting for the ack, and then for the exit.
         setImmediate(() => void this.stop().then(() => process.exit(0)));
         return null;
+      case 'freeze':
+        return this.debugger.freeze();
+      case 'thaw':
+        return this.debugger.thaw();
+      case 'release':
+        return this.debugger.release(cmd.holds, cmd.action);
+      case 'advanceClock':
+        return this.debugger.advanceClock(cmd.ticks, cmd.untilTimer);
+      case 'timeoutNow':
+        return this.debugger.timeoutNow();
+      case 'setBreakpoints':
+        return this.debugger.setBreakpoints(cmd.breakpoints);
+      case 'debugState':
+        return this.debugger.state();
     }
   }
 

@@ -18,9 +18,13 @@ const TABLE: Uint32Array = (() => {
   return t;
 })();
 
-/** CRC-32 of `data` as an unsigned 32-bit integer ("123456789" gives 0xCBF43926). */
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
+/**
+ * CRC-32 of `data` as an unsigned 32-bit integer ("123456789" gives 0xCBF43926); `initial`
+ * continues a previous CRC (zlib.crc32's convention: crc32(b, crc32(a)) is the CRC of a+b).
+ * The node's storage uses it where Node has no native zlib.crc32 (src/node/storage/crc32.ts).
+ */
+export function crc32(data: Uint8Array, initial = 0): number {
+  let c = (initial ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) c = TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

@@ -7,21 +7,17 @@
  * adds where in the journal it was taken (incarnation, step, time).
  */
 import type { RaftNode } from '../raft';
-import type { InspectedEntry, InspectedFollower, Inspection, NodeId } from '../raft/types';
+import type { CoreStateView } from '../contract/labApiTimeTravel';
+import type { InspectedEntry, InspectedFollower } from '../raft/types';
 
 export type LogEntryView = InspectedEntry;
 export type FollowerView = InspectedFollower;
-
-export interface CoreStateView extends Omit<Inspection, 'id'> {
-  node: NodeId;
-  incarnation: number;
-  /** Step number within the incarnation (0: just recovered, before any step). */
-  step: number;
-  /** Step number across the node's whole journal. */
-  globalStep: number;
-  /** Shared-clock time of that step (ms since the epoch). */
-  t: number;
-}
+/**
+ * Declared once, in the lab API's contract (src/contract/labApiTimeTravel.ts), which the
+ * renderer may import. Here `t` is the shared-clock time of the step (ms since the epoch);
+ * the lab maps it to run time before the state leaves for the renderer (src/lab/timeTravel.ts).
+ */
+export type { CoreStateView };
 
 export function viewCore(node: RaftNode, at: { incarnation: number; step: number; globalStep: number; t: number }): CoreStateView {
   const { id, ...rest } = node.inspect();

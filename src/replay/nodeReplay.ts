@@ -9,7 +9,7 @@
  * Seeks: a full run keeps a copy of the core every CHECKPOINT_EVERY steps (clone.ts); the
  * state at a step or a time is rebuilt from the nearest checkpoint at or before it.
  */
-import { digestDifference, digestOutputs, type JournalRecord, type RecordingLevel } from '../contract/journalFormat';
+import { digestDifference, digestOutputs, type JournalRecord, type MessageWireId, type RecordingLevel } from '../contract/journalFormat';
 import { RaftNode } from '../raft';
 import type { Input, Outputs } from '../raft/types';
 import { deepCloneKeepingClasses } from './clone';
@@ -39,6 +39,8 @@ export interface ReplayedStep {
   t: number;
   input: Input;
   out: Outputs | null;
+  /** A received message's id as journaled (its sender is `input.message.from`). */
+  msgId?: MessageWireId;
 }
 
 interface StepRecord {
@@ -47,6 +49,7 @@ interface StepRecord {
   t: number;
   input: Input;
   digest: number[] | null;
+  msgId?: MessageWireId;
 }
 
 interface Checkpoint {
@@ -103,7 +106,7 @@ export class NodeReplay {
       if (start.level !== 'full') level = start.level;
       this.starts.push({ incarnation: inc.incarnation, first: this.steps.length, t: start.t, record: start });
       for (const r of inc.records) {
-        if (r.kind === 'step') this.steps.push({ incarnation: inc.incarnation, step: r.step, t: r.t, input: r.input, digest: r.digest });
+        if (r.kind === 'step') this.steps.push({ incarnation: inc.incarnation, step: r.step, t: r.t, input: r.input, digest: r.digest, msgId: r.msgId });
         else if (r.kind === 'dropped') this.drops.push(r);
         else if (r.kind === 'received') this.received.push(r);
       }
@@ -229,7 +232,7 @@ export class NodeReplay {
 
   private emit(g: number, out: Outputs | null, onStep: (s: ReplayedStep) => void): void {
     const rec = this.steps[g];
-    onStep({ incarnation: rec.incarnation, step: rec.step, globalStep: g + 1, t: rec.t, input: rec.input, out });
+    onStep({ incarnation: rec.incarnation, step: rec.step, globalStep: g + 1, t: rec.t, input: rec.input, out, msgId: rec.msgId });
   }
 
   /** The core state after `globalStep` steps (0: the first incarnation just recovered). */

@@ -9,6 +9,7 @@
  *   peer  the node bench's single-request load against raftlab and a 3-member etcd side by
  *         side, when etcd is on PATH (test/bench/peer.ts, benchPeer); not in `all`
  *   zmq   raw ZeroMQ round-trip latency between two processes (test/bench/zmqRoundTrip.ts)
+ *   start cluster start: to first leader and every node ready, 5 and 25 nodes, with the floors (test/bench/start.ts)
  *   lab   the lab: time to first leader, telemetry intake, recording overhead (test/bench/lab.ts)
  *   schema  decode cost and bundle size of the schema-library candidates (test/bench/schema.ts)
  *   ticks CPU cost per node of 10, 5, 2 and 1 ms timer ticks (test/bench/ticks.ts)
@@ -80,6 +81,13 @@ const BENCHES: Record<string, BenchSpec> = {
       return `round trip over ${fmt(z.count)} pings: p50 ${z.p50Us.toFixed(0)} µs, p99 ${z.p99Us.toFixed(0)} µs`;
     },
   },
+  start: {
+    file: 'start.ts',
+    fn: 'benchStart',
+    title: 'start: cluster start to first leader and to every node ready (5 and 25 nodes), and where the time goes',
+    parseArgs: 'parseStartBenchArgs',
+    format: () => '',
+  },
   lab: {
     file: 'lab.ts',
     fn: 'benchLab',
@@ -106,6 +114,7 @@ const GROUPS: Record<string, string[]> = {
   peer: ['peer'],
   zmq: ['zmq'],
   lab: ['lab'],
+  start: ['start'],
   renderer: ['renderer'],
   fuzz: ['fuzz'],
   schema: ['schema'],

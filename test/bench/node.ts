@@ -25,7 +25,8 @@
  * so the lab's own work here (telemetry, recording, safety checks) cannot delay its timers.
  *
  * `npm run bench -- node [--phase=closed-1,open-1000,...] [--fsync=always|never]
- * [--variants=before=/tmp/base/out/node/main.mjs,after]
+ * [--variants=before=/tmp/base/out/node/main.mjs,after] (or name=exec:<wrapper> for the current build
+ * under another executable, e.g. one adding V8 flags)
  * [--duration=MS] [--kills=N] [--connections=N] [--inflight=N] [--batch=N]` (see
  * parseNodeBenchArgs; phases: pipelined, closed-1, closed-16, closed-64, closed-256,
  * open-1000, failover, curve, zmq). Alone: `node scripts/run-ts.mjs test/bench/node.ts` with
@@ -78,7 +79,7 @@ export interface NodeBenchOptions {
    * after the other for each fsync policy, so a lever is measured against its absence under
    * the same machine load (a variant built from another commit: see docs/performance.md).
    */
-  variants?: Array<{ name: string; script?: string }>;
+  variants?: Array<{ name: string; script?: string; exec?: string }>;
 }
 
 const MAX_FRAME_BYTES = 16 << 20;
@@ -587,6 +588,11 @@ export async function runClusterPhases(
   if (chosen.length === 0) return rows;
   const variants = o.variants ?? [{ name: '' }];
   const saved = process.env.RAFTLAB_NODE_SCRIPT;
+  const savedExec = process.env.RAFTLAB_BENCH_EXEC;
+  const restore = (name: string, value: string | undefined) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
   try {
     for (const fsync of o.fsync) {
       for (const v of variants) {
@@ -594,6 +600,9 @@ export async function runClusterPhases(
         if (v.script) process.env.RAFTLAB_NODE_SCRIPT = v.script;
         else if (saved === undefined) delete process.env.RAFTLAB_NODE_SCRIPT;
         else process.env.RAFTLAB_NODE_SCRIPT = saved;
+        // An exec variant: the same build under another executable (e.g. a wrapper adding V8 flags).
+        if (v.exec) process.env.RAFTLAB_BENCH_EXEC = v.exec;
+        else restore('RAFTLAB_BENCH_EXEC', savedExec);
         const tag = v.name === '' ? '' : `${v.name}.`;
         const tc = await startCluster(fsync, `bench-${fsync}`);
         try {
@@ -619,8 +628,8 @@ export async function runClusterPhases(
       }
     }
   } finally {
-    if (saved === undefined) delete process.env.RAFTLAB_NODE_SCRIPT;
-    else process.env.RAFTLAB_NODE_SCRIPT = saved;
+    restore('RAFTLAB_NODE_SCRIPT', saved);
+    restore('RAFTLAB_BENCH_EXEC', savedExec);
   }
   return rows;
 }
@@ -712,10 +721,12 @@ export function parseNodeBenchArgs(argv: readonly string[]): NodeBenchOptions {
   const variants = list('variants')?.map((v) => {
     const eq = v.indexOf('=');
     const name = eq < 0 ? v : v.slice(0, eq);
-    const script = eq < 0 ? undefined : v.slice(eq + 1);
-    if (!/^[\w-]+$/.test(name)) throw new Error(`--variants takes name=path/to/main.mjs (or a bare name for the current build), got ${JSON.stringify(v)}`);
-    if (script !== undefined && !existsSync(script)) throw new Error(`--variants: ${script} does not exist`);
-    return { name, script: script === undefined ? undefined : resolve(script) };
+    const target = eq < 0 ? undefined : v.slice(eq + 1);
+    if (!/^[\w-]+$/.test(name)) throw new Error(`--variants takes name=path/to/main.mjs, name=exec:path/to/executable, or a bare name for the current build, got ${JSON.stringify(v)}`);
+    const exec = target?.startsWith('exec:') ? resolve(target.slice('exec:'.length)) : undefined;
+    const script = target === undefined || exec !== undefined ? undefined : resolve(target);
+    for (const path of [script, exec]) if (path !== undefined && !existsSync(path)) throw new Error(`--variants: ${path} does not exist`);
+    return { name, script, exec };
   });
   return {
     variants,

@@ -140,8 +140,9 @@ export function oracle(bytes: Uint8Array, s: FuzzSetup): Pick<FuzzFrame, 'refusa
   const frame = decodeFrame(bytes, { clusterId: s.clusterId, kinds: ['raft'], maxBytes: s.maxFrameBytes });
   if (!frame.ok) return { refusals: { [frame.reason]: 1 }, delivered: 0 };
   const refusals: Record<string, number> = {};
-  const addressed = frame.body.filter((m) => m.to === s.target);
-  if (addressed.length < frame.body.length) refusals.misrouted = frame.body.length - addressed.length;
+  const messages = frame.body.messages;
+  const addressed = messages.filter((m) => m.to === s.target);
+  if (addressed.length < messages.length) refusals.misrouted = messages.length - addressed.length;
   if (addressed.length === 0) return { refusals, delivered: 0 };
   const sender = sealedSender(frame.seal, s.targetSeals, s.publicKeyOf, s.target);
   if (typeof sender !== 'number') return { refusals: { ...refusals, [sender]: 1 }, delivered: 0 };

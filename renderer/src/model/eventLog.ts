@@ -162,6 +162,12 @@ export function describeEvent(e: ShownEvent): string {
       return `workload: ${e.opsPerSec.toFixed(0)} ops/s, p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)} (ok ${e.ok}, fail ${e.fail}, info ${e.info})`;
     case 'telemetryGap':
       return `telemetry gap: ${e.missed} batch(es) missed`;
+    case 'held':
+      return `held ${e.message.type} from node ${e.message.from} (${e.message.id}, term ${e.message.term}): ${e.message.reason}`;
+    case 'debugState':
+      return `debugger: ${e.state.frozen ? 'frozen' : 'running'}, ${e.state.heldCount} held, ${e.state.role} in term ${e.state.term}${e.state.breakReason ? `; break: ${e.state.breakReason}` : ''}`;
+    case 'debug':
+      return `debugger ${e.action}: ${e.description}`;
     default:
       return JSON.stringify(e satisfies never);
   }

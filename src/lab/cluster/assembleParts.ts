@@ -16,6 +16,8 @@ import { FaultController } from './faultController';
 import { Membership } from './membership';
 import { NodeFleet, type ReadyReport } from './nodeFleet';
 import { WorkloadStats } from './workloadStats';
+import { DebugController } from '../debug/debugController';
+import type { WorkloadOptions } from '../../contract/clusterOptions';
 
 /** The parts of a cluster, each under its own concern. */
 export interface ClusterParts {
@@ -24,6 +26,7 @@ export interface ClusterParts {
   faults: FaultController;
   membership: Membership;
   work: WorkloadStats;
+  debug: DebugController;
 }
 
 /**
@@ -32,7 +35,15 @@ export interface ClusterParts {
  * lab (fault targets, partitions, the workload), so a seed repeats a run's choices.
  */
 export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state: ClusterState, fatal: (reason: string) => void): ClusterParts {
-  const events = new EventPipeline({ state, onEvent: deps.onEvent, onChange: deps.onChange });
+  // The debugger sees every event first: node debug telemetry, kills and violations break on it.
+  const events = new EventPipeline({
+    state,
+    onEvent: (ev) => {
+      debug.observe(ev);
+      deps.onEvent?.(ev);
+    },
+    onChange: deps.onChange,
+  });
   const rng = new SeededRng(options.seed);
   const random = () => rng.nextFloat();
   const now = () => events.now();
@@ -51,6 +62,7 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
   const onReady = (node: NodeId, report: ReadyReport): void => {
     fleet.markReady(node, report);
     faults.restoreRules(node);
+    debug.nodeReady(node).catch((err: Error) => warn(node, `debugger: ${err.message}`));
   };
 
   const fleet = new NodeFleet(options, {
@@ -87,5 +99,25 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
     record,
     clientPrefix: `${deps.runId}-c`,
   });
-  return { events, fleet, faults, membership, work };
+  // What the workload ran before a freeze paused it (restored on resume).
+  let pausedWorkload: WorkloadOptions | null = null;
+  const debug = new DebugController({
+    control: (node, command) => fleet.control(node, command),
+    liveNodes: () => state.ids().filter((id) => fleet.isReachable(id)),
+    record,
+    now,
+    pauseWorkload: () => {
+      const current = work.options();
+      if (current && current.clients > 0) {
+        pausedWorkload = current;
+        work.set({ ...current, clients: 0 });
+      }
+    },
+    restoreWorkload: () => {
+      if (pausedWorkload) work.set(pausedWorkload);
+      pausedWorkload = null;
+    },
+    onChange: () => deps.onChange?.(),
+  });
+  return { events, fleet, faults, membership, work, debug };
 }

@@ -6,7 +6,7 @@
  * (./compare.ts). Read-only: nothing is written to the folders opened.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FIGURE16_RANGES, PAPER_REFERENCE, type TrialSet } from '../../analysis/figure16';
 import { bootstrapPercentileDiff, ecdf, mannWhitney } from '../../analysis/stats';
 import type { ComparisonView, CurveView, ExperimentPanelView, ExperimentView, MetricComparisonView, StatsRowView } from '../../contract/labApiExperiments';
@@ -74,11 +74,17 @@ export function openExperiment(path: string): ExperimentView {
   return {
     path: full,
     kind,
+    sources: sets.map((set, i) => ({ mode: set.mode, path: files[i] })),
     title: kind === 'figure16' ? 'Figure 16: leader election performance' : `Sweep: ${s.name || basename(full)}`,
     setting,
     panels,
     randomness: sets.flatMap((set) => set.variants.map((v) => ({ label: v.label, mode: set.mode, text: v.timeoutRandomness }))),
   };
+}
+
+/** A legend name for a compared path: a trials file by its folder too ("exp-a/trials-sim.json"), every such file being named alike. */
+function subjectName(path: string): string {
+  return path.endsWith('.json') ? `${basename(dirname(path))}/${basename(path)}` : basename(path);
 }
 
 /** Compares each later run with the first, metric by metric (as `raftlab compare`). */
@@ -95,7 +101,7 @@ export function compareRuns(paths: readonly string[], gatePct = 0): ComparisonVi
       const sum = summarize(sm.samples);
       const ci = bootstrapMedianCi(sm.samples, { seed: 1 });
       stats.push({ run: names[i], n: sum.n, mean: sum.mean, p50: sum.p50, p50Low: ci?.low ?? null, p50High: ci?.high ?? null, p90: sum.p90, p99: sum.p99, max: sum.max });
-      if (sm.samples.length > 0) curves.push({ name: `${names[i]}: ${basename(s.path)}`, key: names[i], dashed: false, points: ecdf(sm.samples).map(([x, f]) => [x, f * 100]) });
+      if (sm.samples.length > 0) curves.push({ name: `${names[i]}: ${subjectName(s.path)}`, key: names[i], dashed: false, points: ecdf(sm.samples).map(([x, f]) => [x, f * 100]) });
     });
     return { name: m.name, better: m.better, logAxis: m.name.includes('(ms)'), curves, stats, differences: [] };
   });

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import * as echarts from 'echarts';
 import { FIGURE16_RANGES, PAPER_REFERENCE, type Figure16Panel, type TrialSet, type TrialVariant } from '../../analysis/figure16';
 import { bootstrapMedianCi, bootstrapPercentileDiff, ecdf, mannWhitney, pText, summarize } from '../../analysis/stats';
+import type { StatsRowView } from '../../contract/labApiExperiments';
 import { html, styleElement, type SafeHtml } from '../export/report/html';
 
 /** One colour per timeout range (the same range keeps its colour in both panels). */
@@ -113,20 +114,8 @@ export const TRIAL_REPORT_CSP = `default-src 'none'; style-src 'sha256-${createH
 
 const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
-/** Statistics of one variant, as the table and `raftlab compare` print them. */
-export interface VariantStats {
-  label: string;
-  mode: TrialSet['mode'];
-  n: number;
-  unresolved: number;
-  mean: number | null;
-  p50: number | null;
-  p50Low: number | null;
-  p50High: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-}
+/** Statistics of one variant, as the table and `raftlab compare` print them (the view's row without the paper's figure). */
+export type VariantStats = Omit<StatsRowView, 'paper'>;
 
 export function variantStats(v: TrialVariant, mode: TrialSet['mode'], seed = 1): VariantStats {
   const s = summarize(v.samples);

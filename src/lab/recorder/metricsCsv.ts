@@ -27,6 +27,9 @@ export const METRICS_CSV_COLUMNS = [
   'fsyncP50Ms',
   'fsyncP99Ms',
   'telemetryDropped',
+  // Added after the others, so a reader that counts columns still finds the older ones where they were.
+  'heapUsedBytes',
+  'externalBytes',
 ] as const;
 
 /** Quotes a field when it holds a comma, quote or line break (RFC 4180); null is empty. */
@@ -64,6 +67,9 @@ export function metricsCsvRow(ev: EventOf<'metrics'>): string {
     ev.fsync?.p50Ms,
     ev.fsync?.p99Ms,
     ev.telemetryDropped,
+    // Optional in the metrics event: recordings from before they existed leave them empty.
+    ev.heapUsedBytes,
+    ev.externalBytes,
   ];
   return `${values.map(csvField).join(',')}\n`;
 }

@@ -148,28 +148,25 @@ export class RunRecorder {
 
   /** Buffers an event; written at the next flush. */
   record(ev: RunEvent): void {
-    if (this.closed) {
-      this.stats.droppedAfterClose++;
-      return;
-    }
-    if (this.failure) {
-      this.stats.droppedAfterFailure++;
-      return;
-    }
-    this.events.push(ev);
+    if (this.accepting()) this.events.push(ev);
   }
 
   /** Buffers a completed client operation; written at the next flush. */
   recordOp(op: HistoryOp): void {
+    if (this.accepting()) this.ops.push(op);
+  }
+
+  /** False (and the drop counted) once the recorder is closed or a write has failed. */
+  private accepting(): boolean {
     if (this.closed) {
       this.stats.droppedAfterClose++;
-      return;
+      return false;
     }
     if (this.failure) {
       this.stats.droppedAfterFailure++;
-      return;
+      return false;
     }
-    this.ops.push(op);
+    return true;
   }
 
   /**

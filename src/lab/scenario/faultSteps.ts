@@ -1,14 +1,21 @@
 /**
  * The `faults:` timeline of a scenario file. Each entry has `at`, exactly one action key,
  * and optionally `every` / `until` to repeat the action (e.g. crash the leader every 2 s).
+ *
+ * An action is read in two moves: its file form is turned into the action's fields (the
+ * kind from the key, durations into ms, `isolate: 3` into the isolate-node preset) without
+ * judging the values, and the result is decoded with `ScenarioActionSchema`
+ * (src/contract/scenario.ts), the one place the rules live. Each field remembers where it
+ * was written, so the declaration's issues come back at the file's line and column.
  */
+import * as v from 'valibot';
 import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
-import { PARTITION_PRESETS, type PartitionPreset } from '../../contract/faults';
 import { LIMITS } from '../../contract/limits';
-import { SCENARIO_ACTION_ENTRIES, type NodeTarget, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
-import { formatDuration, readBool, readDuration, readNumber, readProbability } from './values';
-import { childPath, describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
+import { SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
+import { decodeDraft, descend, draft as fieldsDraft, mappingDraft, plainValue, type Draft, type ReadContext } from './decodeAt';
+import { formatDuration, readDuration } from './values';
+import { describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
 /** The action keys, in the declaration's order (SCENARIO_ACTION_ENTRIES in src/contract/scenario.ts). */
 export const ACTION_KEYS = Object.keys(SCENARIO_ACTION_ENTRIES) as (keyof typeof SCENARIO_ACTION_ENTRIES)[];
@@ -24,230 +31,144 @@ export interface NodeRef {
   at: Located;
 }
 
-interface Ctx {
-  positions: Positions;
-  issues: IssueList;
+interface Ctx extends ReadContext {
   refs: NodeRef[];
 }
 
-/** Reads a node reference: an id, or one of the words in `words`. */
-function readTarget<W extends string>(at: Located, words: readonly W[], ctx: Ctx): NodeId | W | undefined {
-  const v = scalarValue(at.node);
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) {
-    ctx.refs.push({ id: v, at });
-    return v;
+/** A draft of the action of this kind. */
+function draft(kind: string): Draft {
+  return fieldsDraft({ kind });
+}
+
+/** `isolate: leader` or `isolate: 3`: a partition preset. */
+function isolateForm(at: Located): Draft {
+  const d = draft('partition');
+  const value = scalarValue(at.node);
+  if (value === 'leader') {
+    d.fields.preset = 'isolate-leader';
+    return d;
   }
-  if (typeof v === 'string' && (words as readonly string[]).includes(v)) return v as W;
-  const alternatives = words.length > 0 ? `a node id (1, 2, ...) or ${words.join(', ')}` : 'a node id (1, 2, ...)';
-  ctx.issues.add(at.pos, at.path, `${at.path} must be ${alternatives} (got ${describeNode(at.node)})`);
-  return undefined;
+  d.fields.preset = 'isolate-node';
+  d.fields.node = plainValue(at.node);
+  d.where.set('node', at);
+  return d;
 }
 
-function readNodeId(at: Located, ctx: Ctx): NodeId | undefined {
-  return readTarget(at, [] as const, ctx) as NodeId | undefined;
-}
-
-function readGroups(at: Located, ctx: Ctx): NodeId[][] | undefined {
-  const groups = readSeq(at, 'groups of node ids, e.g. [[1, 2], [3, 4, 5]]', ctx.positions, ctx.issues);
-  if (!groups) return undefined;
-  const out: NodeId[][] = [];
-  const seen = new Set<NodeId>();
-  let ok = true;
-  for (const g of groups) {
-    const members = readSeq(g, 'node ids', ctx.positions, ctx.issues);
-    if (!members) {
-      ok = false;
-      continue;
-    }
-    const ids: NodeId[] = [];
-    for (const m of members) {
-      const id = readNodeId(m, ctx);
-      if (id === undefined) {
-        ok = false;
-        continue;
-      }
-      if (seen.has(id)) {
-        ctx.issues.add(m.pos, m.path, `${m.path}: node ${id} is in more than one group`);
-        ok = false;
-      }
-      seen.add(id);
-      ids.push(id);
-    }
-    out.push(ids);
-  }
-  if (ok && out.filter((g) => g.length > 0).length < 1) {
-    ctx.issues.add(at.pos, at.path, `${at.path} needs at least one non-empty group (nodes left out form another group)`);
-    return undefined;
-  }
-  return ok ? out : undefined;
-}
-
-function readIsolate(at: Located, ctx: Ctx): ScenarioAction | undefined {
-  const t = readTarget(at, ['leader'] as const, ctx);
-  if (t === undefined) return undefined;
-  return t === 'leader' ? { kind: 'partition', preset: 'isolate-leader' } : { kind: 'partition', preset: 'isolate-node', node: t };
-}
-
-function readPartition(at: Located, ctx: Ctx): ScenarioAction | undefined {
-  if (isMap(at.node)) {
-    const m = readMap(at, ['groups', 'isolate'], ctx.positions, ctx.issues);
-    if (!m) return undefined;
-    const groups = m.get('groups');
-    const isolate = m.get('isolate');
-    if (groups && isolate) {
-      ctx.issues.add(at.pos, at.path, `${at.path} takes either groups or isolate, not both`);
+/** `partition: halves`, `partition: { groups: [...] }` or `partition: { isolate: <node|leader> }`. */
+function partitionForm(at: Located, ctx: Ctx): Draft | undefined {
+  if (!isMap(at.node)) {
+    const d = draft('partition');
+    // The file names one node with `isolate:`; the preset alone would be refused for its missing node.
+    if (scalarValue(at.node) === 'isolate-node') {
+      ctx.issues.add(at.pos, at.path, `${at.path}: write "isolate: <node>" to isolate one node`);
       return undefined;
     }
-    if (groups) {
-      const g = readGroups(groups, ctx);
-      return g ? { kind: 'partition', groups: g } : undefined;
-    }
-    if (isolate) return readIsolate(isolate, ctx);
-    ctx.issues.add(at.pos, at.path, `${at.path} needs groups: [[...], [...]] or isolate: <node|leader>`);
-    return undefined;
+    d.fields.preset = plainValue(at.node);
+    d.where.set('preset', at);
+    return d;
   }
-  const v = scalarValue(at.node);
-  const presets = PARTITION_PRESETS.filter((p) => p !== 'isolate-node');
-  if (v === 'isolate-node') {
-    ctx.issues.add(at.pos, at.path, `${at.path}: write "isolate: <node>" to isolate one node`);
-    return undefined;
+  const m = readMap(at, ['groups', 'isolate'], ctx.positions, ctx.issues);
+  if (!m) return undefined;
+  const isolate = m.get('isolate');
+  const d = isolate ? isolateForm(isolate) : draft('partition');
+  const groups = m.get('groups');
+  if (groups) {
+    d.fields.groups = plainValue(groups.node);
+    d.where.set('groups', groups);
   }
-  if (typeof v !== 'string' || !(presets as string[]).includes(v)) {
-    ctx.issues.add(
-      at.pos,
-      at.path,
-      `${at.path} must be a preset (${presets.join(', ')}), or { groups: [[...], [...]] } or { isolate: <node|leader> } (got ${describeNode(at.node)})`,
-    );
-    return undefined;
-  }
-  return { kind: 'partition', preset: v as PartitionPreset };
+  return d;
 }
 
-/** drop / delay / jitter / duplicate, shared by link and flaky. */
-function readLinkTrouble(m: Map<string, Located>, at: Located, ctx: Ctx): { drop?: number; delayMs?: number; jitterMs?: number; duplicate?: number } | undefined {
-  const out: { drop?: number; delayMs?: number; jitterMs?: number; duplicate?: number } = {};
-  let ok = true;
-  const num = <T>(v: T | undefined): T | undefined => {
-    if (v === undefined) ok = false;
-    return v;
+type FileForm = (at: Located, ctx: Ctx) => Draft | undefined;
+
+/** A whole-value form (`kill: leader`, `groups: [[1], [2, 3]]`): the value is one field of the action. */
+function valueForm(kind: ScenarioAction['kind'], field: string): FileForm {
+  return (at) => {
+    const d = draft(kind);
+    d.fields[field] = plainValue(at.node);
+    d.where.set(field, at);
+    return d;
   };
-  if (m.has('drop')) out.drop = num(readProbability(m.get('drop')!, ctx.issues));
-  if (m.has('duplicate')) out.duplicate = num(readProbability(m.get('duplicate')!, ctx.issues));
-  if (m.has('delay')) out.delayMs = num(readDuration(m.get('delay')!, ctx.issues, { max: LIMITS.linkDelayMs.max }));
-  if (m.has('jitter')) out.jitterMs = num(readDuration(m.get('jitter')!, ctx.issues, { max: LIMITS.linkDelayMs.max }));
-  if (!ok) return undefined;
-  if (Object.keys(out).length === 0) {
-    ctx.issues.add(at.pos, at.path, `${at.path} needs at least one of drop, delay, jitter, duplicate`);
+}
+
+/** A flag with no fields (`heal: all`, `add-node: true`): the file declaration says which values. */
+function flagForm(key: 'heal' | 'add-node' | 'freeze' | 'unfreeze'): FileForm {
+  const declared = SCENARIO_ACTION_ENTRIES[key];
+  const why = v.getDescription(declared);
+  return (at, ctx) => {
+    const r = v.safeParse(declared, plainValue(at.node));
+    if (r.success) return draft(key);
+    ctx.issues.add(at.pos, at.path, `${at.path} must be ${r.issues[0].expected} (got ${describeNode(at.node)})${why ? `: ${why.charAt(0).toLowerCase()}${why.slice(1)}` : ''}`);
     return undefined;
-  }
-  return out;
+  };
 }
 
-function readLink(at: Located, ctx: Ctx): ScenarioAction | undefined {
-  const m = readMap(at, ['from', 'to', 'drop', 'delay', 'jitter', 'duplicate', 'symmetric'], ctx.positions, ctx.issues);
-  if (!m) return undefined;
-  for (const k of ['from', 'to']) {
-    if (!m.has(k)) ctx.issues.add(at.pos, at.path, `${at.path} needs ${k}: <node>`);
-  }
-  const from = m.has('from') ? readNodeId(m.get('from')!, ctx) : undefined;
-  const to = m.has('to') ? readNodeId(m.get('to')!, ctx) : undefined;
-  const symmetric = m.has('symmetric') ? readBool(m.get('symmetric')!, ctx.issues) : false;
-  const trouble = readLinkTrouble(m, at, ctx);
-  if (from === undefined || to === undefined || symmetric === undefined || !trouble) return undefined;
-  if (from === to) {
-    ctx.issues.add(m.get('to')!.pos, childPath(at.path, 'to'), `${at.path}: from and to must be different nodes`);
-    return undefined;
-  }
-  return { kind: 'link', from, to, symmetric, ...trouble };
+type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break';
+
+/** A mapping's declared fields, whether the declaration is the object itself or a pipe around it (one with a description). */
+function entriesOf(key: MappingKey): v.ObjectEntries {
+  const declared = SCENARIO_ACTION_ENTRIES[key] as v.GenericSchema & { entries?: v.ObjectEntries; pipe?: readonly (v.GenericSchema & { entries?: v.ObjectEntries })[] };
+  const entries = declared.entries ?? declared.pipe?.[0]?.entries;
+  if (!entries) throw new Error(`scenario key ${key} is not declared as a mapping`);
+  return entries;
 }
 
-function readFlaky(at: Located, ctx: Ctx): ScenarioAction | undefined {
-  const m = readMap(at, ['drop', 'delay', 'jitter', 'duplicate'], ctx.positions, ctx.issues);
-  if (!m) return undefined;
-  const trouble = readLinkTrouble(m, at, ctx);
-  return trouble ? { kind: 'flaky', ...trouble } : undefined;
+function mapping(key: MappingKey): FileForm {
+  const entries = entriesOf(key);
+  return (at, ctx) => mappingDraft(entries, at, ctx, { kind: key });
 }
 
-function readClock(at: Located, ctx: Ctx): ScenarioAction | undefined {
-  const m = readMap(at, ['node', 'rate'], ctx.positions, ctx.issues);
-  if (!m) return undefined;
-  if (!m.has('node') || !m.has('rate')) {
-    ctx.issues.add(at.pos, at.path, `${at.path} needs node and rate, e.g. { node: 2, rate: 1.5 }`);
-    return undefined;
+/**
+ * How each file key becomes an action's fields; one entry per key of SCENARIO_ACTION_ENTRIES
+ * (the type makes a new key fail to compile until it has its form here).
+ */
+const FILE_FORMS: { [K in ActionKey]: FileForm } = {
+  kill: valueForm('kill', 'node'),
+  pause: valueForm('pause', 'node'),
+  stop: valueForm('stop', 'node'),
+  restart: valueForm('restart', 'node'),
+  resume: valueForm('resume', 'node'),
+  partition: partitionForm,
+  groups: valueForm('partition', 'groups'),
+  isolate: isolateForm,
+  heal: flagForm('heal'),
+  link: mapping('link'),
+  flaky: mapping('flaky'),
+  clock: mapping('clock'),
+  disk: mapping('disk'),
+  'add-node': flagForm('add-node'),
+  'remove-node': valueForm('remove-node', 'node'),
+  'transfer-leader': valueForm('transfer-leader', 'to'),
+  freeze: flagForm('freeze'),
+  unfreeze: flagForm('unfreeze'),
+  release: mapping('release'),
+  advance: mapping('advance'),
+  'timeout-now': valueForm('timeout-now', 'node'),
+  break: mapping('break'),
+};
+
+/** Node ids the action names, with where: checked against the cluster size by the caller. */
+const NODE_FIELDS = ['node', 'from', 'to', 'groups'] as const;
+
+function collectRefs(action: ScenarioAction, d: Draft, ctx: Ctx): void {
+  const fields = action as Record<string, unknown>;
+  for (const field of NODE_FIELDS) {
+    const loc = d.where.get(field);
+    const value = fields[field];
+    if (!loc) continue;
+    if (typeof value === 'number') ctx.refs.push({ id: value, at: loc });
+    if (Array.isArray(value)) {
+      (value as number[][]).forEach((group, g) => group.forEach((id, i) => ctx.refs.push({ id, at: descend(loc, [g, i], ctx.positions) })));
+    }
   }
-  const node = readNodeId(m.get('node')!, ctx);
-  const rate = readNumber(m.get('rate')!, ctx.issues, { min: LIMITS.timerRate.min, max: LIMITS.timerRate.max });
-  return node !== undefined && rate !== undefined ? { kind: 'clock', node, rate } : undefined;
 }
 
-function readDisk(at: Located, ctx: Ctx): ScenarioAction | undefined {
-  const m = readMap(at, ['node', 'fsyncDelay'], ctx.positions, ctx.issues);
-  if (!m) return undefined;
-  if (!m.has('node') || !m.has('fsyncDelay')) {
-    ctx.issues.add(at.pos, at.path, `${at.path} needs node and fsyncDelay, e.g. { node: 2, fsyncDelay: 20ms }`);
-    return undefined;
-  }
-  const node = readNodeId(m.get('node')!, ctx);
-  const fsyncDelayMs = readDuration(m.get('fsyncDelay')!, ctx.issues, { max: LIMITS.fsyncDelayMs.max });
-  return node !== undefined && fsyncDelayMs !== undefined ? { kind: 'disk', node, fsyncDelayMs } : undefined;
-}
-
+/** Reads one action: its file form, then the declaration's decoding of it. */
 function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | undefined {
-  const targets = ['leader', 'random'] as const;
-  switch (key) {
-    case 'kill':
-    case 'pause':
-    case 'stop': {
-      const node = readTarget(at, targets, ctx);
-      return node === undefined ? undefined : { kind: key, node };
-    }
-    case 'restart': {
-      const node = readTarget(at, [...targets, 'killed'] as const, ctx);
-      return node === undefined ? undefined : { kind: 'restart', node };
-    }
-    case 'resume': {
-      const node = readTarget(at, ['paused'] as const, ctx);
-      return node === undefined ? undefined : { kind: 'resume', node };
-    }
-    case 'partition':
-      return readPartition(at, ctx);
-    case 'groups': {
-      const g = readGroups(at, ctx);
-      return g ? { kind: 'partition', groups: g } : undefined;
-    }
-    case 'isolate':
-      return readIsolate(at, ctx);
-    case 'heal': {
-      const v = scalarValue(at.node);
-      if (v !== 'all' && v !== true) {
-        ctx.issues.add(at.pos, at.path, `${at.path} must be "all" (heals every partition and link fault)`);
-        return undefined;
-      }
-      return { kind: 'heal' };
-    }
-    case 'link':
-      return readLink(at, ctx);
-    case 'flaky':
-      return readFlaky(at, ctx);
-    case 'clock':
-      return readClock(at, ctx);
-    case 'disk':
-      return readDisk(at, ctx);
-    case 'add-node':
-      if (scalarValue(at.node) !== true) {
-        ctx.issues.add(at.pos, at.path, `${at.path} must be true (the lab picks the new node's id)`);
-        return undefined;
-      }
-      return { kind: 'add-node' };
-    case 'remove-node': {
-      const node = readTarget(at, targets, ctx);
-      return node === undefined ? undefined : { kind: 'remove-node', node: node as NodeTarget };
-    }
-    case 'transfer-leader': {
-      const to = readTarget(at, ['random'] as const, ctx);
-      return to === undefined ? undefined : { kind: 'transfer-leader', to };
-    }
-  }
+  const d = FILE_FORMS[key](at, ctx);
+  const action = d && decodeDraft(ScenarioActionSchema, d, at, ctx);
+  if (action) collectRefs(action, d, ctx);
+  return action;
 }
 
 /**

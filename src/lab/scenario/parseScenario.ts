@@ -3,16 +3,16 @@
  * every problem with its line and column rather than stopping at the first.
  */
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { MAX_REPEAT, SCENARIO_EXPECT_ENTRIES, SCENARIO_NAME_PATTERN, ScenarioFileSchema, type Scenario, type ScenarioExpectations } from '../../contract/scenario';
+import { MAX_REPEAT, SCENARIO_EXPECT_ENTRIES, SCENARIO_NAME_PATTERN, ScenarioExpectationsSchema, ScenarioFileSchema, type Scenario, type ScenarioExpectations } from '../../contract/scenario';
+import { decodeDraft, mappingDraft } from './decodeAt';
 import { readClusterSection, readWorkloadSection, validateVariants, type OptionsSection } from './clusterSection';
 import { readFaults, type NodeRef } from './faultSteps';
-import { readBool, readDuration, readNumber, readString } from './values';
+import { readDuration, readNumber, readString } from './values';
 import * as v from 'valibot';
 import { childPath, formatIssue, IssueList, positionOfPath, Positions, readMap, readSeq, type Located, type ScenarioIssue } from './yamlReader';
 
 /** The keys, the name pattern and the repeat bound: the file's declaration's (src/contract/scenario.ts). */
 export const TOP_KEYS = Object.keys(ScenarioFileSchema.pipe[0].entries) as (keyof typeof ScenarioFileSchema.pipe[0]['entries'])[];
-const EXPECT_KEYS = Object.keys(SCENARIO_EXPECT_ENTRIES);
 const NAME = SCENARIO_NAME_PATTERN;
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; issues: ScenarioIssue[] };
@@ -30,16 +30,11 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** `expect:`, decoded with its declaration (ScenarioExpectationsSchema); {} when it is wrong (issues say why). */
 function readExpect(at: Located, positions: Positions, issues: IssueList): ScenarioExpectations {
-  const out: ScenarioExpectations = {};
-  const m = readMap(at, EXPECT_KEYS, positions, issues);
-  if (!m) return out;
-  if (m.has('leaderWithin')) out.leaderWithinMs = readDuration(m.get('leaderWithin')!, issues, { positive: true });
-  if (m.has('noViolations')) out.noViolations = readBool(m.get('noViolations')!, issues);
-  if (m.has('linearizable')) out.linearizable = readBool(m.get('linearizable')!, issues);
-  if (m.has('maxElectionMs')) out.maxElectionMs = readNumber(m.get('maxElectionMs')!, issues, { min: 0, minExclusive: true });
-  for (const k of Object.keys(out) as Array<keyof ScenarioExpectations>) if (out[k] === undefined) delete out[k];
-  return out;
+  const ctx = { positions, issues };
+  const d = mappingDraft(SCENARIO_EXPECT_ENTRIES, at, ctx);
+  return (d && decodeDraft(ScenarioExpectationsSchema, d, at, ctx)) ?? {};
 }
 
 /** Node ids must exist in the smallest variant, counting nodes the timeline adds. */

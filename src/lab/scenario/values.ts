@@ -21,7 +21,11 @@ export function formatDuration(ms: number): string {
   return ms % 1000 === 0 && ms !== 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** A duration; `max` (ms) bounds it where the lab bounds the same value (LIMITS in src/contract/limits.ts). */
+/**
+ * A duration (the scenario's `at`, `every`, `until`, `duration` and an action's duration
+ * fields). An action's bounds are its declaration's (ScenarioActionSchema) and are not
+ * repeated here; `max` (ms) is for a reader that has no declaration to decode with.
+ */
 export function readDuration(at: Located, issues: IssueList, opts: { positive?: boolean; max?: number } = {}): number | undefined {
   const ms = parseDuration(scalarValue(at.node));
   if (ms === undefined) {
@@ -75,9 +79,4 @@ export function readNumber(at: Located, issues: IssueList, range: { min?: number
   if (range.min !== undefined && (range.minExclusive ? v <= range.min : v < range.min)) return fail();
   if (range.max !== undefined && v > range.max) return fail();
   return v;
-}
-
-/** A probability in [0, 1]. */
-export function readProbability(at: Located, issues: IssueList): number | undefined {
-  return readNumber(at, issues, { min: 0, max: 1 });
 }

@@ -3,7 +3,7 @@
  * column it was written at, so each validation error can name its place in the file
  * ("scenario.yaml:12:5: faults[2].at must be a duration like 5s or 1500ms").
  */
-import { isMap, isScalar, isSeq, type LineCounter, type Node as YamlNode, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node as YamlNode, type Pair } from 'yaml';
 
 /** A position in the file, 1-based. */
 export interface Pos {
@@ -71,6 +71,8 @@ export function scalarValue(node: YamlNode | null): unknown {
 /** Describes what a node is, for "must be X (got Y)" messages. */
 export function describeNode(node: YamlNode | null): string {
   if (node === null) return 'nothing';
+  // The reader takes values as written: an alias (*name) is not looked up.
+  if (isAlias(node)) return `an alias (*${node.source}); write the value out`;
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   const v = scalarValue(node);

@@ -26,6 +26,7 @@ import {
   type RecordingLevel,
 } from '../../contract/journalFormat';
 import type { Input, Message, Outputs, PersistedState, RaftConfig } from '../../raft/types';
+import { formatMessageId, type MessageId } from '../transport/messageIds';
 
 /** Buffered bytes are written out at least this often. */
 const FLUSH_MS = 200;
@@ -96,15 +97,20 @@ export class JournalWriter {
    * One core step: `out` null when the core refused the input (a RaftInputError). At level
    * `messages` only received messages are recorded, as headers; the step number still counts.
    */
-  step(t: number, input: Input, out: Outputs | null): void {
+  step(t: number, input: Input, out: Outputs | null, msgId?: MessageId): void {
     const step = ++this.steps;
-    if (this.options.level === 'full') this.append({ kind: 'step', step, t, input, digest: out === null ? null : digestOutputs(out) });
-    else if (input.type === 'message') this.append({ kind: 'received', step, t, header: messageHeader(input.message) });
+    if (this.options.level === 'full') {
+      const record: JournalRecord = { kind: 'step', step, t, input, digest: out === null ? null : digestOutputs(out) };
+      if (msgId && msgId.n > 0) record.msgId = { incarnation: msgId.incarnation, n: msgId.n };
+      this.append(record);
+    } else if (input.type === 'message') {
+      this.append({ kind: 'received', step, t, header: messageHeader(input.message, msgId && msgId.n > 0 ? formatMessageId(msgId) : undefined) });
+    }
   }
 
-  /** A message the transport (a fault rule, a dead peer, a full queue) dropped. */
-  dropped(t: number, message: Message, reason: string): void {
-    this.append({ kind: 'dropped', t, header: messageHeader(message), reason });
+  /** A message the transport (a fault rule, a dead peer, a full queue) or the debugger dropped. */
+  dropped(t: number, message: Message, reason: string, msgId?: MessageId): void {
+    this.append({ kind: 'dropped', t, header: messageHeader(message, msgId && msgId.n > 0 ? formatMessageId(msgId) : undefined), reason });
   }
 
   private append(record: JournalRecord): void {

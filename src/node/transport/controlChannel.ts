@@ -19,6 +19,7 @@
  */
 import { Dealer } from 'zeromq';
 import { encodeFrame } from '../../contract/codec';
+import type { NodeDebugState } from '../../contract/debug';
 import { decodeSinglePart } from '../../wire/sockets';
 import type { ControlReply, ControlRequest, NodeStatusReport } from '../../contract/control';
 import { LIMITS } from '../../contract/limits';
@@ -36,7 +37,7 @@ import { controlRoutingId } from '../../wire/controlRouting';
 import type { FrameSealer } from '../../contract/codec';
 
 /** What a handler returns: a status report for 'status', nothing for the others. */
-export type ControlResult = NodeStatusReport | null | undefined | void;
+export type ControlResult = NodeStatusReport | NodeDebugState | null | undefined | void;
 
 export type ControlHandler = (request: ControlRequest) => ControlResult | Promise<ControlResult>;
 

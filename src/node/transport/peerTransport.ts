@@ -41,7 +41,8 @@
  */
 import { Pull, Push } from 'zeromq';
 import { decodeFrame, encodeFrame, FRAME_LIMITS, type FrameSealer } from '../../contract/codec';
-import { raftMessageWireSize } from '../../contract/codecRaftWire';
+import { raftBatchIdsSize, raftIdSize, raftMessageWireSize } from '../../contract/codecRaftWire';
+import type { MessageIds } from './messageIds';
 import type { Message, NodeId } from '../../raft/types';
 import type { FaultCounters, FaultInjector } from '../faults/faultInjector';
 import { RejectCounters, reportToStderr, TrafficTable, type ErrorReporter } from '../../wire/counters';
@@ -72,6 +73,11 @@ export interface PeerTransportOptions {
   /** Every accepted inbound message (after inbound fault rules). */
   onMessage: (message: Message) => void;
   faults?: FaultInjector<Message>;
+  /**
+   * Message ids (messageIds.ts): outbound messages are sent with the numbers found here, and
+   * inbound ones are keyed here with the ids their frames carried. Absent: frames carry no ids.
+   */
+  ids?: MessageIds;
   /** Told of every outbound message the transport itself dropped, with the reason (the flight recorder journals it). */
   onDrop?: (message: Message, reason: keyof PeerDropCounters) => void;
   /** Permit non-loopback tcp endpoints (default false). */
@@ -181,11 +187,15 @@ class PeerLink {
     const { maxPerFrame, maxFrameBytes, envelopeBytes } = this.limits;
     const messages: Message[] = [];
     const sizes: number[] = [];
-    let bytes = envelopeBytes;
-    let values = ENVELOPE_VALUES;
+    const ids = this.owner.ids;
+    const ns: number[] = [];
+    // The ids' outer header, incarnation and list header (at their widest), then one number per message.
+    let bytes = envelopeBytes + (ids ? raftBatchIdsSize(ids.incarnation, []) + 4 : 0);
+    let values = ENVELOPE_VALUES + (ids ? 3 : 0);
     while (this.queue.length > 0 && messages.length < maxPerFrame) {
       const message = this.queue.peek()!;
-      const size = raftMessageWireSize(message);
+      const n = ids ? ids.sentNumber(message) : 0;
+      const size = raftMessageWireSize(message) + (ids ? raftIdSize(n) : 0);
       const messageValues = raftMessageValues(message);
       if (bytes + size > maxFrameBytes || values + messageValues > FRAME_LIMITS.raft.maxItems) {
         if (messages.length > 0) break; // the next frame takes it
@@ -199,12 +209,14 @@ class PeerLink {
       }
       this.queue.shift();
       messages.push(message);
+      ns.push(n);
       sizes.push(size);
       bytes += size;
-      values += messageValues;
+      values += messageValues + (ids ? 1 : 0);
     }
     if (messages.length === 0) return undefined;
-    return { message: encodeFrame('raft', this.owner.clusterId, messages, this.sealer), context: { messages, sizes } };
+    const body = ids ? { messages, ids: { incarnation: ids.incarnation, ns } } : messages;
+    return { message: encodeFrame('raft', this.owner.clusterId, body, this.sealer), context: { messages, sizes } };
   }
 }
 
@@ -226,6 +238,8 @@ export class PeerTransport {
   private loop: Promise<void> | null = null;
   private boundAddress = '';
   private closed = false;
+  /** @internal message ids (PeerTransportOptions.ids), read by the links when they build frames. */
+  readonly ids: MessageIds | undefined;
 
   /** Binds the inbound socket and connects to the initial peers. */
   static async open(options: PeerTransportOptions): Promise<PeerTransport> {
@@ -248,6 +262,7 @@ export class PeerTransport {
     zap: ZapRegistration | null,
   ) {
     this.zap = zap;
+    this.ids = options.ids;
     this.seals = options.curve ? new SealKeys(options.curve.keys) : null;
     for (const [id, key] of Object.entries(options.curve?.peerKeys ?? {})) {
       if (!isZ85Key(key)) throw new RangeError(`peer ${id} has no valid public key: CURVE sockets need a Z85 key for every peer`);
@@ -334,6 +349,12 @@ export class PeerTransport {
     else this.enqueue(message);
   }
 
+  /** Queues `message` past the outbound fault rules: a message the debugger held at its sender and now releases. */
+  sendPastFaults(message: Message): void {
+    if (this.closed) return;
+    this.enqueue(message);
+  }
+
   private readonly enqueue = (message: Message): void => {
     if (this.closed) return; // a delayed message released after close
     const link = this.links.get(message.to);
@@ -375,8 +396,9 @@ export class PeerTransport {
       return;
     }
     // Messages for another node are refused first (they would be whoever sent them).
-    const addressed = frame.body.filter((message) => message.to === this.self);
-    if (addressed.length < frame.body.length) this.rejected.add('misrouted', frame.body.length - addressed.length);
+    const { messages, ids } = frame.body;
+    const addressed = messages.filter((message) => message.to === this.self);
+    if (addressed.length < messages.length) this.rejected.add('misrouted', messages.length - addressed.length);
     if (addressed.length === 0) return;
     if (this.seals) {
       const sender = sealedSender(frame.seal, this.seals, (id) => this.peerKeys.get(id), this.self);
@@ -392,6 +414,7 @@ export class PeerTransport {
         return;
       }
     }
+    if (ids && this.ids) for (let i = 0; i < messages.length; i++) this.ids.received(messages[i], ids.incarnation, ids.ns[i]);
     const faults = this.options.faults;
     for (const message of addressed) {
       this.traffic.recordReceived(message.from, message.type, raftMessageWireSize(message));

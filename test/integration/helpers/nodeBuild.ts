@@ -12,7 +12,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileS
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { nodeBundle } from '../../../scripts/esbuildConfig.mjs';
+import type { BuildOptions } from 'esbuild';
+import { nodeBundle, nodeProcessBundle } from '../../../scripts/esbuildConfig.mjs';
 
 const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 /** Source trees the node bundle is built from. */
@@ -39,7 +40,7 @@ export function repoRoot(): string {
 
 async function ensureBuilt(): Promise<string> {
   const script = join(REPO_ROOT, 'out/node/main.mjs');
-  await rebuildIfStale('src/node/main.ts', script, SOURCE_DIRS);
+  await rebuildIfStale('src/node/main.ts', script, SOURCE_DIRS, nodeProcessBundle);
   return script;
 }
 
@@ -47,21 +48,24 @@ async function ensureBuilt(): Promise<string> {
  * Bundles `entry` (repo-relative) to `outfile` when the bundle is missing or older than any
  * .ts file under `sourceDirs`, writing through a temporary file and a rename.
  */
-export async function rebuildIfStale(entry: string, outfile: string, sourceDirs: readonly string[]): Promise<void> {
+export async function rebuildIfStale(entry: string, outfile: string, sourceDirs: readonly string[], config: BundleConfig = nodeBundle): Promise<void> {
   const builtAt = existsSync(outfile) ? statSync(outfile).mtimeMs : 0;
   const newest = Math.max(...sourceDirs.map((d) => newestMtime(join(REPO_ROOT, d))));
   if (builtAt >= newest) return;
-  await buildAtomically({ entryPoints: [join(REPO_ROOT, entry)], outfile, sourcemap: true });
+  await buildAtomically({ entryPoints: [join(REPO_ROOT, entry)], outfile, sourcemap: true }, config);
 }
+
+/** nodeBundle, or nodeProcessBundle for the node process itself (scripts/esbuildConfig.mjs). */
+type BundleConfig = (options: BuildOptions) => BuildOptions;
 
 /**
  * Builds with the repository's one esbuild configuration (scripts/esbuildConfig.mjs),
  * writing each output through a temporary file and a rename: another test process may be
  * loading the same bundle at that moment.
  */
-export async function buildAtomically(options: { entryPoints: string[]; outfile: string; sourcemap: boolean | 'inline' }): Promise<void> {
-  const result = await build(nodeBundle({ ...options, write: false }));
-  for (const file of result.outputFiles) {
+export async function buildAtomically(options: { entryPoints: string[]; outfile: string; sourcemap: boolean | 'inline' }, config: BundleConfig = nodeBundle): Promise<void> {
+  const result = await build(config({ ...options, write: false }));
+  for (const file of result.outputFiles ?? []) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);

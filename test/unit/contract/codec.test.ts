@@ -32,19 +32,23 @@ describe('codec round trips', () => {
   it('round-trips every Raft message type, alone and batched', () => {
     for (const message of ALL_MESSAGES) {
       const result = decodeFrame(encodeFrame('raft', CLUSTER, [message]), expectFor(['raft']));
-      expect(result).toEqual({ ok: true, kind: 'raft', body: [message] });
+      expect(result).toEqual({ ok: true, kind: 'raft', body: { messages: [message], ids: null } });
     }
     const batch = decodeFrame(encodeFrame('raft', CLUSTER, ALL_MESSAGES), expectFor(['raft']));
-    expect(batch).toEqual({ ok: true, kind: 'raft', body: ALL_MESSAGES });
+    expect(batch).toEqual({ ok: true, kind: 'raft', body: { messages: ALL_MESSAGES, ids: null } });
+    // With ids (issue 10: a send and its receipt pair up exactly): one number per message.
+    const ns = ALL_MESSAGES.map((_, i) => i + 1);
+    const withIds = decodeFrame(encodeFrame('raft', CLUSTER, { messages: ALL_MESSAGES, ids: { incarnation: 3, ns } }), expectFor(['raft']));
+    expect(withIds).toEqual({ ok: true, kind: 'raft', body: { messages: ALL_MESSAGES, ids: { incarnation: 3, ns } } });
   });
 
   it('hands the core plain Uint8Array data, not Buffers', () => {
     const result = decodeFrame(encodeFrame('raft', CLUSTER, ALL_MESSAGES), expectFor(['raft']));
     if (!result.ok) throw new Error(result.detail);
-    const append = result.body.find((m) => m.type === 'append')!;
+    const append = result.body.messages.find((m) => m.type === 'append')!;
     if (append.type !== 'append') throw new Error('unreachable');
     for (const entry of append.entries) expect(entry.data.constructor).toBe(Uint8Array);
-    const snapshot = result.body.find((m) => m.type === 'snapshot')!;
+    const snapshot = result.body.messages.find((m) => m.type === 'snapshot')!;
     if (snapshot.type !== 'snapshot') throw new Error('unreachable');
     expect(snapshot.snapshot.data.constructor).toBe(Uint8Array);
   });
@@ -93,7 +97,7 @@ describe('codec round trips', () => {
     const values = [0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
     for (const term of values) {
       const m: Message = { type: 'heartbeat', from: 1, to: 2, term, commit: term, seq: term };
-      expect(decodeFrame(encodeFrame('raft', CLUSTER, [m]), expectFor(['raft']))).toEqual({ ok: true, kind: 'raft', body: [m] });
+      expect(decodeFrame(encodeFrame('raft', CLUSTER, [m]), expectFor(['raft']))).toEqual({ ok: true, kind: 'raft', body: { messages: [m], ids: null } });
     }
   });
 

@@ -39,7 +39,7 @@ const vote = (over: Partial<Record<number, unknown>> = {}) => {
 
 describe('Raft body validation', () => {
   it('accepts a well-formed tuple and rejects each wrong field type', () => {
-    expect(decodeBody('raft', [vote()])).toMatchObject({ ok: true, body: [{ type: 'vote', term: 5 }] });
+    expect(decodeBody('raft', [vote()])).toMatchObject({ ok: true, body: { messages: [{ type: 'vote', term: 5 }] } });
     expectInvalid('raft', [vote({ 3: -1 })], /\[0\]\[3\].*non-negative integer/);
     expectInvalid('raft', [vote({ 3: 1.5 })]);
     expectInvalid('raft', [vote({ 3: NaN })]);
@@ -77,13 +77,13 @@ describe('Raft body validation', () => {
 
   it('carries the AppendEntries stamp both ways and the snapshot checksum (src/raft stale rejections and §7 checks)', () => {
     const ok = (t: unknown[]) => decodeBody('raft', [t]);
-    expect(ok([3, 1, 2, 5, 0, 0, [], 0, 42])).toMatchObject({ ok: true, body: [{ type: 'append', seq: 42 }] });
+    expect(ok([3, 1, 2, 5, 0, 0, [], 0, 42])).toMatchObject({ ok: true, body: { messages: [{ type: 'append', seq: 42 }] } });
     expectInvalid('raft', [[3, 1, 2, 5, 0, 0, [], 0]], /append tuple must have 9 fields/);
     expectInvalid('raft', [[3, 1, 2, 5, 0, 0, [], 0, -1]], /non-negative integer/);
-    expect(ok([4, 2, 1, 5, false, 0, 3, 1, 2, 42])).toMatchObject({ ok: true, body: [{ type: 'appendResp', seq: 42 }] });
+    expect(ok([4, 2, 1, 5, false, 0, 3, 1, 2, 42])).toMatchObject({ ok: true, body: { messages: [{ type: 'appendResp', seq: 42 }] } });
     expectInvalid('raft', [[4, 2, 1, 5, false, 0, 3, 1, 2]], /appendResp tuple must have 10 fields/);
     const snap = (checksum: unknown) => [7, 1, 2, 5, 10, 4, [[1, 2, 3]], bin(1, 2), checksum];
-    expect(ok(snap(0xffffffff))).toMatchObject({ ok: true, body: [{ type: 'snapshot', checksum: 0xffffffff }] });
+    expect(ok(snap(0xffffffff))).toMatchObject({ ok: true, body: { messages: [{ type: 'snapshot', checksum: 0xffffffff }] } });
     expectInvalid('raft', [snap(2 ** 32)], /32-bit checksum/);
     expectInvalid('raft', [snap(1.5)], /32-bit checksum/);
     expectInvalid('raft', [snap(-1)], /32-bit checksum/);
@@ -123,6 +123,17 @@ describe('Raft body validation', () => {
   it('is exposed as a non-throwing validator', () => {
     expect(validateRaftBatch([[8, 1, 2, 3]])).toEqual({ ok: true, value: [{ type: 'timeoutNow', from: 1, to: 2, term: 3 }] });
     expect(validateRaftBatch(null)).toMatchObject({ ok: false });
+  });
+});
+
+describe('Raft body ids (message ids, src/contract/debug.ts)', () => {
+  it('takes one number per message and refuses a list that does not match', () => {
+    const m = vote();
+    expect(decodeBody('raft', [2, [7], [m]])).toMatchObject({ ok: true, body: { ids: { incarnation: 2, ns: [7] } } });
+    expectInvalid('raft', [2, [7, 8], [m]], /2 message numbers for 1 messages/);
+    expectInvalid('raft', [2, [-1], [m]], /message number 0/);
+    expectInvalid('raft', [-2, [1], [m]], /incarnation/);
+    expectInvalid('raft', [2, [1]], /expected \[incarnation, ids, messages\]/);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrialSet } from '../../../src/analysis/figure16';
 import { SeededRng } from '../../../src/raft/rng';
@@ -49,6 +49,8 @@ describe('experiment:open', () => {
     writeFileSync(join(dir, 'figure16.html'), '<!doctype html>');
     const view = openExperiment(dir);
     expect(view.kind).toBe('figure16');
+    // What the app's Compare picker offers as A and B (experiment:compare takes trials files).
+    expect(view.sources).toEqual([{ mode: 'real', path: join(dir, 'trials-real.json') }, { mode: 'sim', path: join(dir, 'trials-sim.json') }]);
     expect(view.panels.map((p) => p.name)).toEqual(['top', 'bottom']);
     const top = view.panels[0];
     expect(top.stats.map((r) => [r.label, r.mode, r.n])).toEqual([['150–155', 'real', 60], ['150–155', 'sim', 60]]);
@@ -80,7 +82,7 @@ describe('experiment:compare', () => {
     expect(view.runs.map((r) => r.name)).toEqual(['A', 'B']);
     const m = view.metrics.find((x) => x.name === 'election time 150–155 (ms)')!;
     expect(m.stats.map((s) => s.n)).toEqual([60, 60]);
-    expect(m.curves).toHaveLength(2);
+    expect(m.curves.map((c) => c.name)).toEqual([`A: ${basename(dir)}/a.json`, `B: ${basename(dir)}/b.json`]);
     const d = m.differences[0];
     expect(d.diff!.low).toBeGreaterThan(0);
     expect(d.worse).toBe(true);

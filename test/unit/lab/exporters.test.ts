@@ -21,7 +21,7 @@ describe('metrics.csv', () => {
     expect(lines[0]).toBe(METRICS_CSV_COLUMNS.join(','));
     expect(lines[0]).toBe(
       't,node,term,role,leader,commit,applied,lastIndex,snapshotIndex,loopLagMs,rssBytes,electionsStarted,electionsWon,votesGranted,' +
-        'heartbeatsSent,heartbeatsReceived,stateChanges,leaderStalenessMs,fsyncP50Ms,fsyncP99Ms,telemetryDropped',
+        'heartbeatsSent,heartbeatsReceived,stateChanges,leaderStalenessMs,fsyncP50Ms,fsyncP99Ms,telemetryDropped,heapUsedBytes,externalBytes',
     );
     const metrics = run.events.filter((e) => e.type === 'metrics');
     expect(lines).toHaveLength(metrics.length + 1);
@@ -33,6 +33,22 @@ describe('metrics.csv', () => {
     expect(first[17]).toBe('');
     expect(first[18]).toBe('0.2');
     expect(first[19]).toBe('1.1');
+  });
+
+  it('has the memory breakdown of a sample in heapUsedBytes and externalBytes, empty when the sample has none', () => {
+    const metrics = run.events.filter((e) => e.type === 'metrics');
+    const withMemory = { ...metrics[0], heapUsedBytes: 41_000_000, externalBytes: 9_500_000 };
+    // A recording from before the fields existed: the event has no heapUsedBytes / externalBytes.
+    const { heapUsedBytes: _h, externalBytes: _e, ...withoutMemory } = { ...metrics[1], heapUsedBytes: 1, externalBytes: 1 };
+    const lines = toMetricsCsv([withMemory, withoutMemory]).trimEnd().split('\n');
+    const heap = METRICS_CSV_COLUMNS.indexOf('heapUsedBytes');
+    const external = METRICS_CSV_COLUMNS.indexOf('externalBytes');
+    const rss = METRICS_CSV_COLUMNS.indexOf('rssBytes');
+    const [a, b] = [lines[1].split(','), lines[2].split(',')];
+    expect(a).toHaveLength(METRICS_CSV_COLUMNS.length);
+    expect([a[rss], a[heap], a[external]]).toEqual(['50000000', '41000000', '9500000']);
+    expect(b).toHaveLength(METRICS_CSV_COLUMNS.length);
+    expect([b[rss], b[heap], b[external]]).toEqual(['50000000', '', '']);
   });
 
   it('escapes fields the CSV way', () => {

@@ -7,7 +7,7 @@ describe('commitment (§5.3)', () => {
   it('a new leader appends a no-op of its term (§5.4.2, §8)', () => {
     const net = new Network([1, 2, 3]);
     const term = net.elect(1);
-    expect(net.storage.get(1)!.entries.map((e) => [e.index, e.term, e.kind])).toEqual([[1, term, 'noop']]);
+    expect(net.disk(1).entries().map((e) => [e.index, e.term, e.kind])).toEqual([[1, term, 'noop']]);
     for (const id of [1, 2, 3]) expect(net.node(id).status().commit).toBe(1);
   });
 
@@ -111,7 +111,6 @@ describe('Figure 8: never commit an earlier term by counting replicas (§5.4.2)'
     for (const id of ids) {
       // One entry per message, so index 2 can travel without the new leader's no-op at index 3.
       net.add(makeConfig(id, ids, { maxEntriesPerMsg: 1 }), state[id]);
-      net.storage.set(id, { hardState: { ...state[id].hardState }, entries: [...state[id].entries] });
     }
   }
 
@@ -124,7 +123,7 @@ describe('Figure 8: never commit an earlier term by counting replicas (§5.4.2)'
     const term = net.elect(1);
     expect(term).toBe(4);
     net.tickAll(4);
-    expect(net.storage.get(3)!.entries.map((e) => e.term)).toEqual([1, 2]); // index 2 is on S1, S2, S3
+    expect(net.disk(3).entries().map((e) => e.term)).toEqual([1, 2]); // index 2 is on S1, S2, S3
     expect(net.node(1).status().progress[3].match).toBe(2);
     expect(net.node(1).status().commit).toBe(1); // ... and still not committed
     expect(net.node(1).status().lastIndex).toBe(3);
@@ -137,7 +136,7 @@ describe('Figure 8: never commit an earlier term by counting replicas (§5.4.2)'
     expect(net.node(5).status().term).toBe(5);
     net.tickAll(4);
     for (const id of [2, 3, 4, 5]) {
-      expect(net.storage.get(id)!.entries.slice(0, 2).map((e) => e.term)).toEqual([1, 3]);
+      expect(net.disk(id).entries().slice(0, 2).map((e) => e.term)).toEqual([1, 3]);
     }
     // Safety checks in the helper saw no committed entry overwritten.
     expect(net.node(5).status().commit).toBeGreaterThanOrEqual(2);
@@ -150,7 +149,10 @@ describe('Figure 8: never commit an earlier term by counting replicas (§5.4.2)'
     net.elect(1);
     net.tickAll(4);
     expect(net.node(1).status().commit).toBe(3);
-    for (const id of [1, 2, 3]) expect(net.applied(id)).toEqual(['1:t1', '2:t2', '3:noop']);
+    for (const id of [1, 2, 3]) {
+      expect(net.appliedCommands(id)).toEqual(['t1', 't2']);
+      expect(net.machine(id).applied).toBe(3); // and the no-op at 3
+    }
     // S5 can no longer win: a majority holds a term-4 entry, more up-to-date than its log.
     net.crash(1);
     net.restart(5);

@@ -1,26 +1,31 @@
 /**
- * A tiny in-process network for the Raft core tests: wires several RaftNodes, carries out
- * their outputs with the core's one executor (`carryOutNow`, src/raft/execute.ts) against
- * "storage" in memory, acknowledges persistence right after the step, delivers messages in
- * FIFO order, and lets a test drop or partition traffic. It checks Election Safety and State
- * Machine Safety on every step, so every test also exercises those invariants.
- * (The randomized simulator lives in src/sim; this stays small on purpose.)
+ * The one in-process harness of the Raft core tests: the unit tests drive it directly, and
+ * the interaction scripts (interaction/harness.ts) drive it through their commands.
+ *
+ * Each node runs on the simulator's own host (src/sim: `SimHost` with its durable `SimDisk`
+ * and `SimStateMachine`, `HostSink` for the effects), and a step's outputs are carried out
+ * by the core's one executor (`carryOutNow`, src/raft/execute.ts), so these tests run the
+ * order and the storage the simulator's seeds run. The simulator's `SafetyChecker` watches
+ * every effect (Election Safety, Leader Append-Only, Log Matching, Leader Completeness,
+ * State Machine Safety: Figure 3 of the paper) and throws on a violation, so every test also
+ * checks those properties.
+ *
+ * What the harness adds is the control a test wants: messages wait in a FIFO queue until a
+ * test delivers them (or drops, cuts, rewrites them); storage acknowledgements are fed back
+ * right after the step, or held for a slow disk (`deferPersist`); a crash can strike
+ * between steps or just before one effect of a coming step (`crash(id, { before })`).
  */
 import { RaftNode } from '../../../src/raft';
-import { carryOutNow, type OutputSink } from '../../../src/raft/execute';
-import type {
-  Entry,
-  HardState,
-  Input,
-  Message,
-  NodeId,
-  Outputs,
-  PersistedState,
-  RaftConfig,
-  RaftEvent,
-  Result,
-  Snapshot,
-} from '../../../src/raft';
+import { carryOutNow, firstEffectOf, persists, type EffectKind } from '../../../src/raft/execute';
+import type { Entry, Input, Message, NodeId, Outputs, PersistedState, RaftConfig, RaftEvent, Result } from '../../../src/raft';
+import { SimHost } from '../../../src/sim/cluster';
+import type { SimDisk } from '../../../src/sim/disk';
+import { HostSink, type SinkContext } from '../../../src/sim/hostSink';
+import { SeededRng } from '../../../src/sim/rng';
+import { SafetyChecker } from '../../../src/sim/safetyChecker';
+import { SimStateMachine } from '../../../src/sim/stateMachine';
+import { TraceRecorder } from '../../../src/sim/trace';
+import { ViolationError } from '../../../src/sim/violations';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -43,24 +48,13 @@ export function makeConfig(id: NodeId, voters: NodeId[], overrides: Partial<Raft
   };
 }
 
-/** What a node's disk holds. */
-interface Storage {
-  hardState: HardState;
-  snapshot?: Snapshot;
-  entries: Entry[];
-}
-
-/** The toy state machine: the commands applied, in order, as "index:text". */
-interface Machine {
-  applied: string[];
-  lastIndex: number;
-}
-
 export interface NetworkOptions {
-  /** Answer snapshotWanted at once with the machine's state. */
+  /** Answer snapshotWanted at once with the state machine's state. */
   autoSnapshot?: boolean;
   /** Nodes whose storage acknowledgements wait for `ackPersisted` (a slow disk). */
   deferPersist?: NodeId[];
+  /** Told of every step, after its outputs were carried out (or up to the crash that ended it). */
+  onStep?(node: NodeId, input: Input, outputs: Outputs, crashed: boolean): void;
 }
 
 /** An entry for hand-built logs and messages. */
@@ -68,47 +62,105 @@ export function ent(index: number, term: number, text = `e${index}`): Entry {
   return { index, term, kind: 'command', data: enc(text) };
 }
 
+/** A restarted process draws fresh timeouts: each start of a node gets a seed of its own (as in src/sim/cluster.ts). */
+function seedOfStart(seed: number, start: number): number {
+  return (seed + start * 0x9e3779b1) >>> 0;
+}
+
 export class Network {
   readonly nodes = new Map<NodeId, RaftNode>();
   readonly configs = new Map<NodeId, RaftConfig>();
-  readonly storage = new Map<NodeId, Storage>();
-  readonly machines = new Map<NodeId, Machine>();
   readonly events = new Map<NodeId, RaftEvent[]>();
   readonly results = new Map<NodeId, Result[]>();
   /** Every step's outputs per node, in order (for determinism checks). */
   readonly trace: { id: NodeId; out: Outputs }[] = [];
   /** Every message handed to the network (delivered or not), for assertions. */
   readonly sent: Message[] = [];
+  readonly checker = new SafetyChecker((v) => {
+    throw new ViolationError(v);
+  });
+  private readonly hosts = new Map<NodeId, SimHost>();
+  private readonly sinkContext: SinkContext;
+  private steps = 0;
   private queue: Message[] = [];
   private head = 0;
   private readonly down = new Set<NodeId>();
   private readonly cuts = new Set<string>();
   private dropFilter: ((m: Message) => boolean) | null = null;
-  /** Election Safety: term -> leader. */
-  private readonly leaders = new Map<number, NodeId>();
-  /** State Machine Safety: index -> "term:kind:text" of what was applied there. */
-  private readonly appliedAt = new Map<number, string>();
+  private rewrite: ((m: Message) => Message) | null = null;
+  /** Crashes armed to strike just before an effect of a coming step. */
+  private readonly armed = new Map<NodeId, EffectKind>();
+  private requestSeq = 0;
 
   constructor(
     ids: NodeId[],
     overrides: Partial<RaftConfig> = {},
     readonly options: NetworkOptions = {},
   ) {
+    const steps = (): number => this.steps;
+    this.sinkContext = {
+      get now() {
+        return steps();
+      },
+      checker: this.checker,
+      trace: new TraceRecorder(false, 0),
+      rng: new SeededRng(1),
+      ackDelayMax: 0,
+      checkStorageAgreement: true,
+      send: (m) => {
+        this.sent.push(m);
+        this.queue.push(m);
+      },
+      onResult: (id, r) => this.results.get(id)!.push(r),
+      onEvent: (id, ev) => this.events.get(id)!.push(ev),
+    };
     for (const id of ids) this.add(makeConfig(id, ids, overrides));
   }
 
-  /** Start a node (fresh, or from `persisted`). */
+  /**
+   * Start a node: fresh, or on a disk holding `persisted` (written as the node's own durable
+   * state, so the safety checker knows its log). A node added again keeps its disk.
+   */
   add(config: RaftConfig, persisted?: PersistedState): RaftNode {
-    const node = new RaftNode(config, persisted);
-    this.nodes.set(config.id, node);
-    this.configs.set(config.id, config);
-    if (!this.storage.has(config.id)) {
-      this.storage.set(config.id, { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] });
+    let host = this.hosts.get(config.id);
+    if (!host) {
+      host = new SimHost(config, true);
+      host.sink = new HostSink(this.sinkContext, host);
+      this.hosts.set(config.id, host);
+      this.events.set(config.id, []);
+      this.results.set(config.id, []);
     }
-    if (!this.machines.has(config.id)) this.machines.set(config.id, { applied: [], lastIndex: 0 });
-    if (!this.events.has(config.id)) this.events.set(config.id, []);
-    if (!this.results.has(config.id)) this.results.set(config.id, []);
-    this.down.delete(config.id);
+    if (persisted) this.writeDisk(host, persisted);
+    this.configs.set(config.id, config);
+    return this.start(host);
+  }
+
+  private writeDisk(host: SimHost, persisted: PersistedState): void {
+    const disk = host.disk;
+    if (persisted.snapshot) {
+      disk.saveSnapshot(persisted.snapshot);
+      this.checker.observeSnapshotInstalled(host.id, persisted.snapshot.meta.index, persisted.snapshot.meta.term);
+    }
+    disk.append(persisted.entries);
+    this.checker.observeAppend(host.id, persisted.entries);
+    disk.saveHardState(persisted.hardState);
+  }
+
+  /** Boots the node from its disk, with a state machine restored from the disk's snapshot. */
+  private start(host: SimHost): RaftNode {
+    const id = host.id;
+    const config = this.configs.get(id)!;
+    const sm = new SimStateMachine({ voters: config.initialVoters }, true);
+    if (host.disk.snapshot) sm.restore(host.disk.snapshot.data);
+    host.stateMachine = sm;
+    const node = new RaftNode({ ...config, seed: seedOfStart(config.seed, host.starts) }, host.disk.written ? host.disk.load() : undefined);
+    host.starts++;
+    host.acks = [];
+    host.local = [];
+    this.nodes.set(id, node);
+    this.down.delete(id);
+    this.armed.delete(id);
+    this.checker.observeStart(id, sm.applied);
     return node;
   }
 
@@ -118,106 +170,86 @@ export class Network {
     return n;
   }
 
+  /** The node's durable storage (what a restart recovers). */
+  disk(id: NodeId): SimDisk {
+    return this.host(id).disk;
+  }
+
+  /** The node's state machine: applied index, commands as text, configuration. */
+  machine(id: NodeId): SimStateMachine {
+    return this.host(id).stateMachine;
+  }
+
+  private host(id: NodeId): SimHost {
+    const h = this.hosts.get(id);
+    if (h === undefined) throw new Error(`no node ${id}`);
+    return h;
+  }
+
+  /** Every node ever added, in id order. */
+  ids(): NodeId[] {
+    return [...this.hosts.keys()].sort((a, b) => a - b);
+  }
+
+  /** Running nodes, in id order. */
+  upIds(): NodeId[] {
+    return this.ids().filter((id) => !this.down.has(id));
+  }
+
   /**
    * Feed one input and carry out its outputs as a well-behaved caller would; then feed what
-   * the host owes the node for them (the storage acknowledgement, a snapshot taken).
+   * the host owes the node for them (a snapshot taken, the storage acknowledgements), as the
+   * simulator does (src/sim/cluster.ts `step`).
    */
   step(id: NodeId, input: Input): Outputs {
-    const out = this.node(id).step(input);
-    this.trace.push({ id, out });
-    const owed: Input[] = [];
-    carryOutNow(out, this.sinkFor(id, owed));
-    for (const next of owed) this.step(id, next);
+    const host = this.host(id);
+    const out = this.stepOnce(host, input);
+    this.settle(host);
     return out;
   }
 
-  /** How this network carries out each effect for node `id`; inputs it owes go to `owed`. */
-  private sinkFor(id: NodeId, owed: Input[]): OutputSink {
-    const disk = this.storage.get(id)!;
-    const machine = this.machines.get(id)!;
-    return {
-      saveSnapshot: (snapshot) => {
-        disk.snapshot = snapshot;
-      },
-      truncateLog: (from) => {
-        disk.entries = disk.entries.filter((e) => e.index < from);
-      },
-      appendEntries: (entries) => {
-        const first = entries[0].index;
-        disk.entries = disk.entries.filter((x) => x.index < first).concat(entries);
-      },
-      saveHardState: (hardState) => {
-        disk.hardState = { ...hardState };
-      },
-      sync: () => undefined, // every write above was durable at once
-      restoreStateMachine: (snapshot) => {
-        const state = JSON.parse(dec(snapshot.data)) as Machine;
-        machine.applied = state.applied;
-        machine.lastIndex = state.lastIndex;
-      },
-      // As fsync returned, unless this disk is slow (then the test calls ackPersisted).
-      acknowledge: (index, term) => {
-        if (this.options.deferPersist?.includes(id)) this.pendingAcks.set(id, { index, term });
-        else owed.push({ type: 'persisted', index, term });
-      },
-      send: (m) => {
-        this.sent.push(m);
-        this.queue.push(m);
-      },
-      apply: (entries) => {
-        for (const e of entries) this.applyEntry(id, machine, e);
-      },
-      result: (r) => {
-        this.results.get(id)!.push(r);
-      },
-      saveTakenSnapshot: (snapshot) => {
-        disk.snapshot = snapshot;
-      },
-      compactLog: (to) => {
-        disk.entries = disk.entries.filter((e) => e.index > to);
-      },
-      takeSnapshot: () => {
-        if (!this.options.autoSnapshot) return;
-        const data = enc(JSON.stringify({ applied: machine.applied, lastIndex: machine.lastIndex }));
-        owed.push({ type: 'snapshotTaken', index: machine.lastIndex, data });
-      },
-      event: (ev) => {
-        this.events.get(id)!.push(ev);
-        if (ev.type === 'role' && ev.role === 'leader') {
-          const prev = this.leaders.get(ev.term);
-          if (prev !== undefined && prev !== id) {
-            throw new Error(`Election Safety violated: ${prev} and ${id} both lead term ${ev.term}`);
-          }
-          this.leaders.set(ev.term, id);
-        }
-      },
-    };
+  private settle(host: SimHost): void {
+    const deferred = this.options.deferPersist?.includes(host.id) ?? false;
+    while (!this.down.has(host.id) && (host.local.length > 0 || (!deferred && host.acks.length > 0))) {
+      if (host.local.length > 0) this.stepOnce(host, host.local.shift()!);
+      else {
+        const ack = host.acks.shift()!;
+        this.stepOnce(host, { type: 'persisted', index: ack.index, term: ack.term });
+      }
+    }
   }
 
-  /** Applies one committed entry, checking State Machine Safety across the nodes. */
-  private applyEntry(id: NodeId, machine: Machine, e: Entry): void {
-    if (e.index !== machine.lastIndex + 1) {
-      throw new Error(`node ${id} applies ${e.index} after ${machine.lastIndex}`);
-    }
-    machine.lastIndex = e.index;
-    const text = e.kind === 'command' ? dec(e.data) : e.kind;
-    machine.applied.push(`${e.index}:${text}`);
-    const key = `${e.term}:${e.kind}:${text}`;
-    const seen = this.appliedAt.get(e.index);
-    if (seen !== undefined && seen !== key) {
-      throw new Error(`State Machine Safety violated at ${e.index}: ${seen} vs ${key} (node ${id})`);
-    }
-    this.appliedAt.set(e.index, key);
+  private stepOnce(host: SimHost, input: Input): Outputs {
+    const id = host.id;
+    const node = this.node(id);
+    this.steps++;
+    this.checker.now = this.steps;
+    const out = node.step(input);
+    this.trace.push({ id, out });
+    for (const e of out.events) if (e.type === 'role') this.checker.observeRole(id, e.role, e.term);
+    // The sink compares the core's view with the disk at the barrier when it has the status.
+    host.sink.status = persists(out) ? node.status() : undefined;
+    const effect = this.armed.get(id);
+    const stopBefore = effect === undefined ? -1 : firstEffectOf(out, effect);
+    carryOutNow(out, host.sink, stopBefore < 0 ? undefined : stopBefore);
+    // Without autoSnapshot a snapshotWanted goes unanswered (the host never takes one).
+    if (!this.options.autoSnapshot) host.local = host.local.filter((i) => i.type !== 'snapshotTaken');
+    const crashed = stopBefore >= 0;
+    if (crashed) this.crash(id);
+    this.options.onStep?.(id, input, out, crashed);
+    return out;
   }
 
-  private readonly pendingAcks = new Map<NodeId, { index: number; term: number }>();
-
-  /** Deliver a deferred storage acknowledgement (see `deferPersist`). */
+  /** Feed every held storage acknowledgement (see `deferPersist`); the last one's outputs. */
   ackPersisted(id: NodeId): Outputs | null {
-    const ack = this.pendingAcks.get(id);
-    if (ack === undefined) return null;
-    this.pendingAcks.delete(id);
-    return this.step(id, { type: 'persisted', ...ack });
+    const host = this.host(id);
+    let out: Outputs | null = null;
+    while (!this.down.has(id) && host.acks.length > 0) {
+      const ack = host.acks.shift()!;
+      out = this.stepOnce(host, { type: 'persisted', index: ack.index, term: ack.term });
+      while (host.local.length > 0 && !this.down.has(id)) this.stepOnce(host, host.local.shift()!);
+    }
+    return out;
   }
 
   tick(id: NodeId, times = 1): void {
@@ -227,7 +259,7 @@ export class Network {
   /** One tick on every live node, then deliver until quiet. */
   tickAll(times = 1): void {
     for (let i = 0; i < times; i++) {
-      for (const id of this.nodes.keys()) this.tick(id);
+      for (const id of this.ids()) this.tick(id);
       this.deliverAll();
     }
   }
@@ -252,7 +284,7 @@ export class Network {
     return n;
   }
 
-  /** Take the queued messages without delivering them (for reordering or duplicating). */
+  /** Take the queued messages without delivering them (for reordering, duplicating or scripting). */
   takeQueued(): Message[] {
     const q = this.queue.slice(this.head);
     this.queue = [];
@@ -264,8 +296,6 @@ export class Network {
   deliver(m: Message): void {
     if (!this.blocked(m)) this.step(m.to, { type: 'message', message: this.rewrite ? this.rewrite(m) : m });
   }
-
-  private rewrite: ((m: Message) => Message) | null = null;
 
   /** Alter messages in transit (e.g. strip entries) until cleared (null). */
   setRewrite(f: ((m: Message) => Message) | null): void {
@@ -299,7 +329,7 @@ export class Network {
   isolate(id: NodeId): void {
     this.cut(
       id,
-      [...this.nodes.keys()].filter((x) => x !== id),
+      this.ids().filter((x) => x !== id),
     );
   }
 
@@ -311,25 +341,31 @@ export class Network {
     return this.down.has(id);
   }
 
-  /** Crash a node: it stops ticking and messages to or from it are lost. */
-  crash(id: NodeId): void {
+  /**
+   * Crash a node: it stops ticking, messages to or from it are lost, and what was not
+   * durable (acknowledgements owed, the state machine) is gone. With `before`, the crash is
+   * armed instead and strikes in the node's next step that has that effect, just before it
+   * (what came before it in the step was carried out: src/raft/execute.ts).
+   */
+  crash(id: NodeId, plan?: { before: EffectKind }): void {
+    const host = this.host(id);
+    if (plan) {
+      this.armed.set(id, plan.before);
+      return;
+    }
+    if (this.down.has(id)) return;
     this.down.add(id);
+    this.armed.delete(id);
+    host.acks = [];
+    host.local = [];
+    this.checker.observeDown(id);
   }
 
-  /** Restart a crashed node from what its storage holds (its state machine restarts from the snapshot). */
+  /** Restart a crashed node from what its disk holds (its state machine restarts from the snapshot). */
   restart(id: NodeId, overrides: Partial<RaftConfig> = {}): RaftNode {
-    const disk = this.storage.get(id)!;
-    const config = { ...this.configs.get(id)!, ...overrides };
-    const persisted: PersistedState = {
-      hardState: { ...disk.hardState },
-      snapshot: disk.snapshot,
-      entries: [...disk.entries],
-    };
-    const machine: Machine = disk.snapshot
-      ? (JSON.parse(dec(disk.snapshot.data)) as Machine)
-      : { applied: [], lastIndex: 0 };
-    this.machines.set(id, machine);
-    return this.add(config, persisted);
+    const host = this.host(id);
+    this.configs.set(id, { ...this.configs.get(id)!, ...overrides });
+    return this.start(host);
   }
 
   /** The live leader with the highest term, if any. */
@@ -371,7 +407,7 @@ export class Network {
 
   /** Propose commands on `id` and deliver until quiet; returns the 'proposed' or 'error' result. */
   propose(id: NodeId, ...texts: string[]): Result {
-    const reqId = ++this.requestSeq;
+    const reqId = this.nextRequestId();
     const out = this.step(id, { type: 'propose', id: reqId, commands: texts.map(enc) });
     this.deliverAll();
     const r = out.results.find((x) => x.id === reqId);
@@ -379,22 +415,13 @@ export class Network {
     return r;
   }
 
-  private requestSeq = 0;
-
   nextRequestId(): number {
     return ++this.requestSeq;
   }
 
-  /** Commands applied by a node, as "index:text" (noops and configs included by kind). */
-  applied(id: NodeId): string[] {
-    return this.machines.get(id)!.applied;
-  }
-
-  /** Only the applied client commands' text. */
+  /** The client commands a node's state machine holds, as text, in the order applied. */
   appliedCommands(id: NodeId): string[] {
-    return this.applied(id)
-      .map((s) => s.slice(s.indexOf(':') + 1))
-      .filter((t) => t !== 'noop' && t !== 'config');
+    return [...(this.machine(id).log ?? [])];
   }
 
   eventsOf<T extends RaftEvent['type']>(id: NodeId, type: T): Extract<RaftEvent, { type: T }>[] {

@@ -203,8 +203,9 @@ function run(actions: Action[], seed: number, preVote: boolean): { refusals: num
       }
     }
   }
-  // Committed prefixes agree (helpers.ts also checked each index as it was applied).
-  const applied = IDS.map((id) => net.applied(id));
+  // Committed prefixes agree (the harness's safety checker, src/sim/safetyChecker.ts, also
+  // checked each index as it was applied).
+  const applied = IDS.map((id) => net.appliedCommands(id));
   for (const x of applied) for (const y of applied) {
     const n = Math.min(x.length, y.length);
     expect(x.slice(0, n)).toEqual(y.slice(0, n));

@@ -12,10 +12,10 @@ function append(prevIndex: number, prevTerm: number, entries: Entry[], commit = 
   return { type: 'append', from: 1, to: 2, term, prevIndex, prevTerm, entries, commit };
 }
 
-const terms = (entries: Entry[]): string => entries.map((e) => `${e.index}:${e.term}`).join(' ');
+const terms = (entries: readonly Entry[]): string => entries.map((e) => `${e.index}:${e.term}`).join(' ');
 
 function logOf(net: Network, id: number): string {
-  return terms(net.storage.get(id)!.entries);
+  return terms(net.disk(id).entries());
 }
 
 describe('follower consistency check (§5.3)', () => {
@@ -103,7 +103,6 @@ describe('leader backtracking (§5.3)', () => {
     net.add(makeConfig(1, [1, 2, 3]), ps(leaderLog));
     net.add(makeConfig(2, [1, 2, 3]), ps(stale));
     net.add(makeConfig(3, [1, 2, 3]), ps(leaderLog));
-    for (const id of [1, 2, 3]) net.storage.get(id)!.entries = id === 2 ? stale : leaderLog;
     net.elect(1);
     net.tickAll(2);
     const rejections = net.sent.filter((m) => m.type === 'appendResp' && m.from === 2 && !m.success);
@@ -121,9 +120,6 @@ describe('leader backtracking (§5.3)', () => {
     net.add(makeConfig(1, [1, 2, 3]), ps(leaderTerms));
     net.add(makeConfig(2, [1, 2, 3]), ps(followerTerms));
     net.add(makeConfig(3, [1, 2, 3]), ps(leaderTerms));
-    net.storage.get(1)!.entries = ps(leaderTerms).entries;
-    net.storage.get(2)!.entries = ps(followerTerms).entries;
-    net.storage.get(3)!.entries = ps(leaderTerms).entries;
     net.crash(3); // so the leader must win node 2's vote... node 2's last term 3 < 5, it grants
     net.elect(1);
     const toTwo = net.sent.filter((m): m is AppendRequest => m.type === 'append' && m.to === 2);

@@ -65,7 +65,7 @@ describe('asking for snapshots (§7)', () => {
     for (let i = 0; i < 6; i++) net.propose(1, `c${i}`);
     const st = net.node(1).status();
     expect(st.snapshotIndex).toBeGreaterThan(0);
-    const snap = net.storage.get(1)!.snapshot!;
+    const snap = net.disk(1).snapshot!;
     expect(snap.meta).toEqual({ index: st.snapshotIndex, term, config: { voters: [1, 2, 3] } });
     net.propose(1, 'after');
     for (const id of [1, 2, 3]) expect(net.appliedCommands(id)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'after']);

@@ -73,9 +73,9 @@ describe('stale AppendEntries rejections (§5.3, Figure 2)', () => {
     expect(matchOf(net, 2)).toBe(5);
     net.crash(2);
     // Its disk kept only the first two entries: acknowledged writes that were never flushed.
-    const disk = net.storage.get(2)!;
-    disk.entries = disk.entries.filter((e) => e.index <= 2);
-    disk.hardState = { ...disk.hardState, commit: 2 };
+    const disk = net.disk(2);
+    disk.truncateFrom(3);
+    disk.saveHardState({ ...disk.hardState, commit: 2 });
     net.restart(2);
     net.propose(1, 'e');
     net.runUntil(() => net.node(2).status().lastIndex === 6 && net.node(2).status().commit === 6, 200, 'node 2 rebuilt');

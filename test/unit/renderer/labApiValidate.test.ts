@@ -34,6 +34,13 @@ const VALID: Record<LabChannel, unknown> = {
   'run:messages': { runDir: '/tmp/runs/abc', fromMs: 0, toMs: 2000, maxItems: 500 },
   'experiment:open': { path: '/tmp/figure16' },
   'experiment:compare': { runs: ['/tmp/runs/a', '/tmp/runs/b'], failIfSlowerPct: 5 },
+  'debug:freeze': {},
+  'debug:resume': {},
+  'debug:release': { node: 2, holds: ['3.1.17', '3.1.17#2'], action: 'duplicate' },
+  'debug:advance': { node: 1, untilTimer: true },
+  'debug:timeoutNow': { node: 3 },
+  'debug:breakpoints': { breakpoints: { roleChange: true, termAbove: 4, receive: { types: ['vote'], from: 2 }, nodeKilled: true } },
+  'session:scenario': {},
 };
 
 /** Invalid requests per channel, each with a fragment of the expected error. */
@@ -123,6 +130,17 @@ const INVALID: Record<LabChannel, Array<[unknown, string]>> = {
     [{ runs: Array.from({ length: 9 }, (_, i) => `/r/${i}`) }, 'at most 8 runs'],
     [{ runs: ['/a', '/b'], failIfSlowerPct: -1 }, 'failIfSlowerPct must be a number from 0 to 1000'],
   ],
+  'debug:freeze': [[{ all: true }, 'takes no fields']],
+  'debug:resume': [[{ now: 1 }, 'takes no fields']],
+  'debug:release': [
+    [{ node: 2, action: 'eat' }, 'action'],
+    [{ node: 0, action: 'drop' }, 'node must be a node id'],
+    [{ node: 2, holds: [], action: 'drop' }, 'holds'],
+  ],
+  'debug:advance': [[{ node: 1, ticks: 0 }, 'ticks must be a whole number from 1 to 60000']],
+  'debug:timeoutNow': [[{}, 'node is required']],
+  'debug:breakpoints': [[{ breakpoints: { termAbove: -1 } }, 'termAbove'], [{ breakpoints: { bogus: true } }, 'bogus']],
+  'session:scenario': [[{ x: 1 }, 'takes no fields']],
 };
 
 describe('validateRequest', () => {

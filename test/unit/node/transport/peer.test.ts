@@ -70,7 +70,7 @@ describe('PeerTransport', () => {
       for await (const [frame] of raw) {
         const decoded = decodeFrame(frame, { clusterId: CLUSTER, kinds: ['raft'], maxBytes: MAX });
         if (!decoded.ok) throw new Error(decoded.detail);
-        frames.push(decoded.body);
+        frames.push(decoded.body.messages);
       }
     })().catch((error: unknown) => {
       if (!raw.closed) throw error;
@@ -101,7 +101,7 @@ describe('PeerTransport', () => {
       for await (const [frame] of raw) {
         sizes.push(frame.byteLength);
         const decoded = decodeFrame(frame, { clusterId: CLUSTER, kinds: ['raft'], maxBytes: limit });
-        if (decoded.ok) messages += decoded.body.length;
+        if (decoded.ok) messages += decoded.body.messages.length;
       }
     })().catch((error: unknown) => {
       if (!raw.closed) throw error;

@@ -1,20 +1,16 @@
 /**
- * Interprets the interaction-test commands against a cluster of real RaftNodes (hosted by
- * the simulator's SimCluster, so outputs are carried out in the documented order and the
- * safety checkers watch every step). Messages wait in a mailbox until a command delivers
- * them, so a script controls exactly who hears what, and when.
+ * Interprets the interaction-test commands against a cluster of real RaftNodes hosted by
+ * the raft tests' one harness (`Network`, test/unit/raft/helpers.ts: the simulator's hosts,
+ * the core's one executor, the safety checker on every effect). Messages wait in a mailbox
+ * until a command delivers them, so a script controls exactly who hears what, and when.
  *
  * Every core step that produced something prints a header (its input) and, indented, what
  * it did: events, persistence, messages sent, entries applied, results.
  */
 import { EFFECT_ORDER, type EffectKind } from '../../../../src/raft/execute';
 import type { AdminRequest, Input, Message, NodeId, Outputs, RaftConfig } from '../../../../src/raft/types';
-import { SimCluster } from '../../../../src/sim/cluster';
 import { formatConfig, formatData, formatEntries, formatEvent, formatIds, formatMessage, formatResult } from '../../../../src/sim/format';
-import { SeededRng } from '../../../../src/sim/rng';
-import { SafetyChecker } from '../../../../src/sim/safetyChecker';
-import { TraceRecorder } from '../../../../src/sim/trace';
-import { ViolationError } from '../../../../src/sim/violations';
+import { Network } from '../helpers';
 import { parseCommand } from './datadriven';
 
 const encoder = new TextEncoder();
@@ -94,10 +90,7 @@ interface MessageFilter {
 }
 
 export class InteractionHarness {
-  private readonly checker = new SafetyChecker((v) => {
-    throw new ViolationError(v);
-  });
-  private readonly cluster: SimCluster;
+  private readonly net: Network;
   private mailbox: Message[] = [];
   private readonly blocked = new Set<string>();
   private out: string[] = [];
@@ -106,24 +99,23 @@ export class InteractionHarness {
   private readonly armed = new Map<NodeId, EffectKind>();
 
   constructor() {
-    this.cluster = new SimCluster(
-      {
-        send: (m) => this.mailbox.push(m),
-        onStep: (node, input, outputs, crashed) => this.printStep(node, input, outputs, crashed),
-      },
-      {
-        checker: this.checker,
-        trace: new TraceRecorder(false, 0),
-        rng: new SeededRng(1),
-        ackDelayMax: 0,
-        keepCommands: true,
-      },
-    );
+    this.net = new Network([], {}, { autoSnapshot: true, onStep: (node, input, outputs, crashed) => this.printStep(node, input, outputs, crashed) });
+  }
+
+  /** Moves what the nodes sent since the last call into the mailbox, in the order sent. */
+  private collect(): void {
+    for (const m of this.net.takeQueued()) this.mailbox.push(m);
   }
 
   /** Runs one command; returns its output lines ("ok" when it printed nothing). */
   run(command: string): string[] {
     this.out = [];
+    this.runCommand(command);
+    this.collect();
+    return this.out.length > 0 ? this.out : ['ok'];
+  }
+
+  private runCommand(command: string): void {
     const { name, args, kv } = parseCommand(command);
     switch (name) {
       case 'add-nodes':
@@ -161,6 +153,7 @@ export class InteractionHarness {
         this.stabilize();
         break;
       case 'msgs':
+        this.collect();
         for (const m of this.mailbox) this.out.push(formatMessage(m));
         break;
       case 'partition':
@@ -175,20 +168,21 @@ export class InteractionHarness {
         const id = this.node(args[0]);
         const before = kv.get('before');
         if (before === undefined) {
-          this.cluster.crash(id);
+          this.net.crash(id);
           break;
         }
         if (!(EFFECT_ORDER as readonly string[]).includes(before)) {
           throw new ScriptError(`before= must be one of ${EFFECT_ORDER.join(', ')}; got '${before}'`);
         }
+        if (this.net.isDown(id)) break;
         this.armed.set(id, before as EffectKind);
-        this.cluster.crash(id, { at: 'before', effect: before as EffectKind });
+        this.net.crash(id, { before: before as EffectKind });
         break;
       }
       case 'restart': {
         const id = this.node(args[0]);
-        this.cluster.restart(id);
-        const s = this.cluster.status(id)!;
+        // A running node is left as it is: only a crashed one restarts.
+        const s = (this.net.isDown(id) ? this.net.restart(id) : this.net.node(id)).status();
         this.out.push(`${id}: restarted term=${s.term} vote=${s.vote} commit=${s.commit} last=${s.lastIndex}/${s.lastTerm} snapshot=${s.snapshotIndex}`);
         break;
       }
@@ -200,19 +194,18 @@ export class InteractionHarness {
         break;
       case 'state':
         for (const id of this.targets(args)) {
-          const sm = this.cluster.host(id).stateMachine;
+          const sm = this.net.machine(id);
           this.out.push(`${id}: applied=${sm.applied} commands=[${(sm.log ?? []).join(', ')}] ${formatConfig(sm.config)}`);
         }
         break;
       default:
         throw new ScriptError(`unknown command '${name}'`);
     }
-    return this.out.length > 0 ? this.out : ['ok'];
   }
 
   private node(arg: string | undefined): NodeId {
     const id = Number(arg);
-    if (!Number.isInteger(id) || !this.cluster.has(id)) throw new ScriptError(`no node '${arg ?? ''}'`);
+    if (!Number.isInteger(id) || !this.net.configs.has(id)) throw new ScriptError(`no node '${arg ?? ''}'`);
     return id;
   }
 
@@ -223,7 +216,7 @@ export class InteractionHarness {
   }
 
   private targets(args: string[]): NodeId[] {
-    return args.length === 0 ? this.cluster.ids() : args.map((a) => this.node(a));
+    return args.length === 0 ? this.net.ids() : args.map((a) => this.node(a));
   }
 
   private bool(kv: Map<string, string>, key: string, fallback: boolean): boolean {
@@ -244,7 +237,7 @@ export class InteractionHarness {
   private addNodes(args: string[], kv: Map<string, string>): void {
     const count = Number(args[0]);
     if (!Number.isInteger(count) || count < 1) throw new ScriptError('usage: add-nodes N [voters=(..)] [prevote=..] ...');
-    const first = this.cluster.ids().length === 0 ? 1 : Math.max(...this.cluster.ids()) + 1;
+    const first = this.net.ids().length === 0 ? 1 : Math.max(...this.net.ids()) + 1;
     const ids = Array.from({ length: count }, (_, i) => first + i);
     const voters = kv.has('voters') ? this.ids(kv.get('voters'), 'voters') : ids;
     const election = this.num(kv, 'election', 10);
@@ -263,23 +256,22 @@ export class InteractionHarness {
         snapshotThreshold: this.num(kv, 'snapshot-threshold', 0),
         seed: id,
       };
-      this.cluster.addNode(config);
+      this.net.add(config);
       this.out.push(`${id}: added voters=${formatIds(voters)} prevote=${config.preVote} checkquorum=${config.checkQuorum}`);
     }
   }
 
   private campaign(id: NodeId): void {
-    const host = this.cluster.host(id);
-    const limit = host.config.electionTicksMax * 10;
+    const limit = this.net.configs.get(id)!.electionTicksMax * 10;
     for (let i = 0; i < limit; i++) {
-      const outputs = this.cluster.step(id, { type: 'tick' });
-      if (outputs?.events.some((e) => e.type === 'electionStarted')) return;
+      const outputs = this.net.step(id, { type: 'tick' });
+      if (outputs.events.some((e) => e.type === 'electionStarted')) return;
     }
     throw new ScriptError(`node ${id} did not start an election within ${limit} ticks`);
   }
 
   private tick(args: string[]): void {
-    const which = args[0] === 'all' || args[0] === undefined ? this.cluster.upIds() : [this.node(args[0])];
+    const which = args[0] === 'all' || args[0] === undefined ? this.net.upIds() : [this.node(args[0])];
     const times = args[1] === undefined ? 1 : Number(args[1]);
     if (!Number.isInteger(times) || times < 1) throw new ScriptError('usage: tick ID|all [N]');
     for (let t = 0; t < times; t++) for (const id of which) this.step(id, { type: 'tick' });
@@ -290,8 +282,8 @@ export class InteractionHarness {
   }
 
   private step(id: NodeId, input: Input): void {
-    if (!this.cluster.host(id).up) throw new ScriptError(`node ${id} is down`);
-    this.cluster.step(id, input);
+    if (this.net.isDown(id)) throw new ScriptError(`node ${id} is down`);
+    this.net.step(id, input);
   }
 
   private printStep(node: NodeId, input: Input, outputs: Outputs, crashed: boolean): void {
@@ -320,12 +312,14 @@ export class InteractionHarness {
 
   /** Delivers (or drops) the matching messages pending now; messages they cause wait. */
   private deliverRound(filter: MessageFilter, drop: boolean): number {
+    this.collect();
     const round = this.mailbox.filter((m) => this.matches(m, filter));
     this.mailbox = this.mailbox.filter((m) => !this.matches(m, filter));
     for (const m of round) {
       if (drop) this.out.push(`${formatMessage(m)} DROPPED`);
       else this.deliver(m);
     }
+    this.collect();
     return round.length;
   }
 
@@ -334,11 +328,12 @@ export class InteractionHarness {
       this.out.push(`${formatMessage(m)} DROPPED (partition)`);
       return;
     }
-    if (!this.cluster.host(m.to).up) {
+    if (this.net.isDown(m.to)) {
       this.out.push(`${formatMessage(m)} DROPPED (node ${m.to} down)`);
       return;
     }
-    this.cluster.deliver(m);
+    // In flight already: it arrives even if its sender has crashed since.
+    this.net.step(m.to, { type: 'message', message: m });
   }
 
   private stabilize(): void {
@@ -356,7 +351,7 @@ export class InteractionHarness {
     }
     if (groups.length < 2 || groups.some((g) => g.length === 0)) throw new ScriptError('usage: partition 1 2 / 3 [/ 4 ...]');
     const listed = new Set(groups.flat());
-    for (const id of this.cluster.ids()) if (!listed.has(id)) groups.push([id]);
+    for (const id of this.net.ids()) if (!listed.has(id)) groups.push([id]);
     this.blocked.clear();
     for (let i = 0; i < groups.length; i++) {
       for (let j = 0; j < groups.length; j++) {
@@ -367,12 +362,11 @@ export class InteractionHarness {
   }
 
   private status(id: NodeId): void {
-    const host = this.cluster.host(id);
-    if (!host.up) {
+    if (this.net.isDown(id)) {
       this.out.push(`${id}: down`);
       return;
     }
-    const s = host.raft!.status();
+    const s = this.net.node(id).status();
     this.out.push(
       `${id}: ${s.preCandidate ? "precandidate" : s.role} term=${s.term} vote=${s.vote} leader=${s.leader ?? 'none'} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}/${s.lastTerm} snapshot=${s.snapshotIndex} ${formatConfig(s.config)}`,
     );
@@ -382,7 +376,7 @@ export class InteractionHarness {
   }
 
   private log(id: NodeId): void {
-    const disk = this.cluster.host(id).disk;
+    const disk = this.net.disk(id);
     const h = disk.hardState;
     const snap = disk.snapshot ? ` snapshot=${disk.snapshot.meta.index}/${disk.snapshot.meta.term}` : '';
     this.out.push(`${id}: term=${h.term} vote=${h.vote} commit=${h.commit}${snap} log=${formatEntries(disk.entries(), Number.MAX_SAFE_INTEGER)}`);

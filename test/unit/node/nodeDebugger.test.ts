@@ -1,0 +1,154 @@
+/**
+ * The node half of the debugger (src/node/debug/nodeDebugger.ts) on a real core: what a frozen
+ * node holds, what each release action steps, how far a clock step goes (§5.2 timers), and the
+ * breakpoints a node checks itself. The host is the runtime's contract, with the core itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { RaftNode } from '../../../src/raft';
+import type { Input, Message } from '../../../src/raft/types';
+import { NodeDebugger, type DebuggerHost } from '../../../src/node/debug/nodeDebugger';
+import { MessageIds } from '../../../src/node/transport/messageIds';
+import type { HeldMessage, NodeDebugState } from '../../../src/contract/debug';
+import { makeConfig } from '../raft/helpers';
+
+function setup() {
+  const raft = new RaftNode(makeConfig(1, [1, 2, 3]), { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] });
+  const ids = new MessageIds(1, 4);
+  const stepped: Input[] = [];
+  const sent: Message[] = [];
+  const dropped: string[] = [];
+  const held: HeldMessage[] = [];
+  const states: NodeDebugState[] = [];
+  let clock = 'running';
+  // The host steps through the debugger it serves (as the runtime does): set right after.
+  const self: { dbg: NodeDebugger | null } = { dbg: null };
+  const host: DebuggerHost = {
+    raft: () => raft,
+    ids,
+    step: (input) => {
+      stepped.push(input);
+      const out = raft.step(input);
+      ids.numberSent(out.messages);
+      sent.push(...out.messages);
+      self.dbg!.afterStep(out);
+    },
+    sendHeld: (m) => sent.push(m),
+    dropped: (m, reason) => dropped.push(`${m.type}:${reason}`),
+    stopClock: () => (clock = 'stopped'),
+    startClock: () => (clock = 'running'),
+    now: () => 1000,
+    publishHeld: (h) => held.push(h),
+    publishState: (s) => states.push(s),
+  };
+  const dbg = new NodeDebugger(host);
+  self.dbg = dbg;
+  return { raft, ids, dbg, stepped, sent, dropped, held, states, clock: () => clock };
+}
+
+const heartbeat = (term: number, from = 2): Message => ({ type: 'heartbeat', from, to: 1, term, commit: 0, seq: 1 });
+
+describe('a frozen node', () => {
+  it('stops its clock and holds every peer message instead of stepping it', () => {
+    const t = setup();
+    expect(t.dbg.intercept(heartbeat(1))).toBe(false); // not frozen: stepped by the caller
+    t.dbg.freeze();
+    expect(t.clock()).toBe('stopped');
+    const m = heartbeat(2);
+    t.ids.received(m, 3, 17);
+    expect(t.dbg.intercept(m)).toBe(true);
+    expect(t.held).toEqual([expect.objectContaining({ hold: '2.3.17', id: '2.3.17', type: 'heartbeat', from: 2, to: 1, term: 2, reason: 'frozen' })]);
+    expect(t.stepped).toEqual([]);
+    expect(t.dbg.state()).toMatchObject({ frozen: true, heldCount: 1, term: 0 });
+  });
+
+  it('gives a second copy of one id (a duplicating link) its own hold key', () => {
+    const t = setup();
+    t.dbg.freeze();
+    const m = heartbeat(1);
+    t.ids.received(m, 1, 5);
+    t.dbg.intercept(m);
+    t.dbg.intercept(m);
+    expect(t.dbg.state().held.map((h) => h.hold)).toEqual(['2.1.5', '2.1.5#2']);
+  });
+
+  it('delivers, drops and duplicates held messages in the order asked, and refuses names it does not hold', () => {
+    const t = setup();
+    t.dbg.freeze();
+    const a = heartbeat(1);
+    const b = heartbeat(2, 3);
+    t.ids.received(a, 1, 1);
+    t.ids.received(b, 1, 2);
+    t.dbg.intercept(a);
+    t.dbg.intercept(b);
+    expect(() => t.dbg.release(['2.1.1', '9.9.9'], 'deliver')).toThrow(/not held at node 1: 9\.9\.9/);
+    expect(t.dbg.state().heldCount).toBe(2); // nothing was done
+    // Out of order: b (term 2) first, then a (term 1) is stale and refused by the core's term rule (§5.1).
+    t.dbg.release(['3.1.2', '2.1.1'], 'deliver');
+    expect(t.stepped.map((i) => (i.type === 'message' ? i.message.term : i.type))).toEqual([2, 1]);
+    expect(t.raft.status()).toMatchObject({ term: 2, leader: 3 });
+    t.dbg.intercept(a);
+    t.dbg.release(undefined, 'drop');
+    expect(t.dropped).toEqual(['heartbeat:debugger: dropped by the user']);
+    t.dbg.intercept(b);
+    t.dbg.release(undefined, 'duplicate');
+    expect(t.stepped.length).toBe(4);
+    expect(t.dbg.state().heldCount).toBe(0);
+  });
+
+  it('steps its clock until the election timer fires (§5.2), and a thaw delivers what is held', () => {
+    const t = setup();
+    t.dbg.freeze();
+    const before = t.dbg.state();
+    expect(before.ticksToNextTimer).toBe(before.electionTimeout - before.electionElapsed);
+    const after = t.dbg.advanceClock(undefined, true);
+    expect(t.stepped.filter((i) => i.type === 'tick')).toHaveLength(before.ticksToNextTimer);
+    expect(after).toMatchObject({ role: 'candidate', term: 1, votedFor: 1 });
+    expect(t.sent.filter((m) => m.type === 'vote').map((m) => m.to).sort()).toEqual([2, 3]);
+    const m = heartbeat(5);
+    t.dbg.intercept(m);
+    const thawed = t.dbg.thaw();
+    expect(t.clock()).toBe('running');
+    expect(thawed).toMatchObject({ frozen: false, heldCount: 0, role: 'follower', term: 5 });
+  });
+
+  it('times out now live, but a leader has no election timer to fire', () => {
+    const t = setup();
+    expect(t.dbg.timeoutNow()).toMatchObject({ role: 'candidate', term: 1, frozen: false });
+    t.raft.step({ type: 'message', message: { type: 'voteResp', from: 2, to: 1, term: 1, granted: true, preVote: false } });
+    expect(t.raft.status().role).toBe('leader');
+    expect(() => t.dbg.timeoutNow()).toThrow(/leader has no election timeout \(§5\.2\)/);
+  });
+});
+
+describe("a node's own breakpoints", () => {
+  it('freezes on a role change, naming it', () => {
+    const t = setup();
+    t.dbg.setBreakpoints({ roleChange: true });
+    t.dbg.advanceClock(undefined, true);
+    const s = t.dbg.state();
+    expect(s.frozen).toBe(true);
+    expect(s.breakReason).toBe('role changed from follower to candidate in term 1');
+    expect(t.clock()).toBe('stopped');
+  });
+
+  it('holds and freezes on a matching received message, and lets others through', () => {
+    const t = setup();
+    t.dbg.setBreakpoints({ receive: { types: ['vote'], from: 3 } });
+    expect(t.dbg.intercept(heartbeat(1, 3))).toBe(false);
+    const vote: Message = { type: 'vote', from: 3, to: 1, term: 1, lastLogIndex: 0, lastLogTerm: 0, preVote: false, transfer: false };
+    t.ids.received(vote, 1, 9);
+    expect(t.dbg.intercept(vote)).toBe(true);
+    expect(t.dbg.state()).toMatchObject({ frozen: true, heldCount: 1, breakReason: 'received vote from node 3 (3.1.9)' });
+  });
+
+  it('freezes on a term above N and on a sent message type', () => {
+    const a = setup();
+    a.dbg.setBreakpoints({ termAbove: 0 });
+    a.dbg.timeoutNow();
+    expect(a.dbg.state().breakReason).toBe('term 1 exceeds 0');
+    const b = setup();
+    b.dbg.setBreakpoints({ send: { types: ['vote'], to: 3 } });
+    b.dbg.timeoutNow();
+    expect(b.dbg.state().breakReason).toMatch(/^sent vote to node 3 \(1\.4\.\d+\)$/);
+  });
+});

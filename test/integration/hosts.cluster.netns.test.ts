@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterOptions } from '../../src/contract/clusterOptions';
+import { NODE_V8_FLAGS } from '../../src/lab/supervisor';
 import { canMakeNamespaces, createTestHosts, type TestHosts } from '../support/netns/testHosts';
 import { tryCommand } from '../support/netns/commands';
 import { bundleFixture } from './helpers/bundle';
@@ -86,7 +87,10 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
       expect(tc.peerAddress(id)).toMatch(new RegExp(`^tcp://${h.address.replaceAll('.', '\\.')}:\\d+$`));
       expect(namespaceOf(tc.view(id).pid!)).toBe(h.namespace);
       // The config went on stdin: the node's command line names no key.
-      expect(tryCommand(['cat', `/proc/${tc.view(id).pid}/cmdline`]).stdout).toContain('--config-stdin');
+      const cmdline = tryCommand(['cat', `/proc/${tc.view(id).pid}/cmdline`]).stdout.split('\0');
+      expect(cmdline).toContain('--config-stdin');
+      // The V8 flags a local node starts with (src/lab/supervisor.ts NODE_V8_FLAGS) reach it too.
+      for (const flag of NODE_V8_FLAGS) expect(cmdline).toContain(flag);
     }
     await tc.stop();
     const local = await measure('hosts-loopback', OPTIONS);

@@ -33,6 +33,8 @@ export class HostsLauncher implements NodeLauncher {
   private readonly places: HostPlace[];
   private readonly remotes = new Map<number, RemoteHost>();
   private readonly local: NodeLauncher;
+  /** This machine's node bundle, set by prepare(): remote launches name the host's copy instead. */
+  private nodeScript = '';
   /** The address the lab's sockets and this machine's nodes bind (the hosts must reach it). */
   readonly labAddress: string;
 
@@ -86,6 +88,7 @@ export class HostsLauncher implements NodeLauncher {
 
   /** Prepares every remote host in parallel (Node checked, bundle copied once, run folder made). */
   async prepare(nodeScript: string, clusterId: string): Promise<void> {
+    this.nodeScript = nodeScript;
     if (!this.remote) return;
     const bundle = packNodeBundle(nodeScript);
     await Promise.all([...this.remotes.values()].map((r) => r.prepare(bundle, clusterId)));
@@ -93,7 +96,7 @@ export class HostsLauncher implements NodeLauncher {
 
   launch(spec: LaunchSpec): ChildProcess {
     const r = this.remoteOf(spec.node);
-    return r ? r.launch(spec.node) : this.local.launch(spec);
+    return r ? r.launch(spec.node, spec.args, this.nodeScript) : this.local.launch(spec);
   }
 
   async signal(node: NodeId, child: ChildProcess, signal: NodeJS.Signals, pid: number | undefined): Promise<void> {

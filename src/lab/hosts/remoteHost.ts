@@ -124,10 +124,16 @@ export class RemoteHost {
     return `${this.runDir}/node-${id}/journal`;
   }
 
-  /** Starts node `id`: `node <bundle> --config-stdin` in NODE_WRAPPER on the host; the caller writes the config to stdin. */
-  launch(id: NodeId): ChildProcess {
+  /**
+   * Starts node `id` in NODE_WRAPPER on the host: `node <args>`, the arguments a local node
+   * gets (V8 flags included, src/lab/supervisor.ts NODE_V8_FLAGS) with this machine's bundle
+   * path `localScript` replaced by the host's cached copy. The caller writes the config to stdin.
+   */
+  launch(id: NodeId, args: readonly string[], localScript: string): ChildProcess {
     if (!this.script) throw new HostShellError(this.options.name, 'start a node', 'the host was not prepared');
-    return this.shell.spawn(['sh', '-c', NODE_WRAPPER, 'sh', `${this.runDir}/node-${id}.stdin`, 'node', this.script, '--config-stdin']);
+    if (!args.includes(localScript)) throw new HostShellError(this.options.name, 'start a node', `the node's arguments do not name the bundle ${localScript}`);
+    const remoteArgs = args.map((a) => (a === localScript ? this.script : a));
+    return this.shell.spawn(['sh', '-c', NODE_WRAPPER, 'sh', `${this.runDir}/node-${id}.stdin`, 'node', ...remoteArgs]);
   }
 
   /**

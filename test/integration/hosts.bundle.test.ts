@@ -21,7 +21,7 @@ describe('the node bundle copied to remote hosts', () => {
     for (const p of NATIVE_PACKAGES) expect(bundle.packages).toContain(`node_modules/${p}`);
     const dir = mkdtempSync(join(tmpdir(), 'raftlab-it-bundle-'));
     onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    const untar = spawnSync('tar', ['-xzf', '-', '-C', dir], { input: bundle.tar });
+    const untar = spawnSync('tar', ['-xzf', '-', '-C', dir], { input: bundle.tar() });
     expect(untar.status, untar.stderr.toString()).toBe(0);
     const script = join(dir, bundle.script);
 

@@ -26,8 +26,12 @@ const EXCLUDES = ['zeromq/src', 'zeromq/script', 'zeromq/build/darwin', 'zeromq/
 export interface NodeBundle {
   /** 16 hex digits: the cache folder's name on every host. */
   version: string;
-  /** A .tar.gz holding `out/node/main.mjs` and `node_modules/<package>` for each of `packages`. */
-  tar: Buffer;
+  /**
+   * A .tar.gz holding `out/node/main.mjs` and `node_modules/<package>` for each of
+   * `packages`, made on the first call (about a second for ~40 MB of packages on this
+   * machine), so a start whose hosts all have this version cached never packs.
+   */
+  tar(): Buffer;
   /** The bundle's path inside the unpacked folder. */
   script: string;
   /** The package folders in the tar, relative to its root (`node_modules/zeromq`, ...). */
@@ -76,7 +80,7 @@ function packagesOf(root: string): Map<string, string> {
   return found;
 }
 
-/** Packs the node bundle at `nodeScript` (an absolute path) and its packages. */
+/** Describes the node bundle at `nodeScript` (an absolute path) and its packages; packs them on demand. */
 export function packNodeBundle(nodeScript: string): NodeBundle {
   const root = packageRoot(nodeScript);
   const found = packagesOf(root);
@@ -87,10 +91,14 @@ export function packNodeBundle(nodeScript: string): NodeBundle {
     packages.push(`node_modules/${name}`);
   }
   const script = relative(root, nodeScript);
-  const r = spawnSync('tar', ['-C', root, ...EXCLUDES.map((e) => `--exclude=${e}`), '-czf', '-', script, ...packages], {
-    maxBuffer: 256 << 20,
-  });
-  if (r.error) throw new Error(`packing the node for remote hosts: tar: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`packing the node for remote hosts: tar exited ${r.status}: ${r.stderr.toString().trim()}`);
-  return { version: hash.digest('hex').slice(0, 16), tar: r.stdout, script, packages };
+  let packed: Buffer | undefined;
+  const tar = (): Buffer => {
+    if (packed) return packed;
+    const r = spawnSync('tar', ['-C', root, ...EXCLUDES.map((e) => `--exclude=${e}`), '-czf', '-', script, ...packages], { maxBuffer: 256 << 20 });
+    if (r.error) throw new Error(`packing the node for remote hosts: tar: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`packing the node for remote hosts: tar exited ${r.status}: ${r.stderr.toString().trim()}`);
+    packed = r.stdout;
+    return packed;
+  };
+  return { version: hash.digest('hex').slice(0, 16), tar, script, packages };
 }

@@ -48,6 +48,21 @@ export const NODE_WRAPPER = [
   'exit "$s"',
 ].join('\n');
 
+/**
+ * One round trip that prepares a host ($1: the bundle version, $2: the cluster id): prints
+ * Node's version, $HOME, and "cached" or "missing" for the bundle, and makes the run's
+ * folder (0700). Its exit code names the step that failed (PROBE_STEPS).
+ */
+export const PREPARE_PROBE = [
+  'command -v node >/dev/null 2>&1 || { echo "no node on the PATH of a non-interactive ssh session" >&2; exit 3; }',
+  'node --version || exit 3',
+  'case "$HOME" in /*) ;; *) echo "\\$HOME is \\"$HOME\\"" >&2; exit 4 ;; esac',
+  'printf "%s\\n" "$HOME"',
+  'if test -f "$HOME/.cache/raftlab/node-$1/.complete"; then echo cached; else echo missing; fi',
+  'umask 077 && mkdir -p "$HOME/.cache/raftlab/runs/$2" || exit 5',
+].join('\n');
+const PROBE_STEPS: Record<number, string> = { 3: 'check node', 4: 'find home', 5: 'make the run folder' };
+
 export interface RemoteHostOptions extends Pick<SshHostShellOptions, 'configFile' | 'connectTimeoutS'> {
   /** The host's name as the user wrote it, for messages. */
   name: string;
@@ -86,32 +101,35 @@ export class RemoteHost {
   /**
    * Connects, checks Node, copies the bundle unless this version is cached, and makes the
    * run's folder (`~/.cache/raftlab/runs/<clusterId>`, 0700). Errors name the host and step.
+   * Checking and making the folder is one command (PREPARE_PROBE): each command over the
+   * multiplexed connection still costs ~130 ms here (a new ssh client and a remote shell),
+   * and a start waits for the slowest host.
    */
   async prepare(bundle: NodeBundle, clusterId: string): Promise<void> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(clusterId)) throw new HostShellError(this.options.name, 'make the run folder', `not a folder name: ${JSON.stringify(clusterId)}`);
     await this.shell.connect();
-    const version = (await this.step('check node', ['node', '--version'])).trim();
+    const probe = await this.shell.run(['sh', '-c', PREPARE_PROBE, 'sh', bundle.version, clusterId]);
+    const step = PROBE_STEPS[probe.code];
+    if (probe.code !== 0) throw new HostShellError(this.options.name, step ?? 'check the host', probe.stderr.trim() || `exit code ${probe.code}`);
+    const [version = '', home = '', cache = ''] = probe.stdout.split('\n').map((l) => l.trim());
     const m = /^v(\d+)\.(\d+)/.exec(version);
     if (!m || Number(m[1]) < MIN_NODE[0] || (Number(m[1]) === MIN_NODE[0] && Number(m[2]) < MIN_NODE[1])) {
       throw new HostShellError(this.options.name, 'check node', `Node ${version || '(none)'} found; the node needs ${MIN_NODE.join('.')} or newer`);
     }
-    const home = (await this.step('find home', ['sh', '-c', 'printf %s "$HOME"'])).trim();
-    if (!home.startsWith('/')) throw new HostShellError(this.options.name, 'find home', `$HOME is ${JSON.stringify(home)}`);
     this.base = `${home}/.cache/raftlab`;
     this.bundleDir = `${this.base}/node-${bundle.version}`;
     this.script = `${this.bundleDir}/${bundle.script}`;
-    const cached = await this.shell.run(['test', '-f', `${this.bundleDir}/.complete`]);
-    if (cached.code !== 0) {
+    this.runDir = `${this.base}/runs/${clusterId}`;
+    if (cache !== 'cached') {
       // Unpacked beside, then renamed: two labs (or hosts sharing a home) never see half a copy.
       const tmp = `${this.bundleDir}.tmp-${process.pid}-${Date.now()}`;
       await this.step(
         'copy the node bundle',
         ['sh', '-c', 'mkdir -p "$1" && tar -xzf - -C "$1" && touch "$1/.complete" && { mv -T "$1" "$2" 2>/dev/null || rm -rf "$1"; }', 'sh', tmp, this.bundleDir],
-        bundle.tar,
+        bundle.tar(),
         120_000,
       );
     }
-    this.runDir = `${this.base}/runs/${clusterId}`;
-    await this.step('make the run folder', ['sh', '-c', 'umask 077 && mkdir -p "$1"', 'sh', this.runDir]);
   }
 
   /** Where node `id` keeps its data on this host. */

@@ -310,8 +310,9 @@ export class NodeFleet {
   async close(): Promise<void> {
     await this.sockets?.close();
     this.allocator.dispose();
-    // Data on the hosts goes with a temporary data directory, and stays with a named one.
-    await this.hostsLauncher?.close(this.ownsDataDir);
+    // A remote node's data is of this run only (its folder is named by the run id, which no
+    // later run reuses) and its journal was copied back (stopAll): the folder on the host goes.
+    await this.hostsLauncher?.close(true);
     if (this.ownsDataDir && this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

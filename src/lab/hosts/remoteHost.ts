@@ -50,8 +50,9 @@ export const NODE_WRAPPER = [
 
 /**
  * One round trip that prepares a host ($1: the bundle version, $2: the cluster id): prints
- * Node's version, $HOME, and "cached" or "missing" for the bundle, and makes the run's
- * folder (0700). Its exit code names the step that failed (PROBE_STEPS).
+ * Node's version, $HOME, and "cached" or "missing" for the bundle, makes the run's folder
+ * (0700), and removes other runs' folders that no node uses (a lab died before its stop
+ * removed them; stderr names each). Its exit code names the step that failed (PROBE_STEPS).
  */
 export const PREPARE_PROBE = [
   'command -v node >/dev/null 2>&1 || { echo "no node on the PATH of a non-interactive ssh session" >&2; exit 3; }',
@@ -60,6 +61,14 @@ export const PREPARE_PROBE = [
   'printf "%s\\n" "$HOME"',
   'if test -f "$HOME/.cache/raftlab/node-$1/.complete"; then echo cached; else echo missing; fi',
   'umask 077 && mkdir -p "$HOME/.cache/raftlab/runs/$2" || exit 5',
+  // Leftovers of labs that died before removing their run folder: a folder is in use while a
+  // node wrapper names it in its argv (`<run folder>/node-<id>.stdin`). The bracket keeps grep
+  // from matching its own argv, which holds the pattern, not a digit.
+  'for d in "$HOME"/.cache/raftlab/runs/*/; do',
+  '  r="${d%/}"; test -d "$r" && test "${r##*/}" != "$2" || continue',
+  '  grep -qsa -- "$r/node-[0-9]" /proc/[0-9]*/cmdline || { rm -rf -- "$r" && echo "reaped ${r##*/}" >&2; }',
+  'done',
+  'exit 0',
 ].join('\n');
 const PROBE_STEPS: Record<number, string> = { 3: 'check node', 4: 'find home', 5: 'make the run folder' };
 
@@ -76,6 +85,8 @@ export class RemoteHost {
   private bundleDir = '';
   private script = '';
   private runDir = '';
+  /** The run folders of dead labs that prepare() removed from this host. */
+  reaped: string[] = [];
 
   constructor(private readonly options: RemoteHostOptions) {
     // The lab-side ssh client of every session dies with the lab (module comment).
@@ -112,6 +123,7 @@ export class RemoteHost {
     const step = PROBE_STEPS[probe.code];
     if (probe.code !== 0) throw new HostShellError(this.options.name, step ?? 'check the host', probe.stderr.trim() || `exit code ${probe.code}`);
     const [version = '', home = '', cache = ''] = probe.stdout.split('\n').map((l) => l.trim());
+    this.reaped = [...probe.stderr.matchAll(/^reaped (.+)$/gm)].map((r) => r[1]);
     const m = /^v(\d+)\.(\d+)/.exec(version);
     if (!m || Number(m[1]) < MIN_NODE[0] || (Number(m[1]) === MIN_NODE[0] && Number(m[2]) < MIN_NODE[1])) {
       throw new HostShellError(this.options.name, 'check node', `Node ${version || '(none)'} found; the node needs ${MIN_NODE.join('.')} or newer`);

@@ -3,8 +3,8 @@
  * run here by /bin/sh with a temporary $HOME: what it prints, the run folder it makes
  * (0700), and the exit code that names the failed step.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,5 +57,24 @@ describe('PREPARE_PROBE', () => {
     const home = tempHome();
     writeFileSync(join(home, '.cache'), 'a file where a folder should be');
     expect(probe({ HOME: home, PATH: process.env.PATH ?? '' }).code).toBe(5);
+  });
+
+  it('removes the run folders no node wrapper names, and keeps its own and those in use', async () => {
+    const home = tempHome();
+    const runs = join(home, '.cache/raftlab/runs');
+    for (const r of ['dead-lab', 'live-lab', 'run-1']) mkdirSync(join(runs, r, 'node-1'), { recursive: true });
+    // A node wrapper's argv names its fifo in its run folder (remoteHost.ts NODE_WRAPPER).
+    const wrapper = spawn('/bin/sh', ['-c', 'sleep 30', 'sh', join(runs, 'live-lab', 'node-1.stdin')], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => wrapper.once('spawn', resolve));
+      const r = probe({ HOME: home, PATH: process.env.PATH ?? '' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.trim()).toBe('reaped dead-lab');
+      expect(existsSync(join(runs, 'dead-lab'))).toBe(false);
+      expect(existsSync(join(runs, 'live-lab'))).toBe(true);
+      expect(existsSync(join(runs, 'run-1'))).toBe(true);
+    } finally {
+      wrapper.kill('SIGKILL');
+    }
   });
 });

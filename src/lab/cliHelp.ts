@@ -51,6 +51,8 @@ options:
   --aim SPEC                  an aimed fault, repeatable: "at=2s,from=leader,to=random,types=append,
                               nth=3,action=drop" (keys as a scenario's aim: step; docs/aimed-faults.md)
   --transport tcp|ipc         how nodes talk (default tcp)
+  --hosts a,b,c               run nodes over ssh on these hosts, round-robin ([user@]IP[:port];
+                              default: this machine; docs/multi-host.md)
   --fsync always|never        fsync policy of the nodes' logs
   --recording off|messages|full
                               the flight recorder: every core step journaled for exact

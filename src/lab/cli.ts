@@ -149,6 +149,7 @@ const RUN_OPTIONS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   transport: { type: 'string' },
+  hosts: { type: 'string' },
   fsync: { type: 'string' },
   recording: { type: 'string' },
   'election-timeout-min': { type: 'string' },

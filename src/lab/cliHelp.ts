@@ -56,6 +56,8 @@ options:
                               saves the session as session.yaml in the run's folder, and exits 0
                               (docs/debugger.md)
   --transport tcp|ipc         how nodes talk (default tcp)
+  --hosts a,b,c               run nodes over ssh on these hosts, round-robin ([user@]IP[:port];
+                              default: this machine; docs/multi-host.md)
   --fsync always|never        fsync policy of the nodes' logs
   --recording off|messages|full
                               the flight recorder: every core step journaled for exact
@@ -128,7 +130,8 @@ ${EXIT_CODES}`,
 Compares recorded runs, each against the first: election time, commit latency and throughput
 (ok operations per second of the run) distributions, with the medians' difference and its
 bootstrap 95% confidence interval, absolute and relative, and the Mann-Whitney test. Also
-takes trials files of raftlab figure16 (election times per timeout range).
+takes trials files of raftlab figure16 (election times per timeout range), or one range of
+one (FILE.json#RANGE, e.g. trials-real.json#150-155), to compare two ranges with each other.
 
 options:
   --fail-if-slower PCT        exit 1 when a later run is worse than the first by more than PCT
@@ -141,6 +144,7 @@ examples:
   raftlab compare runs/<before> runs/<after>
   raftlab compare runs/<before> runs/<after> --fail-if-slower 10
   raftlab compare figure16/trials-sim.json figure16/trials-real.json
+  raftlab compare figure16/trials-real.json#150-150 figure16/trials-real.json#150-300
 
 ${EXIT_CODES}`,
   replay: `usage: raftlab replay RUN_DIR --node N (--at TIME | --step K) [--json]

@@ -22,6 +22,7 @@ export interface RunArgs {
   seed?: string;
   out?: string;
   transport?: string;
+  hosts?: string;
   fsync?: string;
   recording?: string;
   'election-timeout-min'?: string;
@@ -141,6 +142,8 @@ function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
   set('preVote', onOff('prevote', a.prevote, a['no-prevote']));
   set('checkQuorum', onOff('check-quorum', a['check-quorum'], a['no-check-quorum']));
   set('transport', a.transport as ClusterOptions['transport'] | undefined);
+  // --hosts a,b,c: ssh destinations (docs/multi-host.md); the options check each one.
+  set('hosts', a.hosts === undefined ? undefined : a.hosts.split(',').map((h) => h.trim()).filter((h) => h !== ''));
   set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
   set('recording', a.recording as ClusterOptions['recording'] | undefined);
   if (a.speed !== undefined) {

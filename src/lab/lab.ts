@@ -23,6 +23,7 @@ import { faultKey } from '../contract/faultKeys';
 import type { AimedRuleState } from '../contract/aimedRules';
 import { TimeTravel, type RunTimeline } from './timeTravel';
 import { compareRuns, openExperiment } from './experiments/experimentView';
+import { splitVariant } from './experiments/compare';
 import { sessionScenario } from './debug/sessionScenario';
 import type { DebugView } from '../contract/debug';
 
@@ -299,7 +300,12 @@ export class Lab implements LabService {
       'experiment:open': async ({ path }) => openExperiment(resolve(this.opts.runsDir, path)),
       'experiment:compare': async ({ runs, failIfSlowerPct }) =>
         compareRuns(
-          runs.map((p) => (p.endsWith('.json') ? resolve(this.opts.runsDir, p) : openableRunDir(this.opts.runsDir, p))),
+          runs.map((p) => {
+            // A trials file, or one range of it (`FILE.json#LABEL`): resolved as given; a run by name or path.
+            const { file, variant } = splitVariant(p);
+            if (variant !== null) return `${resolve(this.opts.runsDir, file)}#${variant}`;
+            return p.endsWith('.json') ? resolve(this.opts.runsDir, p) : openableRunDir(this.opts.runsDir, p);
+          }),
           failIfSlowerPct ?? 0,
         ),
       'debug:freeze': () => this.debugging((c) => c.debug.freeze()),

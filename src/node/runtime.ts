@@ -110,7 +110,7 @@ export class NodeRuntime {
       this.faults.setSpeed(config.speed);
       this.speed = config.speed;
     }
-    for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
+    for (const [id, p] of Object.entries(config.peers)) if (p.clientAddress) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({
       reply: (route, responses) => this.reply(route, responses),
@@ -156,7 +156,7 @@ export class NodeRuntime {
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
-    for (const [id, p] of Object.entries(c.peers)) peers[id] = p.peerAddress;
+    for (const [id, p] of Object.entries(c.peers)) if (p.peerAddress) peers[id] = p.peerAddress;
     const curve = nodeSocketsCurve(c);
     this.peers = await PeerTransport.open({
       curve: curve.peer,

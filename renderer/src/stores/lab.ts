@@ -332,7 +332,7 @@ export const useLabStore = defineStore('lab', () => {
 
   return {
     state, mode, connection, error, pending, exported, runs, lastStop, phase, isRunning, busy, loadingHistory, startForm,
-    connect, disconnect, onEvents, onAppCommand, isPending, refresh, loadHistory, startCluster, stopCluster, nodeAction, addNode,
+    connect, disconnect, onEvents, onAppCommand, call, isPending, refresh, loadHistory, startCluster, stopCluster, nodeAction, addNode,
     partition, linkFault, heal, applyFault, removeFault, setWorkload, setSpeed, exportRun, readRunFile, listRuns, openRun, closeRecorded, dismissError,
   };
 });

@@ -78,14 +78,14 @@ export class EventPipeline {
   }
 
   /** One telemetry batch; `onReady` runs for a node's 'ready' before the event is emitted. */
-  ingest(batch: TelemetryBatch, onReady: (node: NodeId) => void): void {
+  ingest(batch: TelemetryBatch, onReady: (node: NodeId, ready: { pid: number; peerAddress: string; clientAddress: string }) => void): void {
     const node = batch.node;
     if (!this.deps.state.has(node)) return; // telemetry from a node this cluster no longer has
     const last = this.lastTelemetrySeq.get(node);
     if (last !== undefined && batch.seq > last + 1) this.labEvent({ node, type: 'telemetryGap', missed: batch.seq - last - 1 });
     this.lastTelemetrySeq.set(node, batch.seq);
     for (const ev of batch.events) {
-      if (ev.type === 'ready') onReady(node);
+      if (ev.type === 'ready') onReady(node, ev);
       const { t, ...body } = ev;
       this.emit({ ...body, t: t - this.startWall, node } as RunEvent);
     }

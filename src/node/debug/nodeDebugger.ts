@@ -144,12 +144,17 @@ export class NodeDebugger {
     return this.publish();
   }
 
-  /** Delivers what is held (arrival order), then lets the real clock tick again. */
+  /**
+   * Delivers what is held (arrival order), then lets the real clock tick again. A breakpoint
+   * one of them trips (the old leader stepping down on a higher term, say) freezes the node at
+   * once: the rest stay held and the clock stays stopped, as for any break.
+   */
   thaw(): NodeDebugState {
     this.frozen = false;
     this.breakReason = null;
-    this.release(undefined, 'deliver');
-    this.host.startClock();
+    while (this.held.length > 0 && !this.frozen) this.deliver(this.held.shift()!, 1);
+    if (this.held.length === 0) this.copies.clear();
+    if (!this.frozen) this.host.startClock();
     return this.publish();
   }
 
@@ -176,14 +181,18 @@ export class NodeDebugger {
         this.host.dropped(h.message, 'debugger: dropped by the user', h.id);
         continue;
       }
-      const times = action === 'duplicate' ? 2 : 1;
-      for (let i = 0; i < times; i++) {
-        if (h.direction === 'in') this.host.step({ type: 'message', message: h.message }, h.id);
-        else this.host.sendHeld(h.message);
-      }
+      this.deliver(h, action === 'duplicate' ? 2 : 1);
     }
     if (this.held.length === 0) this.copies.clear();
     return this.publish();
+  }
+
+  /** Steps a held inbound message (or sends a held outbound one) `times` times. */
+  private deliver(h: Held, times: number): void {
+    for (let i = 0; i < times; i++) {
+      if (h.direction === 'in') this.host.step({ type: 'message', message: h.message }, h.id);
+      else this.host.sendHeld(h.message);
+    }
   }
 
   /**

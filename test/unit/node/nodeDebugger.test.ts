@@ -161,6 +161,25 @@ describe("a node's own breakpoints", () => {
     expect(t.clock()).toBe('stopped');
   });
 
+  it('a break tripped while thawing freezes the node at once: the rest stay held, the clock stopped', () => {
+    const t = setup();
+    t.dbg.freeze();
+    // Two higher-term heartbeats held; the role-change breakpoint set while frozen.
+    t.dbg.advanceClock(undefined, true); // a candidate of term 1 (§5.2)
+    const a = heartbeat(2);
+    const b = heartbeat(2, 3);
+    t.ids.received(a, 1, 1);
+    t.ids.received(b, 1, 2);
+    t.dbg.intercept(a);
+    t.dbg.intercept(b);
+    t.dbg.setBreakpoints({ roleChange: true });
+    const s = t.dbg.thaw();
+    // The first heartbeat of term 2 makes the candidate a follower (§5.2): it breaks there.
+    expect(s).toMatchObject({ frozen: true, role: 'follower', term: 2, breakReason: 'role changed from candidate to follower in term 2' });
+    expect(s.held.map((h) => h.hold)).toEqual(['3.1.2']);
+    expect(t.clock()).toBe('stopped');
+  });
+
   it('holds and freezes on a matching received message, and lets others through', () => {
     const t = setup();
     t.dbg.setBreakpoints({ receive: { types: ['vote'], from: 3 } });

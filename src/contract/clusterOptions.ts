@@ -118,6 +118,18 @@ export const CLUSTER_OPTION_ENTRIES = {
   recording: v.optional(v.picklist(RECORDING_LEVELS, says((f) => `${f} must be "off", "messages" or "full"`))),
   /** Cluster-wide emulated network delay; absent: none (loopback, about 0.3 ms). */
   networkDelay: v.optional(v.strictObject(NETWORK_DELAY_ENTRIES, objectMessage(`${FIELD} must be { delayMs, jitterMs } in ms`))),
+  /**
+   * Slow motion (docs/aimed-faults.md): the whole cluster at this speed, from 0.01 to 1.
+   * Ticks, heartbeats, timeouts, injected delays and the workload are all scaled. Absent: 1.
+   */
+  speed: v.optional(
+    v.pipe(
+      v.number(says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.finite(says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.minValue(LIMITS.speed.min, says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.maxValue(LIMITS.speed.max, says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+    ),
+  ),
 };
 
 /** The keys a cluster option object may have (labApiValidate.ts, scenario files). */

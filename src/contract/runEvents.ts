@@ -31,6 +31,8 @@ export type LabRunEvent =
   /** Workload figures over the last interval (node: null). */
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
   | Stamped<{ type: 'telemetryGap'; missed: number }>
+  /** Slow motion (docs/aimed-faults.md): the cluster's speed changed (1: real time); at start when the run begins below 1x. */
+  | Stamped<{ type: 'speed'; speed: number }>
   /**
    * A debugger action (docs/debugger.md): what the user, a scenario or a breakpoint did, in
    * words, with the scenario step that repeats it (`raftlab run` of a saved session).

@@ -155,6 +155,8 @@ const RUN_OPTIONS = {
   'no-prevote': { type: 'boolean' },
   'check-quorum': { type: 'boolean' },
   'no-check-quorum': { type: 'boolean' },
+  speed: { type: 'string' },
+  aim: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

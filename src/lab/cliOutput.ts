@@ -119,6 +119,10 @@ export function summaryTable(label: string, s: Summary, runDir: string): string 
     ['duration', fmt(s.durationMs / 1000, ' s')],
     ['leader changes', String(s.leaderChanges)],
     ...(s.timeoutRandomness ? [['timeouts', s.timeoutRandomness] as [string, string]] : []),
+    // Slow motion from the start (docs/aimed-faults.md): every time in this table is real time.
+    ...(s.options?.speed !== undefined && s.options.speed !== 1
+      ? [['speed', `${s.options.speed}x from the start: the times here are real time, ${Math.round(1 / s.options.speed)}x the lab time`] as [string, string]]
+      : []),
     ['elections', `${s.electionMs.count} (p50 ${fmt(s.electionMs.p50, ' ms')}, p99 ${fmt(s.electionMs.p99, ' ms')}, max ${fmt(s.electionMs.max, ' ms')})`],
     ...(s.transfers && s.transfers.count > 0 ? [['leader transfers', `${s.transfers.count} (planned, not counted as elections)`] as [string, string]] : []),
     ['commit latency', `p50 ${fmt(s.commitLatencyMs.p50, ' ms')}, p99 ${fmt(s.commitLatencyMs.p99, ' ms')}`],

@@ -110,6 +110,9 @@ export async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId
       return 'heal';
     case 'add-node':
       return `add node ${await c.addNode()}`;
+    case 'speed':
+      await c.setSpeed(a.speed);
+      return a.speed === 1 ? 'speed back to real time' : `slow motion at ${a.speed}x`;
     case 'remove-node': {
       const n = c.resolveTarget(a.node, false);
       await c.removeNode(n);

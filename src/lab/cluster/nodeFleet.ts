@@ -53,12 +53,18 @@ export class NodeFleet {
   private ownsDataDir = false;
   private readonly ready = new ReadyWaiters();
   private readonly restarting = new Set<NodeId>();
+  /**
+   * The cluster's slow-motion speed now (docs/aimed-faults.md): what a node (re)started gets in
+   * its config, and what a resumed one is sent (faultRuleSender.ts). Set by slowMotion.ts.
+   */
+  speed: number;
 
   constructor(
     private readonly options: ClusterOptions,
     private readonly deps: FleetDeps,
   ) {
     this.allocator = new AddressAllocator(options.transport);
+    this.speed = options.speed ?? 1;
   }
 
   /** Opens the lab's sockets and the data directory; no node runs yet. */
@@ -112,7 +118,7 @@ export class NodeFleet {
   }
 
   private nodeConfig(id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
-    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, runDir: this.deps.runDir, addresses: this.addresses, sockets: this.sockets };
+    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, runDir: this.deps.runDir, addresses: this.addresses, sockets: this.sockets, speed: () => this.speed };
     return nodeProcessConfig(inputs, id, initialVoters);
   }
 

@@ -25,6 +25,8 @@ export interface NodeConfigInputs {
   /** Every node's addresses, this one's included. */
   addresses: ReadonlyMap<NodeId, NodeAddresses>;
   sockets: LabSockets;
+  /** The cluster's slow-motion speed now (1: real time). */
+  speed: () => number;
 }
 
 /** The config of node `id`, bootstrapped with `initialVoters` (ignored once its storage holds state). */
@@ -63,6 +65,8 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     metricsIntervalMs: 100,
     maxFrameBytes: 16 << 20,
     ...(o.networkDelay && (o.networkDelay.delayMs > 0 || o.networkDelay.jitterMs > 0) ? { networkDelay: { ...o.networkDelay } } : {}),
+    // The speed now, not the one the run started with: a node (re)started after a change runs at it from its first tick.
+    ...(inputs.speed() !== 1 ? { speed: inputs.speed() } : {}),
     security: sockets.nodeSecurity(id),
   };
 }

@@ -128,6 +128,8 @@ export class DebugController {
   /** Every run event passes here: node debug telemetry, kills and violations (for their breakpoints). */
   observe(ev: RunEvent): void {
     if (ev.type === 'held' && ev.node !== null) {
+      // A message held by an aimed rule (docs/aimed-faults.md) puts the debugger in use: it is listed and releasable.
+      this.used = true;
       const s = this.nodeStates.get(ev.node);
       if (s && !s.held.some((h) => h.hold === ev.message.hold)) {
         if (s.held.length < 256) s.held.push(ev.message);
@@ -135,6 +137,7 @@ export class DebugController {
       }
       this.deps.onChange();
     } else if (ev.type === 'debugState' && ev.node !== null) {
+      if (ev.state.heldCount > 0) this.used = true;
       const hadBreak = this.nodeStates.get(ev.node)?.breakReason ?? null;
       this.nodeStates.set(ev.node, ev.state);
       if (ev.state.breakReason !== null && ev.state.breakReason !== hadBreak) this.breakAll(ev.node, ev.state.breakReason);

@@ -101,6 +101,17 @@ export class NodeDebugger {
     this.host.publishHeld(view);
   }
 
+  /**
+   * An aimed rule's `hold` (src/node/faults/faultInjector.ts onHold): held like a frozen node's
+   * message, frozen or not, with the rule as the reason. The first one held also publishes the
+   * node's whole debug state, so the lab lists this node's held messages even when the debugger
+   * was never used before (later ones follow as `held` events).
+   */
+  holdByRule(message: Message, direction: 'in' | 'out', reason: string): void {
+    this.hold(message, direction, reason);
+    if (this.held.length === 1) this.publish();
+  }
+
   /** After each step: the breakpoints this node checks itself (§5.2 role, term, commit; sends). */
   afterStep(out: Outputs): void {
     if (!this.watching || this.frozen) return;

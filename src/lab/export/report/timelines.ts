@@ -5,6 +5,7 @@
  */
 import type { NodeId } from '../../../raft/types';
 import type { HistoryOp, RunEvent } from '../../../contract/runEvents';
+import { faultKey, LASTING_FAULT_KINDS } from '../../../contract/faultKeys';
 import type { ShownRole } from '../../../analysis/nodeView';
 import { byTime } from '../../../analysis/elections';
 import { percentile, sortedNumbers } from '../../../analysis/percentile';
@@ -51,7 +52,7 @@ export interface RunTimelines {
   bucketMs: number;
 }
 
-const LASTING = new Set(['partition', 'link', 'flaky', 'clock', 'disk']);
+const LASTING = LASTING_FAULT_KINDS;
 
 export function buildTimelines(events: readonly RunEvent[], history: readonly HistoryOp[], span: { start: number; end: number }): RunTimelines {
   const tl: RunTimelines = {
@@ -132,7 +133,8 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
         }
         break;
       case 'fault': {
-        const key = JSON.stringify(ev.fault);
+        // A heal names its fault by key (fault:remove), not with the fields it was applied with.
+        const key = faultKey(ev.fault) ?? JSON.stringify(ev.fault);
         if (ev.action === 'apply') {
           if (LASTING.has(ev.fault.kind)) openFaults.push({ start: ev.t, key, description: ev.description });
           else tl.faults.push({ start: ev.t, end: ev.t, instant: true, description: ev.description });

@@ -9,7 +9,10 @@
  * the higher term (§5.1) and the cluster breaks by itself: the panel shows the reason. The
  * session is saved as a scenario (downloaded from its link), `raftlab run` repeats it headless,
  * and its run records the same debugger actions in the same order as the app's. An axe scan
- * with the panel full finds nothing serious or critical.
+ * with the panel full finds nothing serious or critical. Still frozen after the break, two
+ * followers time out; their RequestVotes held at the leader are ticked, reordered and delivered
+ * in the chosen order (the run names them in that order), one held elsewhere is dropped and
+ * another duplicated.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
  * Screenshot: test-results/e2e/debugger.png.
@@ -75,7 +78,9 @@ describe.skipIf(chromium.skip)('the debugger in browser mode (headless Chromium)
   let lab: Lab | undefined;
   let page: Page;
   let problems: string[] = [];
-  let saved: { file: string; yaml: string; appRunDir: string } | undefined;
+  let saved: { file: string; yaml: string; appRunDir: string; actionsAtSave: number } | undefined;
+  /** Who was who in the first test: the first leader, the node elected while frozen, and the one that voted for it. */
+  let cast: { oldLeader: NodeId; candidate: NodeId; voter: NodeId; term: number } | undefined;
 
   beforeAll(async () => {
     session = await openLabSession(chromium, { runs: 'runs-debugger', viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
@@ -161,6 +166,7 @@ describe.skipIf(chromium.skip)('the debugger in browser mode (headless Chromium)
     await log.getByRole('listitem').filter({ hasText: 'debugger break' }).first().waitFor({ timeout: UI_DEADLINE_MS });
 
     // Save the session: the YAML is shown and downloads as a file.
+    const actionsAtSave = lab.state().debug?.actions ?? 0;
     await page.getByRole('button', { name: 'Save session as scenario' }).click();
     const yamlShown = page.getByTestId('session-yaml');
     await yamlShown.waitFor({ timeout: UI_DEADLINE_MS });
@@ -180,14 +186,60 @@ describe.skipIf(chromium.skip)('the debugger in browser mode (headless Chromium)
     expect(violations, describeAxe(violations)).toEqual([]);
     await page.screenshot({ path: join(ARTEFACT_DIR, 'debugger.png'), fullPage: true });
 
-    await lab.stopCluster();
-    saved = { file, yaml, appRunDir: cluster.runDir };
+    saved = { file, yaml, appRunDir: cluster.runDir, actionsAtSave };
+    cast = { oldLeader, candidate, voter, term };
     console.log(`[e2e debugger] leader ${oldLeader} term ${term}; node ${candidate} elected by node ${voter}'s vote; ${reason}`);
+  });
+
+  it('delivers chosen messages in the order chosen, drops one and duplicates another, from the panel', async () => {
+    if (!lab || !cast) throw new Error('an earlier step failed');
+    const { oldLeader, candidate: leader, voter, term } = cast;
+    // Still frozen after the break: two followers' election timers fire (§5.2), both stand in the next term.
+    for (const n of [voter, oldLeader]) {
+      await page.getByRole('button', { name: `Node ${n} until next timer` }).click();
+      await waitForFacts(page, n, `node ${n} a candidate of term ${term + 2}`, (f) => f.role === 'candidate' && f.term === String(term + 2));
+    }
+    // Both RequestVotes are held at the leader: ticked in one order, the second moved up, delivered in that order.
+    const fromVoter = heldAt(page, leader, 'vote', voter).first();
+    const fromOld = heldAt(page, leader, 'vote', oldLeader).first();
+    await fromVoter.waitFor({ timeout: UI_DEADLINE_MS });
+    await fromOld.waitFor({ timeout: UI_DEADLINE_MS });
+    const [holdVoter, holdOld] = [(await fromVoter.getAttribute('data-hold'))!, (await fromOld.getAttribute('data-hold'))!];
+    await page.getByLabel(`Choose ${holdVoter} for ordered delivery`).check();
+    await page.getByLabel(`Choose ${holdOld} for ordered delivery`).check();
+    const order = page.getByRole('group', { name: `Delivery order at node ${leader}` });
+    expect((await order.getByTestId('chosen-message').allTextContents()).map((t) => t.includes(holdVoter))).toEqual([true, false]);
+    await order.getByRole('button', { name: `Move ${holdOld} earlier` }).click();
+    expect((await order.getByTestId('chosen-message').allTextContents()).map((t) => t.includes(holdOld))).toEqual([true, false]);
+    await order.getByRole('button', { name: 'Deliver the 2 chosen in this order' }).click();
+    // A higher term makes the leader a follower (§5.1); the run records the two deliveries in the order chosen.
+    await waitForFacts(page, leader, `node ${leader} a follower of term ${term + 2}`, (f) => f.role === 'follower' && f.term === String(term + 2));
+    const log = page.getByRole('list', { name: 'Events, newest first' });
+    await log.getByRole('listitem').filter({ hasText: `node ${leader}: delivered ${holdOld}, ${holdVoter}` }).first().waitFor({ timeout: UI_DEADLINE_MS });
+
+    // The old leader's RequestVote to the voter is dropped; the voter's to the old leader is delivered twice.
+    const toVoter = heldAt(page, voter, 'vote', oldLeader).first();
+    await toVoter.waitFor({ timeout: UI_DEADLINE_MS });
+    const dropped = (await toVoter.getAttribute('data-hold'))!;
+    await toVoter.getByRole('button', { name: /^Drop RequestVote / }).click();
+    await page.locator(`[data-testid="debug-node"][data-node="${voter}"] [data-hold="${dropped}"]`).waitFor({ state: 'detached', timeout: UI_DEADLINE_MS });
+    const toOld = heldAt(page, oldLeader, 'vote', voter).first();
+    await toOld.waitFor({ timeout: UI_DEADLINE_MS });
+    const twice = (await toOld.getAttribute('data-hold'))!;
+    await toOld.getByRole('button', { name: /^Duplicate RequestVote / }).click();
+    await log.getByRole('listitem').filter({ hasText: `node ${oldLeader}: delivered twice ${twice}` }).first().waitFor({ timeout: UI_DEADLINE_MS });
+    await log.getByRole('listitem').filter({ hasText: `node ${voter}: dropped ${dropped}` }).first().waitFor({ timeout: UI_DEADLINE_MS });
+    // The voter's own vote is refused twice by a candidate of the same term (§5.2: it voted for itself).
+    expect((await nodeFacts(page, oldLeader)).vote).toBe(String(oldLeader));
+    await lab.stopCluster();
   });
 
   it('repeats the saved session with `raftlab run`: the same debugger actions in the same order', async () => {
     if (!saved) throw new Error('an earlier step failed');
-    const app = debugActions(readRun(saved.appRunDir).events);
+    // The run's actions up to the save (the ones after it are not in the saved file).
+    const appEvents = readRun(saved.appRunDir).events;
+    const lastSaved = appEvents.filter((e) => e.type === 'debug')[saved.actionsAtSave - 1];
+    const app = debugActions(appEvents.filter((e) => e.t <= lastSaved.t));
     expect(app.slice(0, 6)).toEqual([
       expect.stringMatching(/^freeze /), expect.stringMatching(/^advance /), expect.stringMatching(/^release /),
       expect.stringMatching(/^release /), expect.stringMatching(/^breakpoints /), expect.stringMatching(/^resume /),

@@ -36,11 +36,29 @@ class NodeStory {
   }
 
   /** The state after the n-th (from 1) step that received a message matching `what`. */
-  afterReceiving(what: Partial<Pick<Message, 'type' | 'from' | 'term'>> & { success?: boolean }, nth = 1): CoreStateView {
+  afterReceiving(what: Partial<Pick<Message, 'type' | 'from' | 'term'>>, nth = 1): CoreStateView {
+    return this.replay.stateAtStep(this.receipt(what, nth).globalStep);
+  }
+
+  /** The state just before the n-th step that received a message matching `what`. */
+  beforeReceiving(what: Partial<Pick<Message, 'type' | 'from' | 'term'>>, nth = 1): CoreStateView {
+    return this.replay.stateAtStep(this.receipt(what, nth).globalStep - 1);
+  }
+
+  /** The messages of `type` and `term` the node received, in order, each as [from, success] (responses) or [from]. */
+  received(type: Message['type'], term: number): Array<[number, boolean | undefined]> {
+    return this.steps.flatMap((s) => {
+      if (s.input.type !== 'message' || s.input.message.type !== type || s.input.message.term !== term) return [];
+      const m = s.input.message as Message & { success?: boolean; granted?: boolean };
+      return [[m.from, m.success ?? m.granted]];
+    });
+  }
+
+  private receipt(what: Partial<Pick<Message, 'type' | 'from' | 'term'>>, nth: number): ReplayedStep {
     const found = this.steps.filter((s) => s.input.type === 'message' && matches(s.input.message, what));
     const step = found[nth - 1];
     if (!step) throw new Error(`node ${this.replay.node} received ${found.length} message(s) like ${JSON.stringify(what)}, not ${nth}`);
-    return this.replay.stateAtStep(step.globalStep);
+    return step;
   }
 
   /** The state after the node's last journaled step. */
@@ -121,10 +139,7 @@ describe('teaching scenarios on real nodes', () => {
     // (c) S1 leads term 4; S3 refuses the first AppendEntries (§5.3), then takes entry 2 of term 2.
     const elected = s1.afterReceiving({ type: 'voteResp', from: 3, term: 4 });
     expect([elected.role, elected.term, terms(elected)]).toEqual(['leader', 4, [1, 2, 4]]);
-    expect(s1.steps.filter((s) => s.input.type === 'message' && s.input.message.type === 'appendResp' && s.input.message.term === 4).map((s) => {
-      const m = s.input.type === 'message' ? (s.input.message as Extract<Message, { type: 'appendResp' }>) : null;
-      return [m?.from, m?.success];
-    })).toEqual([[3, false], [3, true], [2, true], [3, true]]);
+    expect(s1.received('appendResp', 4)).toEqual([[3, false], [3, true], [2, true], [3, true]]);
     expect(terms(s3.afterReceiving({ type: 'append', from: 1, term: 4 }, 2))).toEqual([1, 2]);
     // The moment of the figure: S1 knows entry 2 is stored on S1, S2 and S3 (a majority of
     // five), and still commits nothing of it: entry 2 is of term 2, not of S1's term 4.
@@ -140,5 +155,30 @@ describe('teaching scenarios on real nodes', () => {
     // In term 4 the commit index went from 1 straight to 3: it was never 2 by counting replicas.
     const commits = s1.states().filter((s) => s.term === 4).map((s) => s.commit);
     expect([...new Set(commits)]).toEqual([1, 3]);
+  }, 60_000);
+
+  it('Figure 7 (§5.3): a follower missing an entry and one with an extra uncommitted entry, both repaired by the new leader', async () => {
+    const run = await play('figure7-log-repair.yaml');
+    const [s1, s2, s3] = [1, 2, 3].map((n) => run.node(n));
+
+    // Term 1 committed entry 1 everywhere; S2 led term 2 alone; S3 led term 3 and committed entry 2 (term 3) with S1.
+    expect(s3.afterReceiving({ type: 'appendResp', from: 1, term: 3 })).toMatchObject({ role: 'leader', term: 3, commit: 2 });
+    // S1 comes to power in term 4: Figure 7's situation, logs drawn as the terms of their entries.
+    const leader = s1.afterReceiving({ type: 'voteResp', from: 3, term: 4 });
+    expect([leader.role, leader.term, terms(leader), leader.commit]).toEqual(['leader', 4, [1, 3, 4], 2]);
+    const missing = s3.beforeReceiving({ type: 'append', from: 1, term: 4 });
+    expect([missing.role, missing.term, terms(missing)]).toEqual(['follower', 4, [1, 3]]);
+    const extra = s2.beforeReceiving({ type: 'vote', from: 1, term: 4 });
+    // S2 still believes it leads term 2, with an entry of that term nobody else has, never committed.
+    expect([extra.role, extra.term, terms(extra), extra.commit]).toEqual(['leader', 2, [1, 2], 1]);
+
+    // The repair: S3 passes the consistency check at once; S2 fails it (its entry 2 is of term 2),
+    // S1 backs off one entry, and S2 replaces its conflicting entry, then takes the last one.
+    expect(s1.received('appendResp', 4)).toEqual([[3, true], [2, false], [2, true], [2, true]]);
+    expect(terms(s2.afterReceiving({ type: 'append', from: 1, term: 4 }, 1))).toEqual([1, 2]);
+    expect(terms(s2.afterReceiving({ type: 'append', from: 1, term: 4 }, 2))).toEqual([1, 3]);
+    // In the end every log is the leader's, committed to its end.
+    for (const s of [s1, s2, s3]) expect([s.replay.node, terms(s.final), s.final.commit, s.final.term]).toEqual([s.replay.node, [1, 3, 4], 3, 4]);
+    expect(s1.final.role).toBe('leader');
   }, 60_000);
 });

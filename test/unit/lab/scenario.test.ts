@@ -40,6 +40,14 @@ describe('shipped scenarios', () => {
     for (const step of s.steps) expect(step.atMs).toBeLessThan(s.durationMs);
   });
 
+  it.each(readdirSync(join(SCENARIOS, 'teaching')).filter((f) => f.endsWith('.yaml')))('teaching/%s parses, and explains its steps with notes', (f) => {
+    const s = loadScenarioFile(join(SCENARIOS, 'teaching', f));
+    expect(s.name).toBe(f.replace(/\.yaml$/, ''));
+    expect(s.description).toMatch(/§\d/);
+    expect(s.steps.filter((x) => x.note !== undefined).length).toBeGreaterThan(3);
+    for (const step of s.steps) expect(step.atMs).toBeLessThan(s.durationMs);
+  });
+
   it('leader-crash becomes the expected timeline', () => {
     const s = loadScenarioFile(join(SCENARIOS, 'leader-crash.yaml'));
     expect(s.steps.map((x) => [x.atMs, x.action])).toEqual([

@@ -181,4 +181,24 @@ describe('teaching scenarios on real nodes', () => {
     for (const s of [s1, s2, s3]) expect([s.replay.node, terms(s.final), s.final.commit, s.final.term]).toEqual([s.replay.node, [1, 3, 4], 3, 4]);
     expect(s1.final.role).toBe('leader');
   }, 60_000);
+
+  it('a split vote (§5.2): two candidates of term 1 get two votes of four each, nobody wins, the shorter random timeout wins term 2', async () => {
+    const run = await play('split-vote.yaml');
+    const [s1, s2, s3, s4] = [1, 2, 3, 4].map((n) => run.node(n));
+    // One vote per term, first come first served: S3 grants S1 and refuses S2, S4 the other way round.
+    expect([s3.afterReceiving({ type: 'vote', from: 1, term: 1 }).vote, s3.afterReceiving({ type: 'vote', from: 2, term: 1 }).vote]).toEqual([1, 1]);
+    expect([s4.afterReceiving({ type: 'vote', from: 2, term: 1 }).vote, s4.afterReceiving({ type: 'vote', from: 1, term: 1 }).vote]).toEqual([2, 2]);
+    expect(s1.received('voteResp', 1)).toEqual([[3, true], [4, false], [2, false]]);
+    expect(s2.received('voteResp', 1)).toEqual([[4, true], [3, false], [1, false]]);
+    // Nobody won term 1: two votes each, of four; each knows it cannot win and waits again.
+    const [a, b] = [s1.afterReceiving({ type: 'voteResp', from: 2, term: 1 }), s2.afterReceiving({ type: 'voteResp', from: 1, term: 1 })];
+    expect([a.role, a.term, a.votes, b.role, b.term, b.votes]).toEqual(['follower', 1, { 1: true, 2: false, 3: true, 4: false }, 'follower', 1, { 1: false, 2: true, 3: false, 4: true }]);
+    for (const s of [s1, s2, s3, s4]) expect(s.states().some((x) => x.term === 1 && x.role === 'leader')).toBe(false);
+    // Their new randomized timeouts differ (§5.2): S1's is shorter, so S1 campaigns first, in term 2, and wins it.
+    expect(a.timers.electionTimeout - a.timers.electionElapsed).toBeLessThan(b.timers.electionTimeout - b.timers.electionElapsed);
+    const won = s1.afterReceiving({ type: 'voteResp', from: 3, term: 2 });
+    expect([won.role, won.term]).toEqual(['leader', 2]);
+    expect(s1.received('voteResp', 2)).toEqual([[2, true], [3, true], [4, true]]);
+    for (const s of [s2, s3, s4]) expect([s.final.role, s.final.term, s.final.vote]).toEqual(['follower', 2, 1]);
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ import { plansFrom, type RunArgs } from '../../src/lab/cliPlans';
 import { runPlan, type RunOutcome } from '../../src/lab/scenarioRunner';
 import { readRun } from '../../src/lab/recorder/readRun';
 import { loadRunReplays } from '../../src/replay/runReplay';
+import { readRunClock } from '../../src/replay/runFiles';
 import type { NodeReplay, ReplayedStep } from '../../src/replay/nodeReplay';
 import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
 import { nodeScript, repoRoot } from './helpers/nodeBuild';
@@ -200,5 +201,45 @@ describe('teaching scenarios on real nodes', () => {
     expect([won.role, won.term]).toEqual(['leader', 2]);
     expect(s1.received('voteResp', 2)).toEqual([[2, true], [3, true], [4, true]]);
     for (const s of [s2, s3, s4]) expect([s.final.role, s.final.term, s.final.vote]).toEqual(['follower', 2, 1]);
+  }, 60_000);
+
+  it('a partitioned old leader (§5.3, §5.4): it takes writes that never commit, steps down after the heal, and they are overwritten', async () => {
+    const run = await play('partitioned-old-leader.yaml');
+    const faults = run.events.filter((e): e is Extract<RunEvent, { type: 'fault' }> => e.type === 'fault');
+    const [isolate, heal] = faults;
+    expect([isolate.action, heal.action, heal.fault.kind]).toEqual(['apply', 'heal', 'all']);
+    // The isolated node is in every link the partition cut.
+    const old = [1, 2, 3].find((n) => isolate.blocked!.every((pair) => pair.includes(n)))!;
+    const others = [1, 2, 3].filter((n) => n !== old);
+    const start = readRunClock(run.outcome.runDir)!;
+    const at = (node: number, t: number) => run.node(node).replay.stateAtTime(start + t);
+
+    const cut = at(old, isolate.t);
+    expect(cut.role).toBe('leader');
+    const oldTerm = cut.term;
+    // Just before the heal: still leading its old term, with writes in its log past its commit index.
+    const stranded = at(old, heal.t - 1);
+    expect([stranded.role, stranded.term]).toEqual(['leader', oldTerm]);
+    const uncommitted = stranded.log.entries.filter((e) => e.index > stranded.commit);
+    expect(uncommitted.length).toBeGreaterThan(0);
+    expect(uncommitted.every((e) => e.term === oldTerm && e.kind === 'command')).toBe(true);
+    // Meanwhile the majority elected a leader of a later term and went on committing past them.
+    const majority = others.map((n) => at(n, heal.t - 1));
+    const newLeader = majority.find((m) => m.role === 'leader');
+    expect(newLeader?.term).toBeGreaterThan(oldTerm);
+    expect(newLeader!.commit).toBeGreaterThan(uncommitted[uncommitted.length - 1].index);
+
+    // After the heal the old leader follows the new term, and its stranded entries are gone:
+    // at each of their indexes every node holds the new leader's entry, committed.
+    const final = [1, 2, 3].map((n) => run.node(n).final);
+    const oldFinal = final[old - 1];
+    expect([oldFinal.role, oldFinal.term]).toEqual(['follower', newLeader!.term]);
+    for (const e of uncommitted) {
+      const there = final.map((f) => f.log.entries.find((x) => x.index === e.index));
+      expect(there.every((x) => x !== undefined && x.term > oldTerm)).toBe(true);
+      expect(final.every((f) => f.commit >= e.index)).toBe(true);
+    }
+    // No write a client was told succeeded was among them: the history is linearizable (checked by runPlan's expectations).
+    expect(run.outcome.summary.expectations?.find((x) => x.name === 'linearizable')?.ok).toBe(true);
   }, 60_000);
 });

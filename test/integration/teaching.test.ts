@@ -242,4 +242,28 @@ describe('teaching scenarios on real nodes', () => {
     // No write a client was told succeeded was among them: the history is linearizable (checked by runPlan's expectations).
     expect(run.outcome.summary.expectations?.find((x) => x.name === 'linearizable')?.ok).toBe(true);
   }, 60_000);
+
+  it('a disruptive rejoining server without PreVote (thesis §9.6): its term climbed to 4 while away, and the leader steps down', async () => {
+    const run = await play('disruptive-rejoin.yaml');
+    const [s1, , s3] = [1, 2, 3].map((n) => run.node(n));
+    // Partitioned away, S3 timed out three times, a candidate of a new term each time (§5.2).
+    const away = s3.beforeReceiving({ type: 'heartbeat', from: 1, term: 1 });
+    expect([away.role, away.term]).toEqual(['candidate', 4]);
+    // The leader's heartbeat of term 1 is answered with term 4: the leader steps down although nothing failed (§5.1).
+    expect(s1.beforeReceiving({ type: 'appendResp', from: 3, term: 4 })).toMatchObject({ role: 'leader', term: 1 });
+    expect(s1.afterReceiving({ type: 'appendResp', from: 3, term: 4 })).toMatchObject({ role: 'follower', term: 4, leader: null });
+  }, 60_000);
+
+  it('the same rejoin with PreVote (thesis §9.6): the server away keeps its term, and the leader is undisturbed', async () => {
+    const run = await play('disruptive-rejoin-prevote.yaml');
+    const [s1, s2, s3] = [1, 2, 3].map((n) => run.node(n));
+    // Three timeouts away made S3 a pre-candidate each time, asking for term 2 without taking it.
+    const away = s3.beforeReceiving({ type: 'heartbeat', from: 1, term: 1 });
+    expect([away.term, away.preCandidate]).toEqual([1, true]);
+    expect(s3.afterReceiving({ type: 'heartbeat', from: 1, term: 1 })).toMatchObject({ role: 'follower', term: 1, leader: 1, preCandidate: false });
+    expect(s1.afterReceiving({ type: 'heartbeatResp', from: 3, term: 1 })).toMatchObject({ role: 'leader', term: 1 });
+    // Nobody ever left term 1.
+    for (const s of [s1, s2, s3]) expect(Math.max(...s.states().map((x) => x.term))).toBe(1);
+    expect(s1.final).toMatchObject({ role: 'leader', term: 1, commit: 1 });
+  }, 60_000);
 });

@@ -133,6 +133,12 @@ export const CLUSTER_OPTION_ENTRIES = {
    */
   tickMs: v.optional(wholeNumber(LIMITS.tickMs)),
   /**
+   * Entries one AppendEntries carries at most; absent: 256. 1 makes the leader send its log
+   * one entry per message, so each step of replication shows on its own (the Figure 8
+   * teaching scenario, scenarios/teaching/figure8-commit-rule.yaml).
+   */
+  maxEntriesPerMsg: v.optional(wholeNumber({ min: 1, max: LIMITS.entriesPerMessage })),
+  /**
    * The flight recorder (docs/formats.md, "journal"): 'full' journals every core step for
    * exact replay, 'messages' only message headers, 'off' nothing. Absent: 'full'.
    */

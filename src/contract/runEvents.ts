@@ -37,7 +37,13 @@ export type LabRunEvent =
    * A debugger action (docs/debugger.md): what the user, a scenario or a breakpoint did, in
    * words, with the scenario step that repeats it (`raftlab run` of a saved session).
    */
-  | Stamped<{ type: 'debug'; action: DebugAction; description: string; nodes: NodeId[]; step?: Record<string, unknown> }>;
+  | Stamped<{ type: 'debug'; action: DebugAction; description: string; nodes: NodeId[]; step?: Record<string, unknown> }>
+  /**
+   * A scenario step the runner played (src/lab/scenarioRunner.ts), after the fault or
+   * debugger events it caused: its place in the file, what it did (or why it was skipped),
+   * and the file's `note:` explaining it (docs/scenarios.md, "Teaching scenarios").
+   */
+  | Stamped<{ type: 'step'; index: number; line: number; description: string; skipped?: boolean; note?: string }>;
 
 export type DebugAction = 'freeze' | 'resume' | 'release' | 'advance' | 'timeoutNow' | 'breakpoints' | 'break';
 

@@ -113,11 +113,14 @@ export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Pr
     for (const step of plan.steps) {
       await waitUntil(step.atMs);
       if (stopped()) break;
+      const place = { index: step.source.index, line: step.source.line, ...(step.note !== undefined ? { note: step.note } : {}) };
       try {
         const description = await carryOut(cluster, step.action, paused);
+        cluster.recordStep({ ...place, description });
         hooks.onStep?.(step, description);
       } catch (err) {
         const reason = (err as Error).message;
+        cluster.recordStep({ ...place, description: reason, skipped: true });
         skipped.push({ step, reason });
         hooks.onSkip?.(step, reason);
       }

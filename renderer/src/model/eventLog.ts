@@ -170,6 +170,8 @@ export function describeEvent(e: ShownEvent): string {
       return `debugger: ${e.state.frozen ? 'frozen' : 'running'}, ${e.state.heldCount} held, ${e.state.role} in term ${e.state.term}${e.state.breakReason ? `; break: ${e.state.breakReason}` : ''}`;
     case 'debug':
       return `debugger ${e.action}: ${e.description}`;
+    case 'step':
+      return `scenario step ${e.index + 1} (line ${e.line})${e.skipped ? ' skipped' : ''}: ${e.description}${e.note ? ` — ${e.note}` : ''}`;
     default:
       return JSON.stringify(e satisfies never);
   }

@@ -8,6 +8,9 @@ import { effectiveTickMs, type ClusterOptions } from '../../contract/clusterOpti
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { LabSockets } from '../sockets/labSockets';
 
+/** Entries per AppendEntries when the options do not say (ClusterOptions.maxEntriesPerMsg). */
+export const DEFAULT_MAX_ENTRIES_PER_MSG = 256;
+
 /**
  * Where a node listens: peers push to its peer address, the workload talks to its client
  * address. As a bind endpoint it may carry a wildcard port (`tcp://HOST:*`); as a node's
@@ -63,7 +66,7 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     preVote: o.preVote,
     checkQuorum: o.checkQuorum,
     fsync: o.fsync,
-    maxEntriesPerMsg: 256,
+    maxEntriesPerMsg: o.maxEntriesPerMsg ?? DEFAULT_MAX_ENTRIES_PER_MSG,
     maxBytesPerMsg: 1 << 20,
     maxInflight: 16,
     snapshotThreshold: o.snapshotThreshold,

@@ -21,7 +21,20 @@ export type ProcessState = 'starting' | 'started' | 'exited' | 'killed' | 'pause
 export type LabRunEvent =
   | Stamped<{ type: 'run'; phase: 'started' | 'stopped'; options?: ClusterOptions; runId?: string }>
   | Stamped<{ type: 'process'; state: ProcessState; pid?: number; code?: number | null; signal?: string | null; message?: string }>
-  | Stamped<{ type: 'fault'; action: 'apply' | 'heal'; fault: FaultSpec | { kind: 'all' }; description: string; nodes: NodeId[]; blocked?: Array<[NodeId, NodeId]> }>
+  /**
+   * A fault. `kernel`: the blocked pairs the hosts' kernels drop (the `partitions: "nft"`
+   * option), and `commands` what ran on which host for it (docs/multi-host.md).
+   */
+  | Stamped<{
+      type: 'fault';
+      action: 'apply' | 'heal';
+      fault: FaultSpec | { kind: 'all' };
+      description: string;
+      nodes: NodeId[];
+      blocked?: Array<[NodeId, NodeId]>;
+      kernel?: Array<[NodeId, NodeId]>;
+      commands?: Array<{ host: string; command: string; script: string }>;
+    }>
   | Stamped<{ type: 'violation'; property: string; message: string; term?: number; index?: number; nodes?: NodeId[] }>
   /**
    * A membership change the lab made: 'add' (as a learner when `learners` names the target,

@@ -4,8 +4,10 @@
  * system ssh, copies the node there, starts nodes with their config on stdin, and the nodes
  * talk over the namespaces' bridge with CURVE.
  *   - a 3-node cluster, one node per host, elects a leader (§5.2) and commits; each node runs
- *     in its host's namespace and binds its host's address; the figures (time to first
- *     leader, commit round trip) are printed next to a loopback cluster's;
+ *     in its host's namespace and binds its host's address; each remote node's clock offset
+ *     is estimated and the true one (0: the namespaces share the lab's clock) lies within its
+ *     bound; the figures (time to first leader, commit round trip) are printed next to a
+ *     loopback cluster's;
  *   - kill -9 of the remote leader goes over ssh to the pid it reported; the others elect;
  *   - a SIGKILLed lab leaves no remote node alive;
  *   - with `partitions: "nft"` an isolated leader is cut by the hosts' kernels (its peer port
@@ -96,14 +98,25 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
       expect(cmdline).toContain('--config-stdin');
       // The V8 flags a local node starts with (src/lab/supervisor.ts NODE_V8_FLAGS) reach it too.
       for (const flag of NODE_V8_FLAGS) expect(cmdline).toContain(flag);
+      // Clocks (docs/multi-host.md, "The clock model"): the namespaces share the lab's clock,
+      // so the true offset is 0 and must lie within the stated bound of the estimate.
+      const clock = tc.eventsOf('clock', id)[0];
+      expect(clock, `node ${id}'s clock estimate`).toBeDefined();
+      expect(clock.host).toBe(h.name);
+      expect(Math.abs(clock.offsetMs)).toBeLessThanOrEqual(clock.boundMs);
+      expect(clock.samples).toBeGreaterThanOrEqual(4);
     }
-    await tc.stop();
+    const clockBounds = tc.ids().map((id) => tc.eventsOf('clock', id)[0].boundMs);
+    const summary = await tc.stop();
+    expect(Object.keys(summary?.clocks ?? {}).sort()).toEqual(['1', '2', '3']);
     const local = await measure('hosts-loopback', OPTIONS);
-    await local.tc.stop();
+    expect(local.tc.eventsOf('clock')).toEqual([]);
+    expect((await local.tc.stop())?.clocks).toBeUndefined();
     const fmt = (m: typeof remote) => `ready ${m.readyMs.toFixed(0)} ms, first leader ${m.leaderMs.toFixed(0)} ms, commit p50 ${m.commitP50Ms.toFixed(2)} ms (max ${m.commitMaxMs.toFixed(1)})`;
     console.log(`[figures] 3 nodes across netns hosts over ssh, first start (copies the node): ${fmt(cold)}`);
     console.log(`[figures] 3 nodes across netns hosts over ssh, bundle cached: ${fmt(remote)}`);
     console.log(`[figures] 3 nodes on loopback:                 ${fmt(local)}`);
+    console.log(`[figures] clock offset bounds across netns hosts (ms): ${clockBounds.map((b) => b.toFixed(3)).join(', ')}`);
   }, 180_000);
 
   it('kill -9 of the remote leader goes over ssh to its pid; the others elect a new leader', async () => {

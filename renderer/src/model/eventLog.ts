@@ -162,6 +162,8 @@ export function describeEvent(e: ShownEvent): string {
       return `workload: ${e.opsPerSec.toFixed(0)} ops/s, p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)} (ok ${e.ok}, fail ${e.fail}, info ${e.info})`;
     case 'telemetryGap':
       return `telemetry gap: ${e.missed} batch(es) missed`;
+    case 'clock':
+      return `clock on ${e.host}: offset ${e.offsetMs.toFixed(3)} ms ± ${e.boundMs.toFixed(3)} ms (round trip ${e.delayMs.toFixed(3)} ms, best of ${e.samples})`;
     case 'held':
       return `held ${e.message.type} from node ${e.message.from} (${e.message.id}, term ${e.message.term}): ${e.message.reason}`;
     case 'debugState':

@@ -152,7 +152,7 @@ export class RemoteHost {
     return `${this.runDir}/node-${id}/data`;
   }
 
-  /** Where node `id` writes its flight-recorder journal on this host (not copied back: docs/multi-host.md). */
+  /** Where node `id` writes its flight-recorder journal on this host (copied into the run folder at stop: docs/multi-host.md). */
   journalDirOf(id: NodeId): string {
     return `${this.runDir}/node-${id}/journal`;
   }

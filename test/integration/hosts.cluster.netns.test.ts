@@ -9,6 +9,7 @@
  *     bound; the figures (time to first leader, commit round trip) are printed next to a
  *     loopback cluster's;
  *   - kill -9 of the remote leader goes over ssh to the pid it reported; the others elect;
+ *   - a full restart (every node killed, then restarted on its host) loses no acknowledged write;
  *   - a SIGKILLed lab leaves no remote node alive;
  *   - with `partitions: "nft"` an isolated leader is cut by the hosts' kernels (its peer port
  *     unreachable from the others' hosts, no in-node rule involved), the majority elects and
@@ -133,6 +134,32 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     // And it comes back on its host, on a new port, and catches up.
     await tc.cluster.restart(leader);
     expect(namespaceOf(tc.view(leader).pid!)).toBe(hosts.hosts[leader - 1].namespace);
+    await tc.stop();
+  }, 120_000);
+
+  it('a full restart over ssh (every node kill -9ed, then restarted on its host) loses no acknowledged write', async () => {
+    const tc = await TestCluster.start({ label: 'hosts-restart', options: { ...OPTIONS, fsync: 'always', hosts: hostList() }, hosts: { sshConfigFile: hosts.sshConfigPath }, readyTimeoutMs: 60_000 });
+    await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    const writer = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-restart-w' });
+    onCleanup(() => writer.close());
+    const acked: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await writer.put(`r${i}`, `v${i}`, { timeoutMs: 10_000 });
+      expect(r.status).toBe('ok');
+      acked.push(`r${i}`);
+    }
+    const pids = tc.ids().map((id) => tc.view(id).pid!);
+    for (const id of tc.ids()) await tc.cluster.kill(id);
+    await waitForPidsGone(pids, { timeoutMs: 5000, what: 'every remote node after kill -9' });
+    for (const id of tc.ids()) await tc.cluster.restart(id);
+    await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    // §5.4: a committed entry is in every later leader's log; each acknowledged write reads back.
+    const reader = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-restart-r' });
+    onCleanup(() => reader.close());
+    for (const [i, key] of acked.entries()) {
+      const r = await reader.get(key, { timeoutMs: 10_000 });
+      expect(r).toMatchObject({ status: 'ok', value: `v${i}` });
+    }
     await tc.stop();
   }, 120_000);
 

@@ -163,6 +163,13 @@ export const CLUSTER_OPTION_ENTRIES = {
   placement: v.optional(v.pipe(v.array(wholeNumber({ min: 0, max: LIMITS.nodes.max - 1 })), v.maxLength(LIMITS.nodes.max, says((f) => `${f} may place at most ${LIMITS.nodes.max} nodes`)))),
   /** The lab's address on the hosts' network (its control and telemetry sockets bind it); absent: the source address of the route to the first remote host. */
   labAddress: v.optional(bindAddress),
+  /**
+   * How partitions cut links (docs/multi-host.md, "Kernel partitions"): "filter" in the nodes
+   * (absent: this), or "nft": DROP rules in the kernels of the remote hosts (root or
+   * passwordless sudo there), where a partition cuts whole hosts from each other; other cut
+   * links stay in the filter.
+   */
+  partitions: v.optional(v.picklist(['filter', 'nft'], says((f) => `${f} must be "filter" or "nft"`))),
 };
 
 /** The keys a cluster option object may have (labApiValidate.ts, scenario files). */
@@ -205,6 +212,14 @@ export const ClusterOptionsSchema = v.pipe(
       says((f) => `${f} "ipc" works on one machine only: use tcp with remote hosts`),
     ),
     ['transport'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['partitions'], ['hosts']],
+      (o) => o.partitions !== 'nft' || (o.hosts ?? []).some((h) => h !== 'localhost'),
+      says((f) => `${f} "nft" needs remote hosts (the kernel rules go on them)`),
+    ),
+    ['partitions'],
   ),
 );
 export type ClusterOptions = Decoded<typeof ClusterOptionsSchema>;

@@ -150,6 +150,7 @@ const RUN_OPTIONS = {
   out: { type: 'string' },
   transport: { type: 'string' },
   hosts: { type: 'string' },
+  partitions: { type: 'string' },
   fsync: { type: 'string' },
   recording: { type: 'string' },
   'election-timeout-min': { type: 'string' },

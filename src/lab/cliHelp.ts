@@ -58,6 +58,8 @@ options:
   --transport tcp|ipc         how nodes talk (default tcp)
   --hosts a,b,c               run nodes over ssh on these hosts, round-robin ([user@]IP[:port];
                               default: this machine; docs/multi-host.md)
+  --partitions filter|nft     partitions in the nodes' filter (default), or nft DROP rules
+                              on the hosts (root or sudo -n there; docs/multi-host.md)
   --fsync always|never        fsync policy of the nodes' logs
   --recording off|messages|full
                               the flight recorder: every core step journaled for exact

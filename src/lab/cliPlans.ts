@@ -23,6 +23,7 @@ export interface RunArgs {
   out?: string;
   transport?: string;
   hosts?: string;
+  partitions?: string;
   fsync?: string;
   recording?: string;
   'election-timeout-min'?: string;
@@ -144,6 +145,7 @@ function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
   set('transport', a.transport as ClusterOptions['transport'] | undefined);
   // --hosts a,b,c: ssh destinations (docs/multi-host.md); the options check each one.
   set('hosts', a.hosts === undefined ? undefined : a.hosts.split(',').map((h) => h.trim()).filter((h) => h !== ''));
+  set('partitions', a.partitions as ClusterOptions['partitions'] | undefined);
   set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
   set('recording', a.recording as ClusterOptions['recording'] | undefined);
   if (a.speed !== undefined) {

@@ -11,7 +11,7 @@
  * fsync delay, and the core keeps stepping meanwhile (its later outputs queue behind).
  */
 import type { ClientRequest, ClientResponse } from '../contract/client';
-import type { ControlRequest, NodeStatusReport } from '../contract/control';
+import type { ClockReading, ControlRequest, NodeStatusReport } from '../contract/control';
 import type { NodeDebugState } from '../contract/debug';
 import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
@@ -544,11 +544,16 @@ export class NodeRuntime {
     });
   }
 
-  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | null> {
+  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | ClockReading | null> {
     const cmd = req.command;
     switch (cmd.cmd) {
       case 'ping':
         return null;
+      case 'clock': {
+        // One clock sample for the lab (src/analysis/clockOffset.ts): t1 on arrival, t2 as it answers.
+        const receivedMs = wallNow();
+        return { receivedMs, repliedMs: wallNow() };
+      }
       case 'status':
         return this.statusReport();
       case 'setLinkRules':

@@ -4,15 +4,22 @@
  * system ssh, copies the node there, starts nodes with their config on stdin, and the nodes
  * talk over the namespaces' bridge with CURVE.
  *   - a 3-node cluster, one node per host, elects a leader (§5.2) and commits; each node runs
- *     in its host's namespace and binds its host's address; the figures (time to first
- *     leader, commit round trip) are printed next to a loopback cluster's;
+ *     in its host's namespace and binds its host's address; each remote node's clock offset
+ *     is estimated and the true one (0: the namespaces share the lab's clock) lies within its
+ *     bound; the figures (time to first leader, commit round trip) are printed next to a
+ *     loopback cluster's;
  *   - kill -9 of the remote leader goes over ssh to the pid it reported; the others elect;
- *   - a SIGKILLed lab leaves no remote node alive.
+ *   - a full restart (every node killed, then restarted on its host) loses no acknowledged write;
+ *   - a SIGKILLed lab leaves no remote node alive;
+ *   - with `partitions: "nft"` an isolated leader is cut by the hosts' kernels (its peer port
+ *     unreachable from the others' hosts, no in-node rule involved), the majority elects and
+ *     commits (§5.2, §5.3), the heal removes the rules; a dead lab's nft table and run folder
+ *     are gone at the next start.
  * Skips, saying why, where namespaces cannot be made (not root, no sshd, no CAP_SYS_ADMIN).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +27,7 @@ import type { ClusterOptions } from '../../src/contract/clusterOptions';
 import { NODE_V8_FLAGS } from '../../src/lab/supervisor';
 import { canMakeNamespaces, createTestHosts, type TestHosts } from '../support/netns/testHosts';
 import { tryCommand } from '../support/netns/commands';
+import { nftScript } from '../../src/lab/hosts/kernelPartition';
 import { bundleFixture } from './helpers/bundle';
 import { kvTargetOf, TestKvClient } from './helpers/kvClient';
 import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
@@ -91,14 +99,25 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
       expect(cmdline).toContain('--config-stdin');
       // The V8 flags a local node starts with (src/lab/supervisor.ts NODE_V8_FLAGS) reach it too.
       for (const flag of NODE_V8_FLAGS) expect(cmdline).toContain(flag);
+      // Clocks (docs/multi-host.md, "The clock model"): the namespaces share the lab's clock,
+      // so the true offset is 0 and must lie within the stated bound of the estimate.
+      const clock = tc.eventsOf('clock', id)[0];
+      expect(clock, `node ${id}'s clock estimate`).toBeDefined();
+      expect(clock.host).toBe(h.name);
+      expect(Math.abs(clock.offsetMs)).toBeLessThanOrEqual(clock.boundMs);
+      expect(clock.samples).toBeGreaterThanOrEqual(4);
     }
-    await tc.stop();
+    const clockBounds = tc.ids().map((id) => tc.eventsOf('clock', id)[0].boundMs);
+    const summary = await tc.stop();
+    expect(Object.keys(summary?.clocks ?? {}).sort()).toEqual(['1', '2', '3']);
     const local = await measure('hosts-loopback', OPTIONS);
-    await local.tc.stop();
+    expect(local.tc.eventsOf('clock')).toEqual([]);
+    expect((await local.tc.stop())?.clocks).toBeUndefined();
     const fmt = (m: typeof remote) => `ready ${m.readyMs.toFixed(0)} ms, first leader ${m.leaderMs.toFixed(0)} ms, commit p50 ${m.commitP50Ms.toFixed(2)} ms (max ${m.commitMaxMs.toFixed(1)})`;
     console.log(`[figures] 3 nodes across netns hosts over ssh, first start (copies the node): ${fmt(cold)}`);
     console.log(`[figures] 3 nodes across netns hosts over ssh, bundle cached: ${fmt(remote)}`);
     console.log(`[figures] 3 nodes on loopback:                 ${fmt(local)}`);
+    console.log(`[figures] clock offset bounds across netns hosts (ms): ${clockBounds.map((b) => b.toFixed(3)).join(', ')}`);
   }, 180_000);
 
   it('kill -9 of the remote leader goes over ssh to its pid; the others elect a new leader', async () => {
@@ -115,6 +134,32 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     // And it comes back on its host, on a new port, and catches up.
     await tc.cluster.restart(leader);
     expect(namespaceOf(tc.view(leader).pid!)).toBe(hosts.hosts[leader - 1].namespace);
+    await tc.stop();
+  }, 120_000);
+
+  it('a full restart over ssh (every node kill -9ed, then restarted on its host) loses no acknowledged write', async () => {
+    const tc = await TestCluster.start({ label: 'hosts-restart', options: { ...OPTIONS, fsync: 'always', hosts: hostList() }, hosts: { sshConfigFile: hosts.sshConfigPath }, readyTimeoutMs: 60_000 });
+    await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    const writer = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-restart-w' });
+    onCleanup(() => writer.close());
+    const acked: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await writer.put(`r${i}`, `v${i}`, { timeoutMs: 10_000 });
+      expect(r.status).toBe('ok');
+      acked.push(`r${i}`);
+    }
+    const pids = tc.ids().map((id) => tc.view(id).pid!);
+    for (const id of tc.ids()) await tc.cluster.kill(id);
+    await waitForPidsGone(pids, { timeoutMs: 5000, what: 'every remote node after kill -9' });
+    for (const id of tc.ids()) await tc.cluster.restart(id);
+    await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    // §5.4: a committed entry is in every later leader's log; each acknowledged write reads back.
+    const reader = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-restart-r' });
+    onCleanup(() => reader.close());
+    for (const [i, key] of acked.entries()) {
+      const r = await reader.get(key, { timeoutMs: 10_000 });
+      expect(r).toMatchObject({ status: 'ok', value: `v${i}` });
+    }
     await tc.stop();
   }, 120_000);
 
@@ -144,5 +189,53 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     lab.kill('SIGKILL');
     await exited;
     await waitForPidsGone(pids, { timeoutMs: 5000, what: 'every remote node, the paused one too, after the lab was SIGKILLed' });
+  }, 120_000);
+
+  it('an nft partition isolates the leader in the kernel; the majority elects and commits; heal removes the rules', async () => {
+    // What a lab that died mid-partition leaves on a host: its table and its run folder.
+    const h2 = hosts.hosts[1];
+    const deadRun = join(homedir(), '.cache/raftlab/runs/dead-lab-nft-test');
+    mkdirSync(join(deadRun, 'node-2'), { recursive: true });
+    expect(hosts.exec(h2.name, ['nft', '-f', '-'], { input: nftScript(['192.0.2.1']) }).code).toBe(0);
+    const nftTables = (h: (typeof hosts.hosts)[number]) => hosts.exec(h.name, ['nft', 'list', 'tables']).stdout;
+
+    const tc = await TestCluster.start({
+      label: 'hosts-nft',
+      options: { ...OPTIONS, hosts: hostList(), partitions: 'nft' },
+      hosts: { sshConfigFile: hosts.sshConfigPath },
+      readyTimeoutMs: 60_000,
+    });
+    expect(existsSync(deadRun)).toBe(false);
+    for (const h of hosts.hosts) expect(nftTables(h)).not.toContain('raftlab');
+    const { leader, term } = await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    const others = tc.ids().filter((id) => id !== leader);
+
+    await tc.cluster.partition({ preset: 'isolate-leader' });
+    const fault = tc.eventsOf('fault').at(-1)!;
+    expect(fault.kernel).toHaveLength(fault.blocked!.length);
+    expect(fault.commands?.map((c) => c.host).sort()).toEqual(hosts.hosts.map((h) => h.name).sort());
+    const leaderHost = hosts.hosts[leader - 1];
+    const ruleset = hosts.exec(leaderHost.name, ['nft', 'list', 'table', 'inet', 'raftlab']).stdout;
+    for (const id of others) expect(ruleset).toContain(hosts.hosts[id - 1].address);
+    // The kernel drops it: the leader's peer port does not answer from another host's namespace.
+    const port = Number(/:(\d+)$/.exec(tc.peerAddress(leader))![1]);
+    const probe = `const s = require('net').connect(${port}, ${JSON.stringify(leaderHost.address)}); s.on('connect', () => { console.log('connected'); process.exit(0); }); s.on('error', (e) => { console.log(e.code); process.exit(1); }); setTimeout(() => { console.log('timeout'); process.exit(1); }, 1500);`;
+    expect(hosts.exec(hosts.hosts[others[0] - 1].name, ['node', '-e', probe]).stdout.trim()).toBe('timeout');
+
+    // §5.2: the majority's election timeouts run out and one of them wins a later term.
+    const next = await tc.waitForAgreedLeader({ timeoutMs: 20_000, among: () => others });
+    expect(others).toContain(next.leader);
+    expect(next.term).toBeGreaterThan(term);
+    const client = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-nft' });
+    onCleanup(() => client.close());
+    expect((await client.put('during', 'partition', { timeoutMs: 10_000 })).status).toBe('ok');
+
+    await tc.cluster.heal();
+    expect(tc.eventsOf('fault').at(-1)!.commands).toHaveLength(3);
+    for (const h of hosts.hosts) expect(nftTables(h)).not.toContain('raftlab');
+    expect(hosts.exec(hosts.hosts[others[0] - 1].name, ['node', '-e', probe]).stdout.trim()).toBe('connected');
+    // The old leader hears the new term and follows (§5.1): all three agree again.
+    await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    await tc.stop();
   }, 120_000);
 });

@@ -52,7 +52,10 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
   // The closures below name parts made further down: none of them runs before
   // assembleParts returns (the fleet opens its sockets and starts nodes only in boot).
   const onProcessEvent = (ev: ProcessEvent): void => {
-    if (ev.state === 'starting') events.processStarting(ev.node);
+    if (ev.state === 'starting') {
+      events.processStarting(ev.node);
+      if (fleet.isRemote(ev.node)) events.holdForClock(ev.node);
+    }
     // A node that dies while starting (corrupt data, a port taken) fails its start at
     // once instead of leaving the caller to wait out the ready timeout.
     if (ev.state === 'crashed' || ev.state === 'stopped' || ev.state === 'killed') fleet.exitedBeforeReady(ev);
@@ -80,6 +83,7 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
     onTelemetry: (batch) => events.ingest(batch, onReady),
     onClientResponse: (node, res) => work.onResponse(node, res),
     onWarning: warn,
+    onClock: (node, host, estimate, why) => events.setClock(node, host, estimate, why),
   });
   const membership = new Membership({ fleet, state, now, record, warn, onRemoved: (node) => faults.forget(node) });
   const faults = new FaultController({

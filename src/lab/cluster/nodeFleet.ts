@@ -24,6 +24,8 @@ import type { NodeLauncher } from '../nodeLauncher';
 import { nodeProcessConfig, type NodeAddresses } from './nodeProcessConfig';
 import { ReadyWaiters } from './readyWaiters';
 import { PeerDirectory, type PeerUpdate } from './peerDirectory';
+import type { ClockEstimate } from '../../analysis/clockOffset';
+import { CLOCK_REESTIMATE_MS, sampleClock } from '../hosts/clockSampler';
 
 /** What a node's 'ready' telemetry says about where it is (src/contract/telemetry.ts). */
 export interface ReadyReport {
@@ -52,6 +54,8 @@ export interface FleetDeps {
   onClientResponse: (node: NodeId, res: ClientResponse) => void;
   /** Something about a node the run should show but that stops nothing (a peer not told yet). */
   onWarning?: (node: NodeId, message: string) => void;
+  /** A remote node's clock offset was estimated, or could not be (src/lab/hosts/clockSampler.ts). */
+  onClock?: (node: NodeId, host: string, estimate: ClockEstimate | null, why?: string) => void;
 }
 
 const CONTROL_TIMEOUT_MS = 3000;
@@ -76,6 +80,7 @@ export class NodeFleet {
    * its config, and what a resumed one is sent (faultRuleSender.ts). Set by slowMotion.ts.
    */
   speed: number;
+  private clockTimer: NodeJS.Timeout | undefined;
   /** Set when some node runs on another host: starts nodes per host and names their addresses. */
   private readonly hostsLauncher: HostsLauncher | null;
 
@@ -131,6 +136,7 @@ export class NodeFleet {
       onWriteError: this.deps.onWriteError,
       launcher: this.hostsLauncher ?? this.deps.launcher,
     });
+    this.startClockRefresh();
   }
 
   /** The run's CURVE keys (null when off). */
@@ -223,9 +229,44 @@ export class NodeFleet {
     // The others first: setPeer also puts the node's key on their allow-lists, and a CURVE
     // connection refused once is not retried (docs/platform-facts.md#zeromq), so the node
     // must not dial them before (a joiner's config names no endpoints: nodeConfig).
-    void Promise.all(others.map((o) => this.tell(this.directory.updatesFor(o, [id]))))
-      .then(() => this.syncPeers(id))
-      .then(() => this.ready.settle(id));
+    const peers = Promise.all(others.map((o) => this.tell(this.directory.updatesFor(o, [id])))).then(() => this.syncPeers(id));
+    // A remote node's clock is estimated meanwhile: its events wait for it (eventPipeline.ts).
+    void Promise.all([peers, this.estimateClock(id)]).then(() => this.ready.settle(id));
+  }
+
+  /** True when node `id` runs on another host (its clock is not the lab's). */
+  isRemote(id: NodeId): boolean {
+    return this.hostsLauncher?.remotePathsOf(id) !== undefined;
+  }
+
+  /**
+   * Estimates a remote node's clock offset (clockSampler.ts) and hands it to onClock; a
+   * local node is left alone (the lab's clock: offset 0, bound 0). Never rejects.
+   */
+  private async estimateClock(id: NodeId): Promise<void> {
+    if (!this.isRemote(id) || !this.deps.onClock) return;
+    const host = this.hostOf(id);
+    try {
+      const estimate = await sampleClock(async () => {
+        const reply = await this.control(id, { cmd: 'clock' });
+        if (!reply.ok) throw new Error(reply.error);
+        const r = reply.result;
+        if (!r || !('receivedMs' in r)) throw new Error('the node answered clock without a reading');
+        return r;
+      });
+      this.deps.onClock(id, host, estimate);
+    } catch (err) {
+      this.deps.onClock(id, host, null, (err as Error).message);
+    }
+  }
+
+  /** Estimates every reachable remote node's offset again every CLOCK_REESTIMATE_MS (clocks drift). */
+  private startClockRefresh(): void {
+    if (!this.hostsLauncher?.remote || !this.deps.onClock) return;
+    this.clockTimer = setInterval(() => {
+      for (const id of this.addresses.keys()) if (this.isRemote(id) && this.isReachable(id) && this.supervisor.state(id) !== 'starting') void this.estimateClock(id);
+    }, CLOCK_REESTIMATE_MS);
+    this.clockTimer.unref();
   }
 
   /** Tells `target` every member's endpoints it does not know yet. Never rejects (failures are warnings). */
@@ -315,6 +356,7 @@ export class NodeFleet {
 
   /** Closes the sockets and frees the addresses; removes a temporary data directory. */
   async close(): Promise<void> {
+    clearInterval(this.clockTimer);
     await this.sockets?.close();
     this.allocator.dispose();
     // A remote node's data is of this run only (its folder is named by the run id, which no

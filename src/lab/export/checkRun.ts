@@ -150,6 +150,11 @@ export function summaryProblem(s: unknown): string | null {
   if (s.expectations !== undefined && !(Array.isArray(s.expectations) && s.expectations.every((x) => isPlainObject(x) && typeof x.name === 'string' && typeof x.ok === 'boolean' && typeof x.detail === 'string'))) {
     return 'expectations must be a list of { name, ok, detail }';
   }
+  if (s.clocks !== undefined) {
+    const ok = (c: unknown) =>
+      isPlainObject(c) && typeof c.host === 'string' && isFiniteNumber(c.offsetMs) && isFiniteNumber(c.boundMs) && isFiniteNumber(c.delayMs) && isUint(c.samples) && isUint(c.estimates) && isFiniteNumber(c.maxBoundMs);
+    if (!(isPlainObject(s.clocks) && Object.values(s.clocks).every(ok))) return 'clocks must map node ids to { host, offsetMs, boundMs, delayMs, samples, estimates, maxBoundMs }';
+  }
   const t = s.transfers;
   if (t !== undefined && !(isPlainObject(t) && isUint(t.count) && Array.isArray(t.samples) && t.samples.every(isFiniteNumber))) return 'transfers must be { count, samples } of numbers';
   const opt = s.options;

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import type { ClusterOptions } from '../../contract/clusterOptions';
 import type { NodeId } from '../../raft/types';
 import { LocalLauncher, type LaunchSpec, type NodeLauncher } from '../nodeLauncher';
+import { kernelCut, nftScript, type KernelCut } from './kernelPartition';
 import { packNodeBundle } from './nodeBundle';
 import { hostIndexOf, placesOf, type HostPlace } from './placement';
 import { RemoteHost, type RemoteHostOptions } from './remoteHost';
@@ -39,7 +40,7 @@ export class HostsLauncher implements NodeLauncher {
   readonly labAddress: string;
 
   constructor(
-    private readonly options: Pick<ClusterOptions, 'hosts' | 'placement' | 'labAddress'>,
+    private readonly options: Pick<ClusterOptions, 'hosts' | 'placement' | 'labAddress' | 'partitions'>,
     launcherOptions: HostsLauncherOptions = {},
   ) {
     this.places = placesOf(options);
@@ -92,6 +93,34 @@ export class HostsLauncher implements NodeLauncher {
     if (!this.remote) return;
     const bundle = packNodeBundle(nodeScript);
     await Promise.all([...this.remotes.values()].map((r) => r.prepare(bundle, clusterId)));
+    // A dead lab's rules, also where nft needs sudo (the probe removes them only as root).
+    if (this.kernelPartitions) await this.clearKernelRules();
+  }
+
+  /** True when partitions between hosts are nft rules on them (the `partitions` option). */
+  get kernelPartitions(): boolean {
+    return this.options.partitions === 'nft' && this.remote;
+  }
+
+  /**
+   * Makes the host-wide part of the partition `blocked` with nft on every remote host (each
+   * host's table replaced, so what the last partition added goes), and says which pairs are
+   * left to the in-node filter. `commands` are what ran, for the fault event.
+   */
+  async applyKernelCut(blocked: ReadonlyArray<readonly [NodeId, NodeId]>, nodes: readonly NodeId[]): Promise<KernelCut & { commands: Array<{ host: string; command: string; script: string }> }> {
+    const hostOf = (n: NodeId) => {
+      const i = hostIndexOf(this.options, n);
+      const place = this.places[i];
+      return place?.kind === 'ssh' ? { host: i, address: place.address } : null;
+    };
+    const cut = kernelCut(blocked, nodes, hostOf, [...this.remotes.keys()], this.labAddress);
+    const commands = await Promise.all([...cut.drops].map(([i, sources]) => this.remotes.get(i)!.nft(nftScript(sources))));
+    return { ...cut, commands };
+  }
+
+  /** Removes the nft table from every remote host. */
+  async clearKernelRules(): Promise<Array<{ host: string; command: string; script: string }>> {
+    return Promise.all([...this.remotes.values()].map((r) => r.nft(nftScript([]))));
   }
 
   launch(spec: LaunchSpec): ChildProcess {
@@ -140,6 +169,8 @@ export class HostsLauncher implements NodeLauncher {
   /** Ends every host connection; `removeRunDirs` also deletes the run's folders on the hosts. */
   async close(removeRunDirs: boolean): Promise<void> {
     const errors: string[] = [];
+    // Rules go at every stop (a partition still in force included), before the connections.
+    if (this.kernelPartitions) await this.clearKernelRules().catch((err: Error) => errors.push(err.message));
     await Promise.all([...this.remotes.values()].map((r) => r.close(removeRunDirs).catch((err: Error) => errors.push(err.message))));
     if (errors.length > 0) throw new Error(`closing hosts: ${errors.join('; ')}`);
   }

@@ -61,6 +61,9 @@ export const PREPARE_PROBE = [
   'printf "%s\\n" "$HOME"',
   'if test -f "$HOME/.cache/raftlab/node-$1/.complete"; then echo cached; else echo missing; fi',
   'umask 077 && mkdir -p "$HOME/.cache/raftlab/runs/$2" || exit 5',
+  // Kernel partition rules a dead lab left (kernelPartition.ts; as root: a user who relies on
+  // sudo gets the same cleanup from the first nft partition, which replaces the table).
+  'if command -v nft >/dev/null 2>&1 && nft list table inet raftlab >/dev/null 2>&1; then nft delete table inet raftlab && echo "removed nft table inet raftlab" >&2; fi',
   // Leftovers of labs that died before removing their run folder: a folder is in use while a
   // node wrapper names it in its argv (`<run folder>/node-<id>.stdin`). The bracket keeps grep
   // from matching its own argv, which holds the pattern, not a digit.
@@ -149,7 +152,7 @@ export class RemoteHost {
     return `${this.runDir}/node-${id}/data`;
   }
 
-  /** Where node `id` writes its flight-recorder journal on this host (not copied back: docs/multi-host.md). */
+  /** Where node `id` writes its flight-recorder journal on this host (copied into the run folder at stop: docs/multi-host.md). */
   journalDirOf(id: NodeId): string {
     return `${this.runDir}/node-${id}/journal`;
   }
@@ -185,6 +188,17 @@ export class RemoteHost {
     if (r !== 0 || (l !== 0 && !/does not look like a tar archive|unexpected EOF|Child returned status/i.test(errors))) {
       throw new HostShellError(this.options.name, step, errors.trim() || `tar exited ${r}/${l}`);
     }
+  }
+
+  /**
+   * Replaces the host's `inet raftlab` nft table with `script` (kernelPartition.ts), as root
+   * or through `sudo -n` (never a password prompt). Returns the command as run, for the
+   * fault event.
+   */
+  async nft(script: string): Promise<{ host: string; command: string; script: string }> {
+    const command = 'if [ "$(id -u)" = 0 ]; then exec nft -f -; else exec sudo -n nft -f -; fi';
+    await this.step('apply nft rules', ['sh', '-c', command], script, 15_000);
+    return { host: this.options.name, command: 'nft -f - (sudo -n when not root)', script };
   }
 
   /** Sends `signal` to the process `pid` on the host (`kill -KILL|-STOP|-CONT pid`). */

@@ -16,10 +16,10 @@
  * No Node imports: shared by the node, the lab and the renderer.
  */
 import * as v from 'valibot';
-import { fields, nodeId as labNodeId, trueOrFalse, wholeNumber } from './labApiFields';
+import { fields, nodeId as labNodeId, say, trueOrFalse, wholeNumber } from './labApiFields';
 import { LIMITS } from './limits';
 import { MessageMatchSchema } from './messageMatch';
-import { arrayOf, bool, checker, intIn, literal, nodeId, nonNegative, object, role, str, uint, variantCase, type Decoded } from './schemaKit';
+import { arrayOf, bool, checker, FIELD, intIn, literal, nodeId, nonNegative, object, role, str, uint, variantCase, type Decoded } from './schemaKit';
 
 /** Held messages one node keeps; beyond it the oldest is dropped (counted, journaled). */
 export const MAX_HELD_PER_NODE = 1_024;
@@ -161,6 +161,20 @@ export interface DebugView {
   actions: number;
 }
 
+/** Longest value the debugger's client write takes (a value typed into the app, not a workload's). */
+export const MAX_DEBUG_VALUE_CHARS = 1_024;
+
+/** The debugger's client write (issue 11: "submit a client request" while frozen): a put of a key. */
+export const debugPutKey = v.pipe(
+  v.string(say(`${FIELD} must be a key`)),
+  v.minLength(1, say(`${FIELD} must be a key of 1 to ${LIMITS.keyLength} characters`)),
+  v.maxLength(LIMITS.keyLength, say(`${FIELD} must be a key of 1 to ${LIMITS.keyLength} characters`)),
+);
+export const debugPutValue = v.pipe(
+  v.string(say(`${FIELD} must be a value`)),
+  v.maxLength(MAX_DEBUG_VALUE_CHARS, say(`${FIELD} must be at most ${MAX_DEBUG_VALUE_CHARS} characters`)),
+);
+
 /** The lab API's debug channels (folded into LAB_REQUEST_SCHEMAS, labApiRequests.ts). */
 export const DEBUG_REQUEST_SCHEMAS = {
   /** Freeze the whole cluster (and pause the workload): nothing ticks, every message is held. */
@@ -175,6 +189,11 @@ export const DEBUG_REQUEST_SCHEMAS = {
   'debug:timeoutNow': fields({ node: labNodeId() }),
   /** Replace the breakpoints (empty object: none). */
   'debug:breakpoints': fields({ breakpoints: BreakpointsSchema }),
+  /**
+   * Submit one client write to a node, frozen or live: it steps at once (a frozen node still
+   * steps client requests); its outcome arrives in the history when the node answers.
+   */
+  'debug:put': fields({ node: labNodeId(), key: debugPutKey, value: debugPutValue }),
   /** Everything the user did in this run so far, as a scenario YAML that `raftlab run` repeats. */
   'session:scenario': fields({}),
 };
@@ -186,9 +205,10 @@ export interface DebugChannels {
   'debug:advance': { request: Decoded<(typeof DEBUG_REQUEST_SCHEMAS)['debug:advance']>; response: DebugView };
   'debug:timeoutNow': { request: Decoded<(typeof DEBUG_REQUEST_SCHEMAS)['debug:timeoutNow']>; response: DebugView };
   'debug:breakpoints': { request: Decoded<(typeof DEBUG_REQUEST_SCHEMAS)['debug:breakpoints']>; response: DebugView };
+  'debug:put': { request: Decoded<(typeof DEBUG_REQUEST_SCHEMAS)['debug:put']>; response: DebugView };
   'session:scenario': { request: Decoded<(typeof DEBUG_REQUEST_SCHEMAS)['session:scenario']>; response: { yaml: string; steps: number } };
 }
 
 export const DEBUG_CHANNELS = [
-  'debug:freeze', 'debug:resume', 'debug:release', 'debug:advance', 'debug:timeoutNow', 'debug:breakpoints', 'session:scenario',
+  'debug:freeze', 'debug:resume', 'debug:release', 'debug:advance', 'debug:timeoutNow', 'debug:breakpoints', 'debug:put', 'session:scenario',
 ] as const satisfies ReadonlyArray<keyof DebugChannels>;

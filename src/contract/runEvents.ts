@@ -64,7 +64,7 @@ export type LabRunEvent =
    */
   | Stamped<{ type: 'step'; index: number; line: number; description: string; skipped?: boolean; note?: string }>;
 
-export type DebugAction = 'freeze' | 'resume' | 'release' | 'advance' | 'timeoutNow' | 'breakpoints' | 'break';
+export type DebugAction = 'freeze' | 'resume' | 'release' | 'advance' | 'timeoutNow' | 'breakpoints' | 'break' | 'put';
 
 export type RunEvent = NodeRunEvent | LabRunEvent;
 export type RunEventType = RunEvent['type'];

@@ -16,7 +16,7 @@ import { FAULT_CASES, PARTITION_PRESETS, partitionProblem, SAME_NODES } from './
 import { aimedProblem } from './aimedFault';
 import { AIMED_ACTIONS } from './aimedRules';
 import { nodeId as labNodeId, objectMessage, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
-import { BREAKPOINT_ENTRIES, MAX_ADVANCE_TICKS, releaseAction } from './debug';
+import { BREAKPOINT_ENTRIES, debugPutKey, debugPutValue, MAX_ADVANCE_TICKS, MAX_DEBUG_VALUE_CHARS, releaseAction } from './debug';
 import { messageType } from './messageMatch';
 import { FIELD, type Decoded } from './schemaKit';
 import { LIMITS } from './limits';
@@ -114,6 +114,10 @@ export const SCENARIO_ACTION_ENTRIES = {
     v.description("Step a frozen node's clock: some ticks, or until its next timer fires (§5.2)"),
   ),
   'timeout-now': v.pipe(nodeRef, v.description("Fire a node's election timer now (RaftScope's time out)")),
+  put: v.pipe(
+    v.strictObject({ node: nodeRef, key: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.keyLength)), value: v.pipe(v.string(), v.maxLength(MAX_DEBUG_VALUE_CHARS)) }),
+    v.description('A client write submitted to a node, frozen or not (the debugger\'s client request): it steps at once; its outcome is in the history'),
+  ),
   break: v.pipe(v.strictObject(BREAK_FILE_ENTRIES), v.description('Breakpoints: the cluster freezes when one holds (docs/debugger.md)')),
 };
 
@@ -223,6 +227,7 @@ const SCENARIO_ACTION_CASES = [
   }),
   strictCase({ kind: v.literal('advance'), node: labNodeId(), ticks: v.optional(wholeNumber(1, MAX_ADVANCE_TICKS)), untilTimer: v.optional(trueOrFalse) }),
   strictCase({ kind: v.literal('timeout-now'), node: labNodeId() }),
+  strictCase({ kind: v.literal('put'), node: labNodeId(), key: debugPutKey, value: debugPutValue }),
   strictCase({ kind: v.literal('break'), ...BREAKPOINT_ENTRIES }),
 ] as const;
 

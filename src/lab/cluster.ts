@@ -43,6 +43,7 @@ export class Cluster {
   private readonly events: ClusterParts['events'];
   /** The debugger's lab half (src/lab/debug, docs/debugger.md). */
   readonly debug: ClusterParts['debug'];
+  private readonly debugClient: ClusterParts['debugClient'];
   /** Null when recording is off (ClusterDeps.record: false) or before boot. */
   private recorder: RunRecorder | null = null;
   private stopped = false;
@@ -56,6 +57,7 @@ export class Cluster {
     this.membership = parts.membership;
     this.work = parts.work;
     this.debug = parts.debug;
+    this.debugClient = parts.debugClient;
   }
 
   /** Validates the options, spawns every node and waits until all are ready. */
@@ -260,6 +262,8 @@ export class Cluster {
     if (this.stopped) return null;
     this.stopped = true;
     await this.work.finish();
+    // Before the processes go: a put still unanswered is recorded as maybe applied.
+    this.debugClient.finishAll();
     await this.fleet.stopAll((id, err) => this.events.warn(id, `graceful stop failed: ${err.message}`));
     this.events.finish();
     this.events.emit({ t: this.now(), node: null, type: 'run', phase: 'stopped' });

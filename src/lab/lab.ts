@@ -314,6 +314,7 @@ export class Lab implements LabService {
       'debug:advance': (r) => this.debugging((c) => c.debug.advance(r.node, r.ticks, r.untilTimer)),
       'debug:timeoutNow': (r) => this.debugging((c) => c.debug.timeoutNow(r.node)),
       'debug:breakpoints': (r) => this.debugging((c) => c.debug.setBreakpoints(r.breakpoints)),
+      'debug:put': (r) => this.debugging((c) => c.debug.put(r.node, r.key, r.value)),
       'session:scenario': async () => {
         const dir = this.cluster?.runDir ?? this.lastRunDir;
         if (!dir) throw new ClusterError('no run yet: start a cluster first');

@@ -109,6 +109,8 @@ export const useDebuggerStore = defineStore('debugger', () => {
 
   const timeoutNow = (node: number) => act('debug:timeoutNow', { node }, `Time out node ${node} now`);
   const setBreakpoints = (b: Breakpoints) => act('debug:breakpoints', { breakpoints: b }, 'Set breakpoints');
+  /** A client write to one node (frozen or live); its outcome arrives in the history, not here. */
+  const put = (node: number, key: string, value: string) => act('debug:put', { node, key, value }, `Client write to node ${node}`);
 
   async function saveScenario(): Promise<boolean> {
     const result = await lab.call('session:scenario', {}, 'Save session as scenario');
@@ -146,7 +148,7 @@ export const useDebuggerStore = defineStore('debugger', () => {
 
   return {
     view, frozen, lastBreak, breakpoints, nodes, allHeld, heldClockOffsetMs, selectedHeld, selectedHeldMessage, saved, chosen,
-    freeze, resume, release, advance, timeoutNow, setBreakpoints, saveScenario,
+    freeze, resume, release, advance, timeoutNow, setBreakpoints, put, saveScenario,
     chosenAt, toggleChosen, moveChosen, deliverChosen,
   };
 });

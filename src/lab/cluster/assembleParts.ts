@@ -17,6 +17,7 @@ import { Membership } from './membership';
 import { NodeFleet, type ReadyReport } from './nodeFleet';
 import { WorkloadStats } from './workloadStats';
 import { DebugController } from '../debug/debugController';
+import { DebugClient } from '../debug/debugClient';
 import type { WorkloadOptions } from '../../contract/clusterOptions';
 
 /** The parts of a cluster, each under its own concern. */
@@ -27,6 +28,8 @@ export interface ClusterParts {
   membership: Membership;
   work: WorkloadStats;
   debug: DebugController;
+  /** The debugger's client writes (debug:put): answered whenever their entry commits. */
+  debugClient: DebugClient;
 }
 
 /**
@@ -81,7 +84,8 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
     launcher: deps.launcher,
     hosts: deps.hosts,
     onTelemetry: (batch) => events.ingest(batch, onReady),
-    onClientResponse: (node, res) => work.onResponse(node, res),
+    // The debugger's own puts (debug:put) answer to it; everything else is the workload's.
+    onClientResponse: (node, res) => (debugClient.owns(res) ? debugClient.onResponse(node, res) : work.onResponse(node, res)),
     onWarning: warn,
     onClock: (node, host, estimate, why) => events.setClock(node, host, estimate, why),
   });
@@ -103,6 +107,12 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
     record,
     clientPrefix: `${deps.runId}-c`,
   });
+  const debugClient = new DebugClient({
+    send: (node, requests) => fleet.sendClient(node, requests),
+    now,
+    recordOp: (op) => events.recordOp(op),
+    prefix: `${deps.runId}-d`,
+  });
   // What the workload ran before a freeze paused it (restored on resume).
   let pausedWorkload: WorkloadOptions | null = null;
   const debug = new DebugController({
@@ -122,6 +132,7 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
       pausedWorkload = null;
     },
     onChange: () => deps.onChange?.(),
+    client: debugClient,
   });
-  return { events, fleet, faults, membership, work, debug };
+  return { events, fleet, faults, membership, work, debug, debugClient };
 }

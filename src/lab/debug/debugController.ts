@@ -13,6 +13,7 @@ import type { ControlCommand, ControlReply } from '../../contract/control';
 import { checkNodeDebugState, nodeBreakpointsOf, type Breakpoints, type DebugView, type NodeDebugState, type ReleaseAction } from '../../contract/debug';
 import type { DebugAction, RunEvent } from '../../contract/runEvents';
 import { ClusterError } from '../clusterError';
+import type { DebugClient } from './debugClient';
 
 export interface DebugControllerDeps {
   control(node: NodeId, command: ControlCommand): Promise<ControlReply>;
@@ -25,6 +26,8 @@ export interface DebugControllerDeps {
   /** Puts back what pauseWorkload stopped. */
   restoreWorkload(): void;
   onChange(): void;
+  /** Sends the user's client writes (debug:put) and records their outcomes in the history. */
+  client: DebugClient;
 }
 
 export class DebugController {
@@ -104,6 +107,21 @@ export class DebugController {
     this.used = true;
     const state = await this.command(node, { cmd: 'timeoutNow' });
     this.recordAction('timeoutNow', `node ${node}: election timer fired (time out now); now ${state.role} in term ${state.term}`, [node], { 'timeout-now': node });
+    return this.view()!;
+  }
+
+  /**
+   * Submits one client write to `node`, frozen or live (issue 11: "submit a client request").
+   * It steps as soon as it arrives; its answer, once the entry commits (§5.3) or the node
+   * refuses it, goes to the history (./debugClient.ts), not to this call.
+   */
+  async put(node: NodeId, key: string, value: string): Promise<DebugView> {
+    this.used = true;
+    if (!this.deps.liveNodes().includes(node)) throw new ClusterError(`node ${node} is not running`);
+    const client = this.deps.client.put(node, key, value);
+    const shown = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+    const when = this.frozen ? '; frozen: it commits once its AppendEntries and their answers are delivered' : '';
+    this.recordAction('put', `node ${node}: client write put ${shown(key)} = ${shown(value)} submitted (client ${client})${when}`, [node], { put: { node, key, value } });
     return this.view()!;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The debugger's scenario steps (docs/debugger.md, docs/scenarios.md): `freeze`, `unfreeze`,
- * `release`, `advance`, `timeout-now` and `break`, carried out through the cluster's
+ * `release`, `advance`, `timeout-now`, `put` (a client write) and `break`, carried out through the cluster's
  * DebugController, so a scenario's actions are recorded exactly like the app's.
  *
  * A `release` names held messages by content (type, sender, term), because ids count every
@@ -14,9 +14,9 @@ import type { Breakpoints, HeldMessage } from '../../contract/debug';
 import type { DebugController } from './debugController';
 import { describeBreakpoints } from './debugController';
 
-type DebugStep = Extract<ScenarioAction, { kind: 'freeze' | 'unfreeze' | 'release' | 'advance' | 'timeout-now' | 'break' }>;
+type DebugStep = Extract<ScenarioAction, { kind: 'freeze' | 'unfreeze' | 'release' | 'advance' | 'timeout-now' | 'put' | 'break' }>;
 
-export const DEBUG_STEP_KINDS: ReadonlySet<string> = new Set(['freeze', 'unfreeze', 'release', 'advance', 'timeout-now', 'break']);
+export const DEBUG_STEP_KINDS: ReadonlySet<string> = new Set(['freeze', 'unfreeze', 'release', 'advance', 'timeout-now', 'put', 'break']);
 
 export function isDebugStep(a: ScenarioAction): a is DebugStep {
   return DEBUG_STEP_KINDS.has(a.kind);
@@ -50,6 +50,9 @@ export async function carryOutDebugStep(debug: DebugController, a: DebugStep, wa
     case 'timeout-now':
       await debug.timeoutNow(a.node);
       return `time out node ${a.node} now`;
+    case 'put':
+      await debug.put(a.node, a.key, a.value);
+      return `client write put ${a.key} submitted to node ${a.node}`;
     case 'break': {
       const { kind: _kind, ...bp } = a;
       await debug.setBreakpoints(bp as Breakpoints);

@@ -104,7 +104,7 @@ function flagForm(key: 'heal' | 'add-node' | 'freeze' | 'unfreeze'): FileForm {
   };
 }
 
-type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break' | 'aim';
+type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break' | 'aim' | 'put';
 
 /** A mapping's declared fields, whether the declaration is the object itself or a pipe around it (one with a description). */
 function entriesOf(key: MappingKey): v.ObjectEntries {
@@ -205,6 +205,7 @@ const FILE_FORMS: { [K in ActionKey]: FileForm } = {
   release: mapping('release'),
   advance: mapping('advance'),
   'timeout-now': valueForm('timeout-now', 'node'),
+  put: mapping('put'),
   break: mapping('break'),
   speed: valueForm('speed', 'speed'),
   aim: aimForm,

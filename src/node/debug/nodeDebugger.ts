@@ -112,9 +112,18 @@ export class NodeDebugger {
     if (this.held.length === 1) this.publish();
   }
 
-  /** After each step: the breakpoints this node checks itself (§5.2 role, term, commit; sends). */
+  /**
+   * After each step: while frozen, the node's state goes to the lab (a client request or a
+   * persistence acknowledgement steps a frozen node too, outside any debug command, and the
+   * app shows every node's state after each step); otherwise the breakpoints this node checks
+   * itself (§5.2 role, term, commit; sends).
+   */
   afterStep(out: Outputs): void {
-    if (!this.watching || this.frozen) return;
+    if (this.frozen) {
+      this.publish();
+      return;
+    }
+    if (!this.watching) return;
     const bp = this.breakpoints;
     const s = this.host.raft().status();
     if (bp.roleChange && this.lastRole !== null && s.role !== this.lastRole) {

@@ -29,6 +29,7 @@ const FORMS = [
   // The debugger's steps (docs/debugger.md).
   'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',
   'release: { node: 3, action: drop }', 'advance: { node: 1, untilTimer: true }', 'advance: { node: 1, ticks: 40 }', 'timeout-now: 2',
+  'put: { node: 1, key: x, value: frozen }',
   'break: { roleChange: true, receive: { types: [vote], from: 2 }, termAbove: 3 }',
   // Slow motion and aimed faults (docs/aimed-faults.md).
   'speed: 0.1', 'aim: { from: leader, to: random, types: [append], nth: 3, action: drop }',
@@ -47,6 +48,7 @@ describe('every step the reader returns is a value of ScenarioActionSchema', () 
       kind: 'release', node: 2, action: 'duplicate', messages: [{ type: 'vote', from: 1 }],
     });
     expect(parseScenarioOrThrow(step('timeout-now: 2')).steps[0].action).toEqual({ kind: 'timeout-now', node: 2 });
+    expect(parseScenarioOrThrow(step('put: { node: 1, key: x, value: "" }')).steps[0].action).toEqual({ kind: 'put', node: 1, key: 'x', value: '' });
   });
 
   it('and every kind the declaration has is reachable from some file form (a new case needs its form, docs/contracts.md)', () => {

@@ -40,6 +40,7 @@ const VALID: Record<LabChannel, unknown> = {
   'debug:release': { node: 2, holds: ['3.1.17', '3.1.17#2'], action: 'duplicate' },
   'debug:advance': { node: 1, untilTimer: true },
   'debug:timeoutNow': { node: 3 },
+  'debug:put': { node: 1, key: 'k', value: 'v' },
   'debug:breakpoints': { breakpoints: { roleChange: true, termAbove: 4, receive: { types: ['vote'], from: 2 }, nodeKilled: true } },
   'session:scenario': {},
 };
@@ -141,6 +142,11 @@ const INVALID: Record<LabChannel, Array<[unknown, string]>> = {
   ],
   'debug:advance': [[{ node: 1, ticks: 0 }, 'ticks must be a whole number from 1 to 60000']],
   'debug:timeoutNow': [[{}, 'node is required']],
+  'debug:put': [
+    [{ node: 1, key: '', value: 'v' }, 'key must be a key of 1 to 1024 characters'],
+    [{ node: 1, key: 'k', value: 'v'.repeat(1025) }, 'value must be at most 1024 characters'],
+    [{ node: 1, key: 'k' }, 'value is required'],
+  ],
   'debug:breakpoints': [[{ breakpoints: { termAbove: -1 } }, 'termAbove'], [{ breakpoints: { bogus: true } }, 'bogus']],
   'session:scenario': [[{ x: 1 }, 'takes no fields']],
 };

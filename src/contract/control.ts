@@ -7,7 +7,7 @@ import { AimedRulesSchema } from './aimedRules';
 import { DEBUG_COMMAND_CASES, NodeDebugStateSchema } from './debug';
 import { LIMITS } from './limits';
 import * as v from 'valibot';
-import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
+import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, nonNegative, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 const delayMs = numberIn(LIMITS.linkDelayMs.min, LIMITS.linkDelayMs.max);
 const address = str(LIMITS.addressLength, 1);
@@ -68,6 +68,11 @@ export const ControlCommandSchema = tagged('cmd', [
   /** New voters (joint consensus, §6) and learners (thesis §4.2.1; absent: keep the current ones). */
   variantCase({ cmd: v.literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig), learners: v.optional(arrayOf(nodeId, LIMITS.idsPerConfig)) }),
   variantCase({ cmd: v.literal('snapshot') }),
+  /**
+   * The node's wall clock when the command arrived and when it answered (ClockReading), one
+   * NTP-style sample for the lab's offset estimate (src/analysis/clockOffset.ts).
+   */
+  variantCase({ cmd: v.literal('clock') }),
   /** Graceful stop: flush, close sockets, exit 0. */
   variantCase({ cmd: v.literal('stop') }),
   /** The debugger's commands (src/contract/debug.ts, docs/debugger.md). */
@@ -92,9 +97,13 @@ export const NodeStatusReportSchema = object({
 });
 export type NodeStatusReport = Decoded<typeof NodeStatusReportSchema>;
 
+/** The `clock` command's result: the node's wall clock (ms, performance.timeOrigin-based) at t1 and t2. */
+export const ClockReadingSchema = object({ receivedMs: nonNegative, repliedMs: nonNegative });
+export type ClockReading = Decoded<typeof ClockReadingSchema>;
+
 /** A reply is discriminated by the boolean `ok`. */
 export const ControlReplySchema = tagged('ok', [
-  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(v.union([NodeStatusReportSchema, NodeDebugStateSchema]))) }),
+  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(v.union([NodeStatusReportSchema, NodeDebugStateSchema, ClockReadingSchema]))) }),
   variantCase({ id: uint, ok: v.literal(false), error: str(LIMITS.textLength) }),
 ]);
 export type ControlReply = Decoded<typeof ControlReplySchema>;

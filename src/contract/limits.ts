@@ -87,4 +87,6 @@ export const LIMITS = {
   // ---- scenario files ----------------------------------------------------------------------
   /** Steps one scenario's timeline may expand to (repeats included). */
   scenarioSteps: 10_000,
+  /** Characters of one step's `note:` (a sentence or a short paragraph). */
+  scenarioNoteChars: 2_000,
 } as const;

@@ -117,12 +117,16 @@ export const SCENARIO_ACTION_ENTRIES = {
   break: v.pipe(v.strictObject(BREAK_FILE_ENTRIES), v.description('Breakpoints: the cluster freezes when one holds (docs/debugger.md)')),
 };
 
+/** A step's explanation (teaching scenarios): the run records it with the step, the app's event log shows it. */
+const stepNote = v.pipe(v.string(), v.maxLength(LIMITS.scenarioNoteChars), v.description('What this step shows, in words: the run records it with the step and the app shows it'));
+
 const faultEntry = v.strictObject({
   at: duration,
   every: v.optional(duration),
   until: v.optional(duration),
+  note: v.optional(stepNote),
   ...Object.fromEntries(Object.entries(SCENARIO_ACTION_ENTRIES).map(([k, s]) => [k, v.optional(s)])),
-} as { at: typeof duration; every: v.OptionalSchema<typeof duration, undefined>; until: v.OptionalSchema<typeof duration, undefined> } & {
+} as { at: typeof duration; every: v.OptionalSchema<typeof duration, undefined>; until: v.OptionalSchema<typeof duration, undefined>; note: v.OptionalSchema<typeof stepNote, undefined> } & {
   [K in keyof typeof SCENARIO_ACTION_ENTRIES]: v.OptionalSchema<(typeof SCENARIO_ACTION_ENTRIES)[K], undefined>;
 });
 
@@ -264,6 +268,8 @@ export interface ScenarioStep {
   action: ScenarioAction;
   /** Where the step comes from: its index in the file's `faults` list and its line. */
   source: { index: number; line: number };
+  /** The entry's `note:`, explaining the step (teaching scenarios, docs/scenarios.md). */
+  note?: string;
 }
 
 /**

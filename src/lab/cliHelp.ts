@@ -50,7 +50,16 @@ options:
                               timeouts, injected delays and the workload scaled (docs/aimed-faults.md)
   --aim SPEC                  an aimed fault, repeatable: "at=2s,from=leader,to=random,types=append,
                               nth=3,action=drop" (keys as a scenario's aim: step; docs/aimed-faults.md)
+  --break SPEC                breakpoints from the start: roleChange, termAbove=N, commitAtLeast=K,
+                              receive=TYPE[/TYPE], send=TYPE[/TYPE], nodeKilled, violation. The first
+                              break freezes the cluster; the run prints it and every node's state,
+                              saves the session as session.yaml in the run's folder, and exits 0
+                              (docs/debugger.md)
   --transport tcp|ipc         how nodes talk (default tcp)
+  --hosts a,b,c               run nodes over ssh on these hosts, round-robin ([user@]IP[:port];
+                              default: this machine; docs/multi-host.md)
+  --partitions filter|nft     partitions in the nodes' filter (default), or nft DROP rules
+                              on the hosts (root or sudo -n there; docs/multi-host.md)
   --fsync always|never        fsync policy of the nodes' logs
   --recording off|messages|full
                               the flight recorder: every core step journaled for exact
@@ -62,6 +71,7 @@ examples:
   raftlab run --nodes 5 --duration 30s --faults mixed
   raftlab run scenarios/partition-halves.yaml --seed 7
   raftlab run --nodes 3 --duration 10s --speed 0.1 --aim at=3s,from=leader,to=random,types=append,nth=3,action=drop
+  raftlab run --nodes 3 --duration 20s --break roleChange,termAbove=3,commitAtLeast=10
   raftlab run --nodes 3 --election-timeout-min 300 --election-timeout-max 600 --heartbeat 100 --no-prevote
 
 ${EXIT_CODES}`,

@@ -180,6 +180,11 @@ export class Cluster {
     return this.faultCtl.remove(id);
   }
 
+  /** Records the scenario step the runner just played (a `step` run event, with its note). */
+  recordStep(step: { index: number; line: number; description: string; skipped?: boolean; note?: string }): void {
+    this.events.labEvent({ node: null, type: 'step', ...step });
+  }
+
   /** Writes the recording's buffered events now, so a reader of events.jsonl sees every event emitted so far. */
   flushRecording(): void {
     this.recorder?.flush();

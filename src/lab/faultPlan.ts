@@ -29,6 +29,8 @@ export interface LinkFault {
 export class FaultPlan {
   /** Ordered pairs that cannot talk (a partition). */
   blocked: Array<[NodeId, NodeId]> = [];
+  /** The blocked pairs the hosts' kernels drop (nft, src/lab/hosts/kernelPartition.ts): no in-node rule for them. */
+  kernelBlocked = new Set<string>();
   /** Directed link faults, keyed "from>to". */
   private readonly links = new Map<string, LinkFault>();
   readonly timerRates = new Map<NodeId, number>();
@@ -68,6 +70,7 @@ export class FaultPlan {
 
   clearNetwork(): void {
     this.blocked = [];
+    this.kernelBlocked.clear();
     this.links.clear();
     this.aimed = [];
   }
@@ -86,6 +89,7 @@ export class FaultPlan {
       return r;
     };
     for (const [a, b] of this.blocked) {
+      if (this.kernelBlocked.has(`${a}>${b}`)) continue;
       if (a === node) rule(b, 'out').block = true;
       if (b === node) rule(a, 'in').block = true;
     }

@@ -11,7 +11,7 @@
  * fsync delay, and the core keeps stepping meanwhile (its later outputs queue behind).
  */
 import type { ClientRequest, ClientResponse } from '../contract/client';
-import type { ControlRequest, NodeStatusReport } from '../contract/control';
+import type { ClockReading, ControlRequest, NodeStatusReport } from '../contract/control';
 import type { NodeDebugState } from '../contract/debug';
 import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
@@ -110,7 +110,7 @@ export class NodeRuntime {
       this.faults.setSpeed(config.speed);
       this.speed = config.speed;
     }
-    for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
+    for (const [id, p] of Object.entries(config.peers)) if (p.clientAddress) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({
       reply: (route, responses) => this.reply(route, responses),
@@ -156,7 +156,7 @@ export class NodeRuntime {
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
-    for (const [id, p] of Object.entries(c.peers)) peers[id] = p.peerAddress;
+    for (const [id, p] of Object.entries(c.peers)) if (p.peerAddress) peers[id] = p.peerAddress;
     const curve = nodeSocketsCurve(c);
     this.peers = await PeerTransport.open({
       curve: curve.peer,
@@ -544,11 +544,16 @@ export class NodeRuntime {
     });
   }
 
-  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | null> {
+  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | ClockReading | null> {
     const cmd = req.command;
     switch (cmd.cmd) {
       case 'ping':
         return null;
+      case 'clock': {
+        // One clock sample for the lab (src/analysis/clockOffset.ts): t1 on arrival, t2 as it answers.
+        const receivedMs = wallNow();
+        return { receivedMs, repliedMs: wallNow() };
+      }
       case 'status':
         return this.statusReport();
       case 'setLinkRules':

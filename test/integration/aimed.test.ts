@@ -66,9 +66,14 @@ describe('aimed faults on a real cluster', () => {
     const report = expectExactReplay(dir);
     expect(report.mismatches).toEqual([]);
 
-    // The journals' Dropped records: exactly one, on the leader, the aimed AppendEntries.
+    // The journals' Dropped records by a fault: exactly one, on the leader, the aimed
+    // AppendEntries. The transport may drop others on its own (a frame its link could not
+    // send while the loaded machine stalled a connection: 'unreachable'); those are not the
+    // rule's, and the retry path repairs them the same way.
     const { replays } = loadRunReplays(dir);
-    const drops = replays.flatMap((r) => r.drops.map((d) => ({ node: r.node, ...d })));
+    const allDrops = replays.flatMap((r) => r.drops.map((d) => ({ node: r.node, ...d })));
+    const drops = allDrops.filter((d) => d.reason.startsWith('fault'));
+    expect(allDrops.filter((d) => !d.reason.startsWith('fault')).every((d) => ['unreachable', 'unknownPeer', 'queueOverflow'].includes(d.reason))).toBe(true);
     expect(drops.map((d) => ({ node: d.node, type: d.header.type, from: d.header.from, to: d.header.to, reason: d.reason }))).toEqual([
       { node: leader, type: 'append', from: leader, to: follower, reason: 'fault out: aimed rule 1: drop (nth 3)' },
     ]);

@@ -164,12 +164,16 @@ export function describeEvent(e: ShownEvent): string {
       return `telemetry gap: ${e.missed} batch(es) missed`;
     case 'speed':
       return e.speed === 1 ? 'speed: real time (1x)' : `speed: slow motion at ${e.speed}x (lab time runs ${Math.round(1 / e.speed)}x slower than real time)`;
+    case 'clock':
+      return `clock on ${e.host}: offset ${e.offsetMs.toFixed(3)} ms ± ${e.boundMs.toFixed(3)} ms (round trip ${e.delayMs.toFixed(3)} ms, best of ${e.samples})`;
     case 'held':
       return `held ${e.message.type} from node ${e.message.from} (${e.message.id}, term ${e.message.term}): ${e.message.reason}`;
     case 'debugState':
       return `debugger: ${e.state.frozen ? 'frozen' : 'running'}, ${e.state.heldCount} held, ${e.state.role} in term ${e.state.term}${e.state.breakReason ? `; break: ${e.state.breakReason}` : ''}`;
     case 'debug':
       return `debugger ${e.action}: ${e.description}`;
+    case 'step':
+      return `scenario step ${e.index + 1} (line ${e.line})${e.skipped ? ' skipped' : ''}: ${e.description}${e.note ? ` — ${e.note}` : ''}`;
     default:
       return JSON.stringify(e satisfies never);
   }

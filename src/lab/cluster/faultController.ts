@@ -161,21 +161,39 @@ export class FaultController {
   async partition(req: PartitionRequest): Promise<string> {
     const p = resolvePartition(req, this.deps.nodes(), this.deps.leader(), this.deps.random);
     this.plan.blocked = p.blocked;
+    const kernel = await this.syncKernel();
     await this.pushNetworkRules();
     const nodes = [...new Set(p.blocked.flat())].sort((a, b) => a - b);
     this.applied++;
-    this.deps.record({ node: null, type: 'fault', action: 'apply', fault: { kind: 'partition', ...req }, description: p.description, nodes, blocked: p.blocked });
-    return p.description;
+    const description = kernel && kernel.kernel.length > 0 ? `${p.description} (${kernel.kernel.length === p.blocked.length ? 'all' : `${kernel.kernel.length} of ${p.blocked.length}`} cut links by nft on the hosts)` : p.description;
+    this.deps.record({ node: null, type: 'fault', action: 'apply', fault: { kind: 'partition', ...req }, description, nodes, blocked: p.blocked, ...kernel });
+    return description;
+  }
+
+  /**
+   * With kernel partitions (src/lab/hosts/kernelPartition.ts), puts the hosts' nft rules in
+   * line with plan.blocked, before the nodes' rules are sent (which then leave out the pairs
+   * the kernel drops), and returns what to record; null without them.
+   */
+  private async syncKernel(): Promise<{ kernel: Array<[NodeId, NodeId]>; commands: Array<{ host: string; command: string; script: string }> } | null> {
+    const hosts = this.deps.fleet.hosts;
+    if (!hosts?.kernelPartitions) return null;
+    const cut = await hosts.applyKernelCut(this.plan.blocked, this.deps.nodes()).catch((err: Error) => {
+      throw new ClusterError(`kernel partition: ${err.message}`);
+    });
+    this.plan.kernelBlocked = new Set(cut.kernel.map(([a, b]) => `${a}>${b}`));
+    return { kernel: cut.kernel, commands: cut.commands };
   }
 
   /** Heals the network, the clocks and the disks (not processes: restart and resume do). */
   async heal(): Promise<void> {
     const aimedHolders = this.plan.aimed.map(LabFaultPlan.aimedHolder);
     this.plan.clearNetwork();
+    const kernel = await this.syncKernel();
     await this.pushNetworkRules();
     await this.rules.pushAimedRules(aimedHolders);
     await this.rules.resetClocksAndDisks();
-    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes() });
+    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes(), ...(kernel ? { commands: kernel.commands } : {}) });
   }
 
   /** A (re)started node has no rules: give it those in force. */
@@ -213,8 +231,9 @@ export class FaultController {
       case 'partition': {
         if (this.plan.blocked.length === 0) throw none();
         this.plan.blocked = [];
+        const kernel = await this.syncKernel();
         await this.pushNetworkRules();
-        return this.record({ kind: 'partition' }, 'partition removed', this.deps.nodes(), 'heal');
+        return this.record({ kind: 'partition' }, 'partition removed', this.deps.nodes(), 'heal', kernel?.commands);
       }
       case 'flaky': {
         const links = this.plan.linkFaults();
@@ -277,9 +296,9 @@ export class FaultController {
     return this.rules.pushNetworkRules();
   }
 
-  private record(f: FaultSpec, description: string, nodes: NodeId[], action: 'apply' | 'heal' = 'apply'): string {
+  private record(f: FaultSpec, description: string, nodes: NodeId[], action: 'apply' | 'heal' = 'apply', commands?: FaultEvent['commands']): string {
     if (action === 'apply') this.applied++;
-    this.deps.record({ node: null, type: 'fault', action, fault: f, description, nodes });
+    this.deps.record({ node: null, type: 'fault', action, fault: f, description, nodes, ...(commands ? { commands } : {}) });
     return description;
   }
 }

@@ -8,7 +8,14 @@ import { effectiveTickMs, type ClusterOptions } from '../../contract/clusterOpti
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { LabSockets } from '../sockets/labSockets';
 
-/** Where a node listens: peers push to its peer address, the workload talks to its client address. */
+/** Entries per AppendEntries when the options do not say (ClusterOptions.maxEntriesPerMsg). */
+export const DEFAULT_MAX_ENTRIES_PER_MSG = 256;
+
+/**
+ * Where a node listens: peers push to its peer address, the workload talks to its client
+ * address. As a bind endpoint it may carry a wildcard port (`tcp://HOST:*`); as a node's
+ * reported endpoint (PeerDirectory) it is the real one.
+ */
 export interface NodeAddresses {
   peerAddress: string;
   clientAddress: string;
@@ -22,8 +29,10 @@ export interface NodeConfigInputs {
   dataDir: string;
   /** The run folder; each node's flight-recorder journal goes in `journal/node-<id>` there. */
   runDir: string;
-  /** Every node's addresses, this one's included. */
+  /** Every member's bind endpoints, this one's included (the members are its keys). */
   addresses: ReadonlyMap<NodeId, NodeAddresses>;
+  /** The members' real endpoints, where known (reported in 'ready'; peerDirectory.ts). */
+  known: (id: NodeId) => NodeAddresses | undefined;
   sockets: LabSockets;
   /** The cluster's slow-motion speed now (1: real time). */
   speed: () => number;
@@ -35,7 +44,8 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
   const own = addresses.get(id);
   if (!own) throw new Error(`internal: node ${id} has no addresses yet`);
   const peers: NodeProcessConfig['peers'] = {};
-  for (const [pid, a] of addresses) if (pid !== id) peers[String(pid)] = { ...a, publicKey: sockets.publicKeyOf(pid) };
+  // Every member, with its key; its endpoints only when known (the rest follow by setPeer).
+  for (const pid of addresses.keys()) if (pid !== id) peers[String(pid)] = { ...inputs.known(pid), publicKey: sockets.publicKeyOf(pid) };
   return {
     clusterId: inputs.clusterId,
     id,
@@ -56,7 +66,7 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     preVote: o.preVote,
     checkQuorum: o.checkQuorum,
     fsync: o.fsync,
-    maxEntriesPerMsg: 256,
+    maxEntriesPerMsg: o.maxEntriesPerMsg ?? DEFAULT_MAX_ENTRIES_PER_MSG,
     maxBytesPerMsg: 1 << 20,
     maxInflight: 16,
     snapshotThreshold: o.snapshotThreshold,

@@ -15,14 +15,14 @@ import { AIMED_ACTIONS } from '../../contract/aimedRules';
 import { LIMITS } from '../../contract/limits';
 import { SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
 import { decodeDraft, descend, draft as fieldsDraft, mappingDraft, plainValue, type Draft, type ReadContext } from './decodeAt';
-import { formatDuration, readDuration } from './values';
+import { formatDuration, readDuration, readString } from './values';
 import { describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
 /** The action keys, in the declaration's order (SCENARIO_ACTION_ENTRIES in src/contract/scenario.ts). */
 export const ACTION_KEYS = Object.keys(SCENARIO_ACTION_ENTRIES) as (keyof typeof SCENARIO_ACTION_ENTRIES)[];
 type ActionKey = (typeof ACTION_KEYS)[number];
 
-const ENTRY_KEYS = ['at', 'every', 'until', ...ACTION_KEYS] as const;
+const ENTRY_KEYS = ['at', 'every', 'until', 'note', ...ACTION_KEYS] as const;
 /** More steps than this is almost certainly a mistake in `every`. */
 export const MAX_STEPS = LIMITS.scenarioSteps;
 
@@ -234,6 +234,16 @@ function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | und
   return action;
 }
 
+/** A step's `note:`: text, at most LIMITS.scenarioNoteChars long. */
+function readNote(at: Located, issues: IssueList): string | undefined {
+  const note = readString(at, issues);
+  if (note !== undefined && note.length > LIMITS.scenarioNoteChars) {
+    issues.add(at.pos, at.path, `${at.path} is ${note.length} characters long; a note may have at most ${LIMITS.scenarioNoteChars}`);
+    return undefined;
+  }
+  return note?.trim();
+}
+
 /**
  * Reads the `faults:` list into a timeline sorted by time. `refs` collects every node id
  * written, for the caller to check once the cluster size is known.
@@ -259,6 +269,7 @@ export function readFaults(at: Located, durationMs: number | undefined, position
     const every = m.has('every') ? readDuration(m.get('every')!, issues, { positive: true }) : undefined;
     let until = m.has('until') ? readDuration(m.get('until')!, issues) : undefined;
     if (m.has('until') && !m.has('every')) issues.add(m.get('until')!.pos, m.get('until')!.path, `${m.get('until')!.path} only makes sense with every`);
+    const note = m.has('note') ? readNote(m.get('note')!, issues) : undefined;
     if (atMs === undefined || action === undefined) return;
     const line = entry.pos.line;
     if (durationMs !== undefined && atMs >= durationMs) {
@@ -273,7 +284,7 @@ export function readFaults(at: Located, durationMs: number | undefined, position
     }
     if (m.has('every') && every === undefined) return;
     if (every === undefined) {
-      steps.push({ atMs, action, source: { index, line } });
+      steps.push({ atMs, action, source: { index, line }, ...(note !== undefined ? { note } : {}) });
       return;
     }
     until = until ?? durationMs ?? atMs + every;
@@ -283,7 +294,7 @@ export function readFaults(at: Located, durationMs: number | undefined, position
         issues.add(loc.pos, loc.path, `${loc.path} makes the timeline longer than ${MAX_STEPS} steps`);
         return;
       }
-      steps.push({ atMs: t, action, source: { index, line } });
+      steps.push({ atMs: t, action, source: { index, line }, ...(note !== undefined ? { note } : {}) });
     }
   });
   // Stable sort: entries at the same time keep the file's order.

@@ -141,3 +141,19 @@ describe('expect: is decoded with ScenarioExpectationsSchema', () => {
     expect(issues(step('link: { from: 1, to: 2, delay: 20 }'))).toEqual(['x.yaml:5:29: faults[0].link.delay must be a duration like 5s or 1500ms (got 20)']);
   });
 });
+
+describe('a step\'s note: (teaching scenarios, docs/scenarios.md)', () => {
+  it('is kept with the step, trimmed, and with every repeat of it', () => {
+    const text = 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    every: 2s\n    until: 5s\n    note: "  §5.2: a follower that hears nothing campaigns "\n    timeout-now: 2\n  - at: 6s\n    heal: all\n';
+    const steps = parseScenarioOrThrow(text).steps;
+    expect(steps.map((s) => [s.atMs, s.note])).toEqual([[1000, '§5.2: a follower that hears nothing campaigns'], [3000, '§5.2: a follower that hears nothing campaigns'], [6000, undefined]]);
+    expect('note' in steps[2]).toBe(false);
+  });
+
+  it('must be text of at most 2,000 characters, said at its place', () => {
+    expect(issues('name: a\nduration: 10s\nfaults:\n  - at: 1s\n    note: 3\n    heal: all\n')).toEqual(['x.yaml:5:5: faults[0].note must be text (got 3)']);
+    expect(issues(`name: a\nduration: 10s\nfaults:\n  - at: 1s\n    note: ${'x'.repeat(2001)}\n    heal: all\n`)).toEqual([
+      'x.yaml:5:5: faults[0].note is 2001 characters long; a note may have at most 2000',
+    ]);
+  });
+});

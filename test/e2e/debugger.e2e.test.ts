@@ -15,7 +15,7 @@
  * another duplicated.
  *
  * Needs a Chromium (see helpers/browsers.ts); skipped without one unless CI is set.
- * Screenshot: test-results/e2e/debugger.png.
+ * Screenshots: test-results/e2e/debugger.png, debugger-panel.png and debugger-diagram.png.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -185,6 +185,8 @@ describe.skipIf(chromium.skip)('the debugger in browser mode (headless Chromium)
     const violations = await seriousAxeViolations(page);
     expect(violations, describeAxe(violations)).toEqual([]);
     await page.screenshot({ path: join(ARTEFACT_DIR, 'debugger.png'), fullPage: true });
+    await page.locator('#debugger').screenshot({ path: join(ARTEFACT_DIR, 'debugger-panel.png') });
+    await page.locator('.space-time').screenshot({ path: join(ARTEFACT_DIR, 'debugger-diagram.png') });
 
     saved = { file, yaml, appRunDir: cluster.runDir, actionsAtSave };
     cast = { oldLeader, candidate, voter, term };

@@ -7,6 +7,7 @@
  */
 import type { HeldMessage } from '../../../../src/contract/debug';
 import type { MessageType } from '../../../../src/contract/labApiTimeTravel';
+import type { ColorScheme } from '../../../../src/analysis/legend';
 import { LANE_LABEL_WIDTH, laneY, timeX } from '../timeTravel/diagramDraw';
 
 export interface HeldPoint {
@@ -53,7 +54,8 @@ export function heldPoints(held: readonly HeldMessage[], offsetMs: number | null
   return points;
 }
 
-export function drawHeld(ctx: CanvasRenderingContext2D, points: readonly HeldPoint[], colours: Readonly<Record<MessageType, string>>, selected: string | null): void {
+/** Hollow: filled with the canvas background of the scheme, so a held message reads as not yet arrived. */
+export function drawHeld(ctx: CanvasRenderingContext2D, points: readonly HeldPoint[], colours: Readonly<Record<MessageType, string>>, selected: string | null, scheme: ColorScheme): void {
   ctx.save();
   for (const p of points) {
     const colour = colours[p.type as MessageType] ?? '#6b7280';
@@ -69,7 +71,7 @@ export function drawHeld(ctx: CanvasRenderingContext2D, points: readonly HeldPoi
     }
     const r = p.hold === selected ? 8 : 6;
     ctx.lineWidth = p.hold === selected ? 3 : 2;
-    ctx.fillStyle = '#ffffff';
+    ctx.fillStyle = scheme === 'dark' ? '#111827' : '#ffffff';
     ctx.beginPath();
     ctx.moveTo(p.x, p.y - r);
     ctx.lineTo(p.x + r, p.y);

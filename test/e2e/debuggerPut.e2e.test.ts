@@ -70,7 +70,7 @@ describe.skipIf(chromium.skip)("the debugger's client request in browser mode (h
     }
     expect(await seriousAxeViolations(page)).toEqual([]);
 
-    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.getByRole('button', { name: 'Resume (real time)' }).click();
     await waitFor(() => lab!.state().nodes.every((n) => n.commit >= last + 1), { what: 'every node committing the put', timeoutMs: UI_DEADLINE_MS });
     const { runDir } = await lab.handle('cluster:stop', {});
     const put = readRun(runDir!).history.filter((op) => op.key === 'e2e-key');

@@ -133,12 +133,30 @@ export const CLUSTER_OPTION_ENTRIES = {
    */
   tickMs: v.optional(wholeNumber(LIMITS.tickMs)),
   /**
+   * Entries one AppendEntries carries at most; absent: 256. 1 makes the leader send its log
+   * one entry per message, so each step of replication shows on its own (the Figure 8
+   * teaching scenario, scenarios/teaching/figure8-commit-rule.yaml).
+   */
+  maxEntriesPerMsg: v.optional(wholeNumber({ min: 1, max: LIMITS.entriesPerMessage })),
+  /**
    * The flight recorder (docs/formats.md, "journal"): 'full' journals every core step for
    * exact replay, 'messages' only message headers, 'off' nothing. Absent: 'full'.
    */
   recording: v.optional(v.picklist(RECORDING_LEVELS, says((f) => `${f} must be "off", "messages" or "full"`))),
   /** Cluster-wide emulated network delay; absent: none (loopback, about 0.3 ms). */
   networkDelay: v.optional(v.strictObject(NETWORK_DELAY_ENTRIES, objectMessage(`${FIELD} must be { delayMs, jitterMs } in ms`))),
+  /**
+   * Slow motion (docs/aimed-faults.md): the whole cluster at this speed, from 0.01 to 1.
+   * Ticks, heartbeats, timeouts, injected delays and the workload are all scaled. Absent: 1.
+   */
+  speed: v.optional(
+    v.pipe(
+      v.number(says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.finite(says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.minValue(LIMITS.speed.min, says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.maxValue(LIMITS.speed.max, says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+    ),
+  ),
   /** Where nodes run (docs/multi-host.md); absent or ["localhost"]: all on this machine. */
   hosts: v.optional(v.pipe(v.array(HostSchema, says((f) => `${f} must be a list of hosts`)), v.minLength(1, says((f) => `${f} must name at least one host`)), v.maxLength(LIMITS.nodes.max, says((f) => `${f} may name at most ${LIMITS.nodes.max} hosts`)))),
   /** Host index (into hosts) of node 1, 2, ...; nodes beyond the list, or no list: round-robin. */

@@ -3,6 +3,7 @@
  * with the same id once it has taken effect. Declared once (docs/contracts.md): each
  * schema gives the type (inferred), the validator and, through valibot, a JSON Schema.
  */
+import { AimedRulesSchema } from './aimedRules';
 import { DEBUG_COMMAND_CASES, NodeDebugStateSchema } from './debug';
 import { LIMITS } from './limits';
 import * as v from 'valibot';
@@ -45,6 +46,13 @@ export const ControlCommandSchema = tagged('cmd', [
   variantCase({ cmd: v.literal('setTimerRate'), factor: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max) }),
   /** Add `ms` to every durable write, to model a slow disk. */
   variantCase({ cmd: v.literal('setFsyncDelay'), ms: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max) }),
+  /** Replace every aimed rule of this node (src/contract/aimedRules.ts; empty: clear), restarting their counts. */
+  variantCase({ cmd: v.literal('setAimedRules'), rules: AimedRulesSchema }),
+  /**
+   * Slow motion (docs/aimed-faults.md): ticks come every tickMs / (timerRate × speed) and every
+   * injected delay is stretched by 1/speed. 1: real time.
+   */
+  variantCase({ cmd: v.literal('setSpeed'), speed: numberIn(LIMITS.speed.min, LIMITS.speed.max) }),
   /**
    * Learn (or forget, with address null) a peer's address, before a membership change;
    * with CURVE also its public key (the peer socket admits only known members' keys).

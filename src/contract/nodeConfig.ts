@@ -94,6 +94,8 @@ export const NodeProcessConfigSchema = v.pipe(
     journalDir: v.optional(str(LIMITS.pathLength)),
     recording: v.optional(v.picklist(RECORDING_LEVELS)),
     networkDelay: v.optional(v.strictObject({ delayMs: numberIn(0, LIMITS.networkDelayMs.max), jitterMs: numberIn(0, LIMITS.networkDelayMs.max) })),
+    /** Slow motion at start (the setSpeed control command changes it later); absent: 1. */
+    speed: v.optional(numberIn(LIMITS.speed.min, LIMITS.speed.max)),
     /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
     security: v.optional(NodeSecuritySchema),
   }),

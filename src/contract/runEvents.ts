@@ -50,11 +50,19 @@ export type LabRunEvent =
   /** Workload figures over the last interval (node: null). */
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
   | Stamped<{ type: 'telemetryGap'; missed: number }>
+  /** Slow motion (docs/aimed-faults.md): the cluster's speed changed (1: real time); at start when the run begins below 1x. */
+  | Stamped<{ type: 'speed'; speed: number }>
   /**
    * A debugger action (docs/debugger.md): what the user, a scenario or a breakpoint did, in
    * words, with the scenario step that repeats it (`raftlab run` of a saved session).
    */
-  | Stamped<{ type: 'debug'; action: DebugAction; description: string; nodes: NodeId[]; step?: Record<string, unknown> }>;
+  | Stamped<{ type: 'debug'; action: DebugAction; description: string; nodes: NodeId[]; step?: Record<string, unknown> }>
+  /**
+   * A scenario step the runner played (src/lab/scenarioRunner.ts), after the fault or
+   * debugger events it caused: its place in the file, what it did (or why it was skipped),
+   * and the file's `note:` explaining it (docs/scenarios.md, "Teaching scenarios").
+   */
+  | Stamped<{ type: 'step'; index: number; line: number; description: string; skipped?: boolean; note?: string }>;
 
 export type DebugAction = 'freeze' | 'resume' | 'release' | 'advance' | 'timeoutNow' | 'breakpoints' | 'break';
 

@@ -28,6 +28,7 @@ import { writeJournalClock } from './export/messageExports';
 import type { ClusterKeys } from './keys';
 import { assembleParts, type ClusterParts } from './cluster/assembleParts';
 import type { ClusterDeps } from './cluster/clusterDeps';
+import { setClusterSpeed } from './cluster/slowMotion';
 
 export { ClusterError };
 export type { ClusterDeps };
@@ -88,9 +89,11 @@ export class Cluster {
     if (this.recorder && (this.options.recording ?? 'full') !== 'off') writeJournalClock(this.deps.runDir, this.events.startWallMs);
     await this.fleet.open();
     this.events.emit({ t: 0, node: null, type: 'run', phase: 'started', options: this.options, runId: this.deps.runId });
+    if (this.fleet.speed !== 1) this.events.labEvent({ node: null, type: 'speed', speed: this.fleet.speed });
     const ids = await this.membership.bootstrap(this.options.nodes);
     for (const id of ids) this.fleet.spawn(id, ids, false);
     await Promise.all(ids.map((id) => this.fleet.waitReady(id)));
+    this.work.setSpeed(this.fleet.speed);
     if (this.options.workload.clients > 0) this.setWorkload(this.options.workload);
   }
 
@@ -177,6 +180,11 @@ export class Cluster {
     return this.faultCtl.remove(id);
   }
 
+  /** Records the scenario step the runner just played (a `step` run event, with its note). */
+  recordStep(step: { index: number; line: number; description: string; skipped?: boolean; note?: string }): void {
+    this.events.labEvent({ node: null, type: 'step', ...step });
+  }
+
   /** Writes the recording's buffered events now, so a reader of events.jsonl sees every event emitted so far. */
   flushRecording(): void {
     this.recorder?.flush();
@@ -189,6 +197,16 @@ export class Cluster {
 
   faultsApplied(): number {
     return this.faultCtl.faultsApplied();
+  }
+
+  /** Slow motion: the whole cluster at `speed` (0.01 to 1; src/lab/cluster/slowMotion.ts). */
+  setSpeed(speed: number): Promise<void> {
+    return setClusterSpeed({ fleet: this.fleet, work: this.work, nodes: () => this.state.ids(), record: (ev) => this.events.labEvent(ev) }, speed);
+  }
+
+  /** The cluster's speed now (1: real time). */
+  get speed(): number {
+    return this.fleet.speed;
   }
 
   setWorkload(opts: WorkloadOptions): void {

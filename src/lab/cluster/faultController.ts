@@ -15,11 +15,11 @@ import type { NodeId } from '../../raft/types';
 import type { FaultSpec } from '../../contract/faults';
 import type { LabRunEvent } from '../../contract/runEvents';
 import { ClusterError } from '../clusterError';
-import { FaultPlan } from '../faultPlan';
 import { resolvePartition, type PartitionRequest } from '../partitions';
 import { parseFaultKey } from '../../contract/faultKeys';
 import type { NodeFleet } from './nodeFleet';
-import { linkRuleText } from '../activeFaults';
+import { aimedFaultText, linkRuleText } from '../activeFaults';
+import { FaultPlan as LabFaultPlan, type AimedFault } from '../faultPlan';
 import { FaultRuleSender } from './faultRuleSender';
 
 type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
@@ -43,7 +43,7 @@ function ruleOf(f: { drop?: number; delayMs?: number; jitterMs?: number; duplica
 
 export class FaultController {
   /** The network, clock and disk rules in force. */
-  readonly plan = new FaultPlan();
+  readonly plan = new LabFaultPlan();
   private killedByFault: NodeId[] = [];
   private applied = 0;
   private readonly rules: FaultRuleSender;
@@ -111,7 +111,36 @@ export class FaultController {
         this.killedByFault = this.killedByFault.filter((k) => k !== n);
         return this.record({ kind: 'restart', node: n }, `restart node ${n}`, [n], 'heal');
       }
+      case 'aimed':
+        return this.aim(f);
     }
+  }
+
+  /**
+   * An aimed fault (docs/aimed-faults.md): one more aimed rule on the node at the chosen end
+   * of the link, after those already there (first match wins on the node). Only that node is
+   * sent its rules, so the other rules' occurrence counts go on (faultRuleSender.ts).
+   */
+  private async aim(f: Extract<FaultSpec, { kind: 'aimed' }>): Promise<string> {
+    const from = this.resolveTarget(f.from, false);
+    const to = f.to === 'random' ? this.randomOtherThan(from) : this.resolveTarget(f.to, false);
+    if (from === to) throw new ClusterError(`an aimed fault needs two different nodes (from and to are both node ${from})`);
+    const fault: AimedFault = { from, to, side: f.side ?? 'sender', match: { ...f.match }, ...(f.occurrence ? { occurrence: f.occurrence } : {}), action: f.action };
+    this.plan.aimed.push(fault);
+    try {
+      await this.rules.pushAimedRules([LabFaultPlan.aimedHolder(fault)]);
+    } catch (err) {
+      this.plan.aimed = this.plan.aimed.filter((a) => a !== fault);
+      throw err;
+    }
+    const recorded: FaultSpec = { kind: 'aimed', from, to, side: fault.side, ...(f.match ? { match: f.match } : {}), ...(f.occurrence ? { occurrence: f.occurrence } : {}), action: f.action };
+    return this.record(recorded, `aimed ${aimedFaultText(fault)}`, [from, to]);
+  }
+
+  private randomOtherThan(node: NodeId): NodeId {
+    const ids = this.deps.nodes().filter((id) => id !== node && this.deps.fleet.isAlive(id));
+    if (ids.length === 0) throw new ClusterError(`no node other than ${node} to aim at`);
+    return ids[Math.floor(this.deps.random() * ids.length)];
   }
 
   /** SIGSTOP, recorded. Synchronous: the process is stopped when this returns. */
@@ -163,6 +192,7 @@ export class FaultController {
 
   /** Heals the network, the clocks and the disks (not processes: restart and resume do). */
   async heal(): Promise<void> {
+    const aimedHolders = this.plan.aimed.map(LabFaultPlan.aimedHolder);
     this.plan.clearNetwork();
     // The nodes are healed even when a host's rules could not be removed; that is then said.
     let kernelError: Error | null = null;
@@ -171,6 +201,7 @@ export class FaultController {
       return null;
     });
     await this.pushNetworkRules();
+    await this.rules.pushAimedRules(aimedHolders);
     await this.rules.resetClocksAndDisks();
     const description = kernelError ? `heal network, clocks and disks (the hosts' nft rules may remain: ${(kernelError as Error).message})` : 'heal network, clocks and disks';
     this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description, nodes: this.deps.nodes(), ...(kernel ? { commands: kernel.commands } : {}) });
@@ -240,6 +271,14 @@ export class FaultController {
         if (fleet.isAlive(key.node)) await fleet.control(key.node, { cmd: 'setTimerRate', factor: 1 });
         this.plan.timerRates.delete(key.node);
         return this.record({ kind: 'clock', node: key.node, rate: 1 }, `node ${key.node} clock back to normal`, [key.node], 'heal');
+      }
+      case 'aimed': {
+        const removed = this.plan.aimed.filter((a) => a.from === key.from && a.to === key.to);
+        if (removed.length === 0) throw none();
+        this.plan.aimed = this.plan.aimed.filter((a) => !removed.includes(a));
+        await this.rules.pushAimedRules(removed.map(LabFaultPlan.aimedHolder));
+        const { side, action } = removed[0];
+        return this.record({ kind: 'aimed', from: key.from, to: key.to, side, action }, `aimed faults ${key.from} → ${key.to} removed`, [key.from, key.to], 'heal');
       }
       case 'disk': {
         if (!this.plan.fsyncDelays.has(key.node)) throw none();

@@ -75,6 +75,11 @@ export class NodeFleet {
   private ownsDataDir = false;
   private readonly ready = new ReadyWaiters();
   private readonly restarting = new Set<NodeId>();
+  /**
+   * The cluster's slow-motion speed now (docs/aimed-faults.md): what a node (re)started gets in
+   * its config, and what a resumed one is sent (faultRuleSender.ts). Set by slowMotion.ts.
+   */
+  speed: number;
   private clockTimer: NodeJS.Timeout | undefined;
   /** Set when some node runs on another host: starts nodes per host and names their addresses. */
   private readonly hostsLauncher: HostsLauncher | null;
@@ -83,6 +88,7 @@ export class NodeFleet {
     private readonly options: ClusterOptions,
     private readonly deps: FleetDeps,
   ) {
+    this.speed = options.speed ?? 1;
     if (hasRemoteHosts(options)) {
       // Nothing leaves loopback unauthenticated (issue 13; src/wire/endpoint.ts).
       if (deps.curve === false) throw new ClusterError('a cluster on remote hosts needs CURVE: it cannot be turned off');
@@ -181,6 +187,7 @@ export class NodeFleet {
       addresses: this.addresses,
       known: (pid: NodeId) => (joining ? undefined : this.directory.known(pid)),
       sockets: this.sockets,
+      speed: () => this.speed,
     };
     const config = nodeProcessConfig(inputs, id, initialVoters);
     // A remote node keeps its data and journal on its host (docs/multi-host.md).

@@ -8,6 +8,9 @@ import { effectiveTickMs, type ClusterOptions } from '../../contract/clusterOpti
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { LabSockets } from '../sockets/labSockets';
 
+/** Entries per AppendEntries when the options do not say (ClusterOptions.maxEntriesPerMsg). */
+export const DEFAULT_MAX_ENTRIES_PER_MSG = 256;
+
 /**
  * Where a node listens: peers push to its peer address, the workload talks to its client
  * address. As a bind endpoint it may carry a wildcard port (`tcp://HOST:*`); as a node's
@@ -31,6 +34,8 @@ export interface NodeConfigInputs {
   /** The members' real endpoints, where known (reported in 'ready'; peerDirectory.ts). */
   known: (id: NodeId) => NodeAddresses | undefined;
   sockets: LabSockets;
+  /** The cluster's slow-motion speed now (1: real time). */
+  speed: () => number;
 }
 
 /** The config of node `id`, bootstrapped with `initialVoters` (ignored once its storage holds state). */
@@ -61,7 +66,7 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     preVote: o.preVote,
     checkQuorum: o.checkQuorum,
     fsync: o.fsync,
-    maxEntriesPerMsg: 256,
+    maxEntriesPerMsg: o.maxEntriesPerMsg ?? DEFAULT_MAX_ENTRIES_PER_MSG,
     maxBytesPerMsg: 1 << 20,
     maxInflight: 16,
     snapshotThreshold: o.snapshotThreshold,
@@ -70,6 +75,8 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     metricsIntervalMs: 100,
     maxFrameBytes: 16 << 20,
     ...(o.networkDelay && (o.networkDelay.delayMs > 0 || o.networkDelay.jitterMs > 0) ? { networkDelay: { ...o.networkDelay } } : {}),
+    // The speed now, not the one the run started with: a node (re)started after a change runs at it from its first tick.
+    ...(inputs.speed() !== 1 ? { speed: inputs.speed() } : {}),
     security: sockets.nodeSecurity(id),
   };
 }

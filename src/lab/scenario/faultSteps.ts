@@ -11,17 +11,18 @@
 import * as v from 'valibot';
 import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
+import { AIMED_ACTIONS } from '../../contract/aimedRules';
 import { LIMITS } from '../../contract/limits';
 import { SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
 import { decodeDraft, descend, draft as fieldsDraft, mappingDraft, plainValue, type Draft, type ReadContext } from './decodeAt';
-import { formatDuration, readDuration } from './values';
+import { formatDuration, readDuration, readString } from './values';
 import { describeNode, readMap, readSeq, scalarValue, type IssueList, type Located, type Positions } from './yamlReader';
 
 /** The action keys, in the declaration's order (SCENARIO_ACTION_ENTRIES in src/contract/scenario.ts). */
 export const ACTION_KEYS = Object.keys(SCENARIO_ACTION_ENTRIES) as (keyof typeof SCENARIO_ACTION_ENTRIES)[];
 type ActionKey = (typeof ACTION_KEYS)[number];
 
-const ENTRY_KEYS = ['at', 'every', 'until', ...ACTION_KEYS] as const;
+const ENTRY_KEYS = ['at', 'every', 'until', 'note', ...ACTION_KEYS] as const;
 /** More steps than this is almost certainly a mistake in `every`. */
 export const MAX_STEPS = LIMITS.scenarioSteps;
 
@@ -103,7 +104,7 @@ function flagForm(key: 'heal' | 'add-node' | 'freeze' | 'unfreeze'): FileForm {
   };
 }
 
-type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break';
+type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break' | 'aim';
 
 /** A mapping's declared fields, whether the declaration is the object itself or a pipe around it (one with a description). */
 function entriesOf(key: MappingKey): v.ObjectEntries {
@@ -116,6 +117,66 @@ function entriesOf(key: MappingKey): v.ObjectEntries {
 function mapping(key: MappingKey): FileForm {
   const entries = entriesOf(key);
   return (at, ctx) => mappingDraft(entries, at, ctx, { kind: key });
+}
+
+const MATCH_FIELDS = ['types', 'termMin', 'termMax', 'indexMin', 'indexMax'] as const;
+const OCCURRENCE_FIELDS = { nth: 'n', every: 'k', first: 'k' } as const;
+
+/**
+ * `aim: { from, to, side, types, termMin..indexMax, nth | every | first, action, delay }`: the
+ * file's flat keys become the aimed fault's nested fields (src/contract/aimedFault.ts:
+ * `match`, `occurrence`, `action`), each remembering its file key by a dotted path so the
+ * declaration's issues are placed where the file wrote them (docs/aimed-faults.md).
+ * `side` is left out when the file leaves it out: the fault's default is the sender.
+ */
+function aimForm(at: Located, ctx: Ctx): Draft | undefined {
+  const flat = mappingDraft(entriesOf('aim'), at, ctx);
+  if (!flat) return undefined;
+  const d = draft('aimed');
+  // A malformed delay was reported by the reader: the declaration's word on the action is not repeated.
+  if (flat.refused.has('delayMs')) d.refused.add('action');
+  const move = (from: string, to: string, set: (value: unknown) => void) => {
+    const loc = flat.where.get(from);
+    if (!loc) return;
+    set(flat.fields[from]);
+    d.where.set(to, loc);
+  };
+  for (const k of ['from', 'to', 'side'] as const) {
+    move(k, k, (value) => (d.fields[k] = value));
+    d.fileKey.set(k, k);
+  }
+  d.fileKey.set('action', 'action');
+  const match: Record<string, unknown> = {};
+  for (const k of MATCH_FIELDS) move(k, `match.${k}`, (value) => (match[k] = value));
+  if (Object.keys(match).length > 0) d.fields.match = match;
+  const occurrences = (Object.keys(OCCURRENCE_FIELDS) as (keyof typeof OCCURRENCE_FIELDS)[]).filter((k) => flat.where.has(k));
+  if (occurrences.length > 1) {
+    ctx.issues.add(at.pos, at.path, `${at.path} takes at most one of nth, every, first (got ${occurrences.join(', ')})`);
+    d.refused.add('occurrence');
+  }
+  for (const k of occurrences) {
+    const field = OCCURRENCE_FIELDS[k];
+    d.fields.occurrence = { kind: k };
+    move(k, `occurrence.${field}`, (value) => ((d.fields.occurrence as Record<string, unknown>)[field] = value));
+    d.where.set('occurrence', flat.where.get(k)!);
+  }
+  const actionAt = flat.where.get('action');
+  const delayAt = flat.where.get('delayMs');
+  if (actionAt) {
+    const kind = flat.fields.action;
+    d.fields.action = { kind };
+    d.where.set('action', actionAt);
+    // Refused here rather than by the declaration, whose sentence names the lab API's `action.kind`.
+    const refuse = (where: Located, sentence: string) => {
+      ctx.issues.add(where.pos, where.path, sentence);
+      d.refused.add('action');
+    };
+    if (!(AIMED_ACTIONS as readonly unknown[]).includes(kind)) refuse(actionAt, `${actionAt.path} must be one of ${AIMED_ACTIONS.join(', ')} (got ${describeNode(actionAt.node)})`);
+    else if (kind === 'delay' && !delayAt && !flat.refused.has('delayMs')) refuse(at, `${at.path} needs delay: <duration> with action: delay, e.g. delay: 200ms`);
+    else if (kind !== 'delay' && delayAt) refuse(delayAt, `${delayAt.path} only goes with action: delay`);
+    else if (delayAt) move('delayMs', 'action.ms', (value) => ((d.fields.action as Record<string, unknown>).ms = value));
+  }
+  return d;
 }
 
 /**
@@ -145,6 +206,8 @@ const FILE_FORMS: { [K in ActionKey]: FileForm } = {
   advance: mapping('advance'),
   'timeout-now': valueForm('timeout-now', 'node'),
   break: mapping('break'),
+  speed: valueForm('speed', 'speed'),
+  aim: aimForm,
 };
 
 /** Node ids the action names, with where: checked against the cluster size by the caller. */
@@ -169,6 +232,16 @@ function readAction(key: ActionKey, at: Located, ctx: Ctx): ScenarioAction | und
   const action = d && decodeDraft(ScenarioActionSchema, d, at, ctx);
   if (action) collectRefs(action, d, ctx);
   return action;
+}
+
+/** A step's `note:`: text, at most LIMITS.scenarioNoteChars long. */
+function readNote(at: Located, issues: IssueList): string | undefined {
+  const note = readString(at, issues);
+  if (note !== undefined && note.length > LIMITS.scenarioNoteChars) {
+    issues.add(at.pos, at.path, `${at.path} is ${note.length} characters long; a note may have at most ${LIMITS.scenarioNoteChars}`);
+    return undefined;
+  }
+  return note?.trim();
 }
 
 /**
@@ -196,6 +269,7 @@ export function readFaults(at: Located, durationMs: number | undefined, position
     const every = m.has('every') ? readDuration(m.get('every')!, issues, { positive: true }) : undefined;
     let until = m.has('until') ? readDuration(m.get('until')!, issues) : undefined;
     if (m.has('until') && !m.has('every')) issues.add(m.get('until')!.pos, m.get('until')!.path, `${m.get('until')!.path} only makes sense with every`);
+    const note = m.has('note') ? readNote(m.get('note')!, issues) : undefined;
     if (atMs === undefined || action === undefined) return;
     const line = entry.pos.line;
     if (durationMs !== undefined && atMs >= durationMs) {
@@ -210,7 +284,7 @@ export function readFaults(at: Located, durationMs: number | undefined, position
     }
     if (m.has('every') && every === undefined) return;
     if (every === undefined) {
-      steps.push({ atMs, action, source: { index, line } });
+      steps.push({ atMs, action, source: { index, line }, ...(note !== undefined ? { note } : {}) });
       return;
     }
     until = until ?? durationMs ?? atMs + every;
@@ -220,7 +294,7 @@ export function readFaults(at: Located, durationMs: number | undefined, position
         issues.add(loc.pos, loc.path, `${loc.path} makes the timeline longer than ${MAX_STEPS} steps`);
         return;
       }
-      steps.push({ atMs: t, action, source: { index, line } });
+      steps.push({ atMs: t, action, source: { index, line }, ...(note !== undefined ? { note } : {}) });
     }
   });
   // Stable sort: entries at the same time keep the file's order.

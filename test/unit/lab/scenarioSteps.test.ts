@@ -30,6 +30,9 @@ const FORMS = [
   'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',
   'release: { node: 3, action: drop }', 'advance: { node: 1, untilTimer: true }', 'advance: { node: 1, ticks: 40 }', 'timeout-now: 2',
   'break: { roleChange: true, receive: { types: [vote], from: 2 }, termAbove: 3 }',
+  // Slow motion and aimed faults (docs/aimed-faults.md).
+  'speed: 0.1', 'aim: { from: leader, to: random, types: [append], nth: 3, action: drop }',
+  'aim: { from: 1, to: 2, side: receiver, termMin: 2, every: 2, action: delay, delay: 50ms }',
 ];
 
 describe('every step the reader returns is a value of ScenarioActionSchema', () => {
@@ -136,5 +139,21 @@ describe('expect: is decoded with ScenarioExpectationsSchema', () => {
       'x.yaml:4:25: expect.linearizable must be true or false (got "yes")',
     ]);
     expect(issues(step('link: { from: 1, to: 2, delay: 20 }'))).toEqual(['x.yaml:5:29: faults[0].link.delay must be a duration like 5s or 1500ms (got 20)']);
+  });
+});
+
+describe('a step\'s note: (teaching scenarios, docs/scenarios.md)', () => {
+  it('is kept with the step, trimmed, and with every repeat of it', () => {
+    const text = 'name: a\nduration: 10s\nfaults:\n  - at: 1s\n    every: 2s\n    until: 5s\n    note: "  §5.2: a follower that hears nothing campaigns "\n    timeout-now: 2\n  - at: 6s\n    heal: all\n';
+    const steps = parseScenarioOrThrow(text).steps;
+    expect(steps.map((s) => [s.atMs, s.note])).toEqual([[1000, '§5.2: a follower that hears nothing campaigns'], [3000, '§5.2: a follower that hears nothing campaigns'], [6000, undefined]]);
+    expect('note' in steps[2]).toBe(false);
+  });
+
+  it('must be text of at most 2,000 characters, said at its place', () => {
+    expect(issues('name: a\nduration: 10s\nfaults:\n  - at: 1s\n    note: 3\n    heal: all\n')).toEqual(['x.yaml:5:5: faults[0].note must be text (got 3)']);
+    expect(issues(`name: a\nduration: 10s\nfaults:\n  - at: 1s\n    note: ${'x'.repeat(2001)}\n    heal: all\n`)).toEqual([
+      'x.yaml:5:5: faults[0].note is 2001 characters long; a note may have at most 2000',
+    ]);
   });
 });

@@ -220,6 +220,10 @@ describe('EventLog', () => {
     expect(describeEvent(asShownEvents([pre])[0])).toBe('pre-candidate (PreVote) in term 4');
     expect(describeEvent(asShownEvents([proc(1, 2, 'killed')])[0])).toBe('process killed');
     expect(describeEvent(asShownEvents([workload(1, 100, 2, 9.5)])[0])).toBe('workload: 100 ops/s, p50 2.0 ms, p99 9.5 ms (ok 20, fail 0, info 0)');
+    // A scenario step shows the file's note beside what it did (the teaching scenarios).
+    const step: RunEvent = { t: 5, node: null, type: 'step', index: 2, line: 31, description: 'time out node 1 now', note: 'S1 campaigns in term 2 (§5.2).' };
+    expect(describeEvent(asShownEvents([step])[0])).toBe('scenario step 3 (line 31): time out node 1 now — S1 campaigns in term 2 (§5.2).');
+    expect(describeEvent(asShownEvents([{ ...step, note: undefined, skipped: true, description: 'no killed node to restart' }])[0])).toBe('scenario step 3 (line 31) skipped: no killed node to restart');
   });
 });
 

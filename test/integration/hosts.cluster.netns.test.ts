@@ -28,6 +28,7 @@ import { NODE_V8_FLAGS } from '../../src/lab/supervisor';
 import { canMakeNamespaces, createTestHosts, type TestHosts } from '../support/netns/testHosts';
 import { tryCommand } from '../support/netns/commands';
 import { nftScript } from '../../src/lab/hosts/kernelPartition';
+import { packNodeBundle } from '../../src/lab/hosts/nodeBundle';
 import { bundleFixture } from './helpers/bundle';
 import { kvTargetOf, TestKvClient } from './helpers/kvClient';
 import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
@@ -85,8 +86,12 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
   });
 
   it('elects a leader and commits, each node in its host namespace on its host address; figures vs loopback', async () => {
-    // The first start copies the node to each host; the second finds it cached.
+    // The first start copies the node to each host (the hosts share this machine's $HOME,
+    // so an earlier run's copy is removed first); the second finds it cached.
+    const cache = join(homedir(), '.cache/raftlab', `node-${packNodeBundle(await nodeScript()).version}`);
+    rmSync(cache, { recursive: true, force: true });
     const cold = await measure('hosts-cold', { ...OPTIONS, hosts: hostList() }, hosts);
+    expect(existsSync(join(cache, '.complete'))).toBe(true);
     await cold.tc.stop();
     const remote = await measure('hosts-elect', { ...OPTIONS, hosts: hostList() }, hosts);
     const { tc } = remote;

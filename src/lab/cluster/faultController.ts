@@ -160,8 +160,13 @@ export class FaultController {
 
   async partition(req: PartitionRequest): Promise<string> {
     const p = resolvePartition(req, this.deps.nodes(), this.deps.leader(), this.deps.random);
+    const before = { blocked: this.plan.blocked, kernelBlocked: this.plan.kernelBlocked };
     this.plan.blocked = p.blocked;
-    const kernel = await this.syncKernel();
+    const kernel = await this.syncKernel().catch((err: Error) => {
+      // Not in force: the plan stays what the nodes and hosts still enforce.
+      Object.assign(this.plan, before);
+      throw err;
+    });
     await this.pushNetworkRules();
     const nodes = [...new Set(p.blocked.flat())].sort((a, b) => a - b);
     this.applied++;
@@ -189,11 +194,18 @@ export class FaultController {
   async heal(): Promise<void> {
     const aimedHolders = this.plan.aimed.map(LabFaultPlan.aimedHolder);
     this.plan.clearNetwork();
-    const kernel = await this.syncKernel();
+    // The nodes are healed even when a host's rules could not be removed; that is then said.
+    let kernelError: Error | null = null;
+    const kernel = await this.syncKernel().catch((err: Error) => {
+      kernelError = err;
+      return null;
+    });
     await this.pushNetworkRules();
     await this.rules.pushAimedRules(aimedHolders);
     await this.rules.resetClocksAndDisks();
-    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes(), ...(kernel ? { commands: kernel.commands } : {}) });
+    const description = kernelError ? `heal network, clocks and disks (the hosts' nft rules may remain: ${(kernelError as Error).message})` : 'heal network, clocks and disks';
+    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description, nodes: this.deps.nodes(), ...(kernel ? { commands: kernel.commands } : {}) });
+    if (kernelError) throw kernelError;
   }
 
   /** A (re)started node has no rules: give it those in force. */
@@ -230,8 +242,12 @@ export class FaultController {
     switch (key.kind) {
       case 'partition': {
         if (this.plan.blocked.length === 0) throw none();
+        const before = { blocked: this.plan.blocked, kernelBlocked: this.plan.kernelBlocked };
         this.plan.blocked = [];
-        const kernel = await this.syncKernel();
+        const kernel = await this.syncKernel().catch((err: Error) => {
+          Object.assign(this.plan, before);
+          throw err;
+        });
         await this.pushNetworkRules();
         return this.record({ kind: 'partition' }, 'partition removed', this.deps.nodes(), 'heal', kernel?.commands);
       }

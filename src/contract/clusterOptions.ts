@@ -88,6 +88,27 @@ const NETWORK_DELAY_ENTRIES = {
 export const NetworkDelaySchema = v.strictObject(NETWORK_DELAY_ENTRIES);
 export type NetworkDelay = Decoded<typeof NetworkDelaySchema>;
 
+/**
+ * A host nodes may run on (docs/multi-host.md): `localhost` (this machine, exactly as without
+ * hosts), an ssh destination `[user@]host[:port]` (an alias of the user's ssh config works;
+ * the host part is also the address its nodes bind, so give an IP address there), or
+ * `{ ssh, address }` to name the address to bind separately.
+ */
+const SSH_DESTINATION = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*(?::\d{1,5})?$/;
+const sshDestination = v.pipe(
+  v.string(says((f) => `${f} must be "localhost", "[user@]host[:port]" or { ssh, address }`)),
+  v.regex(SSH_DESTINATION, says((f) => `${f} must be "localhost" or "[user@]host[:port]" (letters, digits, ".", "-", "_")`)),
+);
+const bindAddress = v.pipe(
+  v.string(says((f) => `${f} must be an IPv4 address the host has`)),
+  v.regex(/^\d{1,3}(?:\.\d{1,3}){3}$/, says((f) => `${f} must be an IPv4 address the host has (its nodes bind it)`)),
+);
+export const HostSchema = v.union(
+  [sshDestination, v.strictObject({ ssh: sshDestination, address: v.optional(bindAddress) }, objectMessage(`${FIELD} must be { ssh, address }`))],
+  says((f) => `${f} must be "localhost", "[user@]host[:port]" or { ssh, address }`),
+);
+export type HostEntry = Decoded<typeof HostSchema>;
+
 /** Each cluster option: its check, its sentence when wrong, its default. One line per option. */
 export const CLUSTER_OPTION_ENTRIES = {
   nodes: v.optional(wholeNumber(LIMITS.nodes), 5),
@@ -124,6 +145,31 @@ export const CLUSTER_OPTION_ENTRIES = {
   recording: v.optional(v.picklist(RECORDING_LEVELS, says((f) => `${f} must be "off", "messages" or "full"`))),
   /** Cluster-wide emulated network delay; absent: none (loopback, about 0.3 ms). */
   networkDelay: v.optional(v.strictObject(NETWORK_DELAY_ENTRIES, objectMessage(`${FIELD} must be { delayMs, jitterMs } in ms`))),
+  /**
+   * Slow motion (docs/aimed-faults.md): the whole cluster at this speed, from 0.01 to 1.
+   * Ticks, heartbeats, timeouts, injected delays and the workload are all scaled. Absent: 1.
+   */
+  speed: v.optional(
+    v.pipe(
+      v.number(says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.finite(says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.minValue(LIMITS.speed.min, says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+      v.maxValue(LIMITS.speed.max, says((f) => `${f} must be a number from ${LIMITS.speed.min} to ${LIMITS.speed.max}`)),
+    ),
+  ),
+  /** Where nodes run (docs/multi-host.md); absent or ["localhost"]: all on this machine. */
+  hosts: v.optional(v.pipe(v.array(HostSchema, says((f) => `${f} must be a list of hosts`)), v.minLength(1, says((f) => `${f} must name at least one host`)), v.maxLength(LIMITS.nodes.max, says((f) => `${f} may name at most ${LIMITS.nodes.max} hosts`)))),
+  /** Host index (into hosts) of node 1, 2, ...; nodes beyond the list, or no list: round-robin. */
+  placement: v.optional(v.pipe(v.array(wholeNumber({ min: 0, max: LIMITS.nodes.max - 1 })), v.maxLength(LIMITS.nodes.max, says((f) => `${f} may place at most ${LIMITS.nodes.max} nodes`)))),
+  /** The lab's address on the hosts' network (its control and telemetry sockets bind it); absent: the source address of the route to the first remote host. */
+  labAddress: v.optional(bindAddress),
+  /**
+   * How partitions cut links (docs/multi-host.md, "Kernel partitions"): "filter" in the nodes
+   * (absent: this), or "nft": DROP rules in the kernels of the remote hosts (root or
+   * passwordless sudo there), where a partition cuts whole hosts from each other; other cut
+   * links stay in the filter.
+   */
+  partitions: v.optional(v.picklist(['filter', 'nft'], says((f) => `${f} must be "filter" or "nft"`))),
 };
 
 /** The keys a cluster option object may have (labApiValidate.ts, scenario files). */
@@ -150,6 +196,30 @@ export const ClusterOptionsSchema = v.pipe(
       },
     ),
     ['heartbeatMs'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['placement'], ['hosts']],
+      (o) => (o.placement ?? []).every((i) => i < (o.hosts?.length ?? 1)),
+      says((f) => `${f} names a host index beyond the hosts list (indexes start at 0)`),
+    ),
+    ['placement'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['transport'], ['hosts']],
+      (o) => o.transport !== 'ipc' || (o.hosts ?? []).every((h) => h === 'localhost'),
+      says((f) => `${f} "ipc" works on one machine only: use tcp with remote hosts`),
+    ),
+    ['transport'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['partitions'], ['hosts']],
+      (o) => o.partitions !== 'nft' || (o.hosts ?? []).some((h) => h !== 'localhost'),
+      says((f) => `${f} "nft" needs remote hosts (the kernel rules go on them)`),
+    ),
+    ['partitions'],
   ),
 );
 export type ClusterOptions = Decoded<typeof ClusterOptionsSchema>;

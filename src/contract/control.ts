@@ -3,10 +3,11 @@
  * with the same id once it has taken effect. Declared once (docs/contracts.md): each
  * schema gives the type (inferred), the validator and, through valibot, a JSON Schema.
  */
+import { AimedRulesSchema } from './aimedRules';
 import { DEBUG_COMMAND_CASES, NodeDebugStateSchema } from './debug';
 import { LIMITS } from './limits';
 import * as v from 'valibot';
-import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
+import { arrayOf, bool, checker, clusterConfig, decoder, literal, nodeId, nonNegative, numberIn, object, probability, role, str, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 const delayMs = numberIn(LIMITS.linkDelayMs.min, LIMITS.linkDelayMs.max);
 const address = str(LIMITS.addressLength, 1);
@@ -45,6 +46,13 @@ export const ControlCommandSchema = tagged('cmd', [
   variantCase({ cmd: v.literal('setTimerRate'), factor: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max) }),
   /** Add `ms` to every durable write, to model a slow disk. */
   variantCase({ cmd: v.literal('setFsyncDelay'), ms: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max) }),
+  /** Replace every aimed rule of this node (src/contract/aimedRules.ts; empty: clear), restarting their counts. */
+  variantCase({ cmd: v.literal('setAimedRules'), rules: AimedRulesSchema }),
+  /**
+   * Slow motion (docs/aimed-faults.md): ticks come every tickMs / (timerRate × speed) and every
+   * injected delay is stretched by 1/speed. 1: real time.
+   */
+  variantCase({ cmd: v.literal('setSpeed'), speed: numberIn(LIMITS.speed.min, LIMITS.speed.max) }),
   /**
    * Learn (or forget, with address null) a peer's address, before a membership change;
    * with CURVE also its public key (the peer socket admits only known members' keys).
@@ -60,6 +68,11 @@ export const ControlCommandSchema = tagged('cmd', [
   /** New voters (joint consensus, §6) and learners (thesis §4.2.1; absent: keep the current ones). */
   variantCase({ cmd: v.literal('changeMembership'), voters: arrayOf(nodeId, LIMITS.idsPerConfig), learners: v.optional(arrayOf(nodeId, LIMITS.idsPerConfig)) }),
   variantCase({ cmd: v.literal('snapshot') }),
+  /**
+   * The node's wall clock when the command arrived and when it answered (ClockReading), one
+   * NTP-style sample for the lab's offset estimate (src/analysis/clockOffset.ts).
+   */
+  variantCase({ cmd: v.literal('clock') }),
   /** Graceful stop: flush, close sockets, exit 0. */
   variantCase({ cmd: v.literal('stop') }),
   /** The debugger's commands (src/contract/debug.ts, docs/debugger.md). */
@@ -84,9 +97,13 @@ export const NodeStatusReportSchema = object({
 });
 export type NodeStatusReport = Decoded<typeof NodeStatusReportSchema>;
 
+/** The `clock` command's result: the node's wall clock (ms, performance.timeOrigin-based) at t1 and t2. */
+export const ClockReadingSchema = object({ receivedMs: nonNegative, repliedMs: nonNegative });
+export type ClockReading = Decoded<typeof ClockReadingSchema>;
+
 /** A reply is discriminated by the boolean `ok`. */
 export const ControlReplySchema = tagged('ok', [
-  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(v.union([NodeStatusReportSchema, NodeDebugStateSchema]))) }),
+  variantCase({ id: uint, ok: v.literal(true), result: v.optional(v.nullable(v.union([NodeStatusReportSchema, NodeDebugStateSchema, ClockReadingSchema]))) }),
   variantCase({ id: uint, ok: v.literal(false), error: str(LIMITS.textLength) }),
 ]);
 export type ControlReply = Decoded<typeof ControlReplySchema>;

@@ -7,14 +7,22 @@
  *   link:A-B       trouble on the link between A and B (A < B), either direction
  *   clock:N        node N's timers run fast or slow
  *   disk:N         node N's fsync is slowed down
+ *   aimed:A>B      the aimed rules on messages from A to B (directed; docs/aimed-faults.md)
  *
  * Instant faults (kill, pause, restart, ...) have no key: there is nothing to undo.
  */
 import type { NodeId } from '../raft/types';
 import type { FaultSpec } from './faults';
 
+/** Fault kinds that last until undone (they have a key); the others are instants. */
+export const LASTING_FAULT_KINDS: ReadonlySet<string> = new Set(['partition', 'link', 'flaky', 'clock', 'disk', 'aimed']);
+
 export function linkKey(a: NodeId, b: NodeId): string {
   return `link:${Math.min(a, b)}-${Math.max(a, b)}`;
+}
+
+export function aimedKey(from: NodeId, to: NodeId): string {
+  return `aimed:${from}>${to}`;
 }
 
 /** The key of a lasting fault, or null for instant faults and for "heal everything". */
@@ -28,14 +36,21 @@ export function faultKey(fault: FaultSpec | { kind: 'all' }): string | null {
     case 'clock':
     case 'disk':
       return `${fault.kind}:${fault.node}`;
+    case 'aimed':
+      // Words ("leader") are resolved before a fault is recorded; unresolved, it has no key yet.
+      return typeof fault.from === 'number' && typeof fault.to === 'number' ? aimedKey(fault.from, fault.to) : null;
     default:
       return null;
   }
 }
 
 /** Parses a key back into its parts; null when it is not one of the shapes above. */
-export function parseFaultKey(key: string): { kind: 'partition' | 'flaky' } | { kind: 'link'; a: NodeId; b: NodeId } | { kind: 'clock' | 'disk'; node: NodeId } | null {
+export function parseFaultKey(
+  key: string,
+): { kind: 'partition' | 'flaky' } | { kind: 'link'; a: NodeId; b: NodeId } | { kind: 'clock' | 'disk'; node: NodeId } | { kind: 'aimed'; from: NodeId; to: NodeId } | null {
   if (key === 'partition' || key === 'flaky') return { kind: key };
+  const aimed = /^aimed:(\d+)>(\d+)$/.exec(key);
+  if (aimed) return { kind: 'aimed', from: Number(aimed[1]), to: Number(aimed[2]) };
   const link = /^link:(\d+)-(\d+)$/.exec(key);
   if (link) return { kind: 'link', a: Number(link[1]), b: Number(link[2]) };
   const node = /^(clock|disk):(\d+)$/.exec(key);

@@ -12,6 +12,7 @@ import {
   nodeId, numberFrom, plain, probability, say, strictCase, trueOrFalse, wholeNumber,
 } from './labApiFields';
 import { FIELD, type Decoded } from './schemaKit';
+import { AIMED_FAULT_ENTRIES, aimedProblem } from './aimedFault';
 
 export const PARTITION_PRESETS = ['isolate-node', 'isolate-leader', 'halves', 'majorities-ring', 'bridge', 'random'] as const;
 export type PartitionPreset = (typeof PARTITION_PRESETS)[number];
@@ -74,11 +75,13 @@ export const FAULT_CASES = {
   pause: strictCase({ kind: v.literal('pause'), node: target }),
   restart: strictCase({ kind: v.literal('restart'), node: target }),
   stop: strictCase({ kind: v.literal('stop'), node: target }),
+  /** Aimed: act on chosen messages from `from` to `to` (src/contract/aimedFault.ts, docs/aimed-faults.md). */
+  aimed: strictCase({ kind: v.literal('aimed'), ...AIMED_FAULT_ENTRIES }),
 };
 const FAULT_KINDS = Object.keys(FAULT_CASES);
 const c = FAULT_CASES;
 const faultCases = plain(
-  v.variant('kind', [c.partition, c.link, c.flaky, c.clock, c.disk, c.resume, c.kill, c.pause, c.restart, c.stop], say(`${FIELD} must be one of ${FAULT_KINDS.join(', ')}`)),
+  v.variant('kind', [c.partition, c.link, c.flaky, c.clock, c.disk, c.resume, c.kill, c.pause, c.restart, c.stop, c.aimed], say(`${FIELD} must be one of ${FAULT_KINDS.join(', ')}`)),
 );
 
 /**
@@ -90,7 +93,7 @@ export const FaultSpecSchema = v.pipe(
   v.rawCheck<v.InferOutput<typeof faultCases>>(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const f = dataset.value;
-    const problem = f.kind === 'partition' ? partitionProblem(f) : f.kind === 'link' && f.from === f.to ? SAME_NODES : undefined;
+    const problem = f.kind === 'partition' ? partitionProblem(f) : f.kind === 'link' && f.from === f.to ? SAME_NODES : f.kind === 'aimed' ? aimedProblem(f) : undefined;
     if (problem) addIssue({ message: problem });
   }),
 );

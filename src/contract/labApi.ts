@@ -49,15 +49,17 @@ export interface LabState {
   faults?: ActiveFault[];
   /** The machine the nodes share, and how late the lab's own event loop runs (for the start panel's warning). */
   host?: HostLoad;
+  /** Slow motion (docs/aimed-faults.md): the running cluster's speed, 1 = real time; absent when no cluster runs. */
+  speed?: number;
   /** The debugger (issue 11, docs/debugger.md): frozen or not, breakpoints, held messages. Absent: never used in this run. */
   debug?: DebugView;
 }
 
 /** One fault in force, as the active-faults panel lists it; `id` is what fault:remove takes. */
 export interface ActiveFault {
-  /** 'partition', 'link:A-B' (A < B, both directions), 'flaky', 'clock:N' or 'disk:N'. */
+  /** 'partition', 'link:A-B' (A < B, both directions), 'flaky', 'clock:N', 'disk:N' or 'aimed:A>B' (from A to B). */
   id: string;
-  kind: 'partition' | 'link' | 'flaky' | 'clock' | 'disk';
+  kind: 'partition' | 'link' | 'flaky' | 'clock' | 'disk' | 'aimed';
   description: string;
   /** Run time (ms since the run started) when it was applied; null when not known. */
   since: number | null;
@@ -101,6 +103,7 @@ export interface LabChannelsBase {
   'lab:state': { request: LabRequestOf<'lab:state'>; response: LabState };
   'cluster:start': { request: LabRequestOf<'cluster:start'>; response: LabState };
   'cluster:stop': { request: LabRequestOf<'cluster:stop'>; response: { summary: Summary | null; runDir: string | null } };
+  'cluster:speed': { request: LabRequestOf<'cluster:speed'>; response: LabState };
   'node:kill': { request: LabRequestOf<'node:kill'>; response: LabState };
   'node:stop': { request: LabRequestOf<'node:stop'>; response: LabState };
   'node:pause': { request: LabRequestOf<'node:pause'>; response: LabState };
@@ -158,7 +161,7 @@ export interface LabApi {
 }
 
 export const LAB_CHANNELS: readonly LabChannel[] = [
-  'lab:state', 'cluster:start', 'cluster:stop', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
+  'lab:state', 'cluster:start', 'cluster:stop', 'cluster:speed', 'node:kill', 'node:stop', 'node:pause', 'node:resume',
   'node:restart', 'node:transferLeader', 'node:remove', 'node:add', 'fault:partition', 'fault:link',
   'fault:apply', 'fault:heal', 'fault:remove', 'workload:set', 'run:export', 'run:list', 'run:open', 'run:history', 'run:file',
   'run:stateAt', 'run:messages', ...EXPERIMENT_CHANNELS, ...DEBUG_CHANNELS,

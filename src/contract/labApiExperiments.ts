@@ -106,7 +106,12 @@ export interface ExperimentView {
   path: string;
   kind: 'figure16' | 'sweep' | 'trials';
   /** The trials files read, one per mode (resolved paths): what experiment:compare can take as A or B. */
-  sources: Array<{ mode: 'real' | 'sim'; path: string }>;
+  sources: Array<{
+    mode: 'real' | 'sim';
+    path: string;
+    /** The file's range labels: `path#label` compares one range with another (experiment:compare). */
+    variants: string[];
+  }>;
   title: string;
   /** What the variants share, one sentence (servers, network delay, ticks). */
   setting: string;

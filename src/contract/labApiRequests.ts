@@ -16,6 +16,7 @@ import { DEBUG_REQUEST_SCHEMAS } from './debug';
 import { EXPERIMENT_REQUEST_SCHEMAS } from './labApiExperiments';
 import { MAX_MESSAGE_ITEMS, MAX_RUN_MS } from './labApiTimeTravel';
 import { FIELD, type Decoded } from './schemaKit';
+import { LIMITS } from './limits';
 import { isPlainObject } from './validateCore';
 
 const empty = fields({});
@@ -61,10 +62,10 @@ const clusterOptions = v.pipe(anObject, allOf(OPTION_FIELDS), ClusterOptionsSche
 const workload = v.pipe(anObject, allOf(WORKLOAD_FIELDS), WorkloadOptionsSchema);
 
 /** The ids LabState.faults uses (see ActiveFault in labApi.ts). */
-const ACTIVE_FAULT_ID = /^(partition|flaky|link:[1-9]\d{0,5}-[1-9]\d{0,5}|clock:[1-9]\d{0,5}|disk:[1-9]\d{0,5})$/;
+const ACTIVE_FAULT_ID = /^(partition|flaky|link:[1-9]\d{0,5}-[1-9]\d{0,5}|clock:[1-9]\d{0,5}|disk:[1-9]\d{0,5}|aimed:[1-9]\d{0,5}>[1-9]\d{0,5})$/;
 const activeFaultId = v.pipe(
-  v.string(say(`${FIELD} must name a fault in force: 'partition', 'flaky', 'link:A-B', 'clock:N' or 'disk:N'`)),
-  v.regex(ACTIVE_FAULT_ID, say(`${FIELD} must name a fault in force: 'partition', 'flaky', 'link:A-B', 'clock:N' or 'disk:N'`)),
+  v.string(say(`${FIELD} must name a fault in force: 'partition', 'flaky', 'link:A-B', 'clock:N', 'disk:N' or 'aimed:A>B'`)),
+  v.regex(ACTIVE_FAULT_ID, say(`${FIELD} must name a fault in force: 'partition', 'flaky', 'link:A-B', 'clock:N', 'disk:N' or 'aimed:A>B'`)),
 );
 
 /**
@@ -75,6 +76,8 @@ export const LAB_REQUEST_SCHEMAS = {
   'lab:state': empty,
   'cluster:start': fields({ options: clusterOptions }),
   'cluster:stop': empty,
+  /** Slow motion (docs/aimed-faults.md): the running cluster's speed, 0.01 to 1. */
+  'cluster:speed': fields({ speed: numberFrom(LIMITS.speed.min, LIMITS.speed.max) }),
   'node:kill': nodeRequest,
   'node:stop': nodeRequest,
   'node:pause': nodeRequest,

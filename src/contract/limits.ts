@@ -29,6 +29,8 @@ export const LIMITS = {
   telemetryEventsPerBatch: 10_000,
   /** Link rules one node may hold: two per peer and direction is already 4 × idsPerConfig. */
   linkRules: 4_096,
+  /** Aimed rules (src/contract/aimedRules.ts) one node may hold: each is checked against every message, so few. */
+  aimedRules: 64,
   /** Keys in a record-like map (per-peer progress, traffic, counters). */
   recordKeys: 1_024,
   recordKeyLength: 128,
@@ -50,6 +52,8 @@ export const LIMITS = {
   fsyncDelayMs: { min: 0, max: 60_000 },
   /** Clock-rate factor a clock fault may set: 100x either way is far past any real drift. */
   timerRate: { min: 0.01, max: 100 },
+  /** Slow motion (docs/aimed-faults.md): the whole cluster at 1x down to 0.01x; ticks and injected delays scale by 1/speed. */
+  speed: { min: 0.01, max: 1 },
 
   // ---- cluster options (src/contract/clusterOptions.ts) -----------------------------------
   /** Nodes a lab starts: each is a process; 25 already saturate two cores. */

@@ -19,11 +19,18 @@ const address = str(LIMITS.addressLength, 1);
 const text = str(LIMITS.pathLength, 1);
 const ms = numberIn(0, 24 * 3_600_000);
 
+/**
+ * A peer as the node first knows it. Its endpoints are absent while the lab does not know
+ * them yet (tcp nodes bind a wildcard port and report the port in 'ready'; the lab tells
+ * the others with `setPeer`, src/lab/cluster/peerDirectory.ts); until then messages for it
+ * are dropped and counted (`unknownPeer`), which Raft tolerates (§5.3). Its key is always
+ * known, so its connection is admitted the moment it arrives.
+ */
 export const PeerAddressesSchema = v.object({
-  /** Where the peer's Raft socket is bound: tcp://127.0.0.1:PORT or ipc://PATH. */
-  peerAddress: address,
+  /** Where the peer's Raft socket is bound: tcp://HOST:PORT or ipc://PATH. */
+  peerAddress: v.optional(address),
   /** Where the peer's key-value client socket is bound. */
-  clientAddress: address,
+  clientAddress: v.optional(address),
   /** The peer's CURVE public key (Z85): required when the config has `security`. */
   publicKey: v.optional(z85Key),
 });
@@ -47,7 +54,7 @@ export const NodeProcessConfigSchema = v.pipe(
     clusterId: str(LIMITS.shortTextLength, 1),
     id: nodeId,
     dataDir: text,
-    /** This node's own endpoints (it binds them). */
+    /** This node's own endpoints (it binds them; tcp://HOST:* lets the kernel pick the port, reported in 'ready'). */
     peerAddress: address,
     clientAddress: address,
     /** Every other node it may talk to, by node id. */
@@ -87,6 +94,8 @@ export const NodeProcessConfigSchema = v.pipe(
     journalDir: v.optional(str(LIMITS.pathLength)),
     recording: v.optional(v.picklist(RECORDING_LEVELS)),
     networkDelay: v.optional(v.strictObject({ delayMs: numberIn(0, LIMITS.networkDelayMs.max), jitterMs: numberIn(0, LIMITS.networkDelayMs.max) })),
+    /** Slow motion at start (the setSpeed control command changes it later); absent: 1. */
+    speed: v.optional(numberIn(LIMITS.speed.min, LIMITS.speed.max)),
     /** CURVE keys; absent only for plaintext runs (the node benchmark's "CURVE off" phase). */
     security: v.optional(NodeSecuritySchema),
   }),

@@ -21,7 +21,26 @@ export type ProcessState = 'starting' | 'started' | 'exited' | 'killed' | 'pause
 export type LabRunEvent =
   | Stamped<{ type: 'run'; phase: 'started' | 'stopped'; options?: ClusterOptions; runId?: string }>
   | Stamped<{ type: 'process'; state: ProcessState; pid?: number; code?: number | null; signal?: string | null; message?: string }>
-  | Stamped<{ type: 'fault'; action: 'apply' | 'heal'; fault: FaultSpec | { kind: 'all' }; description: string; nodes: NodeId[]; blocked?: Array<[NodeId, NodeId]> }>
+  /**
+   * A fault. `kernel`: the blocked pairs the hosts' kernels drop (the `partitions: "nft"`
+   * option), and `commands` what ran on which host for it (docs/multi-host.md).
+   */
+  | Stamped<{
+      type: 'fault';
+      action: 'apply' | 'heal';
+      fault: FaultSpec | { kind: 'all' };
+      description: string;
+      nodes: NodeId[];
+      blocked?: Array<[NodeId, NodeId]>;
+      kernel?: Array<[NodeId, NodeId]>;
+      commands?: Array<{ host: string; command: string; script: string }>;
+    }>
+  /**
+   * A remote node's clock offset estimate (docs/multi-host.md, "The clock model"): its events
+   * from now on are re-based by `offsetMs` (node clock minus lab clock), true to ± `boundMs`;
+   * `delayMs` is the round trip of the sample kept out of `samples`. Local nodes have none.
+   */
+  | Stamped<{ type: 'clock'; host: string; offsetMs: number; boundMs: number; delayMs: number; samples: number }>
   | Stamped<{ type: 'violation'; property: string; message: string; term?: number; index?: number; nodes?: NodeId[] }>
   /**
    * A membership change the lab made: 'add' (as a learner when `learners` names the target,
@@ -31,6 +50,8 @@ export type LabRunEvent =
   /** Workload figures over the last interval (node: null). */
   | Stamped<{ type: 'workload'; intervalMs: number; ok: number; fail: number; info: number; opsPerSec: number; p50Ms: number | null; p99Ms: number | null }>
   | Stamped<{ type: 'telemetryGap'; missed: number }>
+  /** Slow motion (docs/aimed-faults.md): the cluster's speed changed (1: real time); at start when the run begins below 1x. */
+  | Stamped<{ type: 'speed'; speed: number }>
   /**
    * A debugger action (docs/debugger.md): what the user, a scenario or a breakpoint did, in
    * words, with the scenario step that repeats it (`raftlab run` of a saved session).
@@ -109,4 +130,11 @@ export interface Summary {
    * nodes' metrics, summed over restarts); only nodes with refusals; absent in summaries written before.
    */
   refusals?: Record<string, Record<string, number>>;
+  /**
+   * Per remote node id, its clock against the lab's from the run's 'clock' events
+   * (docs/multi-host.md, "The clock model"): the last estimate (offset, bound, its round trip,
+   * samples), how many estimates there were and the widest bound of them. Nodes on the lab's
+   * machine are not listed: offset 0, bound 0. Absent when no node ran elsewhere.
+   */
+  clocks?: Record<string, { host: string; offsetMs: number; boundMs: number; delayMs: number; samples: number; estimates: number; maxBoundMs: number }>;
 }

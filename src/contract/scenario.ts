@@ -13,6 +13,8 @@ import * as v from 'valibot';
 import type { NodeId } from '../raft/types';
 import { CLUSTER_OPTION_ENTRIES, WORKLOAD_OPTION_ENTRIES, type ClusterOptions } from './clusterOptions';
 import { FAULT_CASES, PARTITION_PRESETS, partitionProblem, SAME_NODES } from './faults';
+import { aimedProblem } from './aimedFault';
+import { AIMED_ACTIONS } from './aimedRules';
 import { nodeId as labNodeId, objectMessage, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
 import { BREAKPOINT_ENTRIES, MAX_ADVANCE_TICKS, releaseAction } from './debug';
 import { messageType } from './messageMatch';
@@ -46,6 +48,7 @@ const linkTrouble = {
 };
 
 const MESSAGE_TYPE_NAMES = messageType.options as unknown as [string, ...string[]];
+const count = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
 /** A breakpoint's file form is its declaration (the lab API's and the app's). */
 const BREAK_FILE_ENTRIES = BREAKPOINT_ENTRIES;
 
@@ -70,6 +73,31 @@ export const SCENARIO_ACTION_ENTRIES = {
   'add-node': v.pipe(v.literal(true), v.description('The lab picks the new node\'s id (a membership change, §6)')),
   'remove-node': target('leader', 'random'),
   'transfer-leader': v.pipe(target('random'), v.description('Leadership transfer (thesis §3.10) to a node, or to a random follower')),
+  speed: v.pipe(
+    v.number(),
+    v.minValue(LIMITS.speed.min),
+    v.maxValue(LIMITS.speed.max),
+    v.description('Slow motion (docs/aimed-faults.md): the whole cluster at this speed from now on, 0.01 to 1 (1: real time)'),
+  ),
+  aim: v.pipe(
+    v.strictObject({
+      from: target('leader', 'random'),
+      to: v.pipe(target('leader', 'random'), v.description('random: a node other than from')),
+      side: v.optional(v.pipe(v.picklist(['sender', 'receiver']), v.description('Where the rule acts: at the sender (default; before the wire) or the receiver'))),
+      types: v.optional(v.array(v.picklist(MESSAGE_TYPE_NAMES))),
+      termMin: v.optional(count(0)),
+      termMax: v.optional(count(0)),
+      indexMin: v.optional(count(0)),
+      indexMax: v.optional(count(0)),
+      nth: v.optional(v.pipe(count(1), v.description('Only the nth matching message'))),
+      every: v.optional(v.pipe(count(1), v.description('Every kth matching message'))),
+      first: v.optional(v.pipe(count(1), v.description('The first k matching messages'))),
+      action: v.picklist(AIMED_ACTIONS),
+      /** With action: delay (a plain `duration`, so the reader turns it into delayMs). */
+      delay: v.optional(duration),
+    }),
+    v.description('An aimed fault (docs/aimed-faults.md): act on chosen messages from one node to another'),
+  ),
   // The debugger (docs/debugger.md): a frozen cluster ticks only when a step says so and holds every message.
   freeze: v.pipe(v.literal(true), v.description('Freeze the cluster: no node ticks on its own, every peer message is held at its receiver')),
   unfreeze: v.pipe(v.literal(true), v.description('Back to real time: held messages are delivered in arrival order')),
@@ -170,6 +198,7 @@ const SCENARIO_ACTION_CASES = [
   FAULT_CASES.kill,
   FAULT_CASES.pause,
   FAULT_CASES.stop,
+  FAULT_CASES.aimed,
   /** 'killed': every node killed or stopped earlier in the run and not yet restarted. */
   strictCase({ kind: v.literal('restart'), node: nodeOr('leader', 'random', 'killed') }),
   /** 'paused': every node paused earlier and not yet resumed. */
@@ -181,6 +210,8 @@ const SCENARIO_ACTION_CASES = [
   strictCase({ kind: v.literal('remove-node'), node: nodeOr('leader', 'random') }),
   /** Leadership transfer (thesis §3.10) to a node, or to a random follower. */
   strictCase({ kind: v.literal('transfer-leader'), to: nodeOr('random') }),
+  /** Slow motion: the whole cluster at this speed from now on (docs/aimed-faults.md). */
+  strictCase({ kind: v.literal('speed'), speed: v.pipe(v.number(), v.minValue(LIMITS.speed.min), v.maxValue(LIMITS.speed.max)) }),
   /** The debugger (docs/debugger.md, src/contract/debug.ts). */
   strictCase({ kind: v.literal('freeze') }),
   strictCase({ kind: v.literal('unfreeze') }),
@@ -209,6 +240,7 @@ const SCENARIO_ACTION_RULES: { [K in ActionCase['kind']]?: (a: Extract<ActionCas
   partition: partitionProblem,
   link: (a) => (a.from === a.to ? SAME_NODES : noTrouble(a)),
   flaky: noTrouble,
+  aimed: aimedProblem,
   advance: (a) => ((a.ticks === undefined) === (a.untilTimer !== true) ? `${FIELD} needs either ticks or untilTimer: true (exactly one of them)` : undefined),
 };
 

@@ -7,6 +7,7 @@
  * lab stores and renders these, and an unknown event type is a rejected batch rather than
  * something the renderer has to guess about.
  */
+import { AimedRuleStatesSchema } from './aimedRules';
 import { LinkRulesSchema } from './control';
 import { LIMITS } from './limits';
 import * as v from 'valibot';
@@ -96,6 +97,10 @@ export const TelemetryEventSchema = tagged('type', [
     rules: LinkRulesSchema,
     timerRate: numberIn(LIMITS.timerRate.min, LIMITS.timerRate.max),
     fsyncDelayMs: numberIn(LIMITS.fsyncDelayMs.min, LIMITS.fsyncDelayMs.max),
+    /** Aimed rules in force with their match and hit counts (src/contract/aimedRules.ts); absent from older nodes. */
+    aimed: v.optional(AimedRuleStatesSchema),
+    /** Slow-motion speed (1: real time); absent from older nodes. */
+    speed: v.optional(numberIn(LIMITS.speed.min, LIMITS.speed.max)),
   }),
   variantCase({ t, type: v.literal('log'), level: literal('info', 'warn', 'error'), message: text }),
   variantCase({ t, type: v.literal('metrics'), ...nodeMetricsEntries }),

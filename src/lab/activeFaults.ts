@@ -6,13 +6,19 @@
  */
 import type { NodeId } from '../raft/types';
 import type { ActiveFault } from '../contract/labApi';
-import { linkKey } from '../contract/faultKeys';
-import type { FaultPlan, LinkFault } from './faultPlan';
+import { aimedKey, linkKey } from '../contract/faultKeys';
+import { FaultPlan, type AimedFault, type LinkFault } from './faultPlan';
+import type { AimedRuleState } from '../contract/aimedRules';
 
 /** When each keyed fault was applied (run ms) and how the lab described the partition. */
 export interface FaultHistory {
   since: ReadonlyMap<string, number>;
   partitionDescription: string | null;
+  /**
+   * Each node's aimed rules as it last reported them (the `faultRules` telemetry event), in
+   * the order the lab sent them, to say how often each aimed fault has acted so far.
+   */
+  aimedStates?: ReadonlyMap<NodeId, readonly AimedRuleState[]>;
 }
 
 /** One link rule in words ("drop 20%, +50 ms, ±30 ms jitter, duplicate 10%"): the event log,
@@ -24,6 +30,23 @@ export function linkRuleText(f: Pick<LinkFault, 'drop' | 'delayMs' | 'jitterMs' 
   if (f.jitterMs > 0) parts.push(`±${f.jitterMs} ms jitter`);
   if (f.duplicate > 0) parts.push(`duplicate ${Math.round(f.duplicate * 100)}%`);
   return parts.length > 0 ? parts.join(', ') : 'no loss, no delay';
+}
+
+const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
+
+/**
+ * An aimed fault in words ("1 → 2 at the sender: drop the 3rd append, term 2..4"): the event
+ * log, the active-faults list and the Faults panel all describe one with this.
+ */
+export function aimedFaultText(f: AimedFault): string {
+  const m = f.match;
+  const what = m.types ? m.types.join('/') : 'message';
+  const o = f.occurrence;
+  const which = !o ? `every ${what}` : o.kind === 'nth' ? `the ${ordinal(o.n)} ${what}` : o.kind === 'every' ? `every ${ordinal(o.k)} ${what}` : o.k === 1 ? `the first ${what}` : `the first ${o.k} ${what}`;
+  const range = (name: string, lo?: number, hi?: number) => (lo === undefined && hi === undefined ? [] : [`${name} ${lo ?? 0}..${hi ?? '∞'}`]);
+  const ranges = [...range('term', m.termMin, m.termMax), ...range('index', m.indexMin, m.indexMax)];
+  const act = f.action.kind === 'delay' ? `delay ${which} by ${f.action.ms} ms` : `${f.action.kind} ${which}`;
+  return `${f.from} → ${f.to} at the ${f.side}: ${act}${ranges.length > 0 ? `, ${ranges.join(', ')}` : ''}`;
 }
 
 const sameRule = (a: LinkFault, b: LinkFault) => a.drop === b.drop && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate;
@@ -59,9 +82,37 @@ export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history:
     if (rate === 1) continue;
     out.push({ id: `clock:${node}`, kind: 'clock', description: `node ${node}'s clock runs at ${rate}× speed`, since: since(`clock:${node}`), nodes: [node] });
   }
+  const aimedByLink = new Map<string, AimedFault[]>();
+  for (const f of plan.aimed) aimedByLink.set(aimedKey(f.from, f.to), [...(aimedByLink.get(aimedKey(f.from, f.to)) ?? []), f]);
+  const hits = aimedHits(plan, history.aimedStates);
+  const withHits = (f: AimedFault) => {
+    const n = hits.get(f);
+    return n === undefined ? aimedFaultText(f) : `${aimedFaultText(f)} (acted ${n}×)`;
+  };
+  for (const [id, list] of aimedByLink) {
+    out.push({ id, kind: 'aimed', description: `aimed ${list.map(withHits).join('; ')}`, since: since(id), nodes: [list[0].from, list[0].to] });
+  }
   for (const [node, ms] of [...plan.fsyncDelays].sort(([a], [b]) => a - b)) {
     if (ms === 0) continue;
     out.push({ id: `disk:${node}`, kind: 'disk', description: `node ${node}'s fsync takes ${ms} ms longer`, since: since(`disk:${node}`), nodes: [node] });
+  }
+  return out;
+}
+
+/**
+ * How many messages each aimed fault acted on, from its node's last report. A node holds its
+ * rules in the plan's order (FaultPlan.aimedRulesFor), so the kth report is the kth fault;
+ * a report of another length is from before the last change and is not used.
+ */
+function aimedHits(plan: FaultPlan, states: FaultHistory['aimedStates']): Map<AimedFault, number> {
+  const out = new Map<AimedFault, number>();
+  if (!states) return out;
+  const byHolder = new Map<NodeId, AimedFault[]>();
+  for (const f of plan.aimed) byHolder.set(FaultPlan.aimedHolder(f), [...(byHolder.get(FaultPlan.aimedHolder(f)) ?? []), f]);
+  for (const [node, faults] of byHolder) {
+    const reported = states.get(node);
+    if (!reported || reported.length !== faults.length) continue;
+    faults.forEach((f, i) => out.set(f, reported[i].hits));
   }
   return out;
 }

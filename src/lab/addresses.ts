@@ -1,68 +1,34 @@
 /**
- * Endpoint allocation for a cluster. TCP ports are taken by binding a port and releasing it
- * (the node binds it again a moment later). That leaves a race (issue 9, still open: the fix
- * at the right depth is nodes binding port 0 and reporting their endpoint in `ready`). Its
- * common loser was the run itself: a 25-node start allocates 75 ports from the kernel's
- * ephemeral range, and the nodes' own outgoing ZeroMQ connections draw from that same range,
- * so one of them could take a port a later node was about to bind ("Address already in use",
- * seen in the 25-node e2e start). Listening ports are therefore picked below the ephemeral
- * range, where outgoing connections never land; port 0 stays the fallback. ipc:// paths live
- * in a short per-run directory because libzmq limits them to 107 bytes.
+ * The endpoints a cluster's sockets bind. TCP sockets bind a wildcard port (`tcp://HOST:*`,
+ * ZeroMQ's "pick a free port"), and whoever bound it reads the real endpoint back
+ * (`lastEndpoint`): the lab for its own control and telemetry sockets, each node for its
+ * peer and client sockets, which it reports in its 'ready' telemetry. The lab then tells
+ * the other nodes with `setPeer` (src/lab/cluster/peerDirectory.ts). Nothing picks a port by
+ * binding and releasing it any more, which raced with every other process on the machine
+ * (issue 9: "Address already in use" under load, when a port was taken between the lab's
+ * release and the node's bind). A node on another host binds its host's address the same
+ * way (docs/multi-host.md).
+ *
+ * ipc:// paths are still chosen here (a path cannot be a wildcard); they live in a short
+ * per-run directory of ours, so nobody else takes them, and libzmq limits them to 107 bytes.
  */
-import { createServer } from 'node:net';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOwnedTempDir } from './leftovers';
-
-/** Binds `port` on loopback and releases it; the port bound (the kernel's pick for 0), or null if taken. */
-function tryPort(port: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(null) : reject(err)));
-    srv.listen(port, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('could not read the bound port'));
-      srv.close(() => resolve(addr.port));
-    });
-  });
-}
-
-/** The kernel's ephemeral port range (Linux), or null where it cannot be read. */
-export function ephemeralPortRange(): { low: number; high: number } | null {
-  try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return Number.isInteger(low) && Number.isInteger(high) && low > 0 && high >= low ? { low, high } : null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
-/** Where listening ports are drawn from: [10000, start of the ephemeral range), when that leaves room. */
-const LISTEN_LOW = 10_000;
-
-export async function freeTcpPort(random: () => number = Math.random): Promise<number> {
-  const eph = ephemeralPortRange();
-  if (eph && eph.low - LISTEN_LOW >= 1000) {
-    for (let i = 0; i < 20; i++) {
-      const port = await tryPort(LISTEN_LOW + Math.floor(random() * (eph.low - LISTEN_LOW)));
-      if (port !== null) return port;
-    }
-  }
-  const port = await tryPort(0);
-  if (port === null) throw new Error('no free TCP port on 127.0.0.1');
-  return port;
-}
 
 export class AddressAllocator {
   private ipcDir: string | null = null;
   private counter = 0;
 
-  constructor(private readonly transport: 'tcp' | 'ipc') {}
+  /** `host`: the address tcp sockets bind (loopback unless the cluster spans hosts). */
+  constructor(
+    private readonly transport: 'tcp' | 'ipc',
+    private readonly host = '127.0.0.1',
+  ) {}
 
-  async next(label: string): Promise<string> {
-    if (this.transport === 'tcp') return `tcp://127.0.0.1:${await freeTcpPort()}`;
+  /** A bind endpoint for one socket: `tcp://HOST:*`, or a fresh ipc path. */
+  next(label: string): string {
+    if (this.transport === 'tcp') return tcpWildcard(this.host);
     // A short base (/tmp/rl-XXXXXX) keeps every path far below the 107-byte limit.
     // Marked with this lab, so the next start removes it if the lab dies first (leftovers.ts).
     this.ipcDir ??= makeOwnedTempDir('rl-');
@@ -76,4 +42,9 @@ export class AddressAllocator {
     if (this.ipcDir) rmSync(this.ipcDir, { recursive: true, force: true });
     this.ipcDir = null;
   }
+}
+
+/** `tcp://HOST:*`, with an IPv6 host in brackets. */
+export function tcpWildcard(host: string): string {
+  return `tcp://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:*`;
 }

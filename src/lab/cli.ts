@@ -18,7 +18,7 @@ import { exportRun, EXPORT_FORMATS, type ExportFormat } from './export/exportRun
 import { readRun, RunReadError } from './recorder/readRun';
 import { computeSummary } from './export/summary';
 import { startLabServer } from './server/labServer';
-import { StatusLine, summaryTable } from './cliOutput';
+import { breakReport, StatusLine, summaryTable } from './cliOutput';
 import { commandHelp, EXIT, isCommand, USAGE, version } from './cliHelp';
 import { plansFrom, UsageError, type RunArgs } from './cliPlans';
 import { cmdCompare, cmdFigure16, COMPARE_OPTIONS, FIGURE16_OPTIONS } from './cliExperiments';
@@ -52,10 +52,16 @@ async function cmdRun(a: RunArgs): Promise<number> {
         onTick: (c, elapsed) => status.update(c, elapsed),
         onStep: (step, d) => status.note(`${(step.atMs / 1000).toFixed(1)}s ${d}`),
         onSkip: (step, reason) => status.note(`${(step.atMs / 1000).toFixed(1)}s skipped: ${reason}`),
+        stopOnBreak: plan.stopOnBreak,
       });
       status.done();
-      outcomes.push({ label: plan.label, outcome });
       process.stdout.write(summaryTable(plan.label, outcome.summary, outcome.runDir) + '\n');
+      // --break: a break ends the command (exit 0), having printed where and saved the session.
+      if (outcome.broke) {
+        process.stdout.write(breakReport(outcome.broke) + '\n');
+        return EXIT.ok;
+      }
+      outcomes.push({ label: plan.label, outcome });
     }
   } finally {
     await lab.shutdown();
@@ -143,6 +149,8 @@ const RUN_OPTIONS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   transport: { type: 'string' },
+  hosts: { type: 'string' },
+  partitions: { type: 'string' },
   fsync: { type: 'string' },
   recording: { type: 'string' },
   'election-timeout-min': { type: 'string' },
@@ -155,6 +163,9 @@ const RUN_OPTIONS = {
   'no-prevote': { type: 'boolean' },
   'check-quorum': { type: 'boolean' },
   'no-check-quorum': { type: 'boolean' },
+  speed: { type: 'string' },
+  aim: { type: 'string', multiple: true },
+  break: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

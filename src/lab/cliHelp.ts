@@ -46,7 +46,20 @@ options:
   --check-quorum, --no-check-quorum
                               CheckQuorum on or off (thesis §6.2)
   --seed S                    seed for elections, faults and the workload
+  --speed S                   slow motion: the whole cluster at S (0.01-1, default 1): ticks,
+                              timeouts, injected delays and the workload scaled (docs/aimed-faults.md)
+  --aim SPEC                  an aimed fault, repeatable: "at=2s,from=leader,to=random,types=append,
+                              nth=3,action=drop" (keys as a scenario's aim: step; docs/aimed-faults.md)
+  --break SPEC                breakpoints from the start: roleChange, termAbove=N, commitAtLeast=K,
+                              receive=TYPE[/TYPE], send=TYPE[/TYPE], nodeKilled, violation. The first
+                              break freezes the cluster; the run prints it and every node's state,
+                              saves the session as session.yaml in the run's folder, and exits 0
+                              (docs/debugger.md)
   --transport tcp|ipc         how nodes talk (default tcp)
+  --hosts a,b,c               run nodes over ssh on these hosts, round-robin ([user@]IP[:port];
+                              default: this machine; docs/multi-host.md)
+  --partitions filter|nft     partitions in the nodes' filter (default), or nft DROP rules
+                              on the hosts (root or sudo -n there; docs/multi-host.md)
   --fsync always|never        fsync policy of the nodes' logs
   --recording off|messages|full
                               the flight recorder: every core step journaled for exact
@@ -57,6 +70,8 @@ options:
 examples:
   raftlab run --nodes 5 --duration 30s --faults mixed
   raftlab run scenarios/partition-halves.yaml --seed 7
+  raftlab run --nodes 3 --duration 10s --speed 0.1 --aim at=3s,from=leader,to=random,types=append,nth=3,action=drop
+  raftlab run --nodes 3 --duration 20s --break roleChange,termAbove=3,commitAtLeast=10
   raftlab run --nodes 3 --election-timeout-min 300 --election-timeout-max 600 --heartbeat 100 --no-prevote
 
 ${EXIT_CODES}`,
@@ -117,7 +132,8 @@ ${EXIT_CODES}`,
 Compares recorded runs, each against the first: election time, commit latency and throughput
 (ok operations per second of the run) distributions, with the medians' difference and its
 bootstrap 95% confidence interval, absolute and relative, and the Mann-Whitney test. Also
-takes trials files of raftlab figure16 (election times per timeout range).
+takes trials files of raftlab figure16 (election times per timeout range), or one range of
+one (FILE.json#RANGE, e.g. trials-real.json#150-155), to compare two ranges with each other.
 
 options:
   --fail-if-slower PCT        exit 1 when a later run is worse than the first by more than PCT
@@ -130,6 +146,7 @@ examples:
   raftlab compare runs/<before> runs/<after>
   raftlab compare runs/<before> runs/<after> --fail-if-slower 10
   raftlab compare figure16/trials-sim.json figure16/trials-real.json
+  raftlab compare figure16/trials-real.json#150-150 figure16/trials-real.json#150-300
 
 ${EXIT_CODES}`,
   replay: `usage: raftlab replay RUN_DIR --node N (--at TIME | --step K) [--json]

@@ -2,6 +2,7 @@
  * What `raftlab run` prints: a progress bar with a live status line (leader, term, commit,
  * ops/s) on a terminal, a line every few seconds otherwise (CI logs), and a summary table.
  */
+import type { BreakOutcome } from './scenarioRunner';
 import type { Summary } from '../contract/runEvents';
 import type { Cluster } from './cluster';
 
@@ -119,6 +120,10 @@ export function summaryTable(label: string, s: Summary, runDir: string): string 
     ['duration', fmt(s.durationMs / 1000, ' s')],
     ['leader changes', String(s.leaderChanges)],
     ...(s.timeoutRandomness ? [['timeouts', s.timeoutRandomness] as [string, string]] : []),
+    // Slow motion from the start (docs/aimed-faults.md): every time in this table is real time.
+    ...(s.options?.speed !== undefined && s.options.speed !== 1
+      ? [['speed', `${s.options.speed}x from the start: the times here are real time, ${Math.round(1 / s.options.speed)}x the lab time`] as [string, string]]
+      : []),
     ['elections', `${s.electionMs.count} (p50 ${fmt(s.electionMs.p50, ' ms')}, p99 ${fmt(s.electionMs.p99, ' ms')}, max ${fmt(s.electionMs.max, ' ms')})`],
     ...(s.transfers && s.transfers.count > 0 ? [['leader transfers', `${s.transfers.count} (planned, not counted as elections)`] as [string, string]] : []),
     ['commit latency', `p50 ${fmt(s.commitLatencyMs.p50, ' ms')}, p99 ${fmt(s.commitLatencyMs.p99, ' ms')}`],
@@ -134,4 +139,31 @@ export function summaryTable(label: string, s: Summary, runDir: string): string 
   for (const e of s.expectations ?? []) rows.push([`expect ${e.name}`, `${e.ok ? 'ok' : 'FAILED'}: ${e.detail}`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+/**
+ * What `raftlab run --break` prints when a breakpoint fires (docs/debugger.md): the break, each
+ * frozen node's state (its timer in ticks: the election timer of a follower or candidate, the
+ * heartbeat timer of a leader, thesis §3.4), and the saved session.
+ */
+export function breakReport(b: BreakOutcome): string {
+  const where = b.node === null ? '' : ` (node ${b.node})`;
+  const head = ['node', 'role', 'term', 'vote', 'commit', 'last index', 'held', 'timer (ticks)'];
+  const rows = b.nodes.map((n) => [
+    String(n.node),
+    n.role,
+    String(n.term),
+    n.votedFor === null ? '-' : String(n.votedFor),
+    String(n.commit),
+    String(n.lastIndex),
+    String(n.heldCount),
+    n.role === 'leader' ? `heartbeat ${n.heartbeatElapsed}/${n.heartbeatTimeout}` : `election ${n.electionElapsed}/${n.electionTimeout}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [
+    `break at ${(b.atMs / 1000).toFixed(3)} s${where}: ${b.reason}`,
+    b.nodes.length === 0 ? 'no node answered with its state' : [line(head), ...rows.map(line)].join('\n'),
+    `session saved: ${b.sessionFile} (raftlab run ${b.sessionFile} repeats it)`,
+  ].join('\n');
 }

@@ -8,6 +8,8 @@ import type { ScenarioExpectations, ScenarioStep } from '../contract/scenario';
 import { FAULT_PRESETS, isFaultPreset, presetSteps } from './faultPresets';
 import { loadScenarioFile, plannedRuns } from './scenario/loadScenario';
 import { parseDuration } from './scenario/values';
+import { AimSpecError, parseAimSpec } from './cliAim';
+import { BreakSpecError, breakStep, parseBreakSpec } from './cliBreak';
 
 export class UsageError extends Error {}
 
@@ -20,6 +22,8 @@ export interface RunArgs {
   seed?: string;
   out?: string;
   transport?: string;
+  hosts?: string;
+  partitions?: string;
   fsync?: string;
   recording?: string;
   'election-timeout-min'?: string;
@@ -32,6 +36,12 @@ export interface RunArgs {
   'no-prevote'?: boolean;
   'check-quorum'?: boolean;
   'no-check-quorum'?: boolean;
+  /** Slow motion: the cluster's speed, 0.01 to 1 (docs/aimed-faults.md). */
+  speed?: string;
+  /** Aimed faults, each a step (cliAim.ts). */
+  aim?: string[];
+  /** Breakpoints from the start; the run stops at the first break (cliBreak.ts). */
+  break?: string;
 }
 
 export interface Plan {
@@ -42,6 +52,8 @@ export interface Plan {
   durationMs: number;
   steps: ScenarioStep[];
   expect: ScenarioExpectations;
+  /** --break: stop the run when a breakpoint fires (scenarioRunner.ts `stopOnBreak`). */
+  stopOnBreak: boolean;
 }
 
 /**
@@ -131,8 +143,16 @@ function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
   set('preVote', onOff('prevote', a.prevote, a['no-prevote']));
   set('checkQuorum', onOff('check-quorum', a['check-quorum'], a['no-check-quorum']));
   set('transport', a.transport as ClusterOptions['transport'] | undefined);
+  // --hosts a,b,c: ssh destinations (docs/multi-host.md); the options check each one.
+  set('hosts', a.hosts === undefined ? undefined : a.hosts.split(',').map((h) => h.trim()).filter((h) => h !== ''));
+  set('partitions', a.partitions as ClusterOptions['partitions'] | undefined);
   set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
   set('recording', a.recording as ClusterOptions['recording'] | undefined);
+  if (a.speed !== undefined) {
+    const s = Number(a.speed);
+    if (a.speed.trim() === '' || !Number.isFinite(s)) throw new UsageError(`--speed must be a number from 0.01 to 1, got "${a.speed}"`);
+    o.speed = s;
+  }
   return o;
 }
 
@@ -154,8 +174,14 @@ export function plansFrom(a: RunArgs): Plan[] {
     if (durationMs === undefined || durationMs <= 0) throw new UsageError(`--duration must be like 30s, 1500ms or 2m, got "${a.duration}"`);
   }
   if (a.faults !== undefined && !isFaultPreset(a.faults)) throw new UsageError(`--faults must be one of ${FAULT_PRESETS.join(', ')}`);
+  let breakpoints: ScenarioStep | null = null;
+  try {
+    breakpoints = a.break === undefined ? null : breakStep(parseBreakSpec(a.break));
+  } catch (err) {
+    throw err instanceof BreakSpecError ? new UsageError(err.message) : err;
+  }
 
-  const base: Plan[] = a.scenario
+  const base: Omit<Plan, 'stopOnBreak'>[] = a.scenario
     ? (() => {
         const s = loadScenarioFile(a.scenario);
         return plannedRuns(s).map((r) => ({ label: r.label, scenario: a.scenario!, cluster: r.cluster, durationMs: s.durationMs, steps: s.steps, expect: s.expect }));
@@ -168,10 +194,23 @@ export function plansFrom(a: RunArgs): Plan[] {
     const errors = validateClusterOptions(cluster);
     if (Object.keys(errors).length > 0) throw new UsageError(Object.values(errors).join('\n'));
     const d = durationMs ?? p.durationMs;
-    const steps = a.faults !== undefined ? presetSteps(a.faults as (typeof FAULT_PRESETS)[number], d) : p.steps;
+    const timeline = a.faults !== undefined ? presetSteps(a.faults as (typeof FAULT_PRESETS)[number], d) : p.steps;
+    const aimed = (a.aim ?? []).map((spec, i) => {
+      try {
+        return parseAimSpec(spec, i);
+      } catch (err) {
+        throw err instanceof AimSpecError ? new UsageError(err.message) : err;
+      }
+    });
+    for (const s of aimed) if (s.atMs >= d) throw new UsageError(`--aim at=${s.atMs}ms is not before the end of the run (${d} ms)`);
+    // Stable: an --aim step at the same time as a timeline step comes after it.
+    const sorted = aimed.length === 0 ? timeline : [...timeline, ...aimed].map((s, i) => ({ s, i })).sort((x, y) => x.s.atMs - y.s.atMs || x.i - y.i).map((x) => x.s);
+    // --break's breakpoints come first, before anything the timeline does at 0 ms.
+    const steps = breakpoints ? [breakpoints, ...sorted] : sorted;
     // A run from flags is named by what it is, not "run" (the summary's first row already says run).
-    const label = p.label || `${cluster.nodes} nodes, faults ${a.faults ?? 'none'}`;
+    const faults = a.faults ?? (aimed.length > 0 ? 'aimed' : 'none');
+    const label = p.label || `${cluster.nodes} nodes, faults ${faults}${cluster.speed !== undefined && cluster.speed !== 1 ? `, at ${cluster.speed}x` : ''}`;
     const expect = p.scenario === null ? flagRunExpectations(cluster.workload) : p.expect;
-    return { ...p, label, cluster, durationMs: d, steps, expect };
+    return { ...p, label, cluster, durationMs: d, steps, expect, stopOnBreak: breakpoints !== null };
   });
 }

@@ -28,6 +28,7 @@ import { writeJournalClock } from './export/messageExports';
 import type { ClusterKeys } from './keys';
 import { assembleParts, type ClusterParts } from './cluster/assembleParts';
 import type { ClusterDeps } from './cluster/clusterDeps';
+import { setClusterSpeed } from './cluster/slowMotion';
 
 export { ClusterError };
 export type { ClusterDeps };
@@ -88,9 +89,11 @@ export class Cluster {
     if (this.recorder && (this.options.recording ?? 'full') !== 'off') writeJournalClock(this.deps.runDir, this.events.startWallMs);
     await this.fleet.open();
     this.events.emit({ t: 0, node: null, type: 'run', phase: 'started', options: this.options, runId: this.deps.runId });
+    if (this.fleet.speed !== 1) this.events.labEvent({ node: null, type: 'speed', speed: this.fleet.speed });
     const ids = await this.membership.bootstrap(this.options.nodes);
     for (const id of ids) this.fleet.spawn(id, ids, false);
     await Promise.all(ids.map((id) => this.fleet.waitReady(id)));
+    this.work.setSpeed(this.fleet.speed);
     if (this.options.workload.clients > 0) this.setWorkload(this.options.workload);
   }
 
@@ -194,6 +197,16 @@ export class Cluster {
 
   faultsApplied(): number {
     return this.faultCtl.faultsApplied();
+  }
+
+  /** Slow motion: the whole cluster at `speed` (0.01 to 1; src/lab/cluster/slowMotion.ts). */
+  setSpeed(speed: number): Promise<void> {
+    return setClusterSpeed({ fleet: this.fleet, work: this.work, nodes: () => this.state.ids(), record: (ev) => this.events.labEvent(ev) }, speed);
+  }
+
+  /** The cluster's speed now (1: real time). */
+  get speed(): number {
+    return this.fleet.speed;
   }
 
   setWorkload(opts: WorkloadOptions): void {

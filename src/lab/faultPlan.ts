@@ -5,6 +5,17 @@
  */
 import type { NodeId } from '../raft/types';
 import type { LinkRule } from '../contract/control';
+import type { AimedRule } from '../contract/aimedRules';
+
+/** An aimed fault in force, resolved to ids (src/contract/aimedFault.ts). */
+export interface AimedFault {
+  from: NodeId;
+  to: NodeId;
+  side: 'sender' | 'receiver';
+  match: Omit<AimedRule['match'], 'from' | 'to'>;
+  occurrence?: AimedRule['occurrence'];
+  action: AimedRule['action'];
+}
 
 export interface LinkFault {
   from: NodeId;
@@ -18,10 +29,34 @@ export interface LinkFault {
 export class FaultPlan {
   /** Ordered pairs that cannot talk (a partition). */
   blocked: Array<[NodeId, NodeId]> = [];
+  /** The blocked pairs the hosts' kernels drop (nft, src/lab/hosts/kernelPartition.ts): no in-node rule for them. */
+  kernelBlocked = new Set<string>();
   /** Directed link faults, keyed "from>to". */
   private readonly links = new Map<string, LinkFault>();
   readonly timerRates = new Map<NodeId, number>();
   readonly fsyncDelays = new Map<NodeId, number>();
+  /** Aimed faults in order of application; a node's rules keep this order (first match wins). */
+  aimed: AimedFault[] = [];
+
+  /**
+   * The node whose rules an aimed fault lives in: the sender's 'out' side, or the receiver's
+   * 'in' side.
+   */
+  static aimedHolder(f: AimedFault): NodeId {
+    return f.side === 'sender' ? f.from : f.to;
+  }
+
+  /** The aimed rules `node` must hold, in order (src/contract/aimedRules.ts). */
+  aimedRulesFor(node: NodeId): AimedRule[] {
+    return this.aimed
+      .filter((f) => FaultPlan.aimedHolder(f) === node)
+      .map((f) => ({
+        direction: f.side === 'sender' ? 'out' : 'in',
+        match: { ...f.match, from: f.from, to: f.to },
+        ...(f.occurrence ? { occurrence: f.occurrence } : {}),
+        action: f.action,
+      }));
+  }
 
   setLink(f: LinkFault): void {
     const key = `${f.from}>${f.to}`;
@@ -35,7 +70,9 @@ export class FaultPlan {
 
   clearNetwork(): void {
     this.blocked = [];
+    this.kernelBlocked.clear();
     this.links.clear();
+    this.aimed = [];
   }
 
   /**
@@ -52,6 +89,7 @@ export class FaultPlan {
       return r;
     };
     for (const [a, b] of this.blocked) {
+      if (this.kernelBlocked.has(`${a}>${b}`)) continue;
       if (a === node) rule(b, 'out').block = true;
       if (b === node) rule(a, 'in').block = true;
     }

@@ -20,8 +20,10 @@ import { openableRunDir, readPlainFile, RunsFolder } from './runPaths';
 import { reapLeftovers } from './leftovers';
 import { activeFaults } from './activeFaults';
 import { faultKey } from '../contract/faultKeys';
+import type { AimedRuleState } from '../contract/aimedRules';
 import { TimeTravel, type RunTimeline } from './timeTravel';
 import { compareRuns, openExperiment } from './experiments/experimentView';
+import { splitVariant } from './experiments/compare';
 import { sessionScenario } from './debug/sessionScenario';
 import type { DebugView } from '../contract/debug';
 
@@ -64,6 +66,8 @@ export class Lab implements LabService {
   private readonly runs: RunsFolder;
   /** When each fault in force was applied (keys of src/contract/faultKeys.ts), from the run's fault events. */
   private readonly faultSince = new Map<string, number>();
+  /** Each node's aimed rules with their hit counts, as it last reported them (activeFaults.ts). */
+  private readonly aimedStates = new Map<NodeId, AimedRuleState[]>();
   private partitionDescription: string | null = null;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private loopLagP99Ms: number | null = null;
@@ -132,15 +136,23 @@ export class Lab implements LabService {
       links: c?.faults.linkFaults().map((l) => ({ from: l.from, to: l.to, drop: l.drop, delayMs: l.delayMs })) ?? [],
       workload: c?.workloadOptions() ?? null,
       startedAt: null,
-      faults: c ? activeFaults(c.faults, c.state.ids(), { since: this.faultSince, partitionDescription: this.partitionDescription }) : [],
+      faults: c ? activeFaults(c.faults, c.state.ids(), { since: this.faultSince, partitionDescription: this.partitionDescription, aimedStates: this.aimedStates }) : [],
       host: { cores: availableParallelism(), labLoopLagP99Ms: this.loopLagP99Ms },
+      ...(c ? { speed: c.speed } : {}),
       debug: c?.debug.view(),
     };
   }
 
   /** Every run event passes here on its way to the subscribers: fault events date the faults in force. */
   private onRunEvent(ev: RunEvent): void {
+    if (ev.type === 'faultRules' && ev.node !== null) {
+      const had = this.aimedStates.get(ev.node);
+      this.aimedStates.set(ev.node, ev.aimed ?? []);
+      // A rule acted (nodes report at most every 200 ms): the faults in force say how often.
+      if ((ev.aimed?.length ?? 0) > 0 || (had?.length ?? 0) > 0) this.changed();
+    }
     if (ev.type === 'run' && ev.phase === 'started') {
+      this.aimedStates.clear();
       this.faultSince.clear();
       this.partitionDescription = null;
     } else if (ev.type === 'fault') {
@@ -245,6 +257,7 @@ export class Lab implements LabService {
         const summary = await this.stopCluster();
         return { summary, runDir };
       },
+      'cluster:speed': (r) => this.withCluster((c) => c.setSpeed(r.speed)),
       'node:kill': node((c, n) => c.kill(n)),
       'node:stop': node((c, n) => c.stopNode(n)),
       'node:pause': node((c, n) => c.pause(n)),
@@ -287,7 +300,12 @@ export class Lab implements LabService {
       'experiment:open': async ({ path }) => openExperiment(resolve(this.opts.runsDir, path)),
       'experiment:compare': async ({ runs, failIfSlowerPct }) =>
         compareRuns(
-          runs.map((p) => (p.endsWith('.json') ? resolve(this.opts.runsDir, p) : openableRunDir(this.opts.runsDir, p))),
+          runs.map((p) => {
+            // A trials file, or one range of it (`FILE.json#LABEL`): resolved as given; a run by name or path.
+            const { file, variant } = splitVariant(p);
+            if (variant !== null) return `${resolve(this.opts.runsDir, file)}#${variant}`;
+            return p.endsWith('.json') ? resolve(this.opts.runsDir, p) : openableRunDir(this.opts.runsDir, p);
+          }),
           failIfSlowerPct ?? 0,
         ),
       'debug:freeze': () => this.debugging((c) => c.debug.freeze()),

@@ -16,6 +16,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 export interface LaunchSpec {
+  /** The node to start (a launcher over several hosts picks the node's host by it). */
+  node: number;
   execPath: string;
   args: string[];
   env: NodeJS.ProcessEnv;
@@ -26,6 +28,12 @@ export interface NodeLauncher {
   launch(spec: LaunchSpec): ChildProcess;
   /** How processes die with the lab, in words (for logs and the report). */
   readonly deathGuard: string;
+  /**
+   * Sends a signal to a node (kill -9, SIGSTOP, SIGCONT). Absent: `child.kill(signal)` on
+   * this machine. A remote launcher signals the pid the node reported in 'ready' on its host
+   * (src/lab/hosts/hostsLauncher.ts); `pid` is undefined before 'ready'.
+   */
+  signal?(node: number, child: ChildProcess, signal: NodeJS.Signals, pid: number | undefined): Promise<void>;
 }
 
 let setprivProbe: boolean | undefined;

@@ -16,6 +16,8 @@ import { evaluateExpectations } from './scenario/expectations';
 import { readRun } from './recorder/readRun';
 import { writeFileAtomic } from './export/atomicWrite';
 import { carryOutDebugStep, isDebugStep } from './debug/debugSteps';
+import { sessionScenario } from './debug/sessionScenario';
+import type { DebugView } from '../contract/debug';
 
 export interface RunPlan {
   cluster: ClusterOptions;
@@ -47,7 +49,25 @@ export interface RunOutcome {
   skipped: Array<{ step: ScenarioStep; reason: string }>;
   /** True when every expectation held and no safety property was violated. */
   passed: boolean;
+  /** With `stopOnBreak`: the break that ended the run, the frozen nodes' states, and the saved session. */
+  broke?: BreakOutcome;
 }
+
+export interface BreakOutcome {
+  reason: string;
+  node: NodeId | null;
+  /** Run ms of the break. */
+  atMs: number;
+  /** Each node's state once the cluster froze (docs/debugger.md). */
+  nodes: DebugView['nodes'];
+  /** The session saved as a scenario next to the run (`raftlab run` repeats it). */
+  sessionFile: string;
+}
+
+/** The session file a run that broke leaves in its folder. */
+export const SESSION_FILE = 'session.yaml';
+/** How long a break may take to freeze every node before the run stops anyway (ms). */
+const FREEZE_WAIT_MS = 5000;
 
 export interface RunHooks {
   /** Called about every 250 ms with the live cluster, for progress output. */
@@ -56,6 +76,11 @@ export interface RunHooks {
   onSkip?: (step: ScenarioStep, reason: string) => void;
   /** Stop early (Ctrl-C): the run is stopped and recorded as it is. */
   signal?: AbortSignal;
+  /**
+   * Stop when a breakpoint fires (`raftlab run --break`): once the cluster has frozen, the nodes'
+   * states are taken, the run is stopped and recorded, and the session is saved as a scenario.
+   */
+  stopOnBreak?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,10 +89,22 @@ export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Pr
   const cluster = await lab.startCluster(plan.cluster);
   const skipped: RunOutcome['skipped'] = [];
   const paused = new Set<NodeId>();
+  let broke: Omit<BreakOutcome, 'sessionFile'> | null = null;
+  const stopped = () => hooks.signal?.aborted === true || broke !== null;
+  /** The break that fired, once every node froze on it (or the freeze took too long). */
+  const checkBreak = async () => {
+    const fired = hooks.stopOnBreak ? cluster.debug.view()?.lastBreak : null;
+    if (!fired) return;
+    const deadline = Date.now() + FREEZE_WAIT_MS;
+    while (!cluster.debug.isFrozen && Date.now() < deadline) await sleep(20);
+    broke = { ...fired, nodes: cluster.debug.view()?.nodes ?? [] };
+  };
   const waitUntil = async (atMs: number) => {
-    while (cluster.now() < atMs && !hooks.signal?.aborted) {
-      await sleep(Math.min(250, Math.max(1, atMs - cluster.now())));
+    await checkBreak();
+    while (cluster.now() < atMs && !stopped()) {
+      await sleep(Math.min(hooks.stopOnBreak ? 50 : 250, Math.max(1, atMs - cluster.now())));
       hooks.onTick?.(cluster, cluster.now());
+      await checkBreak();
     }
   };
   try {
@@ -75,7 +112,7 @@ export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Pr
     writeFileAtomic(join(cluster.runDir, EXPECTATIONS_FILE), JSON.stringify(recorded, null, 2) + '\n');
     for (const step of plan.steps) {
       await waitUntil(step.atMs);
-      if (hooks.signal?.aborted) break;
+      if (stopped()) break;
       const place = { index: step.source.index, line: step.source.line, ...(step.note !== undefined ? { note: step.note } : {}) };
       try {
         const description = await carryOut(cluster, step.action, paused);
@@ -99,7 +136,16 @@ export async function runPlan(lab: Lab, plan: RunPlan, hooks: RunHooks = {}): Pr
   summary.expectations = evaluateExpectations(plan.expect, summary, run.events);
   writeFileAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   const passed = summary.violations.length === 0 && summary.expectations.every((e) => e.ok);
-  return { summary, runDir, skipped, passed };
+  if (!broke) return { summary, runDir, skipped, passed };
+  const sessionFile = join(runDir, SESSION_FILE);
+  writeFileAtomic(sessionFile, sessionScenario(run.events, sessionName(plan.label ?? '')).yaml);
+  return { summary, runDir, skipped, passed, broke: { ...(broke as Omit<BreakOutcome, 'sessionFile'>), sessionFile } };
+}
+
+/** A scenario name (SCENARIO_NAME_PATTERN) from a run's label: "3 nodes, faults none" -> "3-nodes-faults-none-session". */
+function sessionName(label: string): string {
+  const base = label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '').slice(0, 80);
+  return `${base || 'run'}-session`;
 }
 
 /**
@@ -113,6 +159,9 @@ export async function carryOut(c: Cluster, a: ScenarioAction, paused: Set<NodeId
       return 'heal';
     case 'add-node':
       return `add node ${await c.addNode()}`;
+    case 'speed':
+      await c.setSpeed(a.speed);
+      return a.speed === 1 ? 'speed back to real time' : `slow motion at ${a.speed}x`;
     case 'remove-node': {
       const n = c.resolveTarget(a.node, false);
       await c.removeNode(n);

@@ -62,6 +62,8 @@ interface NodeProcess {
   exited: Promise<void>;
   log: NodeLog;
   pidFile: string | null;
+  /** The pid the node reported in its last ready (on its own host). */
+  reportedPid?: number;
 }
 
 /** A node's log file that survives its own write errors (see the module comment). */
@@ -141,6 +143,7 @@ export class Supervisor {
     // stdin is a pipe the node watches: when the lab dies (even by SIGKILL) the pipe closes
     // and the node exits on its own; the launcher adds what covers a paused node.
     const child = this.launcher.launch({
+      node: config.id,
       execPath: this.opts.execPath,
       args: [...NODE_V8_FLAGS, this.opts.nodeScript, '--config-stdin'],
       env: { ...process.env, ...this.opts.env },
@@ -173,11 +176,30 @@ export class Supervisor {
     this.opts.onProcessEvent({ node: config.id, state: 'starting', pid: child.pid });
   }
 
-  /** Called when the node reported ready (telemetry 'ready'). */
-  markReady(id: NodeId, restart: boolean): void {
+  /** Called when the node reported ready (telemetry 'ready', with its pid on its own host). */
+  markReady(id: NodeId, restart: boolean, reportedPid?: number): void {
     const p = this.nodes.get(id);
     if (!p || p.state !== 'starting') return;
-    this.setState(id, restart ? 'restarted' : 'started', { pid: p.child?.pid });
+    p.reportedPid = reportedPid;
+    this.setState(id, restart ? 'restarted' : 'started', { pid: this.launcher.signal ? (reportedPid ?? p.child?.pid) : p.child?.pid });
+  }
+
+  /**
+   * Signals a node's process: directly on this machine, or through the launcher (a remote
+   * node is signalled on its host). A launcher that cannot reach the host falls back to
+   * signalling the local end (the ssh session), which ends the node through its stdin.
+   */
+  private signal(p: NodeProcess, signal: NodeJS.Signals): void {
+    const child = p.child;
+    if (!child) return;
+    if (!this.launcher.signal) {
+      child.kill(signal);
+      return;
+    }
+    this.launcher.signal(p.config.id, child, signal, p.reportedPid).catch((err: Error) => {
+      p.log.write(`[lab] ${signal} on the node's host failed: ${err.message}\n`);
+      if (signal === 'SIGKILL') child.kill('SIGKILL');
+    });
   }
 
   private handleExit(id: NodeId, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -205,7 +227,7 @@ export class Supervisor {
     const p = this.require(id);
     if (!p.child) return;
     p.expectedExit = 'killed';
-    p.child.kill('SIGKILL');
+    this.signal(p, 'SIGKILL');
     await p.exited;
   }
 
@@ -217,27 +239,27 @@ export class Supervisor {
     const p = this.require(id);
     if (!p.child) return;
     p.expectedExit = 'stopped';
-    if (p.state === 'paused') p.child.kill('SIGCONT'); // a stopped process cannot act on anything
+    if (p.state === 'paused') this.signal(p, 'SIGCONT'); // a stopped process cannot act on anything
     const exited = p.exited;
     await Promise.race([requestStop().catch((err: Error) => p.log.write(`[lab] stop request failed: ${err.message}\n`)), exited]);
     if (await settlesWithin(exited, graceMs)) return;
-    p.child?.kill('SIGTERM');
+    this.signal(p, 'SIGTERM');
     if (await settlesWithin(exited, graceMs)) return;
-    p.child?.kill('SIGKILL');
+    this.signal(p, 'SIGKILL');
     await exited;
   }
 
   pause(id: NodeId): void {
     const p = this.require(id);
     if (!p.child || p.state === 'paused') return;
-    p.child.kill('SIGSTOP');
+    this.signal(p, 'SIGSTOP');
     this.setState(id, 'paused');
   }
 
   resume(id: NodeId): void {
     const p = this.require(id);
     if (!p.child || p.state !== 'paused') return;
-    p.child.kill('SIGCONT');
+    this.signal(p, 'SIGCONT');
     this.setState(id, 'resumed');
   }
 
@@ -256,8 +278,8 @@ export class Supervisor {
     for (const p of this.nodes.values()) {
       if (!p.child) continue;
       p.expectedExit = 'killed';
-      if (p.state === 'paused') p.child.kill('SIGCONT');
-      p.child.kill('SIGKILL');
+      if (p.state === 'paused') this.signal(p, 'SIGCONT');
+      this.signal(p, 'SIGKILL');
       waits.push(p.exited);
     }
     await Promise.all(waits);

@@ -76,6 +76,8 @@ export class Workload {
   private readonly byKey = new Map<string, Pending>();
   private retryTimers = new Set<NodeJS.Timeout>();
   private rr = 0;
+  /** Slow motion (docs/aimed-faults.md): the rate is scaled by it and the waits by 1/speed. */
+  private speed = 1;
 
   constructor(
     private readonly transport: KvTransport,
@@ -88,6 +90,16 @@ export class Workload {
 
   get options(): WorkloadOptions {
     return this.opts;
+  }
+
+  /**
+   * Slow motion: at speed s the open-loop rate becomes rate × s and every wait (the op's
+   * timeout, the per-attempt wait, the no-leader back-off) becomes wait / s, so the workload
+   * asks as much of the cluster per unit of lab time as at 1x. A closed loop (rate 0) needs
+   * nothing: it already waits for each answer. Ops already in flight keep their deadlines.
+   */
+  setSpeed(speed: number): void {
+    this.speed = speed;
   }
 
   /** Starts (or re-tunes) the workload; ops already in flight keep their own deadlines. */
@@ -131,7 +143,7 @@ export class Workload {
       // Closed loop: every idle client issues at once.
       for (const c of idle) this.issue(c);
     } else {
-      this.credit = Math.min(this.credit + ((now - this.lastTick) * this.opts.rate) / 1000, Math.max(1, this.opts.clients));
+      this.credit = Math.min(this.credit + ((now - this.lastTick) * this.opts.rate * this.speed) / 1000, Math.max(1, this.opts.clients));
       for (const c of idle) {
         if (this.credit < 1) break;
         this.credit -= 1;
@@ -171,7 +183,7 @@ export class Workload {
       client: c,
       request: { client: c.id, seq: c.seq, op: this.nextOp() },
       call: now,
-      deadline: now + this.opts.timeoutMs,
+      deadline: now + this.opts.timeoutMs / this.speed,
       maybeApplied: false,
       attemptTimer: null,
       target: c.leader ?? nodes[this.rr++ % nodes.length],
@@ -195,7 +207,7 @@ export class Workload {
       p.client.leader = null;
       p.target = this.otherNode(p.target);
       this.attempt(p);
-    }, Math.min(ATTEMPT_MS, remaining));
+    }, Math.min(ATTEMPT_MS / this.speed, remaining));
   }
 
   private otherNode(not: NodeId): NodeId {
@@ -217,12 +229,12 @@ export class Workload {
         p.lastError = 'not_leader';
         p.client.leader = res.leader ?? null;
         p.target = res.leader ?? this.otherNode(from);
-        return this.retrySoon(p, res.leader ? 0 : NO_LEADER_BACKOFF_MS);
+        return this.retrySoon(p, res.leader ? 0 : NO_LEADER_BACKOFF_MS / this.speed);
       }
       if (res.error === 'overloaded' || res.error === 'stopping') {
         p.lastError = res.error;
         p.target = this.otherNode(from);
-        return this.retrySoon(p, NO_LEADER_BACKOFF_MS);
+        return this.retrySoon(p, NO_LEADER_BACKOFF_MS / this.speed);
       }
       if (res.error === 'cas_mismatch') this.lastSeen.set(p.request.op.key, res.value ?? null);
       // A definite failure, unless an earlier attempt may have applied it: then the
@@ -234,7 +246,7 @@ export class Workload {
     p.lastError = res.error;
     p.client.leader = null;
     p.target = this.otherNode(from);
-    this.retrySoon(p, NO_LEADER_BACKOFF_MS);
+    this.retrySoon(p, NO_LEADER_BACKOFF_MS / this.speed);
   }
 
   private retrySoon(p: Pending, ms: number): void {

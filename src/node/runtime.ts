@@ -11,7 +11,7 @@
  * fsync delay, and the core keeps stepping meanwhile (its later outputs queue behind).
  */
 import type { ClientRequest, ClientResponse } from '../contract/client';
-import type { ControlRequest, NodeStatusReport } from '../contract/control';
+import type { ClockReading, ControlRequest, NodeStatusReport } from '../contract/control';
 import type { NodeDebugState } from '../contract/debug';
 import type { LinkRule } from '../contract/control';
 import type { NodeProcessConfig } from '../contract/nodeConfig';
@@ -22,6 +22,8 @@ import { carryOut, replicatesEarly, type EffectDone, type OutputSink } from '../
 import type { AdminRequest, Entry, Input, Message, NodeId, Outputs, PersistedState, RaftConfig, RaftEvent, RequestId, Role } from '../raft/types';
 import { ClientService } from './clientService';
 import { raftConfigOf } from './config';
+import { AIMED_REPORT_MS, coalesce } from './faults/aimedReport';
+import { tickIntervalMs } from './faults/speed';
 import { FaultInjector } from './faults/faultInjector';
 import { JournalWriter } from './journal/journalWriter';
 import { LatencyTrace } from './latencyTrace';
@@ -80,6 +82,8 @@ export class NodeRuntime {
   private tickBase = 0;
   private ticksDone = 0;
   private timerRate = 1;
+  /** Slow motion (setSpeed): composes with the clock-rate fault, ticks every tickMs / (timerRate × speed). */
+  private speed = 1;
   private stopped = false;
   /** Role, term, leader and commit as published so far (what metrics snapshots report). */
   private shown: { role: Role; term: number; leader: NodeId | null; commit: number } = { role: 'follower', term: 0, leader: null, commit: 0 };
@@ -100,9 +104,13 @@ export class NodeRuntime {
   ) {
     this.fatal = opts.onFatal;
     this.trace = LatencyTrace.fromEnv(config.id);
-    this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`));
+    this.faults = new FaultInjector<Message>(config.seed ^ 0x5eed, (err) => this.log('error', `delayed delivery failed: ${String(err)}`), (m) => m);
     if (config.networkDelay) this.faults.setNetworkDelay(config.networkDelay);
-    for (const [id, p] of Object.entries(config.peers)) this.clientAddresses.set(Number(id), p.clientAddress);
+    if (config.speed !== undefined) {
+      this.faults.setSpeed(config.speed);
+      this.speed = config.speed;
+    }
+    for (const [id, p] of Object.entries(config.peers)) if (p.clientAddress) this.clientAddresses.set(Number(id), p.clientAddress);
     this.clientAddresses.set(config.id, config.clientAddress);
     this.service = new ClientService<ClientRoute>({
       reply: (route, responses) => this.reply(route, responses),
@@ -140,12 +148,15 @@ export class NodeRuntime {
     // Without a journal there is no replay to agree with: ids then only name messages for the debugger.
     this.ids = new MessageIds(c.id, this.journal?.incarnation ?? 0);
     this.debugger = this.makeDebugger();
+    // An aimed rule's `hold` puts the message in the debugger's hold queue (docs/aimed-faults.md):
+    // listed with the rule as its reason, released like any held message (docs/debugger.md).
+    this.faults.onHold = (message, direction, reason) => this.debugger.holdByRule(message, direction, reason);
     // Messages a link fault or partition dropped: 'out' ones this node sent, 'in' ones sent to it.
     if (this.journal) this.faults.onDrop = (message, direction, reason) => this.journal?.dropped(wallNow(), message, `${direction === 'out' ? 'fault out' : 'fault in'}: ${reason}`, this.ids.get(message));
     this.metrics = new NodeMetricsSampler(c.tickMs);
 
     const peers: Record<string, string> = {};
-    for (const [id, p] of Object.entries(c.peers)) peers[id] = p.peerAddress;
+    for (const [id, p] of Object.entries(c.peers)) if (p.peerAddress) peers[id] = p.peerAddress;
     const curve = nodeSocketsCurve(c);
     this.peers = await PeerTransport.open({
       curve: curve.peer,
@@ -236,7 +247,7 @@ export class NodeRuntime {
     if (this.debugger?.isFrozen) return;
     this.tickBase = performance.now();
     this.ticksDone = 0;
-    const tickMs = this.config.tickMs / this.timerRate;
+    const tickMs = tickIntervalMs(this.config.tickMs, this.timerRate, this.speed);
     const maxCatchUp = Math.ceil(this.config.electionTimeoutMaxMs / this.config.tickMs) + 1;
     const tick = (n: number) => {
       for (let i = 0; i < n; i++) this.step({ type: 'tick' });
@@ -533,11 +544,16 @@ export class NodeRuntime {
     });
   }
 
-  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | null> {
+  private async onControl(req: ControlRequest): Promise<NodeStatusReport | NodeDebugState | ClockReading | null> {
     const cmd = req.command;
     switch (cmd.cmd) {
       case 'ping':
         return null;
+      case 'clock': {
+        // One clock sample for the lab (src/analysis/clockOffset.ts): t1 on arrival, t2 as it answers.
+        const receivedMs = wallNow();
+        return { receivedMs, repliedMs: wallNow() };
+      }
       case 'status':
         return this.statusReport();
       case 'setLinkRules':
@@ -555,6 +571,18 @@ export class NodeRuntime {
         return null;
       case 'setFsyncDelay':
         this.storage.setFsyncDelay(cmd.ms);
+        this.publishFaultRules();
+        return null;
+      case 'setAimedRules':
+        this.faults.setAimedRules(cmd.rules);
+        // Hit counts go out with the rules, at most every AIMED_REPORT_MS (faults/aimedReport.ts).
+        this.faults.onAimedHit ??= coalesce(AIMED_REPORT_MS, () => this.publishFaultRules());
+        this.publishFaultRules();
+        return null;
+      case 'setSpeed':
+        this.faults.setSpeed(cmd.speed);
+        this.speed = cmd.speed;
+        this.startClock();
         this.publishFaultRules();
         return null;
       case 'setPeer':
@@ -600,7 +628,7 @@ export class NodeRuntime {
 
   private publishFaultRules(): void {
     const rules: LinkRule[] = [...this.faults.rules];
-    this.publish({ t: wallNow(), type: 'faultRules', rules, timerRate: this.timerRate, fsyncDelayMs: this.storage.fsyncDelay });
+    this.publish({ t: wallNow(), type: 'faultRules', rules, timerRate: this.timerRate, fsyncDelayMs: this.storage.fsyncDelay, aimed: this.faults.aimedStates(), speed: this.speed });
   }
 
   private statusReport(): NodeStatusReport {

@@ -4,8 +4,9 @@
  * interface).
  *
  * Accepted: `tcp://HOST:PORT` and `ipc://PATH`. TCP hosts must be loopback (127.0.0.0/8,
- * `localhost`, `[::1]`) unless `allowNonLoopback` is set: a Raft lab has no authentication,
- * so exposing its sockets beyond this machine must be an explicit choice. Port 0 (or `*`)
+ * `localhost`, `[::1]`) unless `allowNonLoopback` is set or the socket has CURVE keys: nothing
+ * leaves loopback unauthenticated (issue 13; a cluster across hosts always runs with CURVE,
+ * docs/multi-host.md), and a plaintext socket beyond this machine needs an explicit choice. Port 0 (or `*`)
  * asks for an ephemeral port; read the real one from `lastEndpoint` after binding.
  * IPC paths must fit a Unix socket address: at most 107 bytes (ENAMETOOLONG otherwise).
  */
@@ -23,8 +24,10 @@ export class EndpointError extends Error {
 }
 
 export interface EndpointPolicy {
-  /** Allow TCP hosts other than loopback (default false). */
+  /** Allow TCP hosts other than loopback (default: only when `curve` is set). */
   allowNonLoopback?: boolean;
+  /** The socket's CURVE keys, if any: a CURVE socket may use any host. */
+  curve?: unknown;
 }
 
 const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -51,8 +54,8 @@ export function checkEndpoint(address: string, policy: EndpointPolicy = {}): str
     if (port !== '*' && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) {
       throw new EndpointError(address, `port ${JSON.stringify(port)} is not 0-65535 or *`);
     }
-    if (!policy.allowNonLoopback && !isLoopbackHost(host)) {
-      throw new EndpointError(address, `host ${host} is not loopback; set allowNonLoopback to use other interfaces`);
+    if (!(policy.allowNonLoopback ?? policy.curve !== undefined) && !isLoopbackHost(host)) {
+      throw new EndpointError(address, `host ${host} is not loopback, and a plaintext socket stays on loopback (CURVE is required beyond it)`);
     }
     return address;
   }

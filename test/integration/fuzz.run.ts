@@ -56,7 +56,7 @@ export async function prepareFuzz(tc: TestCluster, framesPerNode: number, seed: 
     const { frames, skipped } = fuzzFrames(setup, framesPerNode, seed + node);
     const own = keys.member(identity);
     const push = new Push({ linger: 0, curveServerKey: targetKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey });
-    push.connect(tc.nodeConfig(node).peerAddress);
+    push.connect(tc.peerAddress(node));
     targets.push({ node, identity, frames, skipped, expected: expectedTotals(frames), push });
   }
   return {

@@ -45,7 +45,6 @@ describe('garbage frames', () => {
       label: 'garbage',
     });
     const { leader, term } = await tc.waitForAgreedLeader({ timeoutMs: 15_000 });
-    const config = tc.nodeConfig(leader);
     const peer = tc.ids().find((id) => id !== leader)!;
     const toPeer = peerGarbage({ clusterId: tc.clusterId, self: leader, peer, perFamily: 300, seed: 7 });
     const toClient = clientGarbage({ clusterId: tc.clusterId, perFamily: 300, seed: 8 });
@@ -63,8 +62,8 @@ describe('garbage frames', () => {
       push.close();
       dealer.close();
     });
-    push.connect(config.peerAddress);
-    dealer.connect(config.clientAddress);
+    push.connect(tc.peerAddress(leader));
+    dealer.connect(tc.clientAddress(leader));
 
     const mark = tc.mark();
     const load = new WriteLoad(kvTargetOf(tc), { writers: 2, prefix: 'g' });

@@ -18,7 +18,7 @@ useClusterTeardown();
 
 async function commitOf(tc: TestCluster, id: NodeId): Promise<number> {
   const reply = await tc.cluster.control(id, { cmd: 'status' });
-  if (!reply.ok || !reply.result) throw new Error(`node ${id} gave no status`);
+  if (!reply.ok || !reply.result || !('commit' in reply.result)) throw new Error(`node ${id} gave no status`);
   return reply.result.commit;
 }
 

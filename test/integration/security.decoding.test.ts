@@ -60,7 +60,7 @@ describe('bounded decoding', () => {
     const own = keys.member(sender);
     const socket = new Push({ linger: 0, curveServerKey: keys.publicKeyOf(follower)!, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey });
     onCleanup(() => socket.close());
-    socket.connect(tc.nodeConfig(follower).peerAddress);
+    socket.connect(tc.peerAddress(follower));
 
     const size = (16 << 20) - 64;
     // Budget minus the envelope's and the message's own values: the largest that passes the scan.

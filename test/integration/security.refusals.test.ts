@@ -32,7 +32,7 @@ describe('refusals are visible', () => {
     const sealer = new SealKeys(own).sealer(leader, targetKey);
     const push = new Push({ linger: 0, curveServerKey: targetKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey });
     onCleanup(() => push.close());
-    push.connect(tc.nodeConfig(target).peerAddress);
+    push.connect(tc.peerAddress(target));
 
     const started = Date.now();
     for (let i = 0; i < FRAMES; i++) {

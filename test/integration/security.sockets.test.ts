@@ -62,7 +62,7 @@ describe('CURVE on a live cluster', () => {
       { type: 'timeoutNow', from: leader, to: follower, term },
     ];
     const stranger = newCurveKeyPair();
-    for (const own of [stranger, null]) fire(push(config.peerAddress, followerKey, own), encodeFrame('raft', tc.clusterId, deposing));
+    for (const own of [stranger, null]) fire(push(tc.peerAddress(follower), followerKey, own), encodeFrame('raft', tc.clusterId, deposing));
 
     // 2. Control socket: claim the follower's routing id (taking over its name would
     //    swallow the lab's fault commands).
@@ -101,7 +101,7 @@ describe('CURVE on a live cluster', () => {
     const own = keys.member(impostor);
     const followerKey = keys.publicKeyOf(follower)!;
     const mark = tc.mark();
-    const socket = push(tc.nodeConfig(follower).peerAddress, followerKey, own);
+    const socket = push(tc.peerAddress(follower), followerKey, own);
     const seals = new SealKeys(own);
     const asLeader: Message[] = [{ type: 'heartbeat', from: leader, to: follower, term: term + 100, commit: 0, seq: 1 }];
     // Sealed truthfully as the impostor, in the leader's name.

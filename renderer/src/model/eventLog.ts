@@ -141,7 +141,7 @@ export function describeEvent(e: ShownEvent): string {
     case 'quorumLost':
       return `lost quorum in term ${e.term}, stepping down`;
     case 'faultRules':
-      return `fault rules: ${e.rules.length} link rule(s), timer rate ${e.timerRate}, fsync delay ${e.fsyncDelayMs} ms`;
+      return `fault rules: ${e.rules.length} link rule(s), timer rate ${e.timerRate}, fsync delay ${e.fsyncDelayMs} ms${e.aimed && e.aimed.length > 0 ? `, aimed rules hit ${e.aimed.map((a) => a.hits).join('/')} time(s)` : ''}${e.speed !== undefined && e.speed !== 1 ? `, speed ${e.speed}x` : ''}`;
     case 'log':
       return `${e.level}: ${e.message}`;
     case 'metrics':
@@ -162,6 +162,10 @@ export function describeEvent(e: ShownEvent): string {
       return `workload: ${e.opsPerSec.toFixed(0)} ops/s, p50 ${fmtMs(e.p50Ms)}, p99 ${fmtMs(e.p99Ms)} (ok ${e.ok}, fail ${e.fail}, info ${e.info})`;
     case 'telemetryGap':
       return `telemetry gap: ${e.missed} batch(es) missed`;
+    case 'speed':
+      return e.speed === 1 ? 'speed: real time (1x)' : `speed: slow motion at ${e.speed}x (lab time runs ${Math.round(1 / e.speed)}x slower than real time)`;
+    case 'clock':
+      return `clock on ${e.host}: offset ${e.offsetMs.toFixed(3)} ms ± ${e.boundMs.toFixed(3)} ms (round trip ${e.delayMs.toFixed(3)} ms, best of ${e.samples})`;
     case 'held':
       return `held ${e.message.type} from node ${e.message.from} (${e.message.id}, term ${e.message.term}): ${e.message.reason}`;
     case 'debugState':

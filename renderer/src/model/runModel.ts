@@ -8,7 +8,7 @@ import type { NodeId } from '../../../src/analysis/ids';
 import type { ClusterOptions } from '../../../src/contract/clusterOptions';
 import type { ProcessState, RunEvent } from '../../../src/contract/runEvents';
 import type { FaultSpec } from '../../../src/contract/faults';
-import { faultKey } from '../../../src/contract/faultKeys';
+import { faultKey, LASTING_FAULT_KINDS } from '../../../src/contract/faultKeys';
 import { NodeViewFold, laneRole, type NodeState } from '../../../src/analysis/nodeView';
 import { ElectionTracker } from './electionTracker';
 import { EventLog } from './eventLog';
@@ -44,7 +44,7 @@ export interface Violation {
 }
 
 /** Faults that last until healed; the others (kill, pause, ...) are instants. */
-const LASTING_FAULTS = new Set(['partition', 'link', 'flaky', 'clock', 'disk']);
+const LASTING_FAULTS = LASTING_FAULT_KINDS;
 const DOWN_STATES = new Set<ProcessState>(['killed', 'stopped', 'crashed', 'exited']);
 
 export interface RunModelLimits {

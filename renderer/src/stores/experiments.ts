@@ -22,8 +22,11 @@ export const MAX_REMEMBERED_EXPERIMENTS = 8;
 /** One trials file or recorded run the Compare picker can take as A or B. */
 export interface CompareSource {
   path: string;
-  /** Trials files compare range by range; recorded runs by election time, commit latency and throughput. */
-  group: 'trials' | 'run';
+  /**
+   * Trials files compare range by range; one range of a trials file (`path#label`) with any
+   * other single range; recorded runs by election time, commit latency and throughput.
+   */
+  group: 'trials' | 'range' | 'run';
   /** What the picker shows, folder first (a narrow select cuts the end): "…/runs/exp-a: simulated (Figure 16: …)". */
   label: string;
 }
@@ -47,12 +50,16 @@ export const useExperimentsStore = defineStore('experiments', () => {
 
   const labStore = useLabStore();
   /**
-   * What the Compare picker offers: every trials file of every experiment opened, then the
+   * What the Compare picker offers: every trials file of every experiment opened, each of
+   * their ranges on its own (so two ranges of one experiment can be compared), then the
    * recorded runs the lab listed (run:list, the lab store's), which experiment:compare
    * measures by election time, commit latency and throughput (src/lab/experiments/compare.ts).
    */
   const sources = computed<CompareSource[]>(() => [
     ...opened.value.flatMap((e) => e.sources.map((s): CompareSource => ({ path: s.path, group: 'trials', label: `${shortPath(e.path)}: ${modeWords(s.mode)} (${e.title})` }))),
+    ...opened.value.flatMap((e) =>
+      e.sources.flatMap((s) => s.variants.map((range): CompareSource => ({ path: `${s.path}#${range}`, group: 'range', label: `${shortPath(e.path)}: ${modeWords(s.mode)}, ${range} ms` }))),
+    ),
     ...labStore.runs.map((r): CompareSource => ({ path: r.runDir, group: 'run', label: `run ${r.runId} (${r.nodes} nodes)` })),
   ]);
 

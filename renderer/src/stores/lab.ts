@@ -275,6 +275,11 @@ export const useLabStore = defineStore('lab', () => {
     return callForState('fault:remove', { id }, what);
   }
 
+  /** Slow motion: the running cluster's speed, 0.01 to 1 (docs/aimed-faults.md). */
+  async function setSpeed(speed: number): Promise<boolean> {
+    return callForState('cluster:speed', { speed }, `Speed ${speed}x`);
+  }
+
   async function setWorkload(workload: WorkloadOptions): Promise<boolean> {
     return callForState('workload:set', { workload }, 'Apply workload');
   }
@@ -327,7 +332,7 @@ export const useLabStore = defineStore('lab', () => {
 
   return {
     state, mode, connection, error, pending, exported, runs, lastStop, phase, isRunning, busy, loadingHistory, startForm,
-    connect, disconnect, onEvents, onAppCommand, isPending, refresh, loadHistory, startCluster, stopCluster, nodeAction, addNode,
-    partition, linkFault, heal, applyFault, removeFault, setWorkload, exportRun, readRunFile, listRuns, openRun, closeRecorded, dismissError,
+    connect, disconnect, onEvents, onAppCommand, call, isPending, refresh, loadHistory, startCluster, stopCluster, nodeAction, addNode,
+    partition, linkFault, heal, applyFault, removeFault, setWorkload, setSpeed, exportRun, readRunFile, listRuns, openRun, closeRecorded, dismissError,
   };
 });

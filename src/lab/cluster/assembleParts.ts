@@ -14,7 +14,7 @@ import type { ClusterDeps } from './clusterDeps';
 import { EventPipeline, type LabEventInput } from './eventPipeline';
 import { FaultController } from './faultController';
 import { Membership } from './membership';
-import { NodeFleet } from './nodeFleet';
+import { NodeFleet, type ReadyReport } from './nodeFleet';
 import { WorkloadStats } from './workloadStats';
 import { DebugController } from '../debug/debugController';
 import type { WorkloadOptions } from '../../contract/clusterOptions';
@@ -52,15 +52,18 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
   // The closures below name parts made further down: none of them runs before
   // assembleParts returns (the fleet opens its sockets and starts nodes only in boot).
   const onProcessEvent = (ev: ProcessEvent): void => {
-    if (ev.state === 'starting') events.processStarting(ev.node);
+    if (ev.state === 'starting') {
+      events.processStarting(ev.node);
+      if (fleet.isRemote(ev.node)) events.holdForClock(ev.node);
+    }
     // A node that dies while starting (corrupt data, a port taken) fails its start at
     // once instead of leaving the caller to wait out the ready timeout.
     if (ev.state === 'crashed' || ev.state === 'stopped' || ev.state === 'killed') fleet.exitedBeforeReady(ev);
     events.labEvent({ node: ev.node, type: 'process', state: ev.state, pid: ev.pid, code: ev.code, signal: ev.signal, message: ev.message });
   };
   // A node said 'ready': release whoever waits for it, and give it the fault rules in force.
-  const onReady = (node: NodeId): void => {
-    fleet.markReady(node);
+  const onReady = (node: NodeId, report: ReadyReport): void => {
+    fleet.markReady(node, report);
     faults.restoreRules(node);
     debug.nodeReady(node).catch((err: Error) => warn(node, `debugger: ${err.message}`));
   };
@@ -76,8 +79,11 @@ export function assembleParts(options: ClusterOptions, deps: ClusterDeps, state:
     onProcessEvent,
     onWriteError: (_node, err) => fatal(err.message),
     launcher: deps.launcher,
+    hosts: deps.hosts,
     onTelemetry: (batch) => events.ingest(batch, onReady),
     onClientResponse: (node, res) => work.onResponse(node, res),
+    onWarning: warn,
+    onClock: (node, host, estimate, why) => events.setClock(node, host, estimate, why),
   });
   const membership = new Membership({ fleet, state, now, record, warn, onRemoved: (node) => faults.forget(node) });
   const faults = new FaultController({

@@ -1,6 +1,7 @@
 /** What a Cluster needs from whoever starts it (the Lab, the CLI, tests, benchmarks). */
 import type { RunEvent } from '../../contract/runEvents';
 import type { NodeLauncher } from '../nodeLauncher';
+import type { HostsLauncherOptions } from '../hosts/hostsLauncher';
 
 export interface ClusterDeps {
   /** Directory of this run's recording (events.jsonl, logs, ...). */
@@ -24,6 +25,8 @@ export interface ClusterDeps {
   onFatal?: (reason: string) => void;
   /** How node processes are started; defaults to this machine (nodeLauncher.ts). */
   launcher?: NodeLauncher;
+  /** How remote hosts are reached when the options name `hosts` (an ssh config file; docs/multi-host.md). */
+  hosts?: HostsLauncherOptions;
   /**
    * Record the run (default true). Internal: benchmarks turn it off to measure what
    * recording costs; without a recording, stop() returns no summary.

@@ -15,11 +15,11 @@ import type { NodeId } from '../../raft/types';
 import type { FaultSpec } from '../../contract/faults';
 import type { LabRunEvent } from '../../contract/runEvents';
 import { ClusterError } from '../clusterError';
-import { FaultPlan } from '../faultPlan';
 import { resolvePartition, type PartitionRequest } from '../partitions';
 import { parseFaultKey } from '../../contract/faultKeys';
 import type { NodeFleet } from './nodeFleet';
-import { linkRuleText } from '../activeFaults';
+import { aimedFaultText, linkRuleText } from '../activeFaults';
+import { FaultPlan as LabFaultPlan, type AimedFault } from '../faultPlan';
 import { FaultRuleSender } from './faultRuleSender';
 
 type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
@@ -43,7 +43,7 @@ function ruleOf(f: { drop?: number; delayMs?: number; jitterMs?: number; duplica
 
 export class FaultController {
   /** The network, clock and disk rules in force. */
-  readonly plan = new FaultPlan();
+  readonly plan = new LabFaultPlan();
   private killedByFault: NodeId[] = [];
   private applied = 0;
   private readonly rules: FaultRuleSender;
@@ -111,7 +111,36 @@ export class FaultController {
         this.killedByFault = this.killedByFault.filter((k) => k !== n);
         return this.record({ kind: 'restart', node: n }, `restart node ${n}`, [n], 'heal');
       }
+      case 'aimed':
+        return this.aim(f);
     }
+  }
+
+  /**
+   * An aimed fault (docs/aimed-faults.md): one more aimed rule on the node at the chosen end
+   * of the link, after those already there (first match wins on the node). Only that node is
+   * sent its rules, so the other rules' occurrence counts go on (faultRuleSender.ts).
+   */
+  private async aim(f: Extract<FaultSpec, { kind: 'aimed' }>): Promise<string> {
+    const from = this.resolveTarget(f.from, false);
+    const to = f.to === 'random' ? this.randomOtherThan(from) : this.resolveTarget(f.to, false);
+    if (from === to) throw new ClusterError(`an aimed fault needs two different nodes (from and to are both node ${from})`);
+    const fault: AimedFault = { from, to, side: f.side ?? 'sender', match: { ...f.match }, ...(f.occurrence ? { occurrence: f.occurrence } : {}), action: f.action };
+    this.plan.aimed.push(fault);
+    try {
+      await this.rules.pushAimedRules([LabFaultPlan.aimedHolder(fault)]);
+    } catch (err) {
+      this.plan.aimed = this.plan.aimed.filter((a) => a !== fault);
+      throw err;
+    }
+    const recorded: FaultSpec = { kind: 'aimed', from, to, side: fault.side, ...(f.match ? { match: f.match } : {}), ...(f.occurrence ? { occurrence: f.occurrence } : {}), action: f.action };
+    return this.record(recorded, `aimed ${aimedFaultText(fault)}`, [from, to]);
+  }
+
+  private randomOtherThan(node: NodeId): NodeId {
+    const ids = this.deps.nodes().filter((id) => id !== node && this.deps.fleet.isAlive(id));
+    if (ids.length === 0) throw new ClusterError(`no node other than ${node} to aim at`);
+    return ids[Math.floor(this.deps.random() * ids.length)];
   }
 
   /** SIGSTOP, recorded. Synchronous: the process is stopped when this returns. */
@@ -132,19 +161,39 @@ export class FaultController {
   async partition(req: PartitionRequest): Promise<string> {
     const p = resolvePartition(req, this.deps.nodes(), this.deps.leader(), this.deps.random);
     this.plan.blocked = p.blocked;
+    const kernel = await this.syncKernel();
     await this.pushNetworkRules();
     const nodes = [...new Set(p.blocked.flat())].sort((a, b) => a - b);
     this.applied++;
-    this.deps.record({ node: null, type: 'fault', action: 'apply', fault: { kind: 'partition', ...req }, description: p.description, nodes, blocked: p.blocked });
-    return p.description;
+    const description = kernel && kernel.kernel.length > 0 ? `${p.description} (${kernel.kernel.length === p.blocked.length ? 'all' : `${kernel.kernel.length} of ${p.blocked.length}`} cut links by nft on the hosts)` : p.description;
+    this.deps.record({ node: null, type: 'fault', action: 'apply', fault: { kind: 'partition', ...req }, description, nodes, blocked: p.blocked, ...kernel });
+    return description;
+  }
+
+  /**
+   * With kernel partitions (src/lab/hosts/kernelPartition.ts), puts the hosts' nft rules in
+   * line with plan.blocked, before the nodes' rules are sent (which then leave out the pairs
+   * the kernel drops), and returns what to record; null without them.
+   */
+  private async syncKernel(): Promise<{ kernel: Array<[NodeId, NodeId]>; commands: Array<{ host: string; command: string; script: string }> } | null> {
+    const hosts = this.deps.fleet.hosts;
+    if (!hosts?.kernelPartitions) return null;
+    const cut = await hosts.applyKernelCut(this.plan.blocked, this.deps.nodes()).catch((err: Error) => {
+      throw new ClusterError(`kernel partition: ${err.message}`);
+    });
+    this.plan.kernelBlocked = new Set(cut.kernel.map(([a, b]) => `${a}>${b}`));
+    return { kernel: cut.kernel, commands: cut.commands };
   }
 
   /** Heals the network, the clocks and the disks (not processes: restart and resume do). */
   async heal(): Promise<void> {
+    const aimedHolders = this.plan.aimed.map(LabFaultPlan.aimedHolder);
     this.plan.clearNetwork();
+    const kernel = await this.syncKernel();
     await this.pushNetworkRules();
+    await this.rules.pushAimedRules(aimedHolders);
     await this.rules.resetClocksAndDisks();
-    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes() });
+    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description: 'heal network, clocks and disks', nodes: this.deps.nodes(), ...(kernel ? { commands: kernel.commands } : {}) });
   }
 
   /** A (re)started node has no rules: give it those in force. */
@@ -182,8 +231,9 @@ export class FaultController {
       case 'partition': {
         if (this.plan.blocked.length === 0) throw none();
         this.plan.blocked = [];
+        const kernel = await this.syncKernel();
         await this.pushNetworkRules();
-        return this.record({ kind: 'partition' }, 'partition removed', this.deps.nodes(), 'heal');
+        return this.record({ kind: 'partition' }, 'partition removed', this.deps.nodes(), 'heal', kernel?.commands);
       }
       case 'flaky': {
         const links = this.plan.linkFaults();
@@ -205,6 +255,14 @@ export class FaultController {
         if (fleet.isAlive(key.node)) await fleet.control(key.node, { cmd: 'setTimerRate', factor: 1 });
         this.plan.timerRates.delete(key.node);
         return this.record({ kind: 'clock', node: key.node, rate: 1 }, `node ${key.node} clock back to normal`, [key.node], 'heal');
+      }
+      case 'aimed': {
+        const removed = this.plan.aimed.filter((a) => a.from === key.from && a.to === key.to);
+        if (removed.length === 0) throw none();
+        this.plan.aimed = this.plan.aimed.filter((a) => !removed.includes(a));
+        await this.rules.pushAimedRules(removed.map(LabFaultPlan.aimedHolder));
+        const { side, action } = removed[0];
+        return this.record({ kind: 'aimed', from: key.from, to: key.to, side, action }, `aimed faults ${key.from} → ${key.to} removed`, [key.from, key.to], 'heal');
       }
       case 'disk': {
         if (!this.plan.fsyncDelays.has(key.node)) throw none();
@@ -238,9 +296,9 @@ export class FaultController {
     return this.rules.pushNetworkRules();
   }
 
-  private record(f: FaultSpec, description: string, nodes: NodeId[], action: 'apply' | 'heal' = 'apply'): string {
+  private record(f: FaultSpec, description: string, nodes: NodeId[], action: 'apply' | 'heal' = 'apply', commands?: FaultEvent['commands']): string {
     if (action === 'apply') this.applied++;
-    this.deps.record({ node: null, type: 'fault', action, fault: f, description, nodes });
+    this.deps.record({ node: null, type: 'fault', action, fault: f, description, nodes, ...(commands ? { commands } : {}) });
     return description;
   }
 }

@@ -61,7 +61,7 @@ export class Membership {
   async bootstrap(n: number): Promise<NodeId[]> {
     const ids = Array.from({ length: n }, (_, i) => i + 1);
     this.current = ids;
-    for (const id of ids) await this.deps.fleet.allocate(id);
+    for (const id of ids) this.deps.fleet.allocate(id);
     for (const id of ids) this.deps.state.add(id, true);
     return ids;
   }
@@ -78,12 +78,10 @@ export class Membership {
     if (leader === null) throw new ClusterError('a membership change needs a leader');
     const id = Math.max(0, ...state.ids()) + 1;
     if (id > MAX_NODES) throw new ClusterError(`a cluster has at most ${MAX_NODES} nodes`);
-    const addr = await fleet.allocate(id);
-    for (const other of state.ids()) {
-      if (fleet.isAlive(other)) await fleet.control(other, { cmd: 'setPeer', id, address: addr.peerAddress, clientAddress: addr.clientAddress, publicKey: fleet.publicKeyOf(id) });
-    }
+    fleet.allocate(id);
     state.add(id, false);
     fleet.spawn(id, [], false);
+    // Resolves once the others know where it listens (setPeer on its 'ready', nodeFleet.ts).
     await fleet.waitReady(id);
     const learners = [...this.learnerIds, id].sort((a, b) => a - b);
     await fleet.control(leader, { cmd: 'changeMembership', voters: this.current, learners });

@@ -5,13 +5,16 @@
  * it, is the fault controller's job (faultController.ts).
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NodeId } from '../../raft/types';
 import type { ClusterOptions } from '../../contract/clusterOptions';
 import type { ClientResponse } from '../../contract/client';
 import type { ControlCommand, ControlReply } from '../../contract/control';
 import type { NodeProcessConfig } from '../../contract/nodeConfig';
 import type { TelemetryBatch } from '../../contract/telemetry';
-import { AddressAllocator } from '../addresses';
+import { AddressAllocator, tcpWildcard } from '../addresses';
+import { HostsLauncher, type HostsLauncherOptions } from '../hosts/hostsLauncher';
+import { hasRemoteHosts } from '../hosts/placement';
 import { ClusterError } from '../clusterError';
 import { LabSockets } from '../sockets/labSockets';
 import type { ClusterKeys } from '../keys';
@@ -20,6 +23,16 @@ import { makeOwnedTempDir } from '../leftovers';
 import type { NodeLauncher } from '../nodeLauncher';
 import { nodeProcessConfig, type NodeAddresses } from './nodeProcessConfig';
 import { ReadyWaiters } from './readyWaiters';
+import { PeerDirectory, type PeerUpdate } from './peerDirectory';
+import type { ClockEstimate } from '../../analysis/clockOffset';
+import { CLOCK_REESTIMATE_MS, sampleClock } from '../hosts/clockSampler';
+
+/** What a node's 'ready' telemetry says about where it is (src/contract/telemetry.ts). */
+export interface ReadyReport {
+  pid: number;
+  peerAddress: string;
+  clientAddress: string;
+}
 
 export interface FleetDeps {
   runDir: string;
@@ -33,10 +46,16 @@ export interface FleetDeps {
   onProcessEvent: (ev: ProcessEvent) => void;
   /** A node's log could not be written (a full or failing disk). */
   onWriteError?: (node: NodeId, err: Error) => void;
-  /** How node processes are started; defaults to this machine (nodeLauncher.ts). */
+  /** How node processes are started on this machine; defaults to nodeLauncher.ts's LocalLauncher. */
   launcher?: NodeLauncher;
+  /** How remote hosts are reached (the `hosts` option; docs/multi-host.md). */
+  hosts?: HostsLauncherOptions;
   onTelemetry: (batch: TelemetryBatch) => void;
   onClientResponse: (node: NodeId, res: ClientResponse) => void;
+  /** Something about a node the run should show but that stops nothing (a peer not told yet). */
+  onWarning?: (node: NodeId, message: string) => void;
+  /** A remote node's clock offset was estimated, or could not be (src/lab/hosts/clockSampler.ts). */
+  onClock?: (node: NodeId, host: string, estimate: ClockEstimate | null, why?: string) => void;
 }
 
 const CONTROL_TIMEOUT_MS = 3000;
@@ -46,19 +65,49 @@ export const STOP_GRACE_MS = 1500;
 export class NodeFleet {
   private supervisor!: Supervisor;
   private sockets!: LabSockets;
+  /** Each member's bind endpoints (tcp: wildcard ports). */
   private readonly addresses = new Map<NodeId, NodeAddresses>();
+  /** Each member's real endpoints and what every node has been told of them. */
+  private readonly directory = new PeerDirectory();
   private readonly allocator: AddressAllocator;
   private dataDir = '';
   /** The data directory is a temporary one of ours (no dataDir given): removed on close. */
   private ownsDataDir = false;
   private readonly ready = new ReadyWaiters();
   private readonly restarting = new Set<NodeId>();
+  /**
+   * The cluster's slow-motion speed now (docs/aimed-faults.md): what a node (re)started gets in
+   * its config, and what a resumed one is sent (faultRuleSender.ts). Set by slowMotion.ts.
+   */
+  speed: number;
+  private clockTimer: NodeJS.Timeout | undefined;
+  /** Set when some node runs on another host: starts nodes per host and names their addresses. */
+  private readonly hostsLauncher: HostsLauncher | null;
 
   constructor(
     private readonly options: ClusterOptions,
     private readonly deps: FleetDeps,
   ) {
-    this.allocator = new AddressAllocator(options.transport);
+    this.speed = options.speed ?? 1;
+    if (hasRemoteHosts(options)) {
+      // Nothing leaves loopback unauthenticated (issue 13; src/wire/endpoint.ts).
+      if (deps.curve === false) throw new ClusterError('a cluster on remote hosts needs CURVE: it cannot be turned off');
+      this.hostsLauncher = new HostsLauncher(options, { ...deps.hosts, local: deps.launcher });
+    } else {
+      this.hostsLauncher = null;
+    }
+    // The lab's sockets bind where every host reaches them.
+    this.allocator = new AddressAllocator(options.transport, this.hostsLauncher?.labAddress);
+  }
+
+  /** The host node `id` runs on ("localhost" for this machine). */
+  hostOf(id: NodeId): string {
+    return this.hostsLauncher?.hostNameOf(id) ?? 'localhost';
+  }
+
+  /** The hosts' launcher when the cluster spans hosts (kernel faults and clocks use its shells). */
+  get hosts(): HostsLauncher | null {
+    return this.hostsLauncher;
   }
 
   /** Opens the lab's sockets and the data directory; no node runs yet. */
@@ -69,10 +118,14 @@ export class NodeFleet {
     this.sockets = await LabSockets.open({
       curve: this.deps.curve,
       clusterId: this.deps.clusterId,
-      controlAddress: await this.allocator.next('control'),
-      telemetryAddress: await this.allocator.next('telemetry'),
+      // Bound by the lab itself on a wildcard port; the nodes get the real endpoint.
+      controlAddress: this.allocator.next('control'),
+      telemetryAddress: this.allocator.next('telemetry'),
       onTelemetry: this.deps.onTelemetry,
       onClientResponse: this.deps.onClientResponse,
+    });
+    await this.hostsLauncher?.prepare(this.deps.nodeScript, this.deps.clusterId).catch((err: Error) => {
+      throw new ClusterError(`preparing the hosts: ${err.message}`);
     });
     this.supervisor = new Supervisor({
       runDir: this.deps.runDir,
@@ -81,8 +134,9 @@ export class NodeFleet {
       env: this.deps.env,
       onProcessEvent: this.deps.onProcessEvent,
       onWriteError: this.deps.onWriteError,
-      launcher: this.deps.launcher,
+      launcher: this.hostsLauncher ?? this.deps.launcher,
     });
+    this.startClockRefresh();
   }
 
   /** The run's CURVE keys (null when off). */
@@ -99,21 +153,46 @@ export class NodeFleet {
     return this.dataDir;
   }
 
-  /** Picks a node's peer and client addresses (before it, or anyone told of it, starts). */
-  async allocate(id: NodeId): Promise<NodeAddresses> {
-    const a = { peerAddress: await this.allocator.next(`peer${id}`), clientAddress: await this.allocator.next(`client${id}`) };
+  /** Makes `id` a member with the endpoints it will bind (a wildcard port on tcp). */
+  allocate(id: NodeId): NodeAddresses {
+    const host = this.hostsLauncher?.bindHostOf(id);
+    const a = host
+      ? { peerAddress: tcpWildcard(host), clientAddress: tcpWildcard(host) }
+      : { peerAddress: this.allocator.next(`peer${id}`), clientAddress: this.allocator.next(`client${id}`) };
     this.addresses.set(id, a);
     return a;
+  }
+
+  /** The endpoints `id` reported in its last 'ready' (undefined before). */
+  endpointsOf(id: NodeId): NodeAddresses | undefined {
+    return this.directory.known(id);
   }
 
   forget(id: NodeId): void {
     this.sockets.disconnectClient(id);
     this.addresses.delete(id);
+    this.directory.forget(id);
   }
 
-  private nodeConfig(id: NodeId, initialVoters: NodeId[]): NodeProcessConfig {
-    const inputs = { options: this.options, clusterId: this.deps.clusterId, dataDir: this.dataDir, runDir: this.deps.runDir, addresses: this.addresses, sockets: this.sockets };
-    return nodeProcessConfig(inputs, id, initialVoters);
+  /**
+   * `joining`: a node added to a running cluster. The others do not admit its key yet, so its
+   * config names no peer endpoints; it learns them by setPeer once they do (markReady).
+   */
+  private nodeConfig(id: NodeId, initialVoters: NodeId[], joining = false): NodeProcessConfig {
+    const inputs = {
+      options: this.options,
+      clusterId: this.deps.clusterId,
+      dataDir: this.dataDir,
+      runDir: this.deps.runDir,
+      addresses: this.addresses,
+      known: (pid: NodeId) => (joining ? undefined : this.directory.known(pid)),
+      sockets: this.sockets,
+      speed: () => this.speed,
+    };
+    const config = nodeProcessConfig(inputs, id, initialVoters);
+    // A remote node keeps its data and journal on its host (docs/multi-host.md).
+    const remote = this.hostsLauncher?.remotePathsOf(id);
+    return remote ? { ...config, ...remote } : config;
   }
 
   /** Starts a node process (fresh, or a restart from its data directory). */
@@ -121,8 +200,10 @@ export class NodeFleet {
     const existing = this.supervisor.config(id);
     // A restart reuses the node's config: same data directory, same bootstrap voters
     // (ignored by the node once its storage holds state).
-    const cfg = existing && restart ? { ...existing, peers: this.nodeConfig(id, initialVoters).peers } : this.nodeConfig(id, initialVoters);
-    this.sockets.connectClient(id, cfg.clientAddress);
+    // A node with no bootstrap voters joins a running cluster (membership.ts add).
+    const cfg = existing && restart ? { ...existing, peers: this.nodeConfig(id, initialVoters).peers } : this.nodeConfig(id, initialVoters, initialVoters.length === 0);
+    // Its old endpoints die with the old process; the new ones come with 'ready' (markReady).
+    this.directory.starting(id, cfg.peers);
     if (restart) this.restarting.add(id);
     this.supervisor.start(cfg, restart);
   }
@@ -131,10 +212,81 @@ export class NodeFleet {
     return this.ready.wait(id, timeoutMs);
   }
 
-  /** The node said 'ready': mark its process so and release whoever waits for it. */
-  markReady(id: NodeId): void {
-    this.supervisor.markReady(id, this.restarting.delete(id));
-    this.ready.settle(id);
+  /**
+   * The node said 'ready' with the endpoints it bound: record them, connect the workload's
+   * client connection, bring it and every reachable peer up to date (setPeer both ways),
+   * then release whoever waits for it, so a start or restart resolves only once every
+   * reachable peer can reach the node. A peer that cannot be told now (paused, dying) is
+   * told when it resumes or restarts; meanwhile it drops what it sends the node (§5.3).
+   */
+  markReady(id: NodeId, report: ReadyReport): void {
+    if (!this.addresses.has(id)) return; // a node the cluster no longer has
+    this.directory.learn(id, report);
+    this.sockets.connectClient(id, report.clientAddress);
+    this.supervisor.markReady(id, this.restarting.delete(id), report.pid);
+    // Nodes still starting are brought up to date on their own 'ready' (syncPeers there).
+    const others = [...this.addresses.keys()].filter((o) => o !== id && this.isReachable(o) && this.supervisor.state(o) !== 'starting');
+    // The others first: setPeer also puts the node's key on their allow-lists, and a CURVE
+    // connection refused once is not retried (docs/platform-facts.md#zeromq), so the node
+    // must not dial them before (a joiner's config names no endpoints: nodeConfig).
+    const peers = Promise.all(others.map((o) => this.tell(this.directory.updatesFor(o, [id])))).then(() => this.syncPeers(id));
+    // A remote node's clock is estimated meanwhile: its events wait for it (eventPipeline.ts).
+    void Promise.all([peers, this.estimateClock(id)]).then(() => this.ready.settle(id));
+  }
+
+  /** True when node `id` runs on another host (its clock is not the lab's). */
+  isRemote(id: NodeId): boolean {
+    return this.hostsLauncher?.remotePathsOf(id) !== undefined;
+  }
+
+  /**
+   * Estimates a remote node's clock offset (clockSampler.ts) and hands it to onClock; a
+   * local node is left alone (the lab's clock: offset 0, bound 0). Never rejects.
+   */
+  private async estimateClock(id: NodeId): Promise<void> {
+    if (!this.isRemote(id) || !this.deps.onClock) return;
+    const host = this.hostOf(id);
+    try {
+      const estimate = await sampleClock(async () => {
+        const reply = await this.control(id, { cmd: 'clock' });
+        if (!reply.ok) throw new Error(reply.error);
+        const r = reply.result;
+        if (!r || !('receivedMs' in r)) throw new Error('the node answered clock without a reading');
+        return r;
+      });
+      this.deps.onClock(id, host, estimate);
+    } catch (err) {
+      this.deps.onClock(id, host, null, (err as Error).message);
+    }
+  }
+
+  /** Estimates every reachable remote node's offset again every CLOCK_REESTIMATE_MS (clocks drift). */
+  private startClockRefresh(): void {
+    if (!this.hostsLauncher?.remote || !this.deps.onClock) return;
+    this.clockTimer = setInterval(() => {
+      for (const id of this.addresses.keys()) if (this.isRemote(id) && this.isReachable(id) && this.supervisor.state(id) !== 'starting') void this.estimateClock(id);
+    }, CLOCK_REESTIMATE_MS);
+    this.clockTimer.unref();
+  }
+
+  /** Tells `target` every member's endpoints it does not know yet. Never rejects (failures are warnings). */
+  syncPeers(target: NodeId): Promise<void> {
+    return this.tell(this.directory.updatesFor(target, this.addresses.keys()));
+  }
+
+  private async tell(updates: PeerUpdate[]): Promise<void> {
+    await Promise.all(
+      updates.map(async (u) => {
+        const { peerAddress, clientAddress } = u.endpoints;
+        try {
+          await this.control(u.target, { cmd: 'setPeer', id: u.peer, address: peerAddress, clientAddress, publicKey: this.publicKeyOf(u.peer) });
+          this.directory.acknowledged(u);
+        } catch (err) {
+          // Not recorded as told: the next sync (resume, restart, another ready) tries again.
+          this.deps.onWarning?.(u.target, `could not tell it node ${u.peer}'s endpoints (${peerAddress}): ${(err as Error).message}`);
+        }
+      }),
+    );
   }
 
   /** The node's process ended: a start still waiting for 'ready' fails at once. */
@@ -173,8 +325,10 @@ export class NodeFleet {
     this.supervisor.pause(id);
   }
 
+  /** SIGCONT; then tells the node what changed while it was stopped (a peer restarted on a new port). */
   resume(id: NodeId): void {
     this.supervisor.resume(id);
+    void this.syncPeers(id);
   }
 
   /** Crash recovery: kill if running, then start again from the same data directory. */
@@ -193,12 +347,21 @@ export class NodeFleet {
     const alive = this.supervisor.ids().filter((id) => this.supervisor.isAlive(id));
     await Promise.all(alive.map((id) => this.stop(id, STOP_GRACE_MS).catch((err: Error) => onError(id, err))));
     await this.supervisor.teardown();
+    // Remote nodes journaled on their hosts: bring the journals into the run folder.
+    if (this.hostsLauncher && (this.options.recording ?? 'full') !== 'off') {
+      const failed = await this.hostsLauncher.collectJournals(this.supervisor.ids(), (id) => join(this.deps.runDir, 'journal', `node-${id}`));
+      for (const f of failed) this.deps.onWarning?.(f.node, `its journal stays on its host: ${f.message}`);
+    }
   }
 
   /** Closes the sockets and frees the addresses; removes a temporary data directory. */
   async close(): Promise<void> {
+    clearInterval(this.clockTimer);
     await this.sockets?.close();
     this.allocator.dispose();
+    // A remote node's data is of this run only (its folder is named by the run id, which no
+    // later run reuses) and its journal was copied back (stopAll): the folder on the host goes.
+    await this.hostsLauncher?.close(true);
     if (this.ownsDataDir && this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,11 @@ import type { LabSockets } from '../sockets/labSockets';
 /** Entries per AppendEntries when the options do not say (ClusterOptions.maxEntriesPerMsg). */
 export const DEFAULT_MAX_ENTRIES_PER_MSG = 256;
 
-/** Where a node listens: peers push to its peer address, the workload talks to its client address. */
+/**
+ * Where a node listens: peers push to its peer address, the workload talks to its client
+ * address. As a bind endpoint it may carry a wildcard port (`tcp://HOST:*`); as a node's
+ * reported endpoint (PeerDirectory) it is the real one.
+ */
 export interface NodeAddresses {
   peerAddress: string;
   clientAddress: string;
@@ -25,9 +29,13 @@ export interface NodeConfigInputs {
   dataDir: string;
   /** The run folder; each node's flight-recorder journal goes in `journal/node-<id>` there. */
   runDir: string;
-  /** Every node's addresses, this one's included. */
+  /** Every member's bind endpoints, this one's included (the members are its keys). */
   addresses: ReadonlyMap<NodeId, NodeAddresses>;
+  /** The members' real endpoints, where known (reported in 'ready'; peerDirectory.ts). */
+  known: (id: NodeId) => NodeAddresses | undefined;
   sockets: LabSockets;
+  /** The cluster's slow-motion speed now (1: real time). */
+  speed: () => number;
 }
 
 /** The config of node `id`, bootstrapped with `initialVoters` (ignored once its storage holds state). */
@@ -36,7 +44,8 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
   const own = addresses.get(id);
   if (!own) throw new Error(`internal: node ${id} has no addresses yet`);
   const peers: NodeProcessConfig['peers'] = {};
-  for (const [pid, a] of addresses) if (pid !== id) peers[String(pid)] = { ...a, publicKey: sockets.publicKeyOf(pid) };
+  // Every member, with its key; its endpoints only when known (the rest follow by setPeer).
+  for (const pid of addresses.keys()) if (pid !== id) peers[String(pid)] = { ...inputs.known(pid), publicKey: sockets.publicKeyOf(pid) };
   return {
     clusterId: inputs.clusterId,
     id,
@@ -66,6 +75,8 @@ export function nodeProcessConfig(inputs: NodeConfigInputs, id: NodeId, initialV
     metricsIntervalMs: 100,
     maxFrameBytes: 16 << 20,
     ...(o.networkDelay && (o.networkDelay.delayMs > 0 || o.networkDelay.jitterMs > 0) ? { networkDelay: { ...o.networkDelay } } : {}),
+    // The speed now, not the one the run started with: a node (re)started after a change runs at it from its first tick.
+    ...(inputs.speed() !== 1 ? { speed: inputs.speed() } : {}),
     security: sockets.nodeSecurity(id),
   };
 }

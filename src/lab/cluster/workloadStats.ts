@@ -31,6 +31,7 @@ export class WorkloadStats {
   private readonly windowOps: HistoryOp[] = [];
   private okOps = 0;
   private lastWindow = 0;
+  private speed = 1;
 
   constructor(private readonly deps: WorkloadStatsDeps) {}
 
@@ -40,12 +41,19 @@ export class WorkloadStats {
     this.setting = opts;
     if (!this.workload) {
       this.workload = new Workload(this.deps.transport, { now: this.deps.now, record: (op) => this.onOp(op), random: this.deps.random }, opts, this.deps.clientPrefix);
+      this.workload.setSpeed(this.speed);
     }
     if (opts.clients === 0) {
       void this.workload.stop();
       return;
     }
     this.workload.start(opts);
+  }
+
+  /** Slow motion: the workload's rate and waits follow the cluster's speed (Workload.setSpeed). */
+  setSpeed(speed: number): void {
+    this.speed = speed;
+    this.workload?.setSpeed(speed);
   }
 
   options(): WorkloadOptions | null {

@@ -65,9 +65,12 @@ export class DebugController {
     this.used = true;
     if (this.frozen) {
       this.frozen = false;
-      await this.onEveryNode({ cmd: 'thaw' });
-      this.deps.restoreWorkload();
+      // Recorded and the workload restored before the thaw: a break the thaw trips (in a
+      // node's reply, see command) freezes the cluster again, and its record, its workload
+      // pause and its freeze must come after the resume's, not be undone by it.
       this.recordAction('resume', 'resumed real time: held messages delivered in arrival order', this.deps.liveNodes(), { unfreeze: true });
+      this.deps.restoreWorkload();
+      await this.onEveryNode({ cmd: 'thaw' });
     }
     return this.view()!;
   }
@@ -125,6 +128,8 @@ export class DebugController {
   /** Every run event passes here: node debug telemetry, kills and violations (for their breakpoints). */
   observe(ev: RunEvent): void {
     if (ev.type === 'held' && ev.node !== null) {
+      // A message held by an aimed rule (docs/aimed-faults.md) puts the debugger in use: it is listed and releasable.
+      this.used = true;
       const s = this.nodeStates.get(ev.node);
       if (s && !s.held.some((h) => h.hold === ev.message.hold)) {
         if (s.held.length < 256) s.held.push(ev.message);
@@ -132,6 +137,7 @@ export class DebugController {
       }
       this.deps.onChange();
     } else if (ev.type === 'debugState' && ev.node !== null) {
+      if (ev.state.heldCount > 0) this.used = true;
       const hadBreak = this.nodeStates.get(ev.node)?.breakReason ?? null;
       this.nodeStates.set(ev.node, ev.state);
       if (ev.state.breakReason !== null && ev.state.breakReason !== hadBreak) this.breakAll(ev.node, ev.state.breakReason);
@@ -175,7 +181,12 @@ export class DebugController {
     const state = reply.result;
     if (!state || !('frozen' in state)) throw new ClusterError(`node ${node} answered ${command.cmd} without its debug state`);
     checkNodeDebugState(state);
+    const hadBreak = this.nodeStates.get(node)?.breakReason ?? null;
     this.nodeStates.set(node, state);
+    // A break the command itself tripped (a thaw delivering the message that changes a role)
+    // comes back in the reply, before the node's debugState telemetry: seen here, or never,
+    // since observe() then finds the same reason already stored.
+    if (state.breakReason !== null && state.breakReason !== hadBreak) this.breakAll(node, state.breakReason);
     this.deps.onChange();
     return state;
   }

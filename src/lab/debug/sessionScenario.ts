@@ -23,10 +23,15 @@ export function sessionScenario(events: readonly RunEvent[], name = 'saved-sessi
   const last = events.length > 0 ? events[events.length - 1].t : 0;
   const endMs = stopped ? stopped.t : last;
   const entries: Entry[] = [];
+  let speedNow = options?.speed ?? 1;
   for (const ev of events) {
     if (ev.type === 'fault') {
       const action = ev.action === 'heal' ? (ev.fault.kind === 'all' ? { heal: 'all' } : healOf(ev.fault as FaultSpec)) : entryOf(ev.fault as FaultSpec);
       if (action) entries.push({ at: ms(ev.t), ...action });
+    } else if (ev.type === 'speed' && ev.speed !== speedNow) {
+      // Slow motion changed during the run (a run started slow has its speed in the cluster options).
+      speedNow = ev.speed;
+      entries.push({ at: ms(ev.t), speed: ev.speed });
     } else if (ev.type === 'debug' && ev.step && ev.action !== 'break') {
       entries.push({ at: ms(ev.t), ...ev.step });
     }
@@ -73,7 +78,20 @@ function entryOf(f: FaultSpec): Record<string, unknown> | null {
     case 'restart':
     case 'resume':
       return { [f.kind]: f.node };
+    case 'aimed':
+      return { aim: aimOf(f) };
   }
+}
+
+/** An aimed fault's `aim:` entry: the nested fields flat again, as the file writes them (docs/aimed-faults.md). */
+function aimOf(f: Extract<FaultSpec, { kind: 'aimed' }>): Record<string, unknown> {
+  const out: Record<string, unknown> = { from: f.from, to: f.to };
+  if (f.side) out.side = f.side;
+  Object.assign(out, f.match ?? {});
+  if (f.occurrence) out[f.occurrence.kind] = f.occurrence.kind === 'nth' ? f.occurrence.n : f.occurrence.k;
+  out.action = f.action.kind;
+  if (f.action.kind === 'delay') out.delay = `${f.action.ms}ms`;
+  return out;
 }
 
 /** Undoing one fault: its kind put back to normal (a clock rate 1, no disk delay), or a heal. */

@@ -9,7 +9,9 @@
  * Metrics of a run directory: election times (summary.json's definition,
  * src/analysis/elections.ts), commit latency (ok writes, return − call) and throughput
  * (ok operations per whole second of the run). Of a trials file (`raftlab figure16`): the
- * election times of every range both files share.
+ * election times of every range both files share. Of one range of a trials file
+ * (`trials-real.json#150–155`, see splitVariant): its election times under a name without the
+ * range, so two ranges of one experiment, or of two, can be compared with each other.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,8 +53,30 @@ function throughputPerSecond(history: readonly HistoryOp[]): number[] {
   return counts;
 }
 
-/** Reads what compare needs from a run directory, its events.jsonl, or a trials file. */
+/** The metric name of one selected range: the same for every range, so any two pair up. */
+export const VARIANT_METRIC = 'election time, one range (ms)';
+
+/**
+ * `FILE.json#LABEL` names one variant (timeout range) of a trials file; a plain path names
+ * the whole file, a run directory or an events file. A hyphen in the label stands for the
+ * en dash the labels use ("150-155" is "150–155"), so the selector can be typed.
+ */
+export function splitVariant(path: string): { file: string; variant: string | null } {
+  const at = path.lastIndexOf('#');
+  if (at <= 0 || !path.slice(0, at).endsWith('.json')) return { file: path, variant: null };
+  return { file: path.slice(0, at), variant: path.slice(at + 1).trim().replace(/-/g, '–') };
+}
+
+/** Reads what compare needs from a run directory, its events.jsonl, a trials file, or one range of it (`FILE.json#LABEL`). */
 export function readSubject(path: string): Subject {
+  const { file, variant } = splitVariant(path);
+  if (variant !== null) {
+    if (!existsSync(file)) throw new Error(`${file}: no such trials file`);
+    const set = readTrialSet(file);
+    const v = set.variants.find((x) => x.label === variant);
+    if (!v) throw new Error(`${file} has no range "${variant}"; it has ${set.variants.map((x) => x.label).join(', ')}`);
+    return { path, metrics: [{ name: VARIANT_METRIC, better: 'lower', samples: v.samples }] };
+  }
   if (!existsSync(path)) throw new Error(`${path}: no such run directory or file`);
   const isDir = statSync(path).isDirectory();
   if (!isDir && path.endsWith('.json')) {

@@ -11,7 +11,7 @@ import { FIGURE16_RANGES, PAPER_REFERENCE, type TrialSet } from '../../analysis/
 import { bootstrapPercentileDiff, ecdf, mannWhitney } from '../../analysis/stats';
 import type { ComparisonView, CurveView, ExperimentPanelView, ExperimentView, MetricComparisonView, StatsRowView } from '../../contract/labApiExperiments';
 import { bootstrapMedianCi, summarize } from '../../analysis/stats';
-import { compareSubjects, readSubject, verdictText } from './compare';
+import { compareSubjects, readSubject, splitVariant, verdictText } from './compare';
 import { readTrialSet, trialsFile } from './figure16';
 import { paperText, variantStats } from './trialReport';
 
@@ -74,7 +74,7 @@ export function openExperiment(path: string): ExperimentView {
   return {
     path: full,
     kind,
-    sources: sets.map((set, i) => ({ mode: set.mode, path: files[i] })),
+    sources: sets.map((set, i) => ({ mode: set.mode, path: files[i], variants: set.variants.map((v) => v.label) })),
     title: kind === 'figure16' ? 'Figure 16: leader election performance' : `Sweep: ${s.name || basename(full)}`,
     setting,
     panels,
@@ -84,7 +84,9 @@ export function openExperiment(path: string): ExperimentView {
 
 /** A legend name for a compared path: a trials file by its folder too ("exp-a/trials-sim.json"), every such file being named alike. */
 function subjectName(path: string): string {
-  return path.endsWith('.json') ? `${basename(dirname(path))}/${basename(path)}` : basename(path);
+  const { file, variant } = splitVariant(path);
+  const name = file.endsWith('.json') ? `${basename(dirname(file))}/${basename(file)}` : basename(file);
+  return variant === null ? name : `${name} ${variant}`;
 }
 
 /** Compares each later run with the first, metric by metric (as `raftlab compare`). */

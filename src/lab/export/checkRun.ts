@@ -13,7 +13,7 @@ import { describeError, isPlainObject, ValidationError } from '../../contract/va
 import type { HistoryOp, RunEvent } from '../../contract/runEvents';
 import type { RecordedRun } from '../recorder/readRun';
 
-const LAB_TYPES = new Set(['run', 'process', 'fault', 'violation', 'membership', 'workload', 'telemetryGap', 'step']);
+const LAB_TYPES = new Set(['run', 'process', 'fault', 'violation', 'membership', 'workload', 'telemetryGap', 'speed', 'step']);
 const NODE_TYPES = new Set(['ready', 'role', 'vote', 'election', 'commit', 'apply', 'snapshot', 'config', 'transfer', 'quorumLost', 'faultRules', 'log', 'metrics']);
 const PROCESS_STATES = new Set(['starting', 'started', 'exited', 'killed', 'paused', 'resumed', 'restarted', 'stopped', 'crashed']);
 
@@ -48,6 +48,8 @@ function labEventProblem(e: Record<string, unknown>): string | null {
       return isNullableNumber(e.p50Ms) && isNullableNumber(e.p99Ms) ? null : 'p50Ms and p99Ms must be numbers or null';
     case 'telemetryGap':
       return isUint(e.missed) ? null : 'missed must be a whole number';
+    case 'speed':
+      return isFiniteNumber(e.speed) && (e.speed as number) > 0 && (e.speed as number) <= 1 ? null : 'speed must be a number in (0, 1]';
     case 'step':
       if (!isUint(e.index) || !isUint(e.line)) return 'index and line must be whole numbers';
       return typeof e.description === 'string' && (e.note === undefined || typeof e.note === 'string') ? null : 'description and note must be text';
@@ -147,6 +149,11 @@ export function summaryProblem(s: unknown): string | null {
   }
   if (s.expectations !== undefined && !(Array.isArray(s.expectations) && s.expectations.every((x) => isPlainObject(x) && typeof x.name === 'string' && typeof x.ok === 'boolean' && typeof x.detail === 'string'))) {
     return 'expectations must be a list of { name, ok, detail }';
+  }
+  if (s.clocks !== undefined) {
+    const ok = (c: unknown) =>
+      isPlainObject(c) && typeof c.host === 'string' && isFiniteNumber(c.offsetMs) && isFiniteNumber(c.boundMs) && isFiniteNumber(c.delayMs) && isUint(c.samples) && isUint(c.estimates) && isFiniteNumber(c.maxBoundMs);
+    if (!(isPlainObject(s.clocks) && Object.values(s.clocks).every(ok))) return 'clocks must map node ids to { host, offsetMs, boundMs, delayMs, samples, estimates, maxBoundMs }';
   }
   const t = s.transfers;
   if (t !== undefined && !(isPlainObject(t) && isUint(t.count) && Array.isArray(t.samples) && t.samples.every(isFiniteNumber))) return 'transfers must be { count, samples } of numbers';

@@ -147,9 +147,35 @@ export function computeSummary(events: readonly RunEvent[], history: readonly Hi
   if (opts.expectations) summary.expectations = opts.expectations;
   const refusals = countRefusals(events);
   if (Object.keys(refusals).length > 0) summary.refusals = refusals;
+  const clocks = clocksOf(events);
+  if (Object.keys(clocks).length > 0) summary.clocks = clocks;
   return summary;
 }
 
 function nullableRound(v: number | null): number | null {
   return v === null ? null : round(v, 3);
+}
+
+/** To 3 decimals, upward: a rounded bound must still be a bound. */
+function roundUp(v: number): number {
+  return Math.ceil(v * 1000) / 1000;
+}
+
+/** Each remote node's last clock estimate, with the count and the widest bound (Summary.clocks). */
+function clocksOf(events: readonly RunEvent[]): NonNullable<Summary['clocks']> {
+  const out: NonNullable<Summary['clocks']> = {};
+  for (const ev of events) {
+    if (ev.type !== 'clock' || ev.node === null) continue;
+    const before = out[String(ev.node)];
+    out[String(ev.node)] = {
+      host: ev.host,
+      offsetMs: round(ev.offsetMs, 3),
+      boundMs: roundUp(ev.boundMs),
+      delayMs: round(ev.delayMs, 3),
+      samples: ev.samples,
+      estimates: (before?.estimates ?? 0) + 1,
+      maxBoundMs: roundUp(Math.max(before?.maxBoundMs ?? 0, ev.boundMs)),
+    };
+  }
+  return out;
 }

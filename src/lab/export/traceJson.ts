@@ -10,6 +10,10 @@
  * - counters ('C') "term" and "commit" per node (commit at most one sample per 10 ms per
  *   node, plus the last), and "ops/s" and "latency ms" on the Lab process;
  * - faults and violations as global instant events ('i', scope 'g');
+ * - the debugger (docs/debugger.md): each action a global instant (cat 'debug'), and the
+ *   frozen periods as slices named "frozen" on the Lab's thread 2 "debugger";
+ * - slow motion (docs/aimed-faults.md): a "speed" counter on the Lab process, and the periods
+ *   below 1x as slices named "slow motion 0.1x" on the Lab's thread 3 "speed";
  * - timestamps in microseconds since the run started.
  */
 import type { NodeId } from '../../raft/types';
@@ -18,6 +22,7 @@ import { byTime } from '../../analysis/elections';
 import { LANE_LABELS } from '../../analysis/legend';
 import type { ShownRole } from '../../analysis/nodeView';
 import { runSpan } from './summary';
+import { labSteps, speedText } from '../../analysis/labSteps';
 
 export interface TraceEvent {
   name: string;
@@ -45,6 +50,9 @@ const LAB_PID = 0;
 const TID_ROLE = 1;
 const TID_PROCESS = 2;
 const TID_EVENTS = 3;
+/** The Lab process's threads for the debugger's frozen periods and slow motion. */
+const TID_LAB_DEBUGGER = 2;
+const TID_LAB_SPEED = 3;
 const COMMIT_SAMPLE_MS = 10;
 /** Reserved Chrome trace colour names; Perfetto picks its own, which is fine. */
 const ROLE_COLOUR: Record<ShownRole, string> = { leader: 'good', candidate: 'yellow', preCandidate: 'olive', follower: 'grey' };
@@ -204,6 +212,12 @@ export function toChromeTrace(events: readonly RunEvent[], opts: { runId?: strin
           args: { message: ev.message, nodes: ev.nodes, term: ev.term, index: ev.index },
         });
         break;
+      case 'debug':
+        out.push({ name: `debugger ${ev.action}: ${ev.description}`, ph: 'i', s: 'g', ts: us(ev.t), pid: LAB_PID, tid: 1, cat: 'debug', args: { action: ev.action, nodes: ev.nodes, step: ev.step } });
+        break;
+      case 'speed':
+        out.push({ name: 'speed', ph: 'C', ts: us(ev.t), pid: LAB_PID, tid: 0, args: { speed: ev.speed } });
+        break;
       case 'membership':
         out.push({ name: `${ev.action} node ${ev.target}`, ph: 'i', s: 'g', ts: us(ev.t), pid: LAB_PID, tid: 1, cat: 'membership', args: { voters: ev.voters } });
         break;
@@ -224,10 +238,17 @@ export function toChromeTrace(events: readonly RunEvent[], opts: { runId?: strin
     if (p) out.push({ name: 'commit', ph: 'C', ts: us(p.t), pid: n, tid: 0, args: { commit: p.v } });
   }
 
+  const steps = labSteps(byTime(events));
+  const labSlice = (name: string, tid: number, start: number, stop: number | null): TraceEvent => ({ name, ph: 'X', ts: us(start), dur: Math.max(0, us(stop ?? end) - us(start)), pid: LAB_PID, tid, cat: tid === TID_LAB_SPEED ? 'speed' : 'debug' });
+  for (const p of steps.frozen) out.push(labSlice('frozen', TID_LAB_DEBUGGER, p.start, p.end));
+  for (const p of steps.slowMotion) out.push(labSlice(`slow motion ${speedText(p.speed ?? 1)}`, TID_LAB_SPEED, p.start, p.end));
+
   const meta: TraceEvent[] = [
     { name: 'process_name', ph: 'M', ts: 0, pid: LAB_PID, tid: 0, args: { name: 'Lab' } },
     { name: 'process_sort_index', ph: 'M', ts: 0, pid: LAB_PID, tid: 0, args: { sort_index: 0 } },
   ];
+  if (steps.frozen.length > 0) meta.push({ name: 'thread_name', ph: 'M', ts: 0, pid: LAB_PID, tid: TID_LAB_DEBUGGER, args: { name: 'debugger' } });
+  if (steps.slowMotion.length > 0) meta.push({ name: 'thread_name', ph: 'M', ts: 0, pid: LAB_PID, tid: TID_LAB_SPEED, args: { name: 'speed' } });
   for (const n of [...nodes.keys()].sort((a, b) => a - b)) {
     meta.push(
       { name: 'process_name', ph: 'M', ts: 0, pid: n, tid: 0, args: { name: `Node ${n}` } },

@@ -11,6 +11,7 @@
 import * as v from 'valibot';
 import { isMap } from 'yaml';
 import type { NodeId } from '../../raft/types';
+import { AIMED_ACTIONS } from '../../contract/aimedRules';
 import { LIMITS } from '../../contract/limits';
 import { SCENARIO_ACTION_ENTRIES, ScenarioActionSchema, type ScenarioAction, type ScenarioStep } from '../../contract/scenario';
 import { decodeDraft, descend, draft as fieldsDraft, mappingDraft, plainValue, type Draft, type ReadContext } from './decodeAt';
@@ -103,7 +104,7 @@ function flagForm(key: 'heal' | 'add-node' | 'freeze' | 'unfreeze'): FileForm {
   };
 }
 
-type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break';
+type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break' | 'aim';
 
 /** A mapping's declared fields, whether the declaration is the object itself or a pipe around it (one with a description). */
 function entriesOf(key: MappingKey): v.ObjectEntries {
@@ -116,6 +117,66 @@ function entriesOf(key: MappingKey): v.ObjectEntries {
 function mapping(key: MappingKey): FileForm {
   const entries = entriesOf(key);
   return (at, ctx) => mappingDraft(entries, at, ctx, { kind: key });
+}
+
+const MATCH_FIELDS = ['types', 'termMin', 'termMax', 'indexMin', 'indexMax'] as const;
+const OCCURRENCE_FIELDS = { nth: 'n', every: 'k', first: 'k' } as const;
+
+/**
+ * `aim: { from, to, side, types, termMin..indexMax, nth | every | first, action, delay }`: the
+ * file's flat keys become the aimed fault's nested fields (src/contract/aimedFault.ts:
+ * `match`, `occurrence`, `action`), each remembering its file key by a dotted path so the
+ * declaration's issues are placed where the file wrote them (docs/aimed-faults.md).
+ * `side` is left out when the file leaves it out: the fault's default is the sender.
+ */
+function aimForm(at: Located, ctx: Ctx): Draft | undefined {
+  const flat = mappingDraft(entriesOf('aim'), at, ctx);
+  if (!flat) return undefined;
+  const d = draft('aimed');
+  // A malformed delay was reported by the reader: the declaration's word on the action is not repeated.
+  if (flat.refused.has('delayMs')) d.refused.add('action');
+  const move = (from: string, to: string, set: (value: unknown) => void) => {
+    const loc = flat.where.get(from);
+    if (!loc) return;
+    set(flat.fields[from]);
+    d.where.set(to, loc);
+  };
+  for (const k of ['from', 'to', 'side'] as const) {
+    move(k, k, (value) => (d.fields[k] = value));
+    d.fileKey.set(k, k);
+  }
+  d.fileKey.set('action', 'action');
+  const match: Record<string, unknown> = {};
+  for (const k of MATCH_FIELDS) move(k, `match.${k}`, (value) => (match[k] = value));
+  if (Object.keys(match).length > 0) d.fields.match = match;
+  const occurrences = (Object.keys(OCCURRENCE_FIELDS) as (keyof typeof OCCURRENCE_FIELDS)[]).filter((k) => flat.where.has(k));
+  if (occurrences.length > 1) {
+    ctx.issues.add(at.pos, at.path, `${at.path} takes at most one of nth, every, first (got ${occurrences.join(', ')})`);
+    d.refused.add('occurrence');
+  }
+  for (const k of occurrences) {
+    const field = OCCURRENCE_FIELDS[k];
+    d.fields.occurrence = { kind: k };
+    move(k, `occurrence.${field}`, (value) => ((d.fields.occurrence as Record<string, unknown>)[field] = value));
+    d.where.set('occurrence', flat.where.get(k)!);
+  }
+  const actionAt = flat.where.get('action');
+  const delayAt = flat.where.get('delayMs');
+  if (actionAt) {
+    const kind = flat.fields.action;
+    d.fields.action = { kind };
+    d.where.set('action', actionAt);
+    // Refused here rather than by the declaration, whose sentence names the lab API's `action.kind`.
+    const refuse = (where: Located, sentence: string) => {
+      ctx.issues.add(where.pos, where.path, sentence);
+      d.refused.add('action');
+    };
+    if (!(AIMED_ACTIONS as readonly unknown[]).includes(kind)) refuse(actionAt, `${actionAt.path} must be one of ${AIMED_ACTIONS.join(', ')} (got ${describeNode(actionAt.node)})`);
+    else if (kind === 'delay' && !delayAt && !flat.refused.has('delayMs')) refuse(at, `${at.path} needs delay: <duration> with action: delay, e.g. delay: 200ms`);
+    else if (kind !== 'delay' && delayAt) refuse(delayAt, `${delayAt.path} only goes with action: delay`);
+    else if (delayAt) move('delayMs', 'action.ms', (value) => ((d.fields.action as Record<string, unknown>).ms = value));
+  }
+  return d;
 }
 
 /**
@@ -145,6 +206,8 @@ const FILE_FORMS: { [K in ActionKey]: FileForm } = {
   advance: mapping('advance'),
   'timeout-now': valueForm('timeout-now', 'node'),
   break: mapping('break'),
+  speed: valueForm('speed', 'speed'),
+  aim: aimForm,
 };
 
 /** Node ids the action names, with where: checked against the cluster size by the caller. */

@@ -101,6 +101,17 @@ export class NodeDebugger {
     this.host.publishHeld(view);
   }
 
+  /**
+   * An aimed rule's `hold` (src/node/faults/faultInjector.ts onHold): held like a frozen node's
+   * message, frozen or not, with the rule as the reason. The first one held also publishes the
+   * node's whole debug state, so the lab lists this node's held messages even when the debugger
+   * was never used before (later ones follow as `held` events).
+   */
+  holdByRule(message: Message, direction: 'in' | 'out', reason: string): void {
+    this.hold(message, direction, reason);
+    if (this.held.length === 1) this.publish();
+  }
+
   /** After each step: the breakpoints this node checks itself (§5.2 role, term, commit; sends). */
   afterStep(out: Outputs): void {
     if (!this.watching || this.frozen) return;
@@ -133,12 +144,17 @@ export class NodeDebugger {
     return this.publish();
   }
 
-  /** Delivers what is held (arrival order), then lets the real clock tick again. */
+  /**
+   * Delivers what is held (arrival order), then lets the real clock tick again. A breakpoint
+   * one of them trips (the old leader stepping down on a higher term, say) freezes the node at
+   * once: the rest stay held and the clock stays stopped, as for any break.
+   */
   thaw(): NodeDebugState {
     this.frozen = false;
     this.breakReason = null;
-    this.release(undefined, 'deliver');
-    this.host.startClock();
+    while (this.held.length > 0 && !this.frozen) this.deliver(this.held.shift()!, 1);
+    if (this.held.length === 0) this.copies.clear();
+    if (!this.frozen) this.host.startClock();
     return this.publish();
   }
 
@@ -165,14 +181,18 @@ export class NodeDebugger {
         this.host.dropped(h.message, 'debugger: dropped by the user', h.id);
         continue;
       }
-      const times = action === 'duplicate' ? 2 : 1;
-      for (let i = 0; i < times; i++) {
-        if (h.direction === 'in') this.host.step({ type: 'message', message: h.message }, h.id);
-        else this.host.sendHeld(h.message);
-      }
+      this.deliver(h, action === 'duplicate' ? 2 : 1);
     }
     if (this.held.length === 0) this.copies.clear();
     return this.publish();
+  }
+
+  /** Steps a held inbound message (or sends a held outbound one) `times` times. */
+  private deliver(h: Held, times: number): void {
+    for (let i = 0; i < times; i++) {
+      if (h.direction === 'in') this.host.step({ type: 'message', message: h.message }, h.id);
+      else this.host.sendHeld(h.message);
+    }
   }
 
   /**

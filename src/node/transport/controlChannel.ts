@@ -21,7 +21,7 @@ import { Dealer } from 'zeromq';
 import { encodeFrame } from '../../contract/codec';
 import type { NodeDebugState } from '../../contract/debug';
 import { decodeSinglePart } from '../../wire/sockets';
-import type { ControlReply, ControlRequest, NodeStatusReport } from '../../contract/control';
+import type { ClockReading, ControlReply, ControlRequest, NodeStatusReport } from '../../contract/control';
 import { LIMITS } from '../../contract/limits';
 import { describeError } from '../../contract/validateCore';
 import type { NodeId } from '../../raft/types';
@@ -36,8 +36,8 @@ import { receiveLimits } from '../../wire/socketLimits';
 import { controlRoutingId } from '../../wire/controlRouting';
 import type { FrameSealer } from '../../contract/codec';
 
-/** What a handler returns: a status report for 'status', nothing for the others. */
-export type ControlResult = NodeStatusReport | NodeDebugState | null | undefined | void;
+/** What a handler returns: a status report for "status", a clock reading for "clock", nothing for the others. */
+export type ControlResult = NodeStatusReport | NodeDebugState | ClockReading | null | undefined | void;
 
 export type ControlHandler = (request: ControlRequest) => ControlResult | Promise<ControlResult>;
 

@@ -17,6 +17,7 @@ import type { NodeView } from '../../../src/contract/labApi';
 import type { NodeProcessConfig } from '../../../src/contract/nodeConfig';
 import type { RunEvent, Summary } from '../../../src/contract/runEvents';
 import { Cluster } from '../../../src/lab/cluster';
+import type { ClusterDeps } from '../../../src/lab/cluster/clusterDeps';
 import type { NodeId } from '../../../src/raft/types';
 import { nodeScript } from './nodeBuild';
 import { expectExactReplay } from './replay';
@@ -48,6 +49,8 @@ export interface TestClusterStartOptions {
   retain?: (ev: RunEvent) => boolean;
   /** CURVE on every socket (default true, as in the app); the node benchmark compares off. */
   curve?: boolean;
+  /** How remote hosts are reached when options name `hosts` (the netns suites pass their ssh config). */
+  hosts?: ClusterDeps['hosts'];
 }
 
 /** An event of one type, narrowed. */
@@ -100,6 +103,7 @@ export class TestCluster {
         env: opts.env,
         readyTimeoutMs: opts.readyTimeoutMs ?? 20_000,
         curve: opts.curve,
+        hosts: opts.hosts,
         onEvent: (ev) => tc.record(ev),
       });
     } catch (err) {
@@ -149,8 +153,22 @@ export class TestCluster {
     return JSON.parse(readFileSync(join(this.runDir, `node-${id}.json`), 'utf8')) as NodeProcessConfig;
   }
 
+  /**
+   * The endpoints node `id` bound, as its latest 'ready' reported them: a tcp node binds a
+   * wildcard port (src/lab/addresses.ts), so its config holds `tcp://127.0.0.1:*`, not these.
+   */
+  boundEndpoints(id: NodeId): { peerAddress: string; clientAddress: string } {
+    const ready = this.eventsOf('ready', id).at(-1);
+    if (!ready) throw new Error(`node ${id} has not reported ready: ${this.describe()}`);
+    return { peerAddress: ready.peerAddress, clientAddress: ready.clientAddress };
+  }
+
+  peerAddress(id: NodeId): string {
+    return this.boundEndpoints(id).peerAddress;
+  }
+
   clientAddress(id: NodeId): string {
-    return this.nodeConfig(id).clientAddress;
+    return this.boundEndpoints(id).clientAddress;
   }
 
   /** The node's data directory (wal/, hardstate, snapshot/). */

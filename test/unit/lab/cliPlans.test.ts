@@ -37,4 +37,11 @@ describe('plansFrom', () => {
     expect(() => plansFrom({ heartbeat: 'fast' })).toThrow(/--heartbeat must be a whole number/);
     expect(() => plansFrom({ duration: 'soon' })).toThrow(/--duration must be like/);
   });
+
+  it('--hosts and --partitions nft set the multi-host options; nft without remote hosts is refused by name', () => {
+    const [plan] = plansFrom({ nodes: '3', hosts: '10.0.0.11, 10.0.0.12,10.0.0.13', partitions: 'nft' });
+    expect(plan.cluster).toMatchObject({ hosts: ['10.0.0.11', '10.0.0.12', '10.0.0.13'], partitions: 'nft' });
+    expect(() => plansFrom({ nodes: '3', partitions: 'nft' })).toThrow(/partitions "nft" needs remote hosts/);
+    expect(() => plansFrom({ nodes: '3', partitions: 'iptables' })).toThrow(/partitions must be "filter" or "nft"/);
+  });
 });

@@ -50,7 +50,11 @@ describe('experiment:open', () => {
     const view = openExperiment(dir);
     expect(view.kind).toBe('figure16');
     // What the app's Compare picker offers as A and B (experiment:compare takes trials files).
-    expect(view.sources).toEqual([{ mode: 'real', path: join(dir, 'trials-real.json') }, { mode: 'sim', path: join(dir, 'trials-sim.json') }]);
+    // With each file's ranges: `path#range` compares one range with another.
+    expect(view.sources).toEqual([
+      { mode: 'real', path: join(dir, 'trials-real.json'), variants: ['150–155', '12–24'] },
+      { mode: 'sim', path: join(dir, 'trials-sim.json'), variants: ['150–155', '12–24'] },
+    ]);
     expect(view.panels.map((p) => p.name)).toEqual(['top', 'bottom']);
     const top = view.panels[0];
     expect(top.stats.map((r) => [r.label, r.mode, r.n])).toEqual([['150–155', 'real', 60], ['150–155', 'sim', 60]]);
@@ -87,5 +91,18 @@ describe('experiment:compare', () => {
     expect(d.diff!.low).toBeGreaterThan(0);
     expect(d.worse).toBe(true);
     expect(d.verdict).toBe('B WORSE by > 5%');
+  });
+
+  it('compares two ranges of one trials file (path#range; a hyphen stands for the dash), and names the ranges a file has', () => {
+    const file = join(dir, 'ranges.json');
+    writeFileSync(file, trialSetJson(set('real', 0, 5)));
+    const view = compareRuns([`${file}#12-24`, `${file}#150–155`]);
+    expect(view.metrics.map((m) => m.name)).toEqual(['election time, one range (ms)']);
+    const m = view.metrics[0];
+    expect(m.curves.map((c) => c.name)).toEqual([`A: ${basename(dir)}/ranges.json 12–24`, `B: ${basename(dir)}/ranges.json 150–155`]);
+    // 150–155 ms timeouts elect later than 12–24 ms ones (Figure 16, bottom panel against top).
+    expect(m.differences[0].diff!.low).toBeGreaterThan(0);
+    expect(m.differences[0].worse).toBe(true);
+    expect(() => compareRuns([`${file}#150-300`, `${file}#12-24`])).toThrow('ranges.json has no range "150–300"; it has 150–155, 12–24');
   });
 });

@@ -26,6 +26,7 @@ describe('shipped scenarios', () => {
       'figure16-election-times.yaml',
       'flaky-network.yaml',
       'leader-crash.yaml',
+      'lose-third-append.yaml',
       'membership-change.yaml',
       'partition-halves.yaml',
       'rolling-restart.yaml',
@@ -157,7 +158,7 @@ describe('broken scenarios name the line and column', () => {
     expect(issuesOf('sweep-bad.yaml')).toEqual([
       'sweep-bad.yaml:6:5: sweep[1].heartbeatMs must be at most half of electionTimeoutMinMs (40 ms), or followers time out between heartbeats',
       'sweep-bad.yaml:7:7: sweep[2].electionTimeoutMs must be [min, max] in ms, e.g. [150, 300]',
-      'sweep-bad.yaml:8:17: sweep[3].bogus is not a known key; expected one of: nodes, electionTimeoutMs, heartbeatMs, preVote, checkQuorum, fsync, transport, seed, snapshotThreshold, tickMs, maxEntriesPerMsg, recording, networkDelay',
+      'sweep-bad.yaml:8:17: sweep[3].bogus is not a known key; expected one of: nodes, electionTimeoutMs, heartbeatMs, preVote, checkQuorum, fsync, transport, seed, snapshotThreshold, tickMs, maxEntriesPerMsg, recording, networkDelay, speed, hosts, placement, labAddress, partitions',
       'sweep-bad.yaml:11:5: faults[0].kill names node 4, but the cluster has nodes 1 to 3',
     ]);
   });

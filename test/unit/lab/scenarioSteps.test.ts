@@ -30,6 +30,9 @@ const FORMS = [
   'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',
   'release: { node: 3, action: drop }', 'advance: { node: 1, untilTimer: true }', 'advance: { node: 1, ticks: 40 }', 'timeout-now: 2',
   'break: { roleChange: true, receive: { types: [vote], from: 2 }, termAbove: 3 }',
+  // Slow motion and aimed faults (docs/aimed-faults.md).
+  'speed: 0.1', 'aim: { from: leader, to: random, types: [append], nth: 3, action: drop }',
+  'aim: { from: 1, to: 2, side: receiver, termMin: 2, every: 2, action: delay, delay: 50ms }',
 ];
 
 describe('every step the reader returns is a value of ScenarioActionSchema', () => {

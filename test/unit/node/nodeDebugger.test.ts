@@ -120,6 +120,36 @@ describe('a frozen node', () => {
   });
 });
 
+describe('messages held by an aimed rule (docs/aimed-faults.md)', () => {
+  it('are held on a running node with the rule as the reason, the first one publishing the state, and delivered by a release', () => {
+    const t = setup();
+    const a = heartbeat(1);
+    const b = heartbeat(1, 3);
+    t.ids.received(a, 3, 5);
+    t.ids.received(b, 2, 9);
+    t.dbg.holdByRule(a, 'in', 'aimed rule 1: hold (nth 3)');
+    expect(t.clock(), 'an aimed hold does not freeze the node').toBe('running');
+    expect(t.states.map((s) => [s.frozen, s.heldCount, s.held[0]?.reason])).toEqual([[false, 1, 'aimed rule 1: hold (nth 3)']]);
+    t.dbg.holdByRule(b, 'in', 'aimed rule 1: hold (nth 3)');
+    expect(t.states, 'later holds go out as held events only').toHaveLength(1);
+    expect(t.held.map((h) => h.hold)).toEqual(['2.3.5', '3.2.9']);
+    t.dbg.release(['3.2.9'], 'deliver');
+    expect(t.stepped).toEqual([{ type: 'message', message: b }]);
+    expect(t.dbg.state().held.map((h) => h.hold)).toEqual(['2.3.5']);
+  });
+
+  it('at the sender go to the transport on release, not to the core', () => {
+    const t = setup();
+    const out: Message = { type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, seq: 1 };
+    t.ids.numberSent([out]);
+    t.dbg.holdByRule(out, 'out', 'aimed rule 2: hold (every message)');
+    expect(t.dbg.state().held[0].reason).toBe('aimed rule 2: hold (every message) (at the sender)');
+    t.dbg.release(undefined, 'deliver');
+    expect(t.sent).toEqual([out]);
+    expect(t.stepped).toEqual([]);
+  });
+});
+
 describe("a node's own breakpoints", () => {
   it('freezes on a role change, naming it', () => {
     const t = setup();
@@ -128,6 +158,25 @@ describe("a node's own breakpoints", () => {
     const s = t.dbg.state();
     expect(s.frozen).toBe(true);
     expect(s.breakReason).toBe('role changed from follower to candidate in term 1');
+    expect(t.clock()).toBe('stopped');
+  });
+
+  it('a break tripped while thawing freezes the node at once: the rest stay held, the clock stopped', () => {
+    const t = setup();
+    t.dbg.freeze();
+    // Two higher-term heartbeats held; the role-change breakpoint set while frozen.
+    t.dbg.advanceClock(undefined, true); // a candidate of term 1 (§5.2)
+    const a = heartbeat(2);
+    const b = heartbeat(2, 3);
+    t.ids.received(a, 1, 1);
+    t.ids.received(b, 1, 2);
+    t.dbg.intercept(a);
+    t.dbg.intercept(b);
+    t.dbg.setBreakpoints({ roleChange: true });
+    const s = t.dbg.thaw();
+    // The first heartbeat of term 2 makes the candidate a follower (§5.2): it breaks there.
+    expect(s).toMatchObject({ frozen: true, role: 'follower', term: 2, breakReason: 'role changed from candidate to follower in term 2' });
+    expect(s.held.map((h) => h.hold)).toEqual(['3.1.2']);
     expect(t.clock()).toBe('stopped');
   });
 

@@ -68,7 +68,7 @@ function fakeLab(answers: Partial<Record<LabChannel, (req: unknown) => LabResult
 const view = (path: string, modes: Array<'real' | 'sim'>): ExperimentView => ({
   path,
   kind: 'figure16',
-  sources: modes.map((mode) => ({ mode, path: `${path}/trials-${mode}.json` })),
+  sources: modes.map((mode) => ({ mode, path: `${path}/trials-${mode}.json`, variants: ['150–150', '150–300'] })),
   title: 'Figure 16: leader election performance',
   setting: '5 servers',
   panels: [],
@@ -88,12 +88,17 @@ describe('the experiments store', () => {
     expect(lab.calls.map(([, r]) => r)).toEqual([{ path: 'exp-a' }, { path: 'exp-b' }, { path: 'exp-a' }]);
     expect(store.view?.path).toBe('/runs/exp-a');
     expect(store.opened.map((e) => e.path)).toEqual(['/runs/exp-a', '/runs/exp-b']);
-    expect(store.sources.map((s) => s.path)).toEqual(['/runs/exp-a/trials-real.json', '/runs/exp-a/trials-sim.json', '/runs/exp-b/trials-real.json', '/runs/exp-b/trials-sim.json']);
+    expect(store.sources.filter((s) => s.group === 'trials').map((s) => s.path)).toEqual(['/runs/exp-a/trials-real.json', '/runs/exp-a/trials-sim.json', '/runs/exp-b/trials-real.json', '/runs/exp-b/trials-sim.json']);
     expect(store.sources[1].label).toBe('/runs/exp-a: simulated (Figure 16: leader election performance)');
     // Recorded runs the lab listed (the lab store's run:list answer) follow, as runs.
     useLabStore().runs = [{ runId: 'r1', runDir: '/runs/r1', startedAt: '2026-12-03T09:00:00.000Z', nodes: 3, hasSummary: true }];
-    expect(store.sources.slice(4)).toEqual([{ path: '/runs/r1', group: 'run', label: 'run r1 (3 nodes)' }]);
+    expect(store.sources.slice(12)).toEqual([{ path: '/runs/r1', group: 'run', label: 'run r1 (3 nodes)' }]);
     expect(store.sources.slice(0, 4).every((s) => s.group === 'trials')).toBe(true);
+    // Each range of each trials file on its own, so two ranges of one experiment can be compared.
+    expect(store.sources.slice(4, 6)).toEqual([
+      { path: '/runs/exp-a/trials-real.json#150–150', group: 'range', label: '/runs/exp-a: real processes, 150–150 ms' },
+      { path: '/runs/exp-a/trials-real.json#150–300', group: 'range', label: '/runs/exp-a: real processes, 150–300 ms' },
+    ]);
   });
 
   it("says why an open failed and keeps the experiment on screen; refuses an empty path without asking", async () => {

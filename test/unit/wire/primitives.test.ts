@@ -48,7 +48,7 @@ describe('checkEndpoint', () => {
   it('refuses everything else with a clear message', () => {
     expect(() => checkEndpoint(`ipc:///${'a'.repeat(107)}`)).toThrow(/108 bytes, the limit is 107/);
     expect(() => checkEndpoint('ipc://')).toThrow(/empty/);
-    expect(() => checkEndpoint('tcp://0.0.0.0:1')).toThrow(/allowNonLoopback/);
+    expect(() => checkEndpoint('tcp://0.0.0.0:1')).toThrow(/CURVE is required beyond it/);
     expect(() => checkEndpoint('tcp://eth0:1')).toThrow(/not loopback/);
     expect(() => checkEndpoint('tcp://127.0.0.1')).toThrow(/HOST:PORT|port/);
     expect(() => checkEndpoint('tcp://127.0.0.1:70000')).toThrow(/port/);
@@ -56,6 +56,10 @@ describe('checkEndpoint', () => {
     expect(() => checkEndpoint('inproc://x')).toThrow(/only tcp/);
     expect(() => checkEndpoint('')).toThrow(/empty/);
     expect(checkEndpoint('tcp://0.0.0.0:1', { allowNonLoopback: true })).toBe('tcp://0.0.0.0:1');
+    // CURVE sockets may leave loopback (multi-host, issue 13); plaintext ones may not, even with curve: undefined.
+    expect(checkEndpoint('tcp://10.0.0.7:*', { curve: { keys: 'k' } })).toBe('tcp://10.0.0.7:*');
+    expect(() => checkEndpoint('tcp://10.0.0.7:*', { curve: undefined })).toThrow(/not loopback/);
+    expect(() => checkEndpoint('tcp://10.0.0.7:*', { curve: {}, allowNonLoopback: false })).toThrow(/not loopback/);
     expect(isLoopbackHost('127.0.0.256')).toBe(false);
   });
 });

@@ -5,9 +5,11 @@
  */
 import type { NodeId } from '../../../raft/types';
 import type { HistoryOp, RunEvent } from '../../../contract/runEvents';
+import { faultKey, LASTING_FAULT_KINDS } from '../../../contract/faultKeys';
 import type { ShownRole } from '../../../analysis/nodeView';
 import { byTime } from '../../../analysis/elections';
 import { percentile, sortedNumbers } from '../../../analysis/percentile';
+import { labSteps, type LabSteps } from '../../../analysis/labSteps';
 
 export interface Segment {
   start: number;
@@ -49,9 +51,11 @@ export interface RunTimelines {
   violations: Array<{ t: number; property: string; message: string }>;
   ops: OpsBucket[];
   bucketMs: number;
+  /** The debugger's actions and slow motion (src/analysis/labSteps.ts); also in `faults`, so every axis marks them. */
+  steps: LabSteps;
 }
 
-const LASTING = new Set(['partition', 'link', 'flaky', 'clock', 'disk']);
+const LASTING = LASTING_FAULT_KINDS;
 
 export function buildTimelines(events: readonly RunEvent[], history: readonly HistoryOp[], span: { start: number; end: number }): RunTimelines {
   const tl: RunTimelines = {
@@ -67,6 +71,7 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     violations: [],
     ops: [],
     bucketMs: 1000,
+    steps: { frozen: [], slowMotion: [], actions: [], actionCount: 0 },
   };
   const nodeSet = new Set<NodeId>();
   const role = new Map<NodeId, { kind: ShownRole | 'learner'; term: number; since: number }>();
@@ -94,7 +99,8 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     if (l.length === 0 || l[l.length - 1][1] !== v) l.push([t, v]);
   };
 
-  for (const ev of byTime(events)) {
+  const ordered = byTime(events);
+  for (const ev of ordered) {
     const n = ev.node;
     if (n !== null && ev.type !== 'fault' && ev.type !== 'violation' && ev.type !== 'workload') nodeSet.add(n);
     switch (ev.type) {
@@ -132,7 +138,8 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
         }
         break;
       case 'fault': {
-        const key = JSON.stringify(ev.fault);
+        // A heal names its fault by key (fault:remove), not with the fields it was applied with.
+        const key = faultKey(ev.fault) ?? JSON.stringify(ev.fault);
         if (ev.action === 'apply') {
           if (LASTING.has(ev.fault.kind)) openFaults.push({ start: ev.t, key, description: ev.description });
           else tl.faults.push({ start: ev.t, end: ev.t, instant: true, description: ev.description });
@@ -171,6 +178,10 @@ export function buildTimelines(events: readonly RunEvent[], history: readonly Hi
     endDown(n, span.end);
   }
   for (const f of openFaults) tl.faults.push({ start: f.start, end: span.end, instant: false, description: f.description });
+  // Done to the run like a fault (issue 11): frozen and slow-motion periods as bands, other debugger actions as instants.
+  tl.steps = labSteps(ordered);
+  for (const p of [...tl.steps.frozen, ...tl.steps.slowMotion]) tl.faults.push({ start: p.start, end: p.end ?? span.end, instant: false, description: p.description });
+  for (const a of tl.steps.actions) tl.faults.push({ start: a.t, end: a.t, instant: true, description: a.description });
   tl.faults.sort((a, b) => a.start - b.start);
   tl.nodes = [...nodeSet].sort((a, b) => a - b);
   buildOps(tl, history);

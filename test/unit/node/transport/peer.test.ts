@@ -231,7 +231,7 @@ describe('PeerTransport', () => {
     await expect(node(1, `ipc:///tmp/${'x'.repeat(120)}`)).rejects.toThrow(/107/);
     await expect(node(1, 'udp://127.0.0.1:1')).rejects.toThrow(/only tcp/);
     const a = await node(1, 'tcp://127.0.0.1:0');
-    expect(() => a.transport.setPeer(2, 'tcp://10.1.2.3:5000')).toThrow(/allowNonLoopback/);
+    expect(() => a.transport.setPeer(2, 'tcp://10.1.2.3:5000')).toThrow(/CURVE is required beyond it/);
     const open = await node(2, 'tcp://127.0.0.1:0', { allowNonLoopback: true });
     expect(() => open.transport.setPeer(3, 'tcp://10.1.2.3:5000')).not.toThrow();
   });

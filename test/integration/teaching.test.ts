@@ -158,6 +158,26 @@ describe('teaching scenarios on real nodes', () => {
     expect([...new Set(commits)]).toEqual([1, 3]);
   }, 60_000);
 
+  it('Figure 8 (d) (§5.4.2): had it been committed, entry 2 of term 2 would be lost: S5 wins term 5 and overwrites it on the majority', async () => {
+    const run = await play('figure8-overwrite.yaml');
+    const [s1, s2, s3, s4, s5] = [1, 2, 3, 4, 5].map((n) => run.node(n));
+    // The same (c) as figure8-commit-rule.yaml: entry 2 of term 2 on S1, S2 and S3, S1's commit index 1.
+    const c = s1.afterReceiving({ type: 'appendResp', from: 2, term: 4 });
+    expect([c.role, c.term, terms(c), c.commit, c.followers['2'].match, c.followers['3'].match]).toEqual(['leader', 4, [1, 2, 4], 1, 3, 2]);
+    expect(terms(s3.beforeReceiving({ type: 'vote', from: 5, term: 5 }))).toEqual([1, 2]);
+    // (d) S1 crashed. S5's last log term (3) beats S3's and S4's (§5.4.1), not S2's (4).
+    expect([s3.afterReceiving({ type: 'vote', from: 5, term: 5 }).vote, s4.afterReceiving({ type: 'vote', from: 5, term: 5 }).vote]).toEqual([5, 5]);
+    expect(s2.afterReceiving({ type: 'vote', from: 5, term: 5 })).toMatchObject({ term: 5, vote: 0 });
+    // S5's AppendEntries fail the consistency check at S3 and S2, back off, and overwrite entry 2 of term 2 (§5.3).
+    expect(s5.received('appendResp', 5)).toEqual([[3, false], [3, true], [3, true], [2, false], [2, true], [2, true]]);
+    expect(terms(s3.afterReceiving({ type: 'append', from: 5, term: 5 }, 2))).toEqual([1, 3]);
+    expect(terms(s2.afterReceiving({ type: 'append', from: 5, term: 5 }, 2))).toEqual([1, 3]);
+    expect([terms(s2.final), terms(s3.final), terms(s5.final), s5.final.commit]).toEqual([[1, 3, 5], [1, 3, 5], [1, 3, 5], 3]);
+    // Entry 2 of term 2 survives only on the crashed S1, and no node ever counted it committed.
+    expect([terms(s1.final), s1.final.commit]).toEqual([[1, 2, 4], 1]);
+    for (const s of [s1, s2, s3]) expect(s.states().some((x) => x.commit >= 2 && x.log.entries[1]?.term === 2)).toBe(false);
+  }, 60_000);
+
   it('Figure 7 (§5.3): a follower missing an entry and one with an extra uncommitted entry, both repaired by the new leader', async () => {
     const run = await play('figure7-log-repair.yaml');
     const [s1, s2, s3] = [1, 2, 3].map((n) => run.node(n));

@@ -109,6 +109,16 @@ export const HostSchema = v.union(
 );
 export type HostEntry = Decoded<typeof HostSchema>;
 
+/**
+ * Hosts as a person types them (`raftlab run --hosts a,b,c`, the start panel's Hosts field):
+ * comma-separated ssh destinations, blanks ignored; nothing typed: undefined (this machine).
+ * The options' own check (HostSchema) then judges each one.
+ */
+export function hostsFromText(text: string): string[] | undefined {
+  const hosts = text.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return hosts.length === 0 ? undefined : hosts;
+}
+
 /** Each cluster option: its check, its sentence when wrong, its default. One line per option. */
 export const CLUSTER_OPTION_ENTRIES = {
   nodes: v.optional(wholeNumber(LIMITS.nodes), 5),

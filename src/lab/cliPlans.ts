@@ -3,7 +3,7 @@
  * flags alone, with the flags overriding the file. Bad values are usage errors (exit 2).
  */
 import type { ClusterOptions, WorkloadOptions } from '../contract/clusterOptions';
-import { DEFAULT_CLUSTER_OPTIONS, validateClusterOptions, withDefaults } from '../contract/clusterOptions';
+import { DEFAULT_CLUSTER_OPTIONS, hostsFromText, validateClusterOptions, withDefaults } from '../contract/clusterOptions';
 import type { ScenarioExpectations, ScenarioStep } from '../contract/scenario';
 import { FAULT_PRESETS, isFaultPreset, presetSteps } from './faultPresets';
 import { loadScenarioFile, plannedRuns } from './scenario/loadScenario';
@@ -144,7 +144,7 @@ function overridesFrom(a: RunArgs): Partial<ClusterOptions> {
   set('checkQuorum', onOff('check-quorum', a['check-quorum'], a['no-check-quorum']));
   set('transport', a.transport as ClusterOptions['transport'] | undefined);
   // --hosts a,b,c: ssh destinations (docs/multi-host.md); the options check each one.
-  set('hosts', a.hosts === undefined ? undefined : a.hosts.split(',').map((h) => h.trim()).filter((h) => h !== ''));
+  set('hosts', a.hosts === undefined ? undefined : (hostsFromText(a.hosts) ?? []));
   set('partitions', a.partitions as ClusterOptions['partitions'] | undefined);
   set('fsync', a.fsync as ClusterOptions['fsync'] | undefined);
   set('recording', a.recording as ClusterOptions['recording'] | undefined);

@@ -79,6 +79,23 @@ describe.skipIf(browser.skip)('what issue 15 saw, in browser mode at 1280×800 (
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('takes hosts in the start panel as --hosts does: a bad one is refused by name, a remote one offers kernel partitions', async () => {
+    const more = page.locator('summary', { hasText: 'More options' });
+    await more.click();
+    const hosts = page.getByLabel('Hosts', { exact: true });
+    await hosts.fill('user@good-host, bad host!');
+    await page.getByText('hosts[1] must be "localhost" or "[user@]host[:port]"', { exact: false }).waitFor({ timeout: 5000 });
+    expect(await page.getByRole('button', { name: 'Start cluster' }).isDisabled()).toBe(true);
+    await hosts.fill('user@10.0.0.2, 10.0.0.3:2222');
+    await page.getByLabel('Partitions across hosts').waitFor({ timeout: 5000 });
+    expect(await page.getByRole('button', { name: 'Start cluster' }).isDisabled()).toBe(false);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Emptied, the nodes run here again (the next test starts a local cluster).
+    await hosts.fill('');
+    expect(await page.getByLabel('Partitions across hosts').count()).toBe(0);
+    await more.click();
+  });
+
   let leader: CardView | undefined;
 
   it('shows "Start cluster" above the fold, and a starting cluster as starting, never as ended or "(last known)"', async () => {

@@ -13,7 +13,7 @@
  */
 import * as v from 'valibot';
 import { AIMED_ACTIONS } from './aimedRules';
-import { MAX_LINK_DELAY_MS, MAX_NODE_ID, nodeId, say, strictCase, wholeNumber } from './labApiFields';
+import { MAX_LINK_DELAY_MS, MAX_NODE_ID, nodeId, say, strictCase, trueOrFalse, wholeNumber } from './labApiFields';
 import { MESSAGE_TYPES } from './labApiTimeTravel';
 import { FIELD } from './schemaKit';
 
@@ -31,6 +31,8 @@ export const AimedMatchSchema = strictCase({
   termMax: bound,
   indexMin: bound,
   indexMax: bound,
+  /** true: only AppendEntries carrying entries (a lost one leaves a gap, §5.3); false: only empty ones. */
+  hasEntries: v.optional(trueOrFalse),
 });
 
 const count = wholeNumber(1, MAX_COUNT);

@@ -10,7 +10,7 @@
 import * as v from 'valibot';
 import type { Message } from '../raft/types';
 import { MESSAGE_TYPES } from './labApiTimeTravel';
-import { arrayOf, checker, intIn, literal, nodeId, object, tagged, uint, variantCase, type Decoded } from './schemaKit';
+import { arrayOf, bool, checker, intIn, literal, nodeId, object, tagged, uint, variantCase, type Decoded } from './schemaKit';
 
 export const messageType = literal(...MESSAGE_TYPES);
 
@@ -27,6 +27,11 @@ export const MessageMatchSchema = object({
   /** Inclusive range that must overlap the message's index range (messageIndexRange). */
   indexMin: v.optional(uint),
   indexMax: v.optional(uint),
+  /**
+   * true: only AppendEntries that carry entries; false: only those that carry none (a probe or
+   * a commit update, §5.3). Other message types never match it. Absent: either.
+   */
+  hasEntries: v.optional(bool),
 });
 export type MessageMatch = Decoded<typeof MessageMatchSchema>;
 
@@ -74,6 +79,7 @@ export function messageMatches(match: MessageMatch, m: Message): boolean {
   if (match.to !== undefined && match.to !== m.to) return false;
   if (match.termMin !== undefined && m.term < match.termMin) return false;
   if (match.termMax !== undefined && m.term > match.termMax) return false;
+  if (match.hasEntries !== undefined && (m.type !== 'append' || m.entries.length > 0 !== match.hasEntries)) return false;
   if (match.indexMin !== undefined || match.indexMax !== undefined) {
     const range = messageIndexRange(m);
     if (!range) return false;

@@ -89,6 +89,7 @@ export const SCENARIO_ACTION_ENTRIES = {
       termMax: v.optional(count(0)),
       indexMin: v.optional(count(0)),
       indexMax: v.optional(count(0)),
+      hasEntries: v.optional(v.pipe(v.boolean(), v.description('true: only AppendEntries carrying entries; false: only empty ones (probes, commit updates)'))),
       nth: v.optional(v.pipe(count(1), v.description('Only the nth matching message'))),
       every: v.optional(v.pipe(count(1), v.description('Every kth matching message'))),
       first: v.optional(v.pipe(count(1), v.description('The first k matching messages'))),

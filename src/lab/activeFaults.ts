@@ -40,7 +40,8 @@ const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ([
  */
 export function aimedFaultText(f: AimedFault): string {
   const m = f.match;
-  const what = m.types ? m.types.join('/') : 'message';
+  const kinds = m.types ? m.types.join('/') : 'message';
+  const what = m.hasEntries === undefined ? kinds : `${kinds} ${m.hasEntries ? 'with' : 'without'} entries`;
   const o = f.occurrence;
   const which = !o ? `every ${what}` : o.kind === 'nth' ? `the ${ordinal(o.n)} ${what}` : o.kind === 'every' ? `every ${ordinal(o.k)} ${what}` : o.k === 1 ? `the first ${what}` : `the first ${o.k} ${what}`;
   const range = (name: string, lo?: number, hi?: number) => (lo === undefined && hi === undefined ? [] : [`${name} ${lo ?? 0}..${hi ?? '∞'}`]);

@@ -17,7 +17,7 @@ import { parseDuration } from './scenario/values';
 /** A bad --aim SPEC (cliPlans.ts makes it a usage error, exit 2). */
 export class AimSpecError extends Error {}
 
-const KEYS = ['at', 'from', 'to', 'side', 'types', 'termMin', 'termMax', 'indexMin', 'indexMax', 'nth', 'every', 'first', 'action', 'delay'] as const;
+const KEYS = ['at', 'from', 'to', 'side', 'types', 'termMin', 'termMax', 'indexMin', 'indexMax', 'hasEntries', 'nth', 'every', 'first', 'action', 'delay'] as const;
 
 const endOf = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 
@@ -45,6 +45,11 @@ export function parseAimSpec(spec: string, index: number): ScenarioStep {
   const match: Record<string, unknown> = {};
   if (kv.has('types')) match.types = kv.get('types')!.split('/');
   for (const k of ['termMin', 'termMax', 'indexMin', 'indexMax'] as const) if (kv.has(k)) match[k] = count(k, kv.get(k)!);
+  if (kv.has('hasEntries')) {
+    const b = kv.get('hasEntries');
+    if (b !== 'true' && b !== 'false') throw new AimSpecError(`--aim: hasEntries must be true or false, got "${b}"`);
+    match.hasEntries = b === 'true';
+  }
   const o = occurrences[0];
   const occurrence = o === undefined ? undefined : o === 'nth' ? { kind: 'nth', n: count(o, kv.get(o)!) } : { kind: o, k: count(o, kv.get(o)!) };
   const kind = kv.get('action');

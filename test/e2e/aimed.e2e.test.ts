@@ -46,6 +46,8 @@ describe.skipIf(browser.skip)('aimed faults and slow motion in the app (headless
     await form.getByLabel('From', { exact: true }).selectOption(String(leader.id));
     await form.getByLabel('To', { exact: true }).selectOption(String(follower));
     await form.getByLabel('Message type').selectOption('append');
+    // An empty AppendEntries (a commit update) leaves no gap when lost: aim at those with entries.
+    await form.getByLabel('Entries', { exact: true }).selectOption('with');
     await form.getByLabel('Which', { exact: true }).selectOption('nth');
     await form.getByLabel('n', { exact: true }).fill('3');
     await form.getByLabel('Action', { exact: true }).selectOption('drop');
@@ -54,10 +56,10 @@ describe.skipIf(browser.skip)('aimed faults and slow motion in the app (headless
     const faults = page.getByRole('region', { name: 'Faults' });
     const list = faults.locator('ul.fault-list > li');
     await expect.poll(() => list.count(), { timeout: DEADLINE_MS }).toBe(1);
-    expect(await list.first().textContent()).toContain(`aimed ${leader.id} → ${follower} at the sender: drop the 3rd append`);
+    expect(await list.first().textContent()).toContain(`aimed ${leader.id} → ${follower} at the sender: drop the 3rd append with entries`);
     const plan = session.lab.current!.faults;
     expect(plan.aimedRulesFor(leader.id)).toEqual([
-      { direction: 'out', match: { types: ['append'], from: leader.id, to: follower }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } },
+      { direction: 'out', match: { types: ['append'], hasEntries: true, from: leader.id, to: follower }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } },
     ]);
 
     const speed = page.getByRole('group', { name: 'Speed' });

@@ -1,7 +1,8 @@
 /**
  * Aimed faults on real nodes (issue 11 item 5, docs/aimed-faults.md): three real node
  * processes over real ZeroMQ, recording full. An aimed rule on the leader drops only the 3rd
- * AppendEntries it sends to one follower after the rule is set. The journal's Dropped records
+ * AppendEntries carrying entries it sends to one follower after the rule is set (an empty one,
+ * a commit update, would leave no gap). The journal's Dropped records
  * show exactly that one message, named by the rule; the follower then rejects the next
  * AppendEntries (its log has a gap: the consistency check of §5.3), the leader backs off and
  * resends, and the follower catches up. Replay reproduces every step (0 mismatches).
@@ -44,7 +45,7 @@ describe('aimed faults on a real cluster', () => {
     const follower = leader === 2 ? 3 : 2;
 
     const state = await lab.handle('fault:apply', {
-      fault: { kind: 'aimed', from: leader, to: follower, match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } },
+      fault: { kind: 'aimed', from: leader, to: follower, match: { types: ['append'], hasEntries: true }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } },
     });
     expect(state.faults?.map((f) => f.id)).toEqual([`aimed:${leader}>${follower}`]);
     const opsAtRule = cluster.opsOk();
@@ -56,7 +57,7 @@ describe('aimed faults on a real cluster', () => {
     await waitFor(() => followerView().applied >= target, { timeoutMs: 20_000, what: `node ${follower} applying up to ${target}` });
     expect(cluster.leader(), 'no election: one lost message is repaired, not a failure').toBe(leader);
     // The faults in force say how often the rule acted, from the leader's report (at most 200 ms late).
-    await waitFor(async () => (await lab.handle('lab:state', {})).faults?.[0]?.description.endsWith('drop the 3rd append (acted 1×)'), {
+    await waitFor(async () => (await lab.handle('lab:state', {})).faults?.[0]?.description.endsWith('drop the 3rd append with entries (acted 1×)'), {
       timeoutMs: 5_000,
       what: 'the faults in force counting one hit',
     });
@@ -71,9 +72,11 @@ describe('aimed faults on a real cluster', () => {
     // send while the loaded machine stalled a connection: 'unreachable'); those are not the
     // rule's, and the retry path repairs them the same way.
     const { replays } = loadRunReplays(dir);
-    const allDrops = replays.flatMap((r) => r.drops.map((d) => ({ node: r.node, ...d })));
-    const drops = allDrops.filter((d) => d.reason.startsWith('fault'));
-    expect(allDrops.filter((d) => !d.reason.startsWith('fault')).every((d) => ['unreachable', 'unknownPeer', 'queueOverflow'].includes(d.reason))).toBe(true);
+    // Faults drop only what the rule took; the real transport may also lose a frame to a peer
+    // not connected yet on a loaded machine ('unreachable'), which is no fault.
+    const all = replays.flatMap((r) => r.drops.map((d) => ({ node: r.node, ...d })));
+    expect(all.filter((d) => !d.reason.startsWith('fault')).every((d) => d.reason === 'unreachable' || d.reason === 'queueOverflow'), JSON.stringify(all.map((d) => d.reason))).toBe(true);
+    const drops = all.filter((d) => d.reason.startsWith('fault'));
     expect(drops.map((d) => ({ node: d.node, type: d.header.type, from: d.header.from, to: d.header.to, reason: d.reason }))).toEqual([
       { node: leader, type: 'append', from: leader, to: follower, reason: 'fault out: aimed rule 1: drop (nth 3)' },
     ]);
@@ -93,7 +96,7 @@ describe('aimed faults on a real cluster', () => {
     // The run records the fault, and the leader's telemetry counts the rule's one hit.
     const events = (await lab.handle('run:open', { path: dir })).events as RunEvent[];
     const faults = events.filter((e) => e.type === 'fault');
-    expect(faults.map((e) => (e.type === 'fault' ? e.description : ''))).toEqual([`aimed ${leader} → ${follower} at the sender: drop the 3rd append`]);
+    expect(faults.map((e) => (e.type === 'fault' ? e.description : ''))).toEqual([`aimed ${leader} → ${follower} at the sender: drop the 3rd append with entries`]);
     const reports = events.filter((e) => e.type === 'faultRules' && e.node === leader);
     const last = reports[reports.length - 1];
     expect(last?.type === 'faultRules' ? last.aimed?.map((a) => a.hits) : null).toEqual([1]);

@@ -45,7 +45,7 @@ describe('an aimed hold on a real cluster', () => {
     expect(lab.state().debug, 'the debugger is not in use before anything is held').toBeUndefined();
 
     await lab.handle('fault:apply', {
-      fault: { kind: 'aimed', from: leader, to: follower, side: 'receiver', match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'hold' } },
+      fault: { kind: 'aimed', from: leader, to: follower, side: 'receiver', match: { types: ['append'], hasEntries: true }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'hold' } },
     });
     const heldAt = (node: number): HeldMessage[] => lab.state().debug?.nodes.find((n) => n.node === node)?.held ?? [];
     const [held] = await waitFor(() => (heldAt(follower).length > 0 ? heldAt(follower) : undefined), { timeoutMs: 10_000, what: `an AppendEntries held at node ${follower}` });
@@ -85,6 +85,6 @@ describe('an aimed hold on a real cluster', () => {
     // The run records the aimed fault and the release, in that order.
     const events = (await lab.handle('run:open', { path: runDir! })).events as RunEvent[];
     const done = events.flatMap((e) => (e.type === 'fault' ? [`fault: ${e.description}`] : e.type === 'debug' ? [`debug ${e.action}: ${e.description}`] : []));
-    expect(done).toEqual([`fault: aimed ${leader} → ${follower} at the receiver: hold the 3rd append`, `debug release: node ${follower}: delivered ${held.hold}`]);
+    expect(done).toEqual([`fault: aimed ${leader} → ${follower} at the receiver: hold the 3rd append with entries`, `debug release: node ${follower}: delivered ${held.hold}`]);
   }, 120_000);
 });

@@ -24,8 +24,12 @@ describe('scenarios/lose-third-append.yaml', () => {
     const runDir = join(runs, readdirSync(runs)[0]);
     expectExactReplay(runDir);
 
-    const drops = loadRunReplays(runDir).replays.flatMap((rp) => rp.drops.map((d) => ({ node: rp.node, type: d.header.type, from: d.header.from, to: d.header.to, reason: d.reason })));
-    expect(drops).toHaveLength(1);
+    const all = loadRunReplays(runDir).replays.flatMap((rp) => rp.drops.map((d) => ({ node: rp.node, type: d.header.type, from: d.header.from, to: d.header.to, reason: d.reason })));
+    // Faults drop only what the rule took; the real transport may also lose a frame to a peer
+    // not connected yet on a loaded machine ('unreachable', docs/formats.md), which is no fault.
+    const drops = all.filter((d) => d.reason.startsWith('fault'));
+    expect(all.filter((d) => !d.reason.startsWith('fault')).map((d) => d.reason).every((r) => r === 'unreachable' || r === 'queueOverflow'), JSON.stringify(all)).toBe(true);
+    expect(drops, JSON.stringify(all)).toHaveLength(1);
     const [drop] = drops;
     expect(drop).toMatchObject({ type: 'append', reason: 'fault out: aimed rule 1: drop (nth 3)' });
     expect(drop.node).toBe(drop.from);

@@ -119,11 +119,11 @@ function mapping(key: MappingKey): FileForm {
   return (at, ctx) => mappingDraft(entries, at, ctx, { kind: key });
 }
 
-const MATCH_FIELDS = ['types', 'termMin', 'termMax', 'indexMin', 'indexMax'] as const;
+const MATCH_FIELDS = ['types', 'termMin', 'termMax', 'indexMin', 'indexMax', 'hasEntries'] as const;
 const OCCURRENCE_FIELDS = { nth: 'n', every: 'k', first: 'k' } as const;
 
 /**
- * `aim: { from, to, side, types, termMin..indexMax, nth | every | first, action, delay }`: the
+ * `aim: { from, to, side, types, termMin..indexMax, hasEntries, nth | every | first, action, delay }`: the
  * file's flat keys become the aimed fault's nested fields (src/contract/aimedFault.ts:
  * `match`, `occurrence`, `action`), each remembering its file key by a dotted path so the
  * declaration's issues are placed where the file wrote them (docs/aimed-faults.md).

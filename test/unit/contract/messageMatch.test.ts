@@ -31,6 +31,15 @@ describe('messageMatch (issue 11: which messages an aimed rule or a breakpoint m
     expect(messageMatches({ indexMin: 0 }, heartbeat)).toBe(false);
   });
 
+  it('tells AppendEntries carrying entries from empty ones (a probe or a commit update, §5.3); other types never match', () => {
+    expect(messageMatches({ hasEntries: true }, append(4, 2))).toBe(true);
+    expect(messageMatches({ hasEntries: true }, append(4, 0))).toBe(false);
+    expect(messageMatches({ hasEntries: false }, append(4, 0))).toBe(true);
+    expect(messageMatches({ hasEntries: false }, append(4, 1))).toBe(false);
+    expect(messageMatches({ hasEntries: false }, heartbeat)).toBe(false);
+    expect(messageMatches({ hasEntries: true }, vote)).toBe(false);
+  });
+
   it('selects the nth, every kth or the first k matching messages', () => {
     const picked = (o: Parameters<typeof occurrenceSelects>[0]) => [1, 2, 3, 4, 5, 6].filter((n) => occurrenceSelects(o, n));
     expect(picked(undefined)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -44,6 +53,7 @@ describe('messageMatch (issue 11: which messages an aimed rule or a breakpoint m
     expect(() => checkMessageMatch({ types: ['gossip'] })).toThrow(/types/);
     expect(() => checkMessageMatch({ types: [] })).toThrow(/types/);
     expect(() => checkMessageMatch({ from: 0 })).toThrow(/from/);
+    expect(() => checkMessageMatch({ hasEntries: 'yes' })).toThrow(/hasEntries/);
     expect(() => checkOccurrence({ kind: 'nth', n: 0 })).toThrow(/n/);
     expect(() => checkOccurrence({ kind: 'sometimes' })).toThrow();
   });

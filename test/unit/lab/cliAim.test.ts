@@ -26,6 +26,7 @@ describe('--aim and --speed', () => {
     expect(bad('at=1s,from=1,to=2,nth=1,first=2,action=drop')).toThrow(/at most one of nth/);
     expect(bad('at=1s,colour=red,action=drop')).toThrow(/unknown key "colour"/);
     expect(bad('at=20s,from=1,to=2,action=drop')).toThrow(/before the end of the run/);
+    expect(bad('at=1s,from=1,to=2,hasEntries=yes,action=drop')).toThrow('--aim: hasEntries must be true or false, got "yes"');
   });
 
   it('sets the cluster speed, within 0.01..1', () => {

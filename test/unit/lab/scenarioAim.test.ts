@@ -17,17 +17,17 @@ describe('aim: scenario steps', () => {
   it('reads the shipped example into one aimed fault from the leader', () => {
     const s = loadScenarioFile(join(__dirname, '../../../scenarios/lose-third-append.yaml'));
     expect(s.steps).toEqual([
-      { atMs: 2000, action: { kind: 'aimed', from: 'leader', to: 'random', match: { types: ['append'] }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } }, source: expect.anything() },
+      { atMs: 2000, action: { kind: 'aimed', from: 'leader', to: 'random', match: { types: ['append'], hasEntries: true }, occurrence: { kind: 'nth', n: 3 }, action: { kind: 'drop' } }, source: expect.anything() },
     ]);
   });
 
   it('reads ranges, occurrences, the receiver side and delays', () => {
-    const r = parseScenario(scenario('{ from: 1, to: 2, side: receiver, types: [vote, voteResp], termMin: 2, termMax: 4, indexMin: 1, every: 2, action: delay, delay: 200ms }'), 'x.yaml');
+    const r = parseScenario(scenario('{ from: 1, to: 2, side: receiver, types: [vote, voteResp], termMin: 2, termMax: 4, indexMin: 1, hasEntries: false, every: 2, action: delay, delay: 200ms }'), 'x.yaml');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.scenario.steps[0].action).toEqual({
       kind: 'aimed', from: 1, to: 2, side: 'receiver',
-      match: { types: ['vote', 'voteResp'], termMin: 2, termMax: 4, indexMin: 1 },
+      match: { types: ['vote', 'voteResp'], termMin: 2, termMax: 4, indexMin: 1, hasEntries: false },
       occurrence: { kind: 'every', k: 2 },
       action: { kind: 'delay', ms: 200 },
     });

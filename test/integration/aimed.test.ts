@@ -7,16 +7,13 @@
  * AppendEntries (its log has a gap: the consistency check of §5.3), the leader backs off and
  * resends, and the follower catches up. Replay reproduces every step (0 mismatches).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/contract/runEvents';
-import { Lab } from '../../src/lab/lab';
 import { collectMessages } from '../../src/replay/messages';
 import { loadRunReplays } from '../../src/replay/runReplay';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
+import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 import { waitFor } from './helpers/waitFor';
 
@@ -24,13 +21,7 @@ useClusterTeardown();
 
 describe('aimed faults on a real cluster', () => {
   it('drops exactly the 3rd AppendEntries to a follower, and the leader retries until it catches up (§5.3)', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-aimed-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('aimed');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: true, checkQuorum: false,

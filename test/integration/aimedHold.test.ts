@@ -8,15 +8,12 @@
  * message is stepped by the follower's core (a stale AppendEntries: it changes nothing, §5.3),
  * the release is recorded in the run, and replay reproduces every step (0 mismatches).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HeldMessage } from '../../src/contract/debug';
 import type { RunEvent } from '../../src/contract/runEvents';
-import { Lab } from '../../src/lab/lab';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
+import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 import { waitFor } from './helpers/waitFor';
 
@@ -24,13 +21,7 @@ useClusterTeardown();
 
 describe('an aimed hold on a real cluster', () => {
   it('holds exactly the 3rd AppendEntries at the follower, lists it in the debug state, and delivers it on release', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-aimed-hold-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('aimed-hold');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: true, checkQuorum: false,

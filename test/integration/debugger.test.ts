@@ -6,16 +6,13 @@
  * Every action is an ordinary core input, so the run replays with 0 mismatches, and the
  * journals pair each held message's send and receipt by its id.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DebugView, HeldMessage } from '../../src/contract/debug';
 import type { RunEvent } from '../../src/contract/runEvents';
-import { Lab } from '../../src/lab/lab';
 import { sessionScenario } from '../../src/lab/debug/sessionScenario';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
+import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 import { waitFor } from './helpers/waitFor';
 
@@ -23,13 +20,7 @@ useClusterTeardown();
 
 describe('the debugger on a real cluster', () => {
   it('freezes, elects a leader one held RequestVote at a time, resumes, and replays exactly', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-debugger-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('debugger');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: false, checkQuorum: false,

@@ -6,17 +6,14 @@
  * put's outcome goes to the history; a put to a follower is refused (not the leader, §8); the
  * run records both and replays with 0 mismatches, and a saved session repeats them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HeldMessage } from '../../src/contract/debug';
 import type { RunEvent } from '../../src/contract/runEvents';
-import { Lab } from '../../src/lab/lab';
 import { sessionScenario } from '../../src/lab/debug/sessionScenario';
 import { readRun } from '../../src/lab/recorder/readRun';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
+import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 import { waitFor } from './helpers/waitFor';
 
@@ -24,13 +21,7 @@ useClusterTeardown();
 
 describe("the debugger's client request", () => {
   it('commits a put submitted while frozen only once a follower and its answer are delivered (§5.3)', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-debugger-put-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('debugger-put');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: false, checkQuorum: false,

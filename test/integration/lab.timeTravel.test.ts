@@ -13,6 +13,7 @@ import { Lab } from '../../src/lab/lab';
 import { cmdMessages } from '../../src/lab/cliReplay';
 import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
 import { nodeScript } from './helpers/nodeBuild';
+import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 import { waitFor } from './helpers/waitFor';
 
@@ -20,13 +21,7 @@ useClusterTeardown();
 
 describe('time travel through the Lab service', () => {
   it('replays every node at a time and lists the messages of a window, live and after the run', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-timetravel-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
-      else rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('timetravel');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, preVote: false, checkQuorum: true,

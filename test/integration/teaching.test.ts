@@ -8,22 +8,20 @@
  * The frozen scenarios take exactly the same steps on every run (docs/debugger.md), so the
  * states are asserted exactly, as the paper's figures draw them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/raft/types';
 import type { RunEvent } from '../../src/contract/runEvents';
 import type { CoreStateView } from '../../src/contract/labApiTimeTravel';
-import { Lab } from '../../src/lab/lab';
 import { plansFrom, type RunArgs } from '../../src/lab/cliPlans';
 import { runPlan, type RunOutcome } from '../../src/lab/scenarioRunner';
 import { readRun } from '../../src/lab/recorder/readRun';
 import { loadRunReplays } from '../../src/replay/runReplay';
 import { readRunClock } from '../../src/replay/runFiles';
 import type { NodeReplay, ReplayedStep } from '../../src/replay/nodeReplay';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript, repoRoot } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
+import { repoRoot } from './helpers/nodeBuild';
+import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 
 useClusterTeardown();
@@ -89,13 +87,7 @@ interface Played {
 
 /** Runs scenarios/teaching/<file> as the CLI does; the run is replayed exactly before anything is asserted. */
 async function play(file: string): Promise<Played> {
-  const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-teaching-'));
-  const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-  onCleanup(async () => {
-    await lab.shutdown();
-    if (process.env.RAFTLAB_KEEP_RUNS) console.error(`[integration] kept ${runsDir}`);
-    else rmSync(runsDir, { recursive: true, force: true });
-  });
+  const { lab } = await openTestLab('teaching');
   const [plan] = plansFrom({ scenario: join(repoRoot(), 'scenarios', 'teaching', file) } as RunArgs);
   const outcome = await runPlan(lab, plan);
   // A message the transport dropped (a link not up yet, docs/debugger.md) would leave a step waiting in vain: say so first.

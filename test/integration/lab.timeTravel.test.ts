@@ -4,15 +4,12 @@
  * on the ended one, `run:stateAt` gives every node's replayed core state and `run:messages`
  * the candidates' RequestVotes after the kill (§5.2), or counts per bucket above maxItems.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/contract/runEvents';
-import { Lab } from '../../src/lab/lab';
 import { cmdMessages } from '../../src/lab/cliReplay';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
 import { openTestLab } from './helpers/testLab';
 import { expectExactReplay } from './helpers/replay';
 import { waitFor } from './helpers/waitFor';
@@ -108,12 +105,7 @@ describe('time travel through the Lab service', () => {
   }, 90_000);
 
   it('a run recorded at level messages: receipts listed and drawn, core states plainly unavailable, raftlab messages lists them', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-timetravel-headers-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('timetravel-headers');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, preVote: false, checkQuorum: true,
@@ -148,12 +140,7 @@ describe('time travel through the Lab service', () => {
   }, 60_000);
 
   it('says so when a run has no journal', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-timetravel-none-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab } = await openTestLab('timetravel-none');
     await expect(lab.handle('run:stateAt', { atMs: 0 })).rejects.toThrow(/no run to travel in/);
   });
 });

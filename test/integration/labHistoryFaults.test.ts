@@ -5,28 +5,19 @@
  *   - LabState.faults lists each fault in force, dated, and fault:remove undoes one of them
  *     (the nodes' link rules and the other faults stay), recorded as a heal of that fault.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/contract/runEvents';
 import type { LabState } from '../../src/contract/labApi';
 import { withDefaults } from '../../src/contract/clusterOptions';
-import { Lab } from '../../src/lab/lab';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
 import { waitFor } from './helpers/waitFor';
+import { openTestLab } from './helpers/testLab';
 
 useClusterTeardown();
 
 describe('run:history and fault:remove (the lab side of reload-safe views and the faults panel)', () => {
   it('history has everything pushed so far; one fault is removed while the others stay', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-history-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab } = await openTestLab('history');
     const pushed: RunEvent[] = [];
     lab.subscribe((channel, payload) => {
       if (channel === 'lab:events') pushed.push(...(payload as { events: RunEvent[] }).events);

@@ -5,15 +5,12 @@
  * nothing else changes: the same leader, no election. The heartbeats are counted from the
  * leader's own metrics (heartbeatsSent) over a window at 1x and one at 0.1x.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/contract/runEvents';
-import { Lab } from '../../src/lab/lab';
-import { onCleanup, useClusterTeardown } from './helpers/lifecycle';
-import { nodeScript } from './helpers/nodeBuild';
+import { useClusterTeardown } from './helpers/lifecycle';
 import { waitFor } from './helpers/waitFor';
+import { openTestLab } from './helpers/testLab';
 
 useClusterTeardown();
 
@@ -29,12 +26,7 @@ function heartbeatRate(samples: readonly Metrics[], from: number, to: number): {
 
 describe('slow motion on a real cluster', () => {
   it('at speed 0.1 the leader sends about a tenth as many heartbeats per second, and keeps leading', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-slow-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('slow');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: true, checkQuorum: true,
@@ -86,12 +78,7 @@ describe('slow motion on a real cluster', () => {
   }, 60_000);
 
   it('a speed change while frozen leaves the clocks stopped: only the lab steps them (docs/debugger.md)', async () => {
-    const runsDir = mkdtempSync(join(tmpdir(), 'raftlab-it-slow-frozen-'));
-    const lab = Lab.create({ runsDir, nodeScript: await nodeScript() });
-    onCleanup(async () => {
-      await lab.shutdown();
-      rmSync(runsDir, { recursive: true, force: true });
-    });
+    const { lab, runsDir } = await openTestLab('slow-frozen');
     await lab.handle('cluster:start', {
       options: {
         nodes: 3, electionTimeoutMinMs: 300, electionTimeoutMaxMs: 600, heartbeatMs: 50, preVote: true, checkQuorum: true,

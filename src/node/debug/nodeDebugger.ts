@@ -51,6 +51,8 @@ export class NodeDebugger {
   /** True when some breakpoint needs a look after each step (keeps the hot path free otherwise). */
   private watching = false;
   private lastRole: Role | null = null;
+  /** A frozen node's state report is queued for the end of this turn (afterStep). */
+  private publishQueued = false;
 
   constructor(private readonly host: DebuggerHost) {}
 
@@ -120,7 +122,14 @@ export class NodeDebugger {
    */
   afterStep(out: Outputs): void {
     if (this.frozen) {
-      this.publish();
+      // Once per turn: a debug command publishes its own state when its steps are done (which
+      // cancels this), and N ticks of one clock step are one report, not N.
+      if (!this.publishQueued) {
+        this.publishQueued = true;
+        queueMicrotask(() => {
+          if (this.publishQueued) this.publish();
+        });
+      }
       return;
     }
     if (!this.watching) return;
@@ -275,6 +284,7 @@ export class NodeDebugger {
   }
 
   private publish(): NodeDebugState {
+    this.publishQueued = false;
     const state = this.state();
     this.host.publishState(state);
     return state;

@@ -48,6 +48,24 @@ function setup() {
 const heartbeat = (term: number, from = 2): Message => ({ type: 'heartbeat', from, to: 1, term, commit: 0, seq: 1 });
 
 describe('a frozen node', () => {
+  it('reports its state once per turn after steps outside debug commands (a client request), and a command only once', async () => {
+    const t = setup();
+    t.dbg.freeze();
+    const before = t.states.length;
+    // Two steps in one turn that no debug command made (as a client request or a disk acknowledgement would).
+    t.raft.step({ type: 'tick' });
+    t.dbg.afterStep({ messages: [] } as never);
+    t.dbg.afterStep({ messages: [] } as never);
+    expect(t.states.length, 'nothing before the turn ends').toBe(before);
+    await Promise.resolve();
+    expect(t.states.length - before).toBe(1);
+    // A clock step of many ticks reports once: its own answer, with nothing queued after it.
+    const n = t.states.length;
+    t.dbg.advanceClock(5, undefined);
+    await Promise.resolve();
+    expect(t.states.length - n).toBe(1);
+  });
+
   it('stops its clock and holds every peer message instead of stepping it', () => {
     const t = setup();
     expect(t.dbg.intercept(heartbeat(1))).toBe(false); // not frozen: stepped by the caller

@@ -27,6 +27,7 @@ import { tickIntervalMs } from './faults/speed';
 import { FaultInjector } from './faults/faultInjector';
 import { JournalWriter } from './journal/journalWriter';
 import { LatencyTrace } from './latencyTrace';
+import { knowsElectionQuorum } from './electionGate';
 import { encodeCommand, entryDigest, KvStateMachine } from './kv';
 import { NodeMetricsSampler } from './metrics';
 import { RefusalLog } from './refusalLog';
@@ -79,6 +80,8 @@ export class NodeRuntime {
   private queueHead = 0;
   private draining = false;
   private tickTimer: NodeJS.Timeout | null = null;
+  /** Until this node knows a quorum's endpoints its clock stays off (electionGate.ts). */
+  private awaitingQuorum = true;
   private tickBase = 0;
   private ticksDone = 0;
   private timerRate = 1;
@@ -200,7 +203,7 @@ export class NodeRuntime {
     this.publish({ t: wallNow(), type: 'role', role: s.role, term: s.term, leader: s.leader });
     // Entries committed before a restart are handed out again on the first step (§5.3:
     // the state machine is rebuilt from the snapshot plus the committed log).
-    this.startClock();
+    this.startClockOnceQuorumKnown();
     this.metrics.start(c.metricsIntervalMs, () => this.publish({ t: wallNow(), type: 'metrics', ...this.sampleMetrics() }));
   }
 
@@ -243,6 +246,7 @@ export class NodeRuntime {
   private startClock(): void {
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = null;
+    if (this.awaitingQuorum) return;
     // A frozen node ticks only when the lab steps its clock (src/node/debug).
     if (this.debugger?.isFrozen) return;
     this.tickBase = performance.now();
@@ -264,6 +268,18 @@ export class NodeRuntime {
       if (n === 1) tick(1);
       else setImmediate(() => tick(n));
     }, Math.max(1, Math.floor(tickMs)));
+  }
+
+  /**
+   * Starts the clock the first time this node knows the endpoints of a quorum of voters
+   * (electionGate.ts); called at start and after each setPeer. Once started it is never
+   * gated again: a peer forgotten later is Raft's ordinary unreachable peer (§5.3).
+   */
+  private startClockOnceQuorumKnown(): void {
+    if (!this.awaitingQuorum) return;
+    if (!knowsElectionQuorum(this.raft.status().config, this.config.id, (peer) => this.peers.knows(peer))) return;
+    this.awaitingQuorum = false;
+    this.startClock();
   }
 
   // ---------------------------------------------------------------------------
@@ -589,6 +605,7 @@ export class NodeRuntime {
         this.peers.setPeer(cmd.id, cmd.address, cmd.publicKey);
         if (cmd.address === null) this.clientAddresses.delete(cmd.id);
         else if (cmd.clientAddress) this.clientAddresses.set(cmd.id, cmd.clientAddress);
+        this.startClockOnceQuorumKnown();
         return null;
       case 'transferLeader':
         await this.admin({ type: 'transferLeader', to: cmd.to });

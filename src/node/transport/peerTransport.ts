@@ -341,6 +341,11 @@ export class PeerTransport {
     }
   }
 
+  /** True when this transport has an address for `peer` (from its config or setPeer). */
+  knows(peer: NodeId): boolean {
+    return this.links.has(peer);
+  }
+
   /** Queues `message` for `message.to`; never blocks, drops rather than queue without bound. */
   send(message: Message): void {
     if (this.closed) return;

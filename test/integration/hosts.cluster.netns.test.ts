@@ -214,7 +214,7 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     for (const [i, pid] of pids.entries()) expect(namespaceOf(pid)).toBe(hosts.hosts[i].namespace);
     // The fixture put a bandwidth limit on node 1's host before it reported.
     const [h1, , h3] = hosts.hosts;
-    expect(rootQdisc(hosts, h1.name)).toMatch(/^qdisc tbf .*rate 1Mbit/);
+    expect(rootQdisc(hosts, h1.name)).toMatch(/^qdisc tbf .*rate 1024Kbit/);
     // A tbf raftlab did not put there: no start may touch it.
     expect(hosts.exec(h3.name, ['tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', '100mbit', 'burst', '100kb', 'latency', '50ms']).code).toBe(0);
     onCleanup(() => void hosts.exec(h3.name, ['tc', 'qdisc', 'del', 'dev', 'eth0', 'root']));
@@ -312,7 +312,9 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     // 32 KB/s is ~1.3 s in all. Half of that, and 5 times the unlimited figure, cannot be reached
     // by noise on a machine where the unlimited writes take a few ms each.
     const floorMs = ((PUTS * SIZE * 2 * 8) / (256 * 1000)) * 1000 * 0.5;
-    console.log(`[figures] ${PUTS} sequential 2 KB writes, leader on ${leaderHost.name}: unlimited ${unlimitedMs.toFixed(0)} ms, limited to 256 kbit/s ${limitedMs.toFixed(0)} ms (floor asserted ${floorMs.toFixed(0)} ms)`);
+    const stats = /Sent (\d+) bytes (\d+) pkt \(dropped (\d+), overlimits (\d+)/.exec(hosts.exec(leaderHost.name, ['tc', '-s', 'qdisc', 'show', 'dev', 'eth0', 'root']).stdout);
+    const tbf = stats ? `tbf sent ${stats[1]} bytes in ${stats[2]} packets, dropped ${stats[3]}, overlimits ${stats[4]}` : 'no tbf statistics';
+    console.log(`[figures] ${PUTS} sequential 2 KB writes, leader on ${leaderHost.name}: unlimited ${unlimitedMs.toFixed(0)} ms, limited to 256 kbit/s ${limitedMs.toFixed(0)} ms (floor asserted ${floorMs.toFixed(0)} ms; ${tbf})`);
     expect(limitedMs).toBeGreaterThan(floorMs);
     expect(limitedMs).toBeGreaterThan(5 * unlimitedMs);
     // The measured leader was the limited one throughout.

@@ -328,7 +328,18 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     expect(tc.cluster.faults.bandwidth.size).toBe(0);
     const healedMs = await timedPuts(client, 'after', PUTS, SIZE);
     expect(healedMs).toBeLessThan(limitedMs / 2);
+
+    // Removed by its key (the app's "remove" of one fault), and at the stop.
+    await tc.cluster.applyFault({ kind: 'bandwidth', node: leader, rateKbit: 2048, latencyMs: 50 });
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc tbf .*rate 2048Kbit burst 2560b lat 50ms/);
+    await tc.cluster.removeFault(`bandwidth:${leader}`);
+    expect(tc.eventsOf('fault').at(-1)).toMatchObject({ action: 'heal', fault: { kind: 'bandwidth', node: leader }, commands: [{ script: 'tc qdisc del dev eth0 root' }] });
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc noqueue /);
+    await tc.cluster.applyFault({ kind: 'bandwidth', node: leader, rateKbit: 2048 });
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc tbf /);
     await tc.stop();
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc noqueue /);
+    expect(existsSync(join(homedir(), '.cache/raftlab/tbf', leaderHost.address))).toBe(false);
   }, 120_000);
 
   it('a node added to the running cluster starts on the remote host it is placed on, catches up, is a voter; removed, it leaves its host', async () => {

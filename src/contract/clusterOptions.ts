@@ -119,6 +119,23 @@ export function hostsFromText(text: string): string[] | undefined {
   return hosts.length === 0 ? undefined : hosts;
 }
 
+/** The index into `hosts` of node `id`'s host (1-based ids): placement[id - 1], else round-robin (docs/multi-host.md). */
+export function hostIndexOf(options: { hosts?: readonly HostEntry[]; placement?: readonly number[] }, id: number): number {
+  const count = options.hosts?.length ?? 1;
+  return options.placement?.[id - 1] ?? (id - 1) % count;
+}
+
+/**
+ * The hosts entry node `id` runs on, as the user wrote its ssh destination, or null when it
+ * runs on this machine (no hosts, or `localhost` without an address: src/lab/hosts/placement.ts).
+ */
+export function remoteHostNameOf(options: { hosts?: readonly HostEntry[]; placement?: readonly number[] }, id: number): string | null {
+  const entry = options.hosts?.[hostIndexOf(options, id)];
+  if (entry === undefined) return null;
+  const ssh = typeof entry === 'string' ? entry : entry.ssh;
+  return ssh === 'localhost' && (typeof entry === 'string' || entry.address === undefined) ? null : ssh;
+}
+
 /** Each cluster option: its check, its sentence when wrong, its default. One line per option. */
 export const CLUSTER_OPTION_ENTRIES = {
   nodes: v.optional(wholeNumber(LIMITS.nodes), 5),

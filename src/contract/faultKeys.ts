@@ -7,6 +7,7 @@
  *   link:A-B       trouble on the link between A and B (A < B), either direction
  *   clock:N        node N's timers run fast or slow
  *   disk:N         node N's fsync is slowed down
+ *   bandwidth:N    the bandwidth of node N's host is limited (tc tbf; docs/multi-host.md)
  *   aimed:A>B      the aimed rules on messages from A to B (directed; docs/aimed-faults.md)
  *
  * Instant faults (kill, pause, restart, ...) have no key: there is nothing to undo.
@@ -15,7 +16,7 @@ import type { NodeId } from '../raft/types';
 import type { FaultSpec } from './faults';
 
 /** Fault kinds that last until undone (they have a key); the others are instants. */
-export const LASTING_FAULT_KINDS: ReadonlySet<string> = new Set(['partition', 'link', 'flaky', 'clock', 'disk', 'aimed']);
+export const LASTING_FAULT_KINDS: ReadonlySet<string> = new Set(['partition', 'link', 'flaky', 'clock', 'disk', 'bandwidth', 'aimed']);
 
 export function linkKey(a: NodeId, b: NodeId): string {
   return `link:${Math.min(a, b)}-${Math.max(a, b)}`;
@@ -35,6 +36,7 @@ export function faultKey(fault: FaultSpec | { kind: 'all' }): string | null {
       return linkKey(fault.from, fault.to);
     case 'clock':
     case 'disk':
+    case 'bandwidth':
       return `${fault.kind}:${fault.node}`;
     case 'aimed':
       // Words ("leader") are resolved before a fault is recorded; unresolved, it has no key yet.
@@ -47,13 +49,13 @@ export function faultKey(fault: FaultSpec | { kind: 'all' }): string | null {
 /** Parses a key back into its parts; null when it is not one of the shapes above. */
 export function parseFaultKey(
   key: string,
-): { kind: 'partition' | 'flaky' } | { kind: 'link'; a: NodeId; b: NodeId } | { kind: 'clock' | 'disk'; node: NodeId } | { kind: 'aimed'; from: NodeId; to: NodeId } | null {
+): { kind: 'partition' | 'flaky' } | { kind: 'link'; a: NodeId; b: NodeId } | { kind: 'clock' | 'disk' | 'bandwidth'; node: NodeId } | { kind: 'aimed'; from: NodeId; to: NodeId } | null {
   if (key === 'partition' || key === 'flaky') return { kind: key };
   const aimed = /^aimed:(\d+)>(\d+)$/.exec(key);
   if (aimed) return { kind: 'aimed', from: Number(aimed[1]), to: Number(aimed[2]) };
   const link = /^link:(\d+)-(\d+)$/.exec(key);
   if (link) return { kind: 'link', a: Number(link[1]), b: Number(link[2]) };
-  const node = /^(clock|disk):(\d+)$/.exec(key);
-  if (node) return { kind: node[1] as 'clock' | 'disk', node: Number(node[2]) };
+  const node = /^(clock|disk|bandwidth):(\d+)$/.exec(key);
+  if (node) return { kind: node[1] as 'clock' | 'disk' | 'bandwidth', node: Number(node[2]) };
   return null;
 }

@@ -13,6 +13,7 @@ import {
 } from './labApiFields';
 import { FIELD, type Decoded } from './schemaKit';
 import { AIMED_FAULT_ENTRIES, aimedProblem } from './aimedFault';
+import { LIMITS } from './limits';
 
 export const PARTITION_PRESETS = ['isolate-node', 'isolate-leader', 'halves', 'majorities-ring', 'bridge', 'random'] as const;
 export type PartitionPreset = (typeof PARTITION_PRESETS)[number];
@@ -70,6 +71,19 @@ export const FAULT_CASES = {
   flaky: strictCase({ kind: v.literal('flaky'), ...linkTrouble }),
   clock: strictCase({ kind: v.literal('clock'), node: nodeId(), rate: numberFrom(CLOCK_RATE_RANGE.min, CLOCK_RATE_RANGE.max) }),
   disk: strictCase({ kind: v.literal('disk'), node: nodeId(), fsyncDelayMs: wholeNumber(0, MAX_FSYNC_DELAY_MS) }),
+  /**
+   * A bandwidth limit with `tc tbf` on the host node `node` runs on (a remote host, root
+   * needed; docs/multi-host.md): the host's outgoing traffic to the cluster's peers and the
+   * lab, so every node of that host is limited. burstBytes and latencyMs default in
+   * src/lab/hosts/bandwidthLimit.ts.
+   */
+  bandwidth: strictCase({
+    kind: v.literal('bandwidth'),
+    node: nodeId(),
+    rateKbit: wholeNumber(LIMITS.bandwidthKbit.min, LIMITS.bandwidthKbit.max),
+    burstBytes: v.optional(wholeNumber(LIMITS.bandwidthBurstBytes.min, LIMITS.bandwidthBurstBytes.max)),
+    latencyMs: v.optional(wholeNumber(LIMITS.bandwidthLatencyMs.min, LIMITS.bandwidthLatencyMs.max)),
+  }),
   resume: strictCase({ kind: v.literal('resume'), node: nodeId() }),
   kill: strictCase({ kind: v.literal('kill'), node: target }),
   pause: strictCase({ kind: v.literal('pause'), node: target }),
@@ -81,7 +95,7 @@ export const FAULT_CASES = {
 const FAULT_KINDS = Object.keys(FAULT_CASES);
 const c = FAULT_CASES;
 const faultCases = plain(
-  v.variant('kind', [c.partition, c.link, c.flaky, c.clock, c.disk, c.resume, c.kill, c.pause, c.restart, c.stop, c.aimed], say(`${FIELD} must be one of ${FAULT_KINDS.join(', ')}`)),
+  v.variant('kind', [c.partition, c.link, c.flaky, c.clock, c.disk, c.bandwidth, c.resume, c.kill, c.pause, c.restart, c.stop, c.aimed], say(`${FIELD} must be one of ${FAULT_KINDS.join(', ')}`)),
 );
 
 /**

@@ -57,9 +57,9 @@ export interface LabState {
 
 /** One fault in force, as the active-faults panel lists it; `id` is what fault:remove takes. */
 export interface ActiveFault {
-  /** 'partition', 'link:A-B' (A < B, both directions), 'flaky', 'clock:N', 'disk:N' or 'aimed:A>B' (from A to B). */
+  /** 'partition', 'link:A-B' (A < B, both directions), 'flaky', 'clock:N', 'disk:N', 'bandwidth:N' (node N's host) or 'aimed:A>B' (from A to B). */
   id: string;
-  kind: 'partition' | 'link' | 'flaky' | 'clock' | 'disk' | 'aimed';
+  kind: 'partition' | 'link' | 'flaky' | 'clock' | 'disk' | 'bandwidth' | 'aimed';
   description: string;
   /** Run time (ms since the run started) when it was applied; null when not known. */
   since: number | null;

@@ -52,6 +52,15 @@ export const LIMITS = {
   fsyncDelayMs: { min: 0, max: 60_000 },
   /** Clock-rate factor a clock fault may set: 100x either way is far past any real drift. */
   timerRate: { min: 0.01, max: 100 },
+  /**
+   * A bandwidth fault (`tc tbf` on a remote host, docs/multi-host.md): 8 kbit/s is a dial-up
+   * trickle, 10 Gbit/s more than a veth or NIC here carries. The burst must hold one full
+   * packet (1,500-byte MTU plus headers) or tbf drops every packet; 64 MiB is far past any
+   * bucket worth studying. The latency bounds how long a packet may wait in the queue.
+   */
+  bandwidthKbit: { min: 8, max: 10_000_000 },
+  bandwidthBurstBytes: { min: 1_600, max: 67_108_864 },
+  bandwidthLatencyMs: { min: 1, max: 10_000 },
   /** Slow motion (docs/aimed-faults.md): the whole cluster at 1x down to 0.01x; ticks and injected delays scale by 1/speed. */
   speed: { min: 0.01, max: 1 },
 

@@ -70,6 +70,15 @@ export const SCENARIO_ACTION_ENTRIES = {
   flaky: v.strictObject(linkTrouble),
   clock: v.strictObject({ node: nodeRef, rate: v.pipe(v.number(), v.minValue(LIMITS.timerRate.min), v.maxValue(LIMITS.timerRate.max)) }),
   disk: v.strictObject({ node: nodeRef, fsyncDelay: duration }),
+  bandwidth: v.pipe(
+    v.strictObject({
+      node: nodeRef,
+      rateKbit: v.pipe(v.number(), v.integer(), v.minValue(LIMITS.bandwidthKbit.min), v.maxValue(LIMITS.bandwidthKbit.max)),
+      burstBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(LIMITS.bandwidthBurstBytes.min), v.maxValue(LIMITS.bandwidthBurstBytes.max))),
+      latency: v.optional(duration),
+    }),
+    v.description("A bandwidth limit (tc tbf) on the remote host the node runs on: root needed there (docs/multi-host.md)"),
+  ),
   'add-node': v.pipe(v.literal(true), v.description('The lab picks the new node\'s id (a membership change, §6)')),
   'remove-node': target('leader', 'random'),
   'transfer-leader': v.pipe(target('random'), v.description('Leadership transfer (thesis §3.10) to a node, or to a random follower')),
@@ -200,6 +209,7 @@ const SCENARIO_ACTION_CASES = [
   FAULT_CASES.flaky,
   FAULT_CASES.clock,
   FAULT_CASES.disk,
+  FAULT_CASES.bandwidth,
   FAULT_CASES.kill,
   FAULT_CASES.pause,
   FAULT_CASES.stop,

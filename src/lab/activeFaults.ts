@@ -7,7 +7,7 @@
 import type { NodeId } from '../raft/types';
 import type { ActiveFault } from '../contract/labApi';
 import { aimedKey, linkKey } from '../contract/faultKeys';
-import { FaultPlan, type AimedFault, type LinkFault } from './faultPlan';
+import { FaultPlan, type AimedFault, type BandwidthLimit, type LinkFault } from './faultPlan';
 import type { AimedRuleState } from '../contract/aimedRules';
 
 /** When each keyed fault was applied (run ms) and how the lab described the partition. */
@@ -48,6 +48,12 @@ export function aimedFaultText(f: AimedFault): string {
   const ranges = [...range('term', m.termMin, m.termMax), ...range('index', m.indexMin, m.indexMax)];
   const act = f.action.kind === 'delay' ? `delay ${which} by ${f.action.ms} ms` : `${f.action.kind} ${which}`;
   return `${f.from} → ${f.to} at the ${f.side}: ${act}${ranges.length > 0 ? `, ${ranges.join(', ')}` : ''}`;
+}
+
+/** A bandwidth limit in words ("h2 (nodes 2, 5) sends at most 256 kbit/s: tc tbf on eth0, burst 1600 B, latency 200 ms"). */
+export function bandwidthText(b: BandwidthLimit): string {
+  const nodes = `${b.nodes.length === 1 ? 'node' : 'nodes'} ${b.nodes.join(', ')}`;
+  return `${b.host} (${nodes}) sends at most ${b.rateKbit} kbit/s: tc tbf on ${b.devices.join(', ')}, burst ${b.burstBytes} B, latency ${b.latencyMs} ms`;
 }
 
 const sameRule = (a: LinkFault, b: LinkFault) => a.drop === b.drop && a.delayMs === b.delayMs && a.jitterMs === b.jitterMs && a.duplicate === b.duplicate;
@@ -96,6 +102,9 @@ export function activeFaults(plan: FaultPlan, nodes: readonly NodeId[], history:
   for (const [node, ms] of [...plan.fsyncDelays].sort(([a], [b]) => a - b)) {
     if (ms === 0) continue;
     out.push({ id: `disk:${node}`, kind: 'disk', description: `node ${node}'s fsync takes ${ms} ms longer`, since: since(`disk:${node}`), nodes: [node] });
+  }
+  for (const [node, b] of [...plan.bandwidth].sort(([a], [c]) => a - c)) {
+    out.push({ id: `bandwidth:${node}`, kind: 'bandwidth', description: bandwidthText(b), since: since(`bandwidth:${node}`), nodes: [...b.nodes] });
   }
   return out;
 }

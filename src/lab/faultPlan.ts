@@ -17,6 +17,17 @@ export interface AimedFault {
   action: AimedRule['action'];
 }
 
+/** A bandwidth limit in force on a remote host, with its defaults filled in. */
+export interface BandwidthLimit {
+  host: string;
+  /** The host's nodes when it was applied. */
+  nodes: NodeId[];
+  devices: string[];
+  rateKbit: number;
+  burstBytes: number;
+  latencyMs: number;
+}
+
 export interface LinkFault {
   from: NodeId;
   to: NodeId;
@@ -35,6 +46,11 @@ export class FaultPlan {
   private readonly links = new Map<string, LinkFault>();
   readonly timerRates = new Map<NodeId, number>();
   readonly fsyncDelays = new Map<NodeId, number>();
+  /**
+   * Bandwidth limits in force (tc tbf on remote hosts, src/lab/hosts/bandwidthLimit.ts), by the
+   * node the fault named: one per host, on every node of it.
+   */
+  readonly bandwidth = new Map<NodeId, BandwidthLimit>();
   /** Aimed faults in order of application; a node's rules keep this order (first match wins). */
   aimed: AimedFault[] = [];
 

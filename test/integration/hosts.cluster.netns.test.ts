@@ -14,7 +14,13 @@
  *   - with `partitions: "nft"` an isolated leader is cut by the hosts' kernels (its peer port
  *     unreachable from the others' hosts, no in-node rule involved), the majority elects and
  *     commits (§5.2, §5.3), the heal removes the rules; a dead lab's nft table and run folder
- *     are gone at the next start.
+ *     are gone at the next start;
+ *   - a bandwidth limit (tc tbf) on the leader's host: the qdisc is on that namespace's device,
+ *     sequential writes of 2 KB values take clearly longer than the same writes unlimited,
+ *     the heal removes it; a lab SIGKILLed with a limit in place leaves it, and the next
+ *     start removes it (and only it: a tbf raftlab did not put on another host stays);
+ *   - a node added to the running cluster (§6, thesis §4.2.1) starts on the remote host its
+ *     id is placed on, catches up and is promoted to voter; removed, it is gone from its host.
  * Skips, saying why, where namespaces cannot be made (not root, no sshd, no CAP_SYS_ADMIN).
  */
 import { spawn } from 'node:child_process';
@@ -45,6 +51,22 @@ const OPTIONS = { nodes: 3, fsync: 'never' as const, electionTimeoutMinMs: 300, 
 /** The network namespace a process runs in (`ip netns identify`), '' for the root one. */
 function namespaceOf(pid: number): string {
   return tryCommand(['ip', 'netns', 'identify', String(pid)]).stdout.trim();
+}
+
+/** The root qdisc line of `eth0` in a test host's namespace (`tc qdisc show dev eth0 root`). */
+function rootQdisc(hosts: TestHosts, name: string): string {
+  return hosts.exec(name, ['tc', 'qdisc', 'show', 'dev', 'eth0', 'root']).stdout.trim();
+}
+
+/** Ms for `count` sequential puts of `size`-character values (each must be acknowledged). */
+async function timedPuts(client: TestKvClient, prefix: string, count: number, size: number): Promise<number> {
+  const value = 'x'.repeat(size);
+  const t = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = await client.put(`${prefix}${i}`, value, { timeoutMs: 20_000 });
+    expect(r.status).toBe('ok');
+  }
+  return performance.now() - t;
 }
 
 function median(xs: number[]): number {
@@ -171,7 +193,7 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
   it('a SIGKILLed lab leaves no remote node alive, a paused one included', async () => {
     const script = await bundleFixture(join(repoRoot(), 'test/integration/hosts.labFixture.ts'));
     const dir = mkdtempSync(join(tmpdir(), 'raftlab-it-hosts-lab-'));
-    const lab = spawn(process.execPath, [script, '--node-script', await nodeScript(), '--dir', dir, '--ssh-config', hosts.sshConfigPath, '--hosts', JSON.stringify(hostList())], {
+    const lab = spawn(process.execPath, [script, '--node-script', await nodeScript(), '--dir', dir, '--ssh-config', hosts.sshConfigPath, '--hosts', JSON.stringify(hostList()), '--bandwidth-node', '1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -190,10 +212,25 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     pids = lines[0]?.pids ?? [];
     expect(pids, stderr).toHaveLength(3);
     for (const [i, pid] of pids.entries()) expect(namespaceOf(pid)).toBe(hosts.hosts[i].namespace);
+    // The fixture put a bandwidth limit on node 1's host before it reported.
+    const [h1, , h3] = hosts.hosts;
+    expect(rootQdisc(hosts, h1.name)).toMatch(/^qdisc tbf .*rate 1024Kbit/);
+    // A tbf raftlab did not put there: no start may touch it.
+    expect(hosts.exec(h3.name, ['tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', '100mbit', 'burst', '100kb', 'latency', '50ms']).code).toBe(0);
+    onCleanup(() => void hosts.exec(h3.name, ['tc', 'qdisc', 'del', 'dev', 'eth0', 'root']));
     process.kill(pids[0], 'SIGSTOP');
     lab.kill('SIGKILL');
     await exited;
     await waitForPidsGone(pids, { timeoutMs: 5000, what: 'every remote node, the paused one too, after the lab was SIGKILLed' });
+    // The dead lab could not remove its limit; the next start does (docs/multi-host.md, "Bandwidth limits").
+    expect(rootQdisc(hosts, h1.name)).toMatch(/^qdisc tbf /);
+    const next = await TestCluster.start({ label: 'hosts-after-crash', options: { ...OPTIONS, hosts: hostList() }, hosts: { sshConfigFile: hosts.sshConfigPath }, readyTimeoutMs: 60_000 });
+    expect(rootQdisc(hosts, h1.name)).toMatch(/^qdisc noqueue /);
+    expect(existsSync(join(homedir(), '.cache/raftlab/tbf', h1.address))).toBe(false);
+    expect(rootQdisc(hosts, h3.name)).toMatch(/^qdisc tbf .*rate 100Mbit/);
+    const said = next.eventsOf('log').filter((e) => e.message.includes('removed tbf on eth0'));
+    expect(said.map((e) => e.message)).toEqual([`lab: ssh ${h1.name}: removed tbf on eth0, left by a lab that died`]);
+    await next.stop();
   }, 120_000);
 
   it('an nft partition isolates the leader in the kernel; the majority elects and commits; heal removes the rules', async () => {
@@ -241,6 +278,99 @@ describe.skipIf(!support.ok)(`a cluster across netns hosts over ssh${support.ok 
     expect(hosts.exec(hosts.hosts[others[0] - 1].name, ['node', '-e', probe]).stdout.trim()).toBe('connected');
     // The old leader hears the new term and follows (§5.1): all three agree again.
     await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    await tc.stop();
+  }, 120_000);
+  it('a tc tbf limit on the leader\'s host slows its writes measurably; heal removes the qdisc', async () => {
+    // Election timeouts well above what a 2 KB append takes at 256 kbit/s (~70 ms per follower),
+    // so the limited leader keeps leading while it is measured.
+    const tc = await TestCluster.start({
+      label: 'hosts-tbf',
+      options: { ...OPTIONS, electionTimeoutMinMs: 1500, electionTimeoutMaxMs: 3000, hosts: hostList() },
+      hosts: { sshConfigFile: hosts.sshConfigPath },
+      readyTimeoutMs: 60_000,
+    });
+    const { leader, term } = await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    const leaderHost = hosts.hosts[leader - 1];
+    const client = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-tbf' });
+    onCleanup(() => client.close());
+    const PUTS = 10;
+    const SIZE = 2048;
+    await timedPuts(client, 'warm', 2, SIZE);
+    const unlimitedMs = await timedPuts(client, 'free', PUTS, SIZE);
+
+    await tc.cluster.applyFault({ kind: 'bandwidth', node: leader, rateKbit: 256 });
+    const fault = tc.eventsOf('fault').at(-1)!;
+    expect(fault.fault).toEqual({ kind: 'bandwidth', node: leader, rateKbit: 256, burstBytes: 1600, latencyMs: 200 });
+    expect(fault.commands).toEqual([{ host: leaderHost.name, command: 'tc (as root, or sudo -n tc)', script: 'tc qdisc replace dev eth0 root tbf rate 256kbit burst 1600 latency 200ms' }]);
+    expect(fault.nodes).toEqual([leader]);
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc tbf .*rate 256Kbit burst 1600b lat 200ms/);
+    for (const h of hosts.hosts) if (h !== leaderHost) expect(rootQdisc(hosts, h.name)).toMatch(/^qdisc noqueue /);
+    expect([...tc.cluster.faults.bandwidth.keys()]).toEqual([leader]);
+
+    const limitedMs = await timedPuts(client, 'slow', PUTS, SIZE);
+    // Each write sends its 2 KB value to two followers through the limit: at least 40 KB at
+    // 32 KB/s is ~1.3 s in all. Half of that, and 5 times the unlimited figure, cannot be reached
+    // by noise on a machine where the unlimited writes take a few ms each.
+    const floorMs = ((PUTS * SIZE * 2 * 8) / (256 * 1000)) * 1000 * 0.5;
+    const stats = /Sent (\d+) bytes (\d+) pkt \(dropped (\d+), overlimits (\d+)/.exec(hosts.exec(leaderHost.name, ['tc', '-s', 'qdisc', 'show', 'dev', 'eth0', 'root']).stdout);
+    const tbf = stats ? `tbf sent ${stats[1]} bytes in ${stats[2]} packets, dropped ${stats[3]}, overlimits ${stats[4]}` : 'no tbf statistics';
+    console.log(`[figures] ${PUTS} sequential 2 KB writes, leader on ${leaderHost.name}: unlimited ${unlimitedMs.toFixed(0)} ms, limited to 256 kbit/s ${limitedMs.toFixed(0)} ms (floor asserted ${floorMs.toFixed(0)} ms; ${tbf})`);
+    expect(limitedMs).toBeGreaterThan(floorMs);
+    expect(limitedMs).toBeGreaterThan(5 * unlimitedMs);
+    // The measured leader was the limited one throughout.
+    expect(tc.agreedLeader(tc.ids())).toEqual({ leader, term });
+
+    await tc.cluster.heal();
+    const heal = tc.eventsOf('fault').at(-1)!;
+    expect(heal.commands).toEqual([{ host: leaderHost.name, command: 'tc (as root, or sudo -n tc)', script: 'tc qdisc del dev eth0 root' }]);
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc noqueue /);
+    expect(existsSync(join(homedir(), '.cache/raftlab/tbf', leaderHost.address))).toBe(false);
+    expect(tc.cluster.faults.bandwidth.size).toBe(0);
+    const healedMs = await timedPuts(client, 'after', PUTS, SIZE);
+    expect(healedMs).toBeLessThan(limitedMs / 2);
+
+    // Removed by its key (the app's "remove" of one fault), and at the stop.
+    await tc.cluster.applyFault({ kind: 'bandwidth', node: leader, rateKbit: 2048, latencyMs: 50 });
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc tbf .*rate 2048Kbit burst 2560b lat 50ms/);
+    await tc.cluster.removeFault(`bandwidth:${leader}`);
+    expect(tc.eventsOf('fault').at(-1)).toMatchObject({ action: 'heal', fault: { kind: 'bandwidth', node: leader }, commands: [{ script: 'tc qdisc del dev eth0 root' }] });
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc noqueue /);
+    await tc.cluster.applyFault({ kind: 'bandwidth', node: leader, rateKbit: 2048 });
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc tbf /);
+    await tc.stop();
+    expect(rootQdisc(hosts, leaderHost.name)).toMatch(/^qdisc noqueue /);
+    expect(existsSync(join(homedir(), '.cache/raftlab/tbf', leaderHost.address))).toBe(false);
+  }, 120_000);
+
+  it('a node added to the running cluster starts on the remote host it is placed on, catches up, is a voter; removed, it leaves its host', async () => {
+    const tc = await TestCluster.start({ label: 'hosts-membership', options: { ...OPTIONS, hosts: hostList() }, hosts: { sshConfigFile: hosts.sshConfigPath }, readyTimeoutMs: 60_000 });
+    await tc.waitForAgreedLeader({ timeoutMs: 20_000 });
+    const client = new TestKvClient(kvTargetOf(tc), { clientId: 'hosts-membership' });
+    onCleanup(() => client.close());
+    for (let i = 0; i < 20; i++) expect((await client.put(`m${i}`, `v${i}`, { timeoutMs: 10_000 })).status).toBe('ok');
+
+    // Node 4: round-robin over three hosts puts it on the first (src/contract/clusterOptions.ts hostIndexOf).
+    const added = await tc.cluster.addNode();
+    expect(added).toBe(4);
+    const h1 = hosts.hosts[0];
+    const pid = tc.view(added).pid!;
+    expect(namespaceOf(pid)).toBe(h1.namespace);
+    expect(tc.peerAddress(added)).toMatch(new RegExp(`^tcp://${h1.address.replaceAll('.', '\\.')}:\\d+$`));
+    const membership = tc.eventsOf('membership').filter((e) => e.target === added);
+    expect(membership.map((e) => e.action)).toEqual(['add', 'promote']);
+    expect(membership.at(-1)!.voters).toEqual([1, 2, 3, 4]);
+    // Caught up: it applies what was written before it joined, and what comes after (§6).
+    expect((await client.put('after-add', 'yes', { timeoutMs: 10_000 })).status).toBe('ok');
+    const leader = tc.agreedLeader(tc.liveIds());
+    expect(leader).not.toBeNull();
+    await tc.waitForApplied(tc.appliedIndex(leader!.leader), { timeoutMs: 20_000, nodes: [added] });
+    await waitFor(() => tc.view(added).voter, { timeoutMs: 10_000, what: `node ${added} to report itself a voter` });
+
+    await tc.cluster.removeNode(added);
+    expect(tc.eventsOf('membership').at(-1)).toMatchObject({ action: 'remove', target: added, voters: [1, 2, 3] });
+    await waitForPidsGone([pid], { timeoutMs: 10_000, what: `removed node ${added} (pid ${pid} on ${h1.name})` });
+    expect(tc.ids()).toEqual([1, 2, 3]);
+    expect((await client.put('after-remove', 'yes', { timeoutMs: 10_000 })).status).toBe('ok');
     await tc.stop();
   }, 120_000);
 });

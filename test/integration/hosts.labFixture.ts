@@ -1,9 +1,10 @@
 /**
  * A lab as its own process for hosts.cluster.netns.test.ts: starts a 3-node cluster on the
  * given hosts over ssh and prints {"pids": [...]} (the pids the nodes reported) once every
- * node is ready; then waits to be killed.
+ * node is ready (after a 1 Mbit/s bandwidth limit on node N's host with `--bandwidth-node N`,
+ * to leave one behind when it is killed); then waits to be killed.
  *
- *   node hosts.labFixture.mjs --node-script out/node/main.mjs --dir <dir> --ssh-config <file> --hosts <json>
+ *   node hosts.labFixture.mjs --node-script out/node/main.mjs --dir <dir> --ssh-config <file> --hosts <json> [--bandwidth-node N]
  */
 import { join } from 'node:path';
 import { DEFAULT_WORKLOAD, withDefaults, type HostEntry } from '../../src/contract/clusterOptions';
@@ -31,5 +32,7 @@ const cluster = await Cluster.start(
     hosts: { sshConfigFile: arg('--ssh-config') },
   },
 );
+const bandwidthNode = process.argv.indexOf('--bandwidth-node');
+if (bandwidthNode >= 0) await cluster.applyFault({ kind: 'bandwidth', node: Number(process.argv[bandwidthNode + 1]), rateKbit: 1024 });
 process.stdout.write(`${JSON.stringify({ pids: cluster.nodes().map((v) => v.pid) })}\n`);
 setInterval(() => undefined, 1 << 30);

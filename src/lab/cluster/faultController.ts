@@ -21,6 +21,8 @@ import type { NodeFleet } from './nodeFleet';
 import { aimedFaultText, linkRuleText } from '../activeFaults';
 import { FaultPlan as LabFaultPlan, type AimedFault } from '../faultPlan';
 import { FaultRuleSender } from './faultRuleSender';
+import { tbfParams } from '../hosts/bandwidthLimit';
+import { bandwidthText } from '../activeFaults';
 
 type FaultEvent = Omit<Extract<LabRunEvent, { type: 'fault' }>, 't'>;
 
@@ -89,6 +91,8 @@ export class FaultController {
         await fleet.control(f.node, { cmd: 'setFsyncDelay', ms: f.fsyncDelayMs });
         this.plan.fsyncDelays.set(f.node, f.fsyncDelayMs);
         return this.record(f, `node ${f.node} fsync +${f.fsyncDelayMs}ms`, [f.node]);
+      case 'bandwidth':
+        return this.limitBandwidth(f);
       case 'kill': {
         const n = this.resolveTarget(f.node);
         await fleet.kill(n);
@@ -135,6 +139,29 @@ export class FaultController {
     }
     const recorded: FaultSpec = { kind: 'aimed', from, to, side: fault.side, ...(f.match ? { match: f.match } : {}), ...(f.occurrence ? { occurrence: f.occurrence } : {}), action: f.action };
     return this.record(recorded, `aimed ${aimedFaultText(fault)}`, [from, to]);
+  }
+
+  /**
+   * A bandwidth limit: tc tbf on the remote host node `f.node` runs on (src/lab/hosts/
+   * bandwidthLimit.ts), so every node of that host sends at most the rate. A new limit on a
+   * host replaces its last one. Refused, saying why, where the lab has no kernel to change.
+   */
+  private async limitBandwidth(f: Extract<FaultSpec, { kind: 'bandwidth' }>): Promise<string> {
+    this.requireNode(f.node);
+    const hosts = this.deps.fleet.hosts;
+    const why = "a bandwidth limit is tc tbf on a remote host's network device: kernel-level, it needs a remote host with root (or sudo -n tc) there (docs/multi-host.md, \"Bandwidth limits\")";
+    if (!hosts?.remote) throw new ClusterError(`this cluster has no remote hosts: ${why}; the lab does not change this machine's network`);
+    const host = hosts.remoteHostOf(f.node);
+    if (!host) throw new ClusterError(`node ${f.node} runs on this machine, not on a remote host: ${why}`);
+    const done = await hosts.limitBandwidth(f.node, f).catch((err: Error) => {
+      throw new ClusterError(`bandwidth limit: ${err.message}`);
+    });
+    for (const [n, b] of this.plan.bandwidth) if (b.host === done.host) this.plan.bandwidth.delete(n);
+    const params = tbfParams(f);
+    const nodes = this.deps.nodes().filter((n) => hosts.remoteHostOf(n)?.index === host.index);
+    const limit = { host: done.host, nodes, devices: done.devices, ...params };
+    this.plan.bandwidth.set(f.node, limit);
+    return this.record({ kind: 'bandwidth', node: f.node, ...params }, `bandwidth: ${bandwidthText(limit)}`, nodes, 'apply', done.commands);
   }
 
   private randomOtherThan(node: NodeId): NodeId {
@@ -200,12 +227,34 @@ export class FaultController {
       kernelError = err;
       return null;
     });
+    const bandwidth = await this.removeBandwidth().catch((err: Error) => {
+      kernelError ??= err;
+      return null;
+    });
     await this.pushNetworkRules();
     await this.rules.pushAimedRules(aimedHolders);
     await this.rules.resetClocksAndDisks();
-    const description = kernelError ? `heal network, clocks and disks (the hosts' nft rules may remain: ${(kernelError as Error).message})` : 'heal network, clocks and disks';
-    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description, nodes: this.deps.nodes(), ...(kernel ? { commands: kernel.commands } : {}) });
+    const description = kernelError ? `heal network, clocks and disks (the hosts' nft rules or tc limits may remain: ${(kernelError as Error).message})` : 'heal network, clocks and disks';
+    const commands = [...(kernel?.commands ?? []), ...(bandwidth ?? [])];
+    this.deps.record({ node: null, type: 'fault', action: 'heal', fault: { kind: 'all' }, description, nodes: this.deps.nodes(), ...(kernel || commands.length > 0 ? { commands } : {}) });
     if (kernelError) throw kernelError;
+  }
+
+  /**
+   * Removes the bandwidth limits in force (all, or the one named by node `node`) from their
+   * hosts; [] when there are none. A host whose tc refuses keeps its entry in the plan.
+   */
+  private async removeBandwidth(node?: NodeId): Promise<Array<{ host: string; command: string; script: string }>> {
+    const hosts = this.deps.fleet.hosts;
+    const targets = [...this.plan.bandwidth].filter(([n]) => node === undefined || n === node);
+    if (!hosts || targets.length === 0) return [];
+    const out: Array<{ host: string; command: string; script: string }> = [];
+    for (const [n] of targets) {
+      const host = hosts.remoteHostOf(n);
+      if (host) out.push(...(await hosts.removeBandwidth(host.index).catch((err: Error) => Promise.reject(new ClusterError(`removing the bandwidth limit: ${err.message}`)))));
+      this.plan.bandwidth.delete(n);
+    }
+    return out;
   }
 
   /** A (re)started node has no rules: give it those in force. */
@@ -271,6 +320,12 @@ export class FaultController {
         if (fleet.isAlive(key.node)) await fleet.control(key.node, { cmd: 'setTimerRate', factor: 1 });
         this.plan.timerRates.delete(key.node);
         return this.record({ kind: 'clock', node: key.node, rate: 1 }, `node ${key.node} clock back to normal`, [key.node], 'heal');
+      }
+      case 'bandwidth': {
+        const limit = this.plan.bandwidth.get(key.node);
+        if (!limit) throw none();
+        const commands = await this.removeBandwidth(key.node);
+        return this.record({ kind: 'bandwidth', node: key.node, rateKbit: limit.rateKbit, burstBytes: limit.burstBytes, latencyMs: limit.latencyMs }, `bandwidth limit of ${limit.host} removed`, limit.nodes, 'heal', commands);
       }
       case 'aimed': {
         const removed = this.plan.aimed.filter((a) => a.from === key.from && a.to === key.to);

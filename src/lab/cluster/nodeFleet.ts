@@ -127,6 +127,11 @@ export class NodeFleet {
     await this.hostsLauncher?.prepare(this.deps.nodeScript, this.deps.clusterId).catch((err: Error) => {
       throw new ClusterError(`preparing the hosts: ${err.message}`);
     });
+    // A dead lab's bandwidth limits were removed (or could not be): said in the log of a node of that host.
+    for (const note of this.hostsLauncher?.tbfCleanupNotes() ?? []) {
+      const node = Array.from({ length: this.options.nodes }, (_, i) => i + 1).find((id) => this.hostsLauncher?.remoteHostOf(id)?.index === note.index);
+      if (node !== undefined) this.deps.onWarning?.(node, note.message);
+    }
     this.supervisor = new Supervisor({
       runDir: this.deps.runDir,
       nodeScript: this.deps.nodeScript,

@@ -72,6 +72,8 @@ function entryOf(f: FaultSpec): Record<string, unknown> | null {
       return { clock: { node: f.node, rate: f.rate } };
     case 'disk':
       return { disk: { node: f.node, fsyncDelay: `${f.fsyncDelayMs}ms` } };
+    case 'bandwidth':
+      return { bandwidth: { node: f.node, rateKbit: f.rateKbit, ...(f.burstBytes !== undefined ? { burstBytes: f.burstBytes } : {}), ...(f.latencyMs !== undefined ? { latency: `${f.latencyMs}ms` } : {}) } };
     case 'kill':
     case 'pause':
     case 'stop':

@@ -10,10 +10,11 @@ import { spawnSync } from 'node:child_process';
 import type { ClusterOptions } from '../../contract/clusterOptions';
 import type { NodeId } from '../../raft/types';
 import { LocalLauncher, type LaunchSpec, type NodeLauncher } from '../nodeLauncher';
+import type { BandwidthSpec } from './bandwidthLimit';
 import { kernelCut, nftScript, type KernelCut } from './kernelPartition';
 import { packNodeBundle } from './nodeBundle';
 import { hostIndexOf, placesOf, type HostPlace } from './placement';
-import { RemoteHost, type RemoteHostOptions } from './remoteHost';
+import { RemoteHost, type HostCommands, type RemoteHostOptions } from './remoteHost';
 
 export interface HostsLauncherOptions {
   /** An ssh config file for every host (`ssh -F`); tests pass the netns harness's. */
@@ -33,6 +34,8 @@ export function routeSourceTo(address: string): string | null {
 export class HostsLauncher implements NodeLauncher {
   private readonly places: HostPlace[];
   private readonly remotes = new Map<number, RemoteHost>();
+  /** The devices each remote host (by index) has a raftlab bandwidth limit on (bandwidthLimit.ts). */
+  private readonly limited = new Map<number, string[]>();
   private readonly local: NodeLauncher;
   /** This machine's node bundle, set by prepare(): remote launches name the host's copy instead. */
   private nodeScript = '';
@@ -47,7 +50,7 @@ export class HostsLauncher implements NodeLauncher {
     this.local = launcherOptions.local ?? new LocalLauncher();
     this.places.forEach((place, i) => {
       if (place.kind !== 'ssh') return;
-      const remote: RemoteHostOptions = { name: place.name, destination: place.destination, configFile: launcherOptions.sshConfigFile, connectTimeoutS: launcherOptions.connectTimeoutS };
+      const remote: RemoteHostOptions = { name: place.name, destination: place.destination, address: place.address, configFile: launcherOptions.sshConfigFile, connectTimeoutS: launcherOptions.connectTimeoutS };
       this.remotes.set(i, new RemoteHost(remote));
     });
     const firstRemote = this.places.find((p) => p.kind === 'ssh');
@@ -123,6 +126,55 @@ export class HostsLauncher implements NodeLauncher {
     return Promise.all([...this.remotes.values()].map((r) => r.nft(nftScript([]))));
   }
 
+  /** What preparing the hosts did about dead labs' bandwidth limits, per host ("ssh h2: removed tbf on eth0"). */
+  tbfCleanupNotes(): Array<{ index: number; message: string }> {
+    return [...this.remotes].flatMap(([index, r]) => r.tbfCleanup.map((line) => ({ index, message: `ssh ${r.name}: ${line}, left by a lab that died` })));
+  }
+
+  /** The remote host node `node` runs on, or null when it runs on this machine. */
+  remoteHostOf(node: NodeId): { index: number; name: string } | null {
+    const index = hostIndexOf(this.options, node);
+    const r = this.remotes.get(index);
+    return r ? { index, name: r.name } : null;
+  }
+
+  /**
+   * Limits the outgoing bandwidth of node `node`'s host with tc tbf (bandwidthLimit.ts) on the
+   * devices it reaches the other hosts and the lab through; a new limit on a host replaces its
+   * last one. Throws for a node on this machine (the caller says why first).
+   */
+  async limitBandwidth(node: NodeId, spec: BandwidthSpec): Promise<{ host: string; devices: string[]; commands: HostCommands[] }> {
+    const index = hostIndexOf(this.options, node);
+    const r = this.remotes.get(index);
+    const place = this.places[index];
+    if (!r || place?.kind !== 'ssh') throw new Error(`node ${node} runs on this machine, not on a remote host`);
+    const peers = [...new Set([...this.places.flatMap((p) => (p.kind === 'ssh' ? [p.address] : [])), this.labAddress])].filter((a) => a !== place.address);
+    if (peers.length === 0) throw new Error(`${r.name} has no peer on another address to limit the bandwidth to`);
+    const devices = await r.routeDevices(peers);
+    const before = this.limited.get(index) ?? [];
+    // Noted before tc runs: a limit that half took is still removed at the heal or stop
+    // (removal touches only recorded devices whose root is a tbf, so an untouched one is left).
+    this.limited.set(index, [...new Set([...before, ...devices])]);
+    const applied = await r.limitBandwidth(devices, spec);
+    // A device the host no longer routes its peers through keeps no stale limit.
+    const stale = before.filter((d) => !devices.includes(d));
+    const removed = stale.length > 0 ? [await r.removeBandwidth(stale)] : [];
+    this.limited.set(index, devices);
+    return { host: r.name, devices, commands: [...removed, applied] };
+  }
+
+  /** Removes raftlab's bandwidth limits from the host with index `index` (all hosts when absent). */
+  async removeBandwidth(index?: number): Promise<HostCommands[]> {
+    const targets = [...this.limited].filter(([i]) => index === undefined || i === index);
+    return Promise.all(
+      targets.map(async ([i, devices]) => {
+        const commands = await this.remotes.get(i)!.removeBandwidth(devices);
+        this.limited.delete(i);
+        return commands;
+      }),
+    );
+  }
+
   launch(spec: LaunchSpec): ChildProcess {
     const r = this.remoteOf(spec.node);
     return r ? r.launch(spec.node, spec.args, this.nodeScript) : this.local.launch(spec);
@@ -171,6 +223,7 @@ export class HostsLauncher implements NodeLauncher {
     const errors: string[] = [];
     // Rules go at every stop (a partition still in force included), before the connections.
     if (this.kernelPartitions) await this.clearKernelRules().catch((err: Error) => errors.push(err.message));
+    await this.removeBandwidth().catch((err: Error) => errors.push(err.message));
     await Promise.all([...this.remotes.values()].map((r) => r.close(removeRunDirs).catch((err: Error) => errors.push(err.message))));
     if (errors.length > 0) throw new Error(`closing hosts: ${errors.join('; ')}`);
   }

@@ -5,7 +5,6 @@
  * exactly as before hosts existed.
  */
 import type { ClusterOptions, HostEntry } from '../../contract/clusterOptions';
-import type { NodeId } from '../../raft/types';
 
 export type HostPlace =
   | { kind: 'local' }
@@ -41,11 +40,8 @@ export function placesOf(options: Pick<ClusterOptions, 'hosts'>): HostPlace[] {
   return (options.hosts ?? ['localhost']).map(placeOf);
 }
 
-/** The index into `places` of node `id` (1-based ids): placement[id - 1], else round-robin. */
-export function hostIndexOf(options: Pick<ClusterOptions, 'hosts' | 'placement'>, id: NodeId): number {
-  const count = options.hosts?.length ?? 1;
-  return options.placement?.[id - 1] ?? (id - 1) % count;
-}
+/** The index into `places` of node `id` (1-based ids): placement[id - 1], else round-robin (one rule with the renderer's). */
+export { hostIndexOf } from '../../contract/clusterOptions';
 
 /** True when some node may run off this machine. */
 export function hasRemoteHosts(options: Pick<ClusterOptions, 'hosts'>): boolean {

@@ -23,6 +23,7 @@ import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { NodeId } from '../../raft/types';
 import { hasSetprivPdeathsig } from '../nodeLauncher';
+import { CLEANUP_SNIPPET, devicesOfRoutes, ROUTE_PROBE, tbfApplyScript, tbfRemoveScript, type BandwidthSpec } from './bandwidthLimit';
 import { HostShellError } from './hostShell';
 import type { NodeBundle } from './nodeBundle';
 import { SshHostShell, type SshHostShellOptions } from './sshHostShell';
@@ -49,7 +50,8 @@ export const NODE_WRAPPER = [
 ].join('\n');
 
 /**
- * One round trip that prepares a host ($1: the bundle version, $2: the cluster id): prints
+ * One round trip that prepares a host ($1: the bundle version, $2: the cluster id, $3: the
+ * host's address): prints
  * Node's version, $HOME, and "cached" or "missing" for the bundle, makes the run's folder
  * (0700), and removes other runs' folders that no node uses (a lab died before its stop
  * removed them; stderr names each). Its exit code names the step that failed (PROBE_STEPS).
@@ -64,6 +66,9 @@ export const PREPARE_PROBE = [
   // Kernel partition rules a dead lab left (kernelPartition.ts; as root: a user who relies on
   // sudo gets the same cleanup from the first nft partition, which replaces the table).
   'if command -v nft >/dev/null 2>&1 && nft list table inet raftlab >/dev/null 2>&1; then nft delete table inet raftlab && echo "removed nft table inet raftlab" >&2; fi',
+  // Bandwidth limits a dead lab left: only devices it recorded, only while their root is a tbf (bandwidthLimit.ts).
+  CLEANUP_SNIPPET,
+  'tbf_cleanup "$3"',
   // Leftovers of labs that died before removing their run folder: a folder is in use while a
   // node wrapper names it in its argv (`<run folder>/node-<id>.stdin`). The bracket keeps grep
   // from matching its own argv, which holds the pattern, not a digit.
@@ -80,6 +85,15 @@ export interface RemoteHostOptions extends Pick<SshHostShellOptions, 'configFile
   name: string;
   /** What ssh is given (placement.ts). */
   destination: string;
+  /** The host's IPv4 address (placement.ts): names its bandwidth-limit record (bandwidthLimit.ts). */
+  address: string;
+}
+
+/** What ran on a host for a fault, as the fault event records it (src/contract/runEvents.ts). */
+export interface HostCommands {
+  host: string;
+  command: string;
+  script: string;
 }
 
 export class RemoteHost {
@@ -90,6 +104,8 @@ export class RemoteHost {
   private runDir = '';
   /** The run folders of dead labs that prepare() removed from this host. */
   reaped: string[] = [];
+  /** What prepare() did about a dead lab's bandwidth limits ("removed tbf on eth0", "could not remove ..."). */
+  tbfCleanup: string[] = [];
 
   constructor(private readonly options: RemoteHostOptions) {
     // The lab-side ssh client of every session dies with the lab (module comment).
@@ -122,11 +138,12 @@ export class RemoteHost {
   async prepare(bundle: NodeBundle, clusterId: string): Promise<void> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(clusterId)) throw new HostShellError(this.options.name, 'make the run folder', `not a folder name: ${JSON.stringify(clusterId)}`);
     await this.shell.connect();
-    const probe = await this.shell.run(['sh', '-c', PREPARE_PROBE, 'sh', bundle.version, clusterId]);
+    const probe = await this.shell.run(['sh', '-c', PREPARE_PROBE, 'sh', bundle.version, clusterId, this.options.address]);
     const step = PROBE_STEPS[probe.code];
     if (probe.code !== 0) throw new HostShellError(this.options.name, step ?? 'check the host', probe.stderr.trim() || `exit code ${probe.code}`);
     const [version = '', home = '', cache = ''] = probe.stdout.split('\n').map((l) => l.trim());
     this.reaped = [...probe.stderr.matchAll(/^reaped (.+)$/gm)].map((r) => r[1]);
+    this.tbfCleanup = [...probe.stderr.matchAll(/^((?:removed|could not remove) tbf on .+)$/gm)].map((r) => r[1]);
     const m = /^v(\d+)\.(\d+)/.exec(version);
     if (!m || Number(m[1]) < MIN_NODE[0] || (Number(m[1]) === MIN_NODE[0] && Number(m[2]) < MIN_NODE[1])) {
       throw new HostShellError(this.options.name, 'check node', `Node ${version || '(none)'} found; the node needs ${MIN_NODE.join('.')} or newer`);
@@ -199,6 +216,40 @@ export class RemoteHost {
     const command = 'if [ "$(id -u)" = 0 ]; then exec nft -f -; else exec sudo -n nft -f -; fi';
     await this.step('apply nft rules', ['sh', '-c', command], script, 15_000);
     return { host: this.options.name, command: 'nft -f - (sudo -n when not root)', script };
+  }
+
+  /**
+   * The devices the host routes `peers` through (`ip -o route get`, bandwidthLimit.ts), loopback
+   * left out. An error names the host and the command.
+   */
+  async routeDevices(peers: readonly string[]): Promise<string[]> {
+    const step = `find the device to the peers (ip -o route get ${peers.join(' ')})`;
+    const routes = await this.step(step, ['sh', '-c', ROUTE_PROBE, 'sh', ...peers], undefined, 15_000);
+    let devices: string[];
+    try {
+      devices = devicesOfRoutes(routes);
+    } catch (err) {
+      throw new HostShellError(this.options.name, step, (err as Error).message);
+    }
+    if (devices.length === 0) throw new HostShellError(this.options.name, step, `every route to ${peers.join(', ')} is local: nothing to limit`);
+    return devices;
+  }
+
+  /**
+   * Limits the host's outgoing bandwidth on `devices` with `tc tbf` (bandwidthLimit.ts). An
+   * error names the host and the tc commands. Returns what ran, for the fault event.
+   */
+  async limitBandwidth(devices: readonly string[], spec: BandwidthSpec): Promise<HostCommands> {
+    const { script, commands } = tbfApplyScript(this.options.address, devices, spec);
+    await this.step(`limit bandwidth (${commands.join('; ')}; tc as root or sudo -n)`, ['sh', '-c', script], undefined, 15_000);
+    return { host: this.options.name, command: 'tc (as root, or sudo -n tc)', script: commands.join('\n') };
+  }
+
+  /** Removes raftlab's limit from `devices` (those limitBandwidth returned): only while their root qdisc is still a tbf. */
+  async removeBandwidth(devices: readonly string[]): Promise<HostCommands> {
+    const { script, commands } = tbfRemoveScript(this.options.address, devices);
+    await this.step(`remove the bandwidth limit (${commands.join('; ')}; tc as root or sudo -n)`, ['sh', '-c', script], undefined, 15_000);
+    return { host: this.options.name, command: 'tc (as root, or sudo -n tc)', script: commands.join('\n') };
   }
 
   /** Sends `signal` to the process `pid` on the host (`kill -KILL|-STOP|-CONT pid`). */

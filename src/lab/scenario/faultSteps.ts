@@ -104,7 +104,7 @@ function flagForm(key: 'heal' | 'add-node' | 'freeze' | 'unfreeze'): FileForm {
   };
 }
 
-type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'release' | 'advance' | 'break' | 'aim' | 'put';
+type MappingKey = 'link' | 'flaky' | 'clock' | 'disk' | 'bandwidth' | 'release' | 'advance' | 'break' | 'aim' | 'put';
 
 /** A mapping's declared fields, whether the declaration is the object itself or a pipe around it (one with a description). */
 function entriesOf(key: MappingKey): v.ObjectEntries {
@@ -197,6 +197,7 @@ const FILE_FORMS: { [K in ActionKey]: FileForm } = {
   flaky: mapping('flaky'),
   clock: mapping('clock'),
   disk: mapping('disk'),
+  bandwidth: mapping('bandwidth'),
   'add-node': flagForm('add-node'),
   'remove-node': valueForm('remove-node', 'node'),
   'transfer-leader': valueForm('transfer-leader', 'to'),

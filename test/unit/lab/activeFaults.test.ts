@@ -28,6 +28,17 @@ describe('activeFaults (LabState.faults)', () => {
     expect(list[0]).toMatchObject({ description: 'isolate node 1', since: 10, nodes: [1, 2] });
   });
 
+  it('a bandwidth limit is one entry per host, keyed by the node it named, listing the host\'s nodes', () => {
+    const plan = new FaultPlan();
+    plan.bandwidth.set(2, { host: 'h2', nodes: [2, 5], devices: ['eth0'], rateKbit: 256, burstBytes: 1600, latencyMs: 200 });
+    const list = activeFaults(plan, [1, 2, 3, 4, 5], { since: new Map([['bandwidth:2', 700]]), partitionDescription: null });
+    expect(list).toEqual([
+      { id: 'bandwidth:2', kind: 'bandwidth', description: 'h2 (nodes 2, 5) sends at most 256 kbit/s: tc tbf on eth0, burst 1600 B, latency 200 ms', since: 700, nodes: [2, 5] },
+    ]);
+    expect(faultKey({ kind: 'bandwidth', node: 2, rateKbit: 256 })).toBe('bandwidth:2');
+    expect(parseFaultKey('bandwidth:2')).toEqual({ kind: 'bandwidth', node: 2 });
+  });
+
   it('a flaky network over every link is one fault, not n·(n-1)', () => {
     const plan = new FaultPlan();
     const ids = [1, 2, 3];

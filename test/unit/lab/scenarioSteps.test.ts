@@ -24,7 +24,7 @@ const FORMS = [
   'kill: leader', 'pause: 2', 'stop: random', 'restart: killed', 'resume: paused', 'partition: halves',
   'partition: { groups: [[1, 2], [3]] }', 'partition: { isolate: leader }', 'groups: [[1], [2, 3]]', 'isolate: 3',
   'heal: all', 'heal: true', 'link: { from: 1, to: 2, delay: 20ms, jitter: 0 }', 'flaky: { duplicate: 0.1 }',
-  'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'add-node: true', 'remove-node: leader',
+  'clock: { node: 2, rate: 0.5 }', 'disk: { node: 1, fsyncDelay: 5ms }', 'bandwidth: { node: 2, rateKbit: 256, burstBytes: 4096, latency: 100ms }', 'add-node: true', 'remove-node: leader',
   'transfer-leader: random',
   // The debugger's steps (docs/debugger.md).
   'freeze: true', 'unfreeze: true', 'release: { node: 2, action: deliver, messages: [{ type: vote, from: 1 }, { type: append }] }',

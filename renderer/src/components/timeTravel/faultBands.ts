@@ -15,7 +15,7 @@ export interface FaultBand {
   end: number | null;
   /** Lanes it covers; null for the whole cluster (a partition, flaky links). */
   nodes: number[] | null;
-  kind: 'partition' | 'flaky' | 'link' | 'clock' | 'disk' | 'aimed' | 'paused' | 'down';
+  kind: 'partition' | 'flaky' | 'link' | 'clock' | 'disk' | 'bandwidth' | 'aimed' | 'paused' | 'down';
   label: string;
 }
 
@@ -25,7 +25,7 @@ export function faultBands(periods: readonly FaultPeriod[], lanes: ReadonlyMap<n
     if (p.instant || p.key === null) continue;
     const k = parseFaultKey(p.key);
     if (k === null) continue;
-    const nodes = k.kind === 'link' ? [k.a, k.b] : k.kind === 'aimed' ? [k.from, k.to] : k.kind === 'clock' || k.kind === 'disk' ? [k.node] : null;
+    const nodes = k.kind === 'link' ? [k.a, k.b] : k.kind === 'aimed' ? [k.from, k.to] : k.kind === 'clock' || k.kind === 'disk' || k.kind === 'bandwidth' ? [k.node] : null;
     bands.push({ start: p.start, end: p.end, nodes, kind: k.kind, label: p.description });
   }
   for (const [node, segments] of lanes) {

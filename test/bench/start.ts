@@ -30,7 +30,7 @@
  *
  * RAFTLAB_BENCH_KEEP=1 keeps each start's run folder (events.jsonl, node logs) and prints it.
  *
- * `npm run bench -- start [--nodes=5,25] [--runs=5] [--variants=before=<main.mjs>,after]`. Starts go through Cluster.start, which is
+ * `npm run bench -- start [--nodes=5,25] [--runs=5] [--variants=before=<main.mjs>,after|t10=tick:10,t1=tick:1]`. Starts go through Cluster.start, which is
  * what Lab.startCluster calls, with an event hook of the bench's own.
  */
 import { spawn } from 'node:child_process';
@@ -54,7 +54,7 @@ export interface StartBenchOptions {
    * Node builds to compare in one run (default: the current build alone). Their starts are
    * interleaved, the order swapped every run, so the shared machine's drift hits both alike.
    */
-  variants?: Array<{ name: string; script?: string }>;
+  variants?: Array<{ name: string; script?: string; tickMs?: number }>;
 }
 
 /** The marks of one start, ms after start was called. */
@@ -109,7 +109,7 @@ function cpuMsOf(pid: number): number | null {
   }
 }
 
-async function oneStart(nodes: number, run: number, nodeScript: string): Promise<StartMarks> {
+async function oneStart(nodes: number, run: number, nodeScript: string, tickMs?: number): Promise<StartMarks> {
   const dir = mkdtempSync(join(tmpdir(), `raftlab-bench-start${nodes}-`));
   const marks: Partial<Record<'setup' | 'candidate' | 'leader', number>> = {};
   const spawnedAt: number[] = [];
@@ -139,7 +139,7 @@ async function oneStart(nodes: number, run: number, nodeScript: string): Promise
   try {
     t0 = performance.now();
     // What Lab.startCluster does (src/lab/lab.ts), with the bench's event hook.
-    cluster = await Cluster.start(withDefaults({ nodes, seed: 500 + run, workload: { ...DEFAULT_WORKLOAD, clients: 0 } }), {
+    cluster = await Cluster.start(withDefaults({ nodes, seed: 500 + run, ...(tickMs === undefined ? {} : { tickMs }), workload: { ...DEFAULT_WORKLOAD, clients: 0 } }), {
       runDir: join(dir, 'run'),
       runId: `bench-start-${nodes}-${run}`,
       nodeScript,
@@ -231,13 +231,13 @@ export async function benchStart(opts: StartBenchOptions = {}): Promise<StartBen
   console.log(`${'nodes'.padEnd(variants0Width(opts))} ${'setup'.padStart(6)} ${'spawn'.padStart(6)} ${'ready1'.padStart(6)} ${'readyN'.padStart(6)} ${'campgn'.padStart(6)} ${'leader'.padStart(6)} ${'start()'.padStart(7)} ${'cpu/node'.padStart(8)} ${'term'.padStart(4)} ${'campaigns'.padStart(9)}`);
   const row = (label: string, m: StartMarks) =>
     console.log(`${label.padEnd(variants0Width(opts))} ${ms(m.setupMs)} ${ms(m.spawnedMs)} ${ms(m.firstReadyMs)} ${ms(m.allReadyMs)} ${ms(m.firstCandidateMs)} ${ms(m.leaderMs)} ${ms(m.resolvedMs)} ${'  '}${ms(m.nodeCpuAtReadyMsMedian)} ${String(m.leaderTerm).padStart(4)} ${String(m.campaigns).padStart(9)}`);
-  const variants = (opts.variants ?? [{ name: 'current' }]).map((v) => ({ name: v.name, script: v.script ?? defaultNodeScript() }));
+  const variants = (opts.variants ?? [{ name: 'current' }]).map((v) => ({ name: v.name, script: v.script ?? defaultNodeScript(), tickMs: v.tickMs }));
   const label = (v: string, n: number) => (variants.length > 1 ? `${v}/${n}` : String(n));
   for (const nodes of sizes) {
     const lists = new Map(variants.map((v) => [v.name, [] as StartMarks[]]));
     for (let r = 0; r < runs; r++) {
       for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
-        const m = await oneStart(nodes, r, v.script);
+        const m = await oneStart(nodes, r, v.script, v.tickMs);
         lists.get(v.name)!.push(m);
         row(label(v.name, nodes), m);
       }
@@ -260,7 +260,7 @@ export async function benchStart(opts: StartBenchOptions = {}): Promise<StartBen
 
 export function parseStartBenchArgs(argv: readonly string[]): StartBenchOptions {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  for (const a of argv) if (!/^--(nodes|runs|variants)=/.test(a)) throw new Error(`unknown option ${JSON.stringify(a)} (options: --nodes=5,25 --runs=5 --variants=before=path/to/main.mjs,after)`);
+  for (const a of argv) if (!/^--(nodes|runs|variants)=/.test(a)) throw new Error(`unknown option ${JSON.stringify(a)} (options: --nodes=5,25 --runs=5 --variants=before=path/to/main.mjs,after or --variants=t10=tick:10,t1=tick:1)`);
   const positive = (name: string, v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} needs positive whole numbers, got ${JSON.stringify(v)}`);
@@ -274,8 +274,10 @@ export function parseStartBenchArgs(argv: readonly string[]): StartBenchOptions 
     .map((v) => {
       const eq = v.indexOf('=');
       const name = eq < 0 ? v : v.slice(0, eq);
+      if (!/^[\w-]+$/.test(name)) throw new Error(`--variants takes name=path/to/main.mjs, name=tick:MS (the current build with that timer tick) or a bare name for the current build, got ${JSON.stringify(v)}`);
+      const tick = /^tick:(\d+)$/.exec(v.slice(eq + 1));
+      if (eq >= 0 && tick) return { name, tickMs: positive('variants tick', tick[1]) };
       const script = eq < 0 ? undefined : resolve(v.slice(eq + 1));
-      if (!/^[\w-]+$/.test(name)) throw new Error(`--variants takes name=path/to/main.mjs (or a bare name for the current build), got ${JSON.stringify(v)}`);
       if (script !== undefined && !existsSync(script)) throw new Error(`--variants: ${script} does not exist`);
       return { name, script };
     });

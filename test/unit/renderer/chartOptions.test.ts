@@ -22,6 +22,18 @@ describe('chart options', () => {
     expect((option.series as Array<{ id: string }>).map((s) => s.id)).toEqual(['faults', 'roles']);
   });
 
+  it('role timeline: a remote node carries its clock bound in its label and tooltip (issue 13), a local one none', () => {
+    const lanes = [
+      { node: 1, segments: [{ state: 'leader' as const, term: 2, start: 1000, end: null }], clock: { boundMs: 0.894, host: 'h<1>' } },
+      { node: 2, segments: [{ state: 'follower' as const, term: 2, start: 0, end: null }] },
+    ];
+    const option = roleTimelineOption({ lanes, faults: [], now: 2500, palette: p });
+    expect((option.yAxis as { data: string[] }).data).toEqual(['Node 1 ±0.9', 'Node 2']);
+    const roles = (option.series as Array<{ id: string; tooltip?: { formatter: (i: unknown) => string } }>).find((s) => s.id === 'roles')!;
+    expect(roles.tooltip!.formatter({ value: [0, 1, 2.5, 4, 2] })).toContain('times ± 0.89 ms: this node\'s clock (h&lt;1&gt;) is re-based');
+    expect(roles.tooltip!.formatter({ value: [1, 0, 2.5, 0, 2] })).not.toContain('±');
+  });
+
   it('election chart says how many elections there were', () => {
     expect(electionCountText(0)).toBe('0 elections');
     expect(electionCountText(1)).toBe('1 election');

@@ -8,13 +8,18 @@ import type { NodeId } from '../../../../src/analysis/ids';
 import type { FaultPeriod } from '../../model/runModel';
 import { LANE_LABELS, LANE_STATES } from '../../../../src/analysis/legend';
 import type { Segment } from '../../model/roleTimeline';
-import { BASE_OPTION, clip, faultSeries, gridBox, seconds, timeAxis } from './common';
+import { BASE_OPTION, clip, escapeHtml, faultSeries, gridBox, seconds, timeAxis } from './common';
 import type { Palette } from './palette';
 import type { ChartOption } from './types';
 
 export interface RoleTimelineInput {
-  /** removedAt: when the node left the configuration (ms); its lane shows "removed" from then on. */
-  lanes: Array<{ node: NodeId; segments: Segment[]; removedAt?: number }>;
+  /**
+   * removedAt: when the node left the configuration (ms); its lane shows "removed" from then on.
+   * clock: for a node on a remote host, the widest bound of its clock offset (ms) and the host:
+   * its times are re-based to the lab's clock within that bound (docs/multi-host.md, "Clocks"),
+   * so the lane's label and tooltip carry it; local nodes share the lab's clock and have none.
+   */
+  lanes: Array<{ node: NodeId; segments: Segment[]; removedAt?: number; clock?: { boundMs: number; host: string } }>;
   faults: readonly FaultPeriod[];
   now: number;
   palette: Palette;
@@ -57,14 +62,14 @@ export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimel
   };
   return {
     ...BASE_OPTION,
-    grid: { left: 70, right: 16, top: 28, bottom: 40 },
+    grid: { left: lanes.some((l) => l.clock) ? 100 : 70, right: 16, top: 28, bottom: 40 },
     legend: { show: false },
     tooltip: { trigger: 'item', confine: true },
     xAxis: timeAxis(now, p),
     yAxis: {
       type: 'category',
       inverse: true,
-      data: lanes.map((l) => `Node ${l.node}`),
+      data: lanes.map((l) => (l.clock ? `Node ${l.node} ±${l.clock.boundMs.toFixed(1)}` : `Node ${l.node}`)),
       axisLabel: { color: p.text },
       axisTick: { show: false },
     },
@@ -81,7 +86,9 @@ export function roleTimelineOption({ lanes, faults, now, palette: p }: RoleTimel
         tooltip: {
           formatter: (item: unknown) => {
             const [lane, start, end, state, term] = (item as { value: number[] }).value;
-            return `Node ${lanes[lane]?.node}: ${stateName(state)}${state === REMOVED_STATE ? '' : `, term ${term}`}<br/>${start} s – ${end} s`;
+            const clock = lanes[lane]?.clock;
+            const within = clock ? `<br/>times ± ${clock.boundMs.toFixed(2)} ms: this node's clock (${escapeHtml(clock.host)}) is re-based to the lab's` : '';
+            return `Node ${lanes[lane]?.node}: ${stateName(state)}${state === REMOVED_STATE ? '' : `, term ${term}`}<br/>${start} s – ${end} s${within}`;
           },
         },
         data: roleTimelineData(lanes, now),

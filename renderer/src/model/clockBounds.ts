@@ -4,6 +4,7 @@
  * any estimate had. Local nodes have no 'clock' events and so no row.
  */
 import type { RunEvent } from '../../../src/contract/runEvents';
+import type { EventLog } from './eventLog';
 
 export interface ClockRow {
   node: number;
@@ -25,4 +26,9 @@ export function clockRows(events: Iterable<RunEvent>): ClockRow[] {
     }
   }
   return [...byNode.values()].sort((a, b) => a.node - b.node).map(({ t: _t, ...row }) => row);
+}
+
+/** The clock rows of a run's event log (the newest 500 'clock' events): one query for every view that shows them. */
+export function clockRowsOf(log: EventLog): ClockRow[] {
+  return clockRows(log.query({ types: new Set(['clock']), limit: 500 }).map((r) => r.event));
 }
